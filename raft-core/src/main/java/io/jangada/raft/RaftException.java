@@ -1,0 +1,23 @@
+package io.jangada.raft;
+
+/**
+ * The failures a {@link RaftNode} reports through its futures. Unchecked: they arrive as the cause
+ * of a {@link java.util.concurrent.CompletionException} or {@link
+ * java.util.concurrent.ExecutionException}.
+ */
+public abstract sealed class RaftException extends RuntimeException
+    permits NotLeaderException,
+        ProposalDroppedException,
+        IndeterminateResultException,
+        NodeClosedException,
+        StorageFailedException,
+        LeadershipTransferException {
+
+  RaftException(String message) {
+    super(message);
+  }
+
+  RaftException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

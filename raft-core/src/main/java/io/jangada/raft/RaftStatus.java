@@ -1,0 +1,63 @@
+package io.jangada.raft;
+
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.NodeId;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * An immutable snapshot of a node's state, safe to read from any thread.
+ *
+ * @param id this node
+ * @param role its role
+ * @param term its current term
+ * @param leader the leader it knows for {@code term}, if any
+ * @param commitIndex the highest index known committed
+ * @param appliedIndex the highest index applied to the state machine (handed to it, in the core)
+ * @param firstIndex the first index still in the log
+ * @param lastIndex the last index in the log
+ * @param snapshotIndex the index of the newest snapshot, 0 if none
+ * @param membership the configuration in force
+ * @param peers for a leader, the replication progress of every other member in id order; empty
+ *     otherwise
+ */
+public record RaftStatus(
+    NodeId id,
+    Role role,
+    long term,
+    Optional<NodeId> leader,
+    long commitIndex,
+    long appliedIndex,
+    long firstIndex,
+    long lastIndex,
+    long snapshotIndex,
+    Membership membership,
+    Map<NodeId, PeerStatus> peers) {
+
+  public RaftStatus {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(leader, "leader");
+    Objects.requireNonNull(membership, "membership");
+    peers = Collections.unmodifiableMap(new TreeMap<>(peers));
+  }
+
+  /** Whether this node is the leader. */
+  public boolean isLeader() {
+    return role == Role.LEADER;
+  }
+
+  /**
+   * A leader's view of one follower's replication.
+   *
+   * @param matchIndex the highest index known to be replicated on the follower
+   * @param nextIndex the next index to send
+   * @param state how the leader replicates to it: {@code probe}, {@code replicate} or {@code
+   *     snapshot}
+   * @param recentlyActive whether the follower answered within the last election timeout
+   */
+  public record PeerStatus(long matchIndex, long nextIndex, String state, boolean recentlyActive) {}
+}

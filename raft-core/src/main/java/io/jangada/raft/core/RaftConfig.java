@@ -1,0 +1,169 @@
+package io.jangada.raft.core;
+
+/**
+ * Tuning of the pure core, in ticks and bytes. The record only validates; defaults live in the
+ * {@link Builder}.
+ *
+ * @param electionTicks base election timeout; a follower campaigns after a random timeout in {@code
+ *     [electionTicks, 2 * electionTicks)} ticks without hearing from a leader
+ * @param heartbeatTicks a leader sends heartbeats every this many ticks; must be smaller than
+ *     {@code electionTicks}
+ * @param preVote whether to run a PreVote round before a real election (thesis §9.6)
+ * @param checkQuorum whether a leader steps down when it has not heard from a quorum within an
+ *     election timeout, and followers that heard from a leader recently ignore vote requests
+ * @param maxInflightAppends how many AppendRequests may be outstanding to one follower (pipelining)
+ * @param maxAppendEntries most entries in one AppendRequest
+ * @param maxAppendBytes most entry bytes in one AppendRequest (at least one entry is always sent)
+ * @param maxUncommittedBytes a leader drops proposals while the bytes of its uncommitted entries
+ *     exceed this (backpressure); {@code Long.MAX_VALUE} for no limit
+ * @param maxCommittedBytesPerReady most entry bytes handed out for applying in one Ready
+ */
+public record RaftConfig(
+    int electionTicks,
+    int heartbeatTicks,
+    boolean preVote,
+    boolean checkQuorum,
+    int maxInflightAppends,
+    int maxAppendEntries,
+    long maxAppendBytes,
+    long maxUncommittedBytes,
+    long maxCommittedBytesPerReady) {
+
+  /**
+   * @throws IllegalArgumentException naming the setting to fix
+   */
+  public RaftConfig {
+    if (heartbeatTicks < 1) {
+      throw new IllegalArgumentException("heartbeatTicks must be >= 1, got " + heartbeatTicks);
+    }
+    if (electionTicks <= heartbeatTicks) {
+      throw new IllegalArgumentException(
+          "electionTicks ("
+              + electionTicks
+              + ") must be greater than heartbeatTicks ("
+              + heartbeatTicks
+              + "); a typical choice is electionTicks = 10 * heartbeatTicks");
+    }
+    if (maxInflightAppends < 1) {
+      throw new IllegalArgumentException(
+          "maxInflightAppends must be >= 1, got " + maxInflightAppends);
+    }
+    if (maxAppendEntries < 1) {
+      throw new IllegalArgumentException("maxAppendEntries must be >= 1, got " + maxAppendEntries);
+    }
+    if (maxAppendBytes < 1) {
+      throw new IllegalArgumentException("maxAppendBytes must be >= 1, got " + maxAppendBytes);
+    }
+    if (maxUncommittedBytes < 1) {
+      throw new IllegalArgumentException(
+          "maxUncommittedBytes must be >= 1, got " + maxUncommittedBytes);
+    }
+    if (maxCommittedBytesPerReady < 1) {
+      throw new IllegalArgumentException(
+          "maxCommittedBytesPerReady must be >= 1, got " + maxCommittedBytesPerReady);
+    }
+  }
+
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder preset with this configuration. */
+  public Builder toBuilder() {
+    return new Builder()
+        .electionTicks(electionTicks)
+        .heartbeatTicks(heartbeatTicks)
+        .preVote(preVote)
+        .checkQuorum(checkQuorum)
+        .maxInflightAppends(maxInflightAppends)
+        .maxAppendEntries(maxAppendEntries)
+        .maxAppendBytes(maxAppendBytes)
+        .maxUncommittedBytes(maxUncommittedBytes)
+        .maxCommittedBytesPerReady(maxCommittedBytesPerReady);
+  }
+
+  /** Builds a {@link RaftConfig}; not thread-safe. */
+  public static final class Builder {
+    public static final int DEFAULT_ELECTION_TICKS = 10;
+    public static final int DEFAULT_HEARTBEAT_TICKS = 1;
+    public static final int DEFAULT_MAX_INFLIGHT_APPENDS = 256;
+    public static final int DEFAULT_MAX_APPEND_ENTRIES = 4096;
+    public static final long DEFAULT_MAX_APPEND_BYTES = 1L << 20;
+    public static final long DEFAULT_MAX_UNCOMMITTED_BYTES = 64L << 20;
+    public static final long DEFAULT_MAX_COMMITTED_BYTES_PER_READY = 4L << 20;
+
+    private int electionTicks = DEFAULT_ELECTION_TICKS;
+    private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
+    private boolean preVote = true;
+    private boolean checkQuorum = true;
+    private int maxInflightAppends = DEFAULT_MAX_INFLIGHT_APPENDS;
+    private int maxAppendEntries = DEFAULT_MAX_APPEND_ENTRIES;
+    private long maxAppendBytes = DEFAULT_MAX_APPEND_BYTES;
+    private long maxUncommittedBytes = DEFAULT_MAX_UNCOMMITTED_BYTES;
+    private long maxCommittedBytesPerReady = DEFAULT_MAX_COMMITTED_BYTES_PER_READY;
+
+    private Builder() {}
+
+    public Builder electionTicks(int value) {
+      this.electionTicks = value;
+      return this;
+    }
+
+    public Builder heartbeatTicks(int value) {
+      this.heartbeatTicks = value;
+      return this;
+    }
+
+    public Builder preVote(boolean value) {
+      this.preVote = value;
+      return this;
+    }
+
+    public Builder checkQuorum(boolean value) {
+      this.checkQuorum = value;
+      return this;
+    }
+
+    public Builder maxInflightAppends(int value) {
+      this.maxInflightAppends = value;
+      return this;
+    }
+
+    public Builder maxAppendEntries(int value) {
+      this.maxAppendEntries = value;
+      return this;
+    }
+
+    public Builder maxAppendBytes(long value) {
+      this.maxAppendBytes = value;
+      return this;
+    }
+
+    public Builder maxUncommittedBytes(long value) {
+      this.maxUncommittedBytes = value;
+      return this;
+    }
+
+    public Builder maxCommittedBytesPerReady(long value) {
+      this.maxCommittedBytesPerReady = value;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if the settings are inconsistent, naming what to fix
+     */
+    public RaftConfig build() {
+      return new RaftConfig(
+          electionTicks,
+          heartbeatTicks,
+          preVote,
+          checkQuorum,
+          maxInflightAppends,
+          maxAppendEntries,
+          maxAppendBytes,
+          maxUncommittedBytes,
+          maxCommittedBytesPerReady);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.jangada.raft.core;
+
+import io.jangada.raft.model.HardState;
+import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.SnapshotMeta;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One batch of work the core hands to its driver. The driver must, in this order:
+ *
+ * <ol>
+ *   <li>If {@code snapshot} is present, install it (restore the state machine from the received
+ *       snapshot and {@code LogStorage.reset} the log to it).
+ *   <li>Persist {@code hardState} (if present) and append {@code entries} (an entry at index
+ *       <i>i</i> replaces any stored suffix from <i>i</i>); {@code sync()} if {@code mustSync}.
+ *   <li>Only then send {@code messages}. Exception (thesis §10.2.1): a leader's {@link
+ *       Message.AppendRequest}s may be sent before its own write completes, because the leader
+ *       counts its own copy of the entries only after {@link RaftCore#advance}.
+ *   <li>Apply {@code committed} in order (may continue asynchronously, in order, after advance).
+ *   <li>Serve {@code readStates} once the state machine has applied up to each read index.
+ *   <li>Call {@link RaftCore#advance} with this Ready. The next Ready is available only after.
+ * </ol>
+ *
+ * @param id identifies this Ready; {@code advance} rejects any other
+ */
+public record Ready(
+    long id,
+    Optional<HardState> hardState,
+    List<LogEntry> entries,
+    Optional<SnapshotMeta> snapshot,
+    List<Message> messages,
+    List<LogEntry> committed,
+    List<ReadState> readStates,
+    boolean mustSync) {
+
+  public Ready {
+    Objects.requireNonNull(hardState, "hardState");
+    entries = List.copyOf(entries);
+    Objects.requireNonNull(snapshot, "snapshot");
+    messages = List.copyOf(messages);
+    committed = List.copyOf(committed);
+    readStates = List.copyOf(readStates);
+  }
+
+  /** Whether there is anything to persist before sending messages. */
+  public boolean hasPersistentWork() {
+    return hardState.isPresent() || !entries.isEmpty() || snapshot.isPresent();
+  }
+}

@@ -1,0 +1,57 @@
+package io.jangada.raft.transport;
+
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.NodeId;
+import java.io.IOException;
+
+/**
+ * Moves {@link Message}s between nodes. A transport is a dumb, lossy pipe: Raft tolerates loss,
+ * duplication and reordering, and retries on its own.
+ *
+ * <p>Lifecycle: {@link #start} once, then {@link #send} any number of times, then {@link #close}.
+ * Messages arriving after {@code close} are not delivered.
+ */
+public interface Transport extends AutoCloseable {
+
+  /**
+   * Starts listening and connecting; from now on received messages go to {@code inbox}.
+   *
+   * <p>Thread: called once, before any {@code send}. Blocking: may block while binding sockets.
+   *
+   * @throws IOException if the transport cannot listen (e.g. the port is in use)
+   * @throws IllegalStateException if already started or closed
+   */
+  void start(Inbox inbox) throws IOException;
+
+  /**
+   * Queues {@code message} for delivery to {@code message.to()}.
+   *
+   * <p>Thread: any thread. Blocking: never blocks on the network. Errors: never throws on network
+   * failure; a message that cannot be delivered is dropped (and the peer may be reported {@link
+   * Inbox#unreachable}). Messages to one peer should arrive in the order sent, but may not.
+   */
+  void send(Message message);
+
+  /**
+   * Stops sending and delivering and releases resources. Idempotent. Blocking: may wait briefly for
+   * connections to close.
+   */
+  @Override
+  void close();
+
+  /** Where a transport delivers what it receives. */
+  interface Inbox {
+
+    /**
+     * A message arrived. Thread: any thread (transport threads); implementations hand the message
+     * off quickly and never block. Must not throw.
+     */
+    void receive(Message message);
+
+    /**
+     * Sending to {@code peer} failed (connection lost, buffer full). A hint for the core to slow
+     * down replication to it. Thread: any thread. Must not throw.
+     */
+    void unreachable(NodeId peer);
+  }
+}
