@@ -136,7 +136,7 @@ final class Leader {
     broadcastEntries = false;
     broadcastCommit = false;
     for (NodeId peer : progress.keySet()) {
-      sendAppend(peer, sendIfEmpty);
+      sendAll(peer, sendIfEmpty);
     }
   }
 
@@ -226,13 +226,23 @@ final class Leader {
     } else if (pr.state() == Progress.State.SNAPSHOT && pr.match() >= log.firstIndex() - 1) {
       pr.becomeProbe();
     }
-    while (sendAppend(m.from(), false)) {
-      // Keep the pipeline full up to the inflight window.
+    if (updated) {
+      maybeCommit();
     }
+    sendAll(m.from(), false);
     if (transferee.equals(Optional.of(m.from())) && pr.match() == log.lastIndex()) {
       out.add(new TimeoutNow(self, m.from(), term));
     }
     return updated;
+  }
+
+  /** Sends to {@code peer} until its window is full or nothing is left to send. */
+  private void sendAll(NodeId peer, boolean sendIfEmpty) {
+    if (sendAppend(peer, sendIfEmpty)) {
+      while (sendAppend(peer, false)) {
+        // Keep the pipeline full up to the inflight window.
+      }
+    }
   }
 
   void onHeartbeatResponse(HeartbeatResponse m) {

@@ -594,8 +594,8 @@ public final class RaftCore {
     } else if (m instanceof AppendRequest a) {
       onAppendRequest(a);
     } else if (m instanceof AppendResponse a) {
-      if (role == Role.LEADER && leader.onAppendResponse(a)) {
-        leader.maybeCommit();
+      if (role == Role.LEADER) {
+        leader.onAppendResponse(a);
       }
     } else if (m instanceof Heartbeat h) {
       onHeartbeat(h);
