@@ -298,7 +298,10 @@ class RaftNodeClusterTest {
     cluster.advance(Duration.ofMillis(50));
     assertThat(futures)
         .anySatisfy(
-            f -> assertThatThrownBy(f::join).hasCauseInstanceOf(ProposalDroppedException.class));
+            f -> {
+              assertThat(f).isCompletedExceptionally();
+              assertThatThrownBy(f::join).hasCauseInstanceOf(ProposalDroppedException.class);
+            });
   }
 
   @Test
