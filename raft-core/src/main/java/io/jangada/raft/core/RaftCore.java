@@ -501,7 +501,12 @@ public final class RaftCore {
     role = nonLeaderRole();
     setLeader(newLeader);
     votes.clear();
-    resetElectionTimer();
+    if (old != role || newLeader.isPresent()) {
+      resetElectionTimer();
+    }
+    // Fig. 2: a follower that merely learns a higher term (from a vote request it may reject)
+    // keeps its running election timer; otherwise candidates with stale logs could keep an
+    // up-to-date node from ever campaigning.
     if (old != role) {
       LOG.debug("{} became {} in term {} (leader {})", id, role, term, newLeader.orElse(null));
     }
