@@ -112,7 +112,8 @@ public final class RaftCore {
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.applied = applied;
-    this.prevHardState = state;
+    // As adjusted by open(): an adjusted commit alone is not worth a write.
+    this.prevHardState = new HardState(state.term(), state.votedFor(), log.committed());
     reloadMembership();
     this.role = nonLeaderRole();
     resetElectionTimer();
