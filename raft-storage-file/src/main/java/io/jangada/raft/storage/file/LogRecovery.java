@@ -103,7 +103,20 @@ final class LogRecovery {
               () -> io.delete(path));
           continue;
         }
-        RecordFormat.Header header = SegmentScanner.readHeader(file, path);
+        RecordFormat.Header header;
+        try {
+          header = SegmentScanner.readHeader(file, path);
+        } catch (CorruptLogException e) {
+          // The header is forced before any record is written: a bad header with nothing after it
+          // in the last segment is a creation torn by a crash.
+          if (name.first() != lastFirst || size > RecordFormat.HEADER_SIZE) {
+            throw e;
+          }
+          change(
+              "removing " + path + ": its header is torn (" + e.getMessage() + ")",
+              () -> io.delete(path));
+          continue;
+        }
         if (header.firstIndex() != name.first()) {
           throw new CorruptLogException(
               path, 0, "header says the segment starts at " + header.firstIndex());
