@@ -283,6 +283,12 @@ final class SegmentedLog implements LogStorage {
       return;
     }
     long first = entries.get(0).index();
+    for (LogEntry e : entries) {
+      if (e.data().size() > RecordFormat.MAX_PAYLOAD - RecordFormat.PAYLOAD_FIXED) {
+        throw new IllegalArgumentException(
+            "entry " + e.index() + " of " + e.data().size() + " bytes is too large for the log");
+      }
+    }
     for (int i = 1; i < entries.size(); i++) {
       if (entries.get(i).index() != first + i) {
         throw new IllegalArgumentException("entries are not contiguous at " + entries.get(i));
