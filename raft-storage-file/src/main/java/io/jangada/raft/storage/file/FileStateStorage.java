@@ -71,6 +71,9 @@ final class FileStateStorage implements StateStorage {
   @Override
   public synchronized void save(HardState state) throws IOException {
     Objects.requireNonNull(state, "state");
+    if (state.equals(current)) {
+      return; // already durable
+    }
     byte[] vote =
         state.votedFor().map(id -> id.value().getBytes(StandardCharsets.UTF_8)).orElse(null);
     ByteBuffer b = ByteBuffer.allocate(20 + (vote == null ? 0 : vote.length));

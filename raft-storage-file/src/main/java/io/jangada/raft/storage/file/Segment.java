@@ -1,9 +1,14 @@
 package io.jangada.raft.storage.file;
 
+import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.storage.StorageException;
 import io.jangada.raft.storage.file.FileIo.IoFile;
+import io.jangada.raft.storage.file.RecordFormat.BadDataException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One segment file and its compact in-memory index: the file offset of every record (an int per
@@ -12,6 +17,8 @@ import java.util.Arrays;
  * guards it.
  */
 final class Segment {
+
+  private static final int MAX_READ_CHUNK = 4 << 20;
 
   final long first;
   final long generation;
@@ -140,6 +147,66 @@ final class Segment {
   void unseal(Path newPath) {
     path = newPath;
     sealed = false;
+  }
+
+  /**
+   * Reads entries {@code from} .. at most {@code stop - 1} of this segment with one positional
+   * read, within the byte budget {@code maxBytes} ({@code bytes[0]} is what earlier entries of the
+   * same call used), verifying each record's checksum; adds them to {@code out} and returns the
+   * next index to read. Safe from several reader threads.
+   *
+   * @throws StorageException naming the file and offset of a corrupt record
+   */
+  long read(long from, long stop, long maxBytes, long[] bytes, List<LogEntry> out)
+      throws IOException {
+    long stopAt = Math.min(stop, last() + 1);
+    long startOffset = offset(from);
+    long j = from;
+    while (j < stopAt) {
+      long frame = endOffset(j) - offset(j);
+      long size = RecordFormat.entrySizeOfFrame(frame);
+      boolean isFirst = out.isEmpty() && j == from;
+      if (!isFirst && (bytes[0] + size > maxBytes || endOffset(j) - startOffset > MAX_READ_CHUNK)) {
+        break;
+      }
+      bytes[0] += size;
+      j++;
+    }
+    if (j == from) {
+      return from;
+    }
+    int length = (int) (endOffset(j - 1) - startOffset);
+    ByteBuffer buf = ByteBuffer.allocate(length);
+    file.readFully(buf, startOffset);
+    buf.flip();
+    for (long k = from; k < j; k++) {
+      int at = (int) (offset(k) - startOffset);
+      try {
+        LogEntry entry = RecordFormat.readRecord(buf, at);
+        if (entry.index() != k) {
+          throw new BadDataException("record holds index " + entry.index() + " instead of " + k);
+        }
+        out.add(entry);
+      } catch (BadDataException e) {
+        throw new StorageException(
+            "corrupt log segment " + path + " at offset " + offset(k) + ": " + e.getMessage());
+      }
+    }
+    return j;
+  }
+
+  /** One line for tools: file, index range, size. */
+  String describe() {
+    return path.getFileName()
+        + " first="
+        + first
+        + " last="
+        + last()
+        + " entries="
+        + count
+        + " bytes="
+        + end
+        + (sealed ? "" : " (open)");
   }
 
   void close() throws IOException {

@@ -5,7 +5,6 @@ import io.jangada.raft.storage.CompactedException;
 import io.jangada.raft.storage.LogStorage;
 import io.jangada.raft.storage.StorageException;
 import io.jangada.raft.storage.file.FileIo.IoFile;
-import io.jangada.raft.storage.file.RecordFormat.BadDataException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -23,8 +22,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The fsync of {@link #sync()} runs outside the lock, so readers never wait for the disk.
  */
 final class SegmentedLog implements LogStorage {
-
-  private static final int MAX_READ_CHUNK = 4 << 20;
 
   private final FileIo io;
   private final Path dir;
@@ -89,17 +86,7 @@ final class SegmentedLog implements LogStorage {
     try {
       List<String> out = new ArrayList<>();
       for (Segment s : segments) {
-        out.add(
-            s.path().getFileName()
-                + " first="
-                + s.first
-                + " last="
-                + s.last()
-                + " entries="
-                + s.count()
-                + " bytes="
-                + s.end()
-                + (s.sealed() ? "" : " (open)"));
+        out.add(s.describe());
       }
       return out;
     } finally {
@@ -196,7 +183,7 @@ final class SegmentedLog implements LogStorage {
           continue;
         }
         long stop = Math.min(toExclusive, cache.firstCached());
-        long next = readFromDisk(i, stop, maxBytes, bytes, out);
+        long next = segmentFor(i).read(i, stop, maxBytes, bytes, out);
         if (next == i) {
           break; // the byte budget is used up
         }
@@ -208,54 +195,6 @@ final class SegmentedLog implements LogStorage {
     } finally {
       lock.readLock().unlock();
     }
-  }
-
-  /**
-   * Reads entries {@code from} .. at most {@code stop - 1} of one segment in one read, within the
-   * byte budget; returns the next index to read.
-   */
-  private long readFromDisk(long from, long stop, long maxBytes, long[] bytes, List<LogEntry> out)
-      throws IOException {
-    Segment s = segmentFor(from);
-    long end = Math.min(stop, s.last() + 1);
-    long startOffset = s.offset(from);
-    long j = from;
-    while (j < end) {
-      long frame = s.endOffset(j) - s.offset(j);
-      long size = RecordFormat.entrySizeOfFrame(frame);
-      boolean first = out.isEmpty() && j == from;
-      if (!first && (bytes[0] + size > maxBytes || s.endOffset(j) - startOffset > MAX_READ_CHUNK)) {
-        break;
-      }
-      bytes[0] += size;
-      j++;
-    }
-    if (j == from) {
-      return from;
-    }
-    int length = (int) (s.endOffset(j - 1) - startOffset);
-    ByteBuffer buf = ByteBuffer.allocate(length);
-    s.file().readFully(buf, startOffset);
-    buf.flip();
-    for (long k = from; k < j; k++) {
-      int at = (int) (s.offset(k) - startOffset);
-      try {
-        LogEntry entry = RecordFormat.readRecord(buf, at);
-        if (entry.index() != k) {
-          throw new BadDataException("record holds index " + entry.index() + " instead of " + k);
-        }
-        out.add(entry);
-      } catch (BadDataException e) {
-        throw new StorageException(
-            "corrupt log segment "
-                + s.path()
-                + " at offset "
-                + s.offset(k)
-                + ": "
-                + e.getMessage());
-      }
-    }
-    return j;
   }
 
   private Segment segmentFor(long index) {

@@ -1,7 +1,9 @@
 package io.jangada.raft.storage.file;
 
 import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.LogStorage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Benchmark of the file log (a program, not a test). Append + sync throughput and latency for
@@ -42,6 +45,7 @@ public final class LogBenchmark {
       syncBenchmark(1, 3000);
       syncBenchmark(32, 1500);
       syncBenchmark(256, 400);
+      stateBenchmark(500);
     }
     if (mode.equals("all") || mode.equals("reopen")) {
       reopenBenchmark(reopenEntries);
@@ -89,6 +93,25 @@ public final class LogBenchmark {
           batches / seconds,
           latencies[batches / 2] / 1e6,
           latencies[(int) (batches * 0.99)] / 1e6);
+    } finally {
+      CrashConsistencyTest.deleteTree(dir);
+    }
+  }
+
+  private static void stateBenchmark(int saves) throws IOException {
+    Path dir = Files.createTempDirectory("jangada-bench-state");
+    try (FileStorage storage = FileStorage.open(dir)) {
+      long[] latencies = new long[saves];
+      for (int i = 0; i < saves; i++) {
+        HardState state = new HardState(1 + i / 10, Optional.of(new NodeId("n1")), i);
+        long t0 = System.nanoTime();
+        storage.state().save(state);
+        latencies[i] = System.nanoTime() - t0;
+      }
+      Arrays.sort(latencies);
+      System.out.printf(
+          "RESULT bench=hardstate-save saves=%d p50_ms=%.3f p99_ms=%.3f%n",
+          saves, latencies[saves / 2] / 1e6, latencies[(int) (saves * 0.99)] / 1e6);
     } finally {
       CrashConsistencyTest.deleteTree(dir);
     }
