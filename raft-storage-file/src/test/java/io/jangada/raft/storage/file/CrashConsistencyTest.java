@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashConsistencyTest {
 
   private static final long SEGMENT_SIZE = 256;
-  private static final int VARIANTS = 3;
+  private static final int VARIANTS = Boolean.getBoolean("jangada.soak") ? 40 : 3;
   private static final long BASE_SEED = Long.getLong("jangada.crash.seed", 20261122L);
 
   @TempDir Path tmp;
