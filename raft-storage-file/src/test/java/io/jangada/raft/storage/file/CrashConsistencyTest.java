@@ -235,14 +235,14 @@ class CrashConsistencyTest {
       assertThat(run.allowedLogs).as("log after %s: %s", context, recovered).contains(recovered);
       HardState hs = FileStateStorage.open(RealFileIo.INSTANCE, root, false).load();
       assertThat(run.allowedStates).as("hard state after %s", context).contains(hs);
-      if (k % 7 == 0) {
+      if (k % 20 == 0) {
         // The recovered log must accept new writes and keep them.
         long next = log.lastIndex() + 1;
         log.append(List.of(LogEntry.command(next, 99, Bytes.ofUtf8("after"))));
         log.sync();
       }
     }
-    if (k % 7 == 0) {
+    if (k % 20 == 0) {
       try (SegmentedLog again =
           SegmentedLog.open(RealFileIo.INSTANCE, root.resolve("log"), SEGMENT_SIZE, 300, false)) {
         assertThat(again.term(again.lastIndex()))

@@ -210,7 +210,8 @@ final class CrashingFileIo implements FileIo {
    * Rewrites the files under {@code root} to a state a crash could leave, chosen by {@code random}.
    */
   void materialize(Path root, RandomGenerator random) throws IOException {
-    Map<Path, Inode> names = new HashMap<>(durableNames);
+    // Sorted, so that the same seed makes the same choices whatever the temp directory's name.
+    Map<Path, Inode> names = new TreeMap<>(durableNames);
     Map<Path, List<DirOp>> byDir = new LinkedHashMap<>();
     for (DirOp op : pendingDir) {
       byDir.computeIfAbsent(op.dir(), d -> new ArrayList<>()).add(op);
@@ -248,6 +249,7 @@ final class CrashingFileIo implements FileIo {
     }
     if (keep < inode.pending.size()
         && inode.pending.get(keep) instanceof Write w
+        && w.bytes().length > 0
         && random.nextBoolean()) {
       int torn = random.nextInt(w.bytes().length);
       byte[] part = Arrays.copyOf(w.bytes(), torn);
