@@ -55,6 +55,7 @@ public record FileStorageOptions(
     return builder().build();
   }
 
+  /** A builder with the defaults. */
   public static Builder builder() {
     return new Builder();
   }
@@ -75,16 +76,19 @@ public record FileStorageOptions(
 
     private Builder() {}
 
+    /** Size at which the open log segment is closed (default 64 MiB, at least 128 bytes). */
     public Builder segmentSizeBytes(long value) {
       this.segmentSizeBytes = value;
       return this;
     }
 
+    /** How many committed snapshots to keep (default 2, at least 1). */
     public Builder snapshotsToRetain(int value) {
       this.snapshotsToRetain = value;
       return this;
     }
 
+    /** Heap budget for recently appended entries (default 8 MiB; 0 disables the cache). */
     public Builder entryCacheBytes(long value) {
       this.entryCacheBytes = value;
       return this;
