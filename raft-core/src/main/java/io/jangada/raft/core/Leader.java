@@ -178,7 +178,8 @@ final class Leader {
       LOG.debug("{} needs entries before {}; peer {} moves to snapshot", self, pr.next(), peer);
       pr.becomeSnapshot();
     }
-    // TODO(#7): send InstallSnapshot to the peer here instead of only pausing replication.
+    // The driver sees the SNAPSHOT state in status().peers(), streams its newest snapshot and then
+    // either the follower's AppendResponse (after it installed it) or reportSnapshot moves it on.
   }
 
   void broadcastHeartbeat() {

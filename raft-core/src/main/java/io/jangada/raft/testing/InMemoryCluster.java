@@ -46,6 +46,9 @@ public final class InMemoryCluster implements AutoCloseable {
   private final RaftConfig config;
   private final Duration tickInterval;
   private final Function<NodeId, StateMachine> stateMachines;
+  private final long snapshotThreshold;
+  private final long snapshotTrailingEntries;
+  private final int snapshotChunkBytes;
   private final SplittableRandom random;
   private final Map<NodeId, Member> members = new LinkedHashMap<>();
 
@@ -66,6 +69,9 @@ public final class InMemoryCluster implements AutoCloseable {
     this.config = builder.config;
     this.tickInterval = builder.tickInterval;
     this.stateMachines = builder.stateMachines;
+    this.snapshotThreshold = builder.snapshotThreshold;
+    this.snapshotTrailingEntries = builder.snapshotTrailingEntries;
+    this.snapshotChunkBytes = builder.snapshotChunkBytes;
     for (NodeId id : builder.ids) {
       members.put(id, new Member());
     }
@@ -106,6 +112,11 @@ public final class InMemoryCluster implements AutoCloseable {
   /** The storage of {@code id}, e.g. to inspect its log. */
   public InMemoryLogStorage logStorage(NodeId id) {
     return member(id).log;
+  }
+
+  /** The snapshot storage of {@code id}; it survives {@link #crash} like the log. */
+  public InMemorySnapshotStorage snapshotStorage(NodeId id) {
+    return member(id).snapshots;
   }
 
   /** The virtual clock. */
@@ -235,6 +246,9 @@ public final class InMemoryCluster implements AutoCloseable {
             .scheduler(scheduler)
             .random(random.split())
             .callbackExecutor(Runnable::run)
+            .snapshotThreshold(snapshotThreshold)
+            .snapshotTrailingEntries(snapshotTrailingEntries)
+            .snapshotChunkBytes(snapshotChunkBytes)
             .build();
     CompletableFuture<Void> started = member.node.start();
     scheduler.runUntilIdle();
@@ -270,6 +284,9 @@ public final class InMemoryCluster implements AutoCloseable {
     private Duration tickInterval = Duration.ofMillis(10);
     private Duration latency = Duration.ofMillis(1);
     private Function<NodeId, StateMachine> stateMachines = id -> new RecordingStateMachine();
+    private long snapshotThreshold = 10_000;
+    private long snapshotTrailingEntries = 1_000;
+    private int snapshotChunkBytes = 1 << 20;
 
     private Builder() {}
 
@@ -314,6 +331,24 @@ public final class InMemoryCluster implements AutoCloseable {
      */
     public Builder stateMachines(Function<NodeId, StateMachine> factory) {
       this.stateMachines = factory;
+      return this;
+    }
+
+    /** Automatic snapshot every {@code entries} applied entries (0: never); default 10,000. */
+    public Builder snapshotThreshold(long entries) {
+      this.snapshotThreshold = entries;
+      return this;
+    }
+
+    /** Entries kept in the log behind a snapshot; default 1,000. */
+    public Builder snapshotTrailingEntries(long entries) {
+      this.snapshotTrailingEntries = entries;
+      return this;
+    }
+
+    /** InstallSnapshot chunk size; default 1 MiB. */
+    public Builder snapshotChunkBytes(int bytes) {
+      this.snapshotChunkBytes = bytes;
       return this;
     }
 
