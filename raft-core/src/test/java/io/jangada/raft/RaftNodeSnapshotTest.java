@@ -242,6 +242,63 @@ class RaftNodeSnapshotTest {
     assertThat(applied(victim)).isEqualTo(all);
   }
 
+  /** A state machine whose snapshot writer fails while {@code failing} is set. */
+  private static final class FlakySnapshots implements StateMachine {
+    final RecordingStateMachine delegate = new RecordingStateMachine();
+    volatile boolean failing = true;
+
+    @Override
+    public Bytes apply(long index, Bytes command) {
+      return delegate.apply(index, command);
+    }
+
+    @Override
+    public SnapshotWriter snapshot() {
+      SnapshotWriter writer = delegate.snapshot();
+      return out -> {
+        out.write(1);
+        if (failing) {
+          throw new IOException("disk full (test)");
+        }
+        writer.writeTo(out);
+      };
+    }
+
+    @Override
+    public void restore(SnapshotMeta meta, java.io.InputStream data) throws IOException {
+      delegate.restore(meta, data);
+    }
+  }
+
+  @Test
+  void failedSnapshotWriteIsNotFatalAndLeavesNoSnapshot() throws IOException {
+    List<FlakySnapshots> machines = new ArrayList<>();
+    cluster =
+        InMemoryCluster.builder()
+            .nodes(3)
+            .seed(19)
+            .snapshotThreshold(0)
+            .stateMachines(
+                id -> {
+                  FlakySnapshots m = new FlakySnapshots();
+                  machines.add(m);
+                  return m;
+                })
+            .build();
+    propose("f", 10);
+    NodeId leader = cluster.awaitLeader();
+    RaftNode node = cluster.node(leader);
+    assertThatThrownBy(() -> cluster.await(node.snapshot()))
+        .isInstanceOf(CompletionException.class)
+        .hasRootCauseMessage("disk full (test)");
+    assertThat(cluster.snapshotStorage(leader).latest()).isEmpty();
+    assertThat(cluster.logStorage(leader).firstIndex()).isEqualTo(1);
+    propose("g", 5); // the node still works
+    machines.forEach(m -> m.failing = false);
+    SnapshotMeta meta = cluster.await(node.snapshot());
+    assertThat(cluster.snapshotStorage(leader).latest()).contains(meta);
+  }
+
   @Test
   void logCompactedBeyondTheNewestSnapshotFailsClearlyAtStart() {
     cluster(18, 0, 0, 1 << 20);

@@ -47,6 +47,7 @@ final class Applier {
   private final ProposalTracker proposals;
   private final Consumer<Throwable> onFatal;
   private final SnapshotStorage snapshots;
+  private final SnapshotCommits commits;
   private final Executor snapshotLane;
   private final long threshold;
   private final Consumer<SnapshotMeta> onSnapshot;
@@ -76,6 +77,7 @@ final class Applier {
       Membership membership,
       Consumer<Throwable> onFatal,
       SnapshotStorage snapshots,
+      SnapshotCommits commits,
       Executor snapshotLane,
       long threshold,
       Consumer<SnapshotMeta> onSnapshot) {
@@ -90,6 +92,7 @@ final class Applier {
     this.latestSnapshot = restored;
     this.onFatal = onFatal;
     this.snapshots = snapshots;
+    this.commits = commits;
     this.snapshotLane = snapshotLane;
     this.threshold = threshold;
     this.onSnapshot = onSnapshot;
@@ -225,25 +228,33 @@ final class Applier {
     snapshotLane.execute(
         () -> {
           Throwable error = null;
+          boolean committed = false;
           try (SnapshotStorage.Sink sink = snapshots.create(meta)) {
             writer.writeTo(sink.stream());
-            sink.commit();
+            committed = commits.commitIfNewer(sink, meta);
           } catch (IOException | RuntimeException e) {
             error = e;
           }
           Throwable failure = error;
-          lane.execute(() -> snapshotWritten(meta, done, failure));
+          boolean stored = committed;
+          lane.execute(() -> snapshotWritten(meta, stored, done, failure));
         });
     return done;
   }
 
   private void snapshotWritten(
-      SnapshotMeta meta, CompletableFuture<SnapshotMeta> done, Throwable error) {
+      SnapshotMeta meta, boolean stored, CompletableFuture<SnapshotMeta> done, Throwable error) {
     snapshotInProgress = null;
     if (error != null) {
       // Not fatal: the log is simply not compacted; the next threshold crossing tries again.
       log.warn("node {} could not write the snapshot at {}", id, meta.index(), error);
       done.completeExceptionally(error);
+      return;
+    }
+    if (!stored) {
+      // A newer snapshot (received from the leader) was stored meanwhile; it supersedes this one.
+      log.debug("node {} drops its snapshot at {}: a newer one is stored", id, meta.index());
+      done.complete(latestSnapshot.orElse(meta));
       return;
     }
     if (meta.index() > snapshotIndex) {

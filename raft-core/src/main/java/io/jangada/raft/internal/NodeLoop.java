@@ -168,6 +168,7 @@ public final class NodeLoop implements Transport.Inbox {
     Executor writerLane = scheduler.newLane("jangada-log-" + id);
     Executor applyLane = scheduler.newLane("jangada-apply-" + id);
     writer = new LogWriter(writerLane, options.logStorage(), options.stateStorage(), hard);
+    SnapshotCommits commits = new SnapshotCommits(options.snapshotStorage());
     applier =
         new Applier(
             id,
@@ -178,6 +179,7 @@ public final class NodeLoop implements Transport.Inbox {
             membership,
             e -> loop.execute(() -> fail("the state machine failed", e)),
             options.snapshotStorage(),
+            commits,
             scheduler.newLane("jangada-snapshot-" + id),
             options.snapshotPolicy().threshold(),
             meta -> {
@@ -199,6 +201,7 @@ public final class NodeLoop implements Transport.Inbox {
                 scheduleProcess();
               }
             },
+            commits,
             meta -> loop.execute(() -> onSnapshotReceived(meta)));
     options.transport().start(this);
     log.info(

@@ -28,6 +28,7 @@ final class SnapshotReceiver {
 
   private final NodeId self;
   private final SnapshotStorage storage;
+  private final SnapshotCommits commits;
   private final Transport transport;
   private final Consumer<SnapshotMeta> stored;
 
@@ -40,9 +41,14 @@ final class SnapshotReceiver {
   private long expected;
 
   SnapshotReceiver(
-      NodeId self, SnapshotStorage storage, Transport transport, Consumer<SnapshotMeta> stored) {
+      NodeId self,
+      SnapshotStorage storage,
+      SnapshotCommits commits,
+      Transport transport,
+      Consumer<SnapshotMeta> stored) {
     this.self = self;
     this.storage = storage;
+    this.commits = commits;
     this.transport = transport;
     this.stored = stored;
   }
@@ -93,10 +99,14 @@ final class SnapshotReceiver {
         return;
       }
       SnapshotMeta done = meta;
-      sink.commit();
+      if (commits.commitIfNewer(sink, done)) {
+        log.info("{} stored snapshot {}/{} from {}", self, done.index(), done.term(), m.from());
+      } else {
+        // We hold a snapshot at least as new; the core will find this one stale and say so.
+        sink.close();
+      }
       sink = null;
       meta = null;
-      log.info("{} stored snapshot {}/{} from {}", self, done.index(), done.term(), m.from());
       respond(m, expected, true);
       stored.accept(done);
     } catch (IOException | RuntimeException e) {

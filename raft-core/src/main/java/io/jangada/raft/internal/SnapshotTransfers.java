@@ -71,6 +71,7 @@ final class SnapshotTransfers {
       Executor loop,
       Executor lane,
       Consumer<NodeId> reportFailed,
+      SnapshotCommits commits,
       Consumer<SnapshotMeta> stored) {
     this.self = self;
     this.storage = storage;
@@ -80,7 +81,7 @@ final class SnapshotTransfers {
     this.loop = loop;
     this.lane = lane;
     this.reportFailed = reportFailed;
-    this.receiver = new SnapshotReceiver(self, storage, transport, stored);
+    this.receiver = new SnapshotReceiver(self, storage, commits, transport, stored);
   }
 
   /** Starts and stops senders to match the core's view of its peers. Loop lane. */
