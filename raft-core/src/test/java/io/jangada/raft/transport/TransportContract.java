@@ -67,6 +67,24 @@ public abstract class TransportContract {
     for (NodeId id : List.of(A, B, C)) {
       start(id);
     }
+    connectAll();
+  }
+
+  /**
+   * Waits until every node has reached every other: a transport may drop messages while its peers
+   * are still starting (Raft retries), so each test starts from a connected cluster.
+   */
+  private void connectAll() {
+    List<NodeId> ids = List.of(A, B, C);
+    for (NodeId from : ids) {
+      for (NodeId to : ids) {
+        if (!from.equals(to)) {
+          Message probe = new Message.Heartbeat(from, to, 0, 0, 0);
+          sendUntil(from, probe, () -> inbox(to).received().contains(probe));
+        }
+      }
+    }
+    ids.forEach(id -> inbox(id).clear());
   }
 
   @AfterEach
@@ -186,7 +204,7 @@ public abstract class TransportContract {
 
     Message alive = new Message.TimeoutNow(C, B, 1);
     sendUntil(C, alive, () -> inbox(B).received().contains(alive));
-    assertThat(inbox(B).received()).containsExactly(alive);
+    assertThat(inbox(B).received()).containsOnly(alive); // resent, so perhaps more than once
   }
 
   @Test
@@ -282,8 +300,8 @@ public abstract class TransportContract {
         new Message.ReadIndexResponse(from, to, 8, -3, 120, true));
   }
 
-  /** An inbox that records everything; thread-safe. */
-  public static final class RecordingInbox implements Transport.Inbox {
+  /** An inbox that records everything; thread-safe. Subclass it to slow down or observe. */
+  public static class RecordingInbox implements Transport.Inbox {
     private final LinkedBlockingQueue<Message> received = new LinkedBlockingQueue<>();
     private final Set<NodeId> unreachable = ConcurrentHashMap.newKeySet();
 
@@ -295,6 +313,12 @@ public abstract class TransportContract {
     @Override
     public void unreachable(NodeId peer) {
       unreachable.add(peer);
+    }
+
+    /** Forgets everything recorded so far. */
+    public void clear() {
+      received.clear();
+      unreachable.clear();
     }
 
     /** A snapshot of the messages received so far, in arrival order. */
