@@ -97,6 +97,7 @@ public final class GrpcTransport implements Transport {
   private RaftGrpcService service;
   private ExecutorService ownedExecutor;
   private ScheduledExecutorService timer;
+  private volatile Executor executor;
   private volatile Inbox inbox;
   private volatile Map<NodeId, PeerChannel> peers = Map.of();
 
@@ -139,6 +140,7 @@ public final class GrpcTransport implements Transport {
     started = true;
     this.inbox = inbox;
     Executor executor = userExecutor.orElseGet(() -> ownedExecutor = newOwnedExecutor());
+    this.executor = executor;
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("jangada-grpc-timer-" + self));
     Set<String> senders = new HashSet<>();
     peerAddresses.keySet().forEach(id -> senders.add(id.value()));
@@ -204,7 +206,7 @@ public final class GrpcTransport implements Transport {
     PeerChannel peer = peers.get(message.to());
     if (peer == null) {
       log.warn("{}: dropping a message to {}, which is not a configured peer", self, message.to());
-      reportUnreachable(message.to());
+      reportUnreachableLater(message.to());
       return;
     }
     Envelope envelope;
@@ -230,7 +232,7 @@ public final class GrpcTransport implements Transport {
             message.to(),
             maxMessageSize);
       }
-      reportUnreachable(message.to());
+      reportUnreachableLater(message.to());
       return;
     }
     peer.send(envelope, size);
@@ -311,6 +313,15 @@ public final class GrpcTransport implements Transport {
   long queuedBytes(NodeId peer) {
     PeerChannel channel = peers.get(peer);
     return channel == null ? 0 : channel.queuedBytes();
+  }
+
+  /** Reports on the executor, never inline in {@code send}, so the caller is not re-entered. */
+  private void reportUnreachableLater(NodeId peer) {
+    try {
+      executor.execute(() -> reportUnreachable(peer));
+    } catch (RuntimeException e) {
+      // the executor is shutting down (closing) or rejects work: nothing to report to
+    }
   }
 
   private void reportUnreachable(NodeId peer) {
