@@ -2,20 +2,14 @@ package io.jangada.raft.grpc;
 
 import com.google.common.net.HostAndPort;
 import io.grpc.ChannelCredentials;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.ServerCredentials;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -87,7 +81,7 @@ public final class GrpcTransport implements Transport {
   private final int maxMessageSize;
   private final Limits limits;
   private final Optional<Executor> userExecutor;
-  private final Optional<Tls> tls;
+  private final Optional<TlsMaterial> tls;
   private final AtomicLong droppedOversize = new AtomicLong();
 
   // Guarded by this.
@@ -115,7 +109,16 @@ public final class GrpcTransport implements Transport {
             b.initialBackoff,
             b.maxBackoff);
     this.userExecutor = Optional.ofNullable(b.executor);
-    this.tls = b.tls == null ? Optional.empty() : Optional.of(b.tls.copy());
+    this.tls =
+        b.certChain == null
+            ? Optional.empty()
+            : Optional.of(
+                new TlsMaterial(
+                    b.certChain,
+                    b.privateKey,
+                    b.trustedCa,
+                    Optional.ofNullable(b.clientCertChain),
+                    Optional.ofNullable(b.clientPrivateKey)));
   }
 
   /** A new builder. */
@@ -147,7 +150,7 @@ public final class GrpcTransport implements Transport {
     service = new RaftGrpcService(self, clusterId, senders, inbox);
     try {
       server =
-          NettyServerBuilder.forAddress(listen, serverCredentials())
+          NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
               .executor(executor)
               .maxInboundMessageSize(maxMessageSize)
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -160,7 +163,7 @@ public final class GrpcTransport implements Transport {
     }
     ChannelCredentials credentials;
     try {
-      credentials = channelCredentials();
+      credentials = TlsMaterial.channelCredentials(tls);
     } catch (IOException | RuntimeException e) {
       close();
       throw new IOException(self + ": cannot load the client TLS material: " + e.getMessage(), e);
@@ -336,36 +339,6 @@ public final class GrpcTransport implements Transport {
     }
   }
 
-  private ServerCredentials serverCredentials() throws IOException {
-    if (tls.isEmpty()) {
-      return InsecureServerCredentials.create();
-    }
-    Tls t = tls.get();
-    TlsServerCredentials.Builder b =
-        TlsServerCredentials.newBuilder().keyManager(in(t.certChain), in(t.privateKey));
-    if (t.clientCertChain != null) {
-      b.trustManager(in(t.trustedCa)).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-    }
-    return b.build();
-  }
-
-  private ChannelCredentials channelCredentials() throws IOException {
-    if (tls.isEmpty()) {
-      return InsecureChannelCredentials.create();
-    }
-    Tls t = tls.get();
-    TlsChannelCredentials.Builder b =
-        TlsChannelCredentials.newBuilder().trustManager(in(t.trustedCa));
-    if (t.clientCertChain != null) {
-      b.keyManager(in(t.clientCertChain), in(t.clientPrivateKey));
-    }
-    return b.build();
-  }
-
-  private static InputStream in(byte[] pem) {
-    return new ByteArrayInputStream(pem);
-  }
-
   private ExecutorService newOwnedExecutor() {
     return Executors.newCachedThreadPool(daemonThreads("jangada-grpc-" + self));
   }
@@ -377,25 +350,6 @@ public final class GrpcTransport implements Transport {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  /** PEM material, read when configured. Mutable only inside the builder. */
-  private static final class Tls {
-    byte[] certChain;
-    byte[] privateKey;
-    byte[] trustedCa;
-    byte[] clientCertChain;
-    byte[] clientPrivateKey;
-
-    Tls copy() {
-      Tls c = new Tls();
-      c.certChain = certChain;
-      c.privateKey = privateKey;
-      c.trustedCa = trustedCa;
-      c.clientCertChain = clientCertChain;
-      c.clientPrivateKey = clientPrivateKey;
-      return c;
-    }
   }
 
   /**
@@ -414,7 +368,11 @@ public final class GrpcTransport implements Transport {
     private Duration initialBackoff = Duration.ofMillis(50);
     private Duration maxBackoff = Duration.ofSeconds(2);
     private Executor executor;
-    private Tls tls;
+    private byte[] certChain;
+    private byte[] privateKey;
+    private byte[] trustedCa;
+    private byte[] clientCertChain;
+    private byte[] clientPrivateKey;
 
     private Builder() {}
 
@@ -540,11 +498,9 @@ public final class GrpcTransport implements Transport {
     }
 
     private Builder tls(byte[] certChain, byte[] privateKey, byte[] trustedCa) {
-      Tls t = tls == null ? new Tls() : tls;
-      t.certChain = certChain;
-      t.privateKey = privateKey;
-      t.trustedCa = trustedCa;
-      tls = t;
+      this.certChain = certChain;
+      this.privateKey = privateKey;
+      this.trustedCa = trustedCa;
       return this;
     }
 
@@ -562,10 +518,8 @@ public final class GrpcTransport implements Transport {
     }
 
     private Builder clientCertificate(byte[] certChain, byte[] privateKey) {
-      Tls t = tls == null ? new Tls() : tls;
-      t.clientCertChain = certChain;
-      t.clientPrivateKey = privateKey;
-      tls = t;
+      this.clientCertChain = certChain;
+      this.clientPrivateKey = privateKey;
       return this;
     }
 
@@ -588,7 +542,7 @@ public final class GrpcTransport implements Transport {
       if (peers.containsKey(self)) {
         throw new IllegalStateException("peer " + self + " is this node itself");
       }
-      if (tls != null && tls.certChain == null) {
+      if (clientCertChain != null && certChain == null) {
         throw new IllegalStateException("clientCertificate needs tls(...) as well");
       }
       return new GrpcTransport(this);

@@ -57,6 +57,7 @@ final class PeerChannel {
   private long queuedBytes;
   private ClientCallStreamObserver<Envelope> stream;
   private boolean down;
+  private boolean connected; // the current or last stream became ready
   private boolean closed;
   private long backoffNanos;
 
@@ -180,10 +181,13 @@ final class PeerChannel {
   private void streamEnded(ClientCallStreamObserver<Envelope> ended, String why) {
     long delay;
     int lost;
+    boolean wasConnected;
     synchronized (this) {
       if (closed || stream != ended) {
         return;
       }
+      wasConnected = connected;
+      connected = false;
       stream = null;
       down = true;
       lost = queue.size();
@@ -191,6 +195,9 @@ final class PeerChannel {
       queuedBytes = 0;
       delay = backoffNanos / 2 + ThreadLocalRandom.current().nextLong(backoffNanos / 2 + 1);
       backoffNanos = Math.min(maxBackoffNanos, backoffNanos * 2);
+    }
+    if (wasConnected) {
+      log.info("{}: lost the stream to {} ({}); reconnecting with backoff", self, peer, why);
     }
     log.debug(
         "{}: stream to {} ended ({}); {} queued messages dropped; retry in {} ms",
@@ -228,6 +235,10 @@ final class PeerChannel {
           return;
         }
         backoffNanos = initialBackoffNanos; // connected: the next failure retries quickly again
+        if (!connected) {
+          connected = true;
+          log.info("{}: connected to {}", self, peer);
+        }
         next = queue.poll();
         if (next == null) {
           return;
