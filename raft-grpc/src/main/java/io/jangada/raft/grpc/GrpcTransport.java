@@ -30,7 +30,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * backoff and jitter ({@link Builder#reconnectBackoff}).
  *
  * <p>Security: plain text by default; {@link Builder#tls} enables TLS and {@link
- * Builder#clientCertificate} mutual TLS. The peer set is fixed at build time.
+ * Builder#clientCertificate} mutual TLS. Peers are configured in the builder and may be changed at
+ * run time with {@link #addPeer} and {@link #removePeer}.
  *
  * <p>Thread-safety: all methods may be called from any thread. The inbox is called on gRPC's
  * executor threads (messages of one peer serially, in order) and, for {@code unreachable}, on the
@@ -77,12 +77,12 @@ public final class GrpcTransport implements Transport {
   private final NodeId self;
   private final String clusterId;
   private final InetSocketAddress listen;
-  private final Map<NodeId, HostAndPort> peerAddresses;
+  private final Map<NodeId, HostAndPort> peerAddresses; // guarded by this
   private final int maxMessageSize;
   private final Limits limits;
   private final Optional<Executor> userExecutor;
   private final Optional<TlsMaterial> tls;
-  private final AtomicLong droppedOversize = new AtomicLong();
+  private final RateLimitedLog dropLog = new RateLimitedLog(log);
 
   // Guarded by this.
   private boolean started;
@@ -92,6 +92,7 @@ public final class GrpcTransport implements Transport {
   private ExecutorService ownedExecutor;
   private ScheduledExecutorService timer;
   private volatile Executor executor;
+  private ChannelCredentials credentials;
   private volatile Inbox inbox;
   private volatile Map<NodeId, PeerChannel> peers = Map.of();
 
@@ -99,7 +100,7 @@ public final class GrpcTransport implements Transport {
     this.self = b.self;
     this.clusterId = b.clusterId;
     this.listen = b.listen;
-    this.peerAddresses = Map.copyOf(b.peers);
+    this.peerAddresses = new TreeMap<>(b.peers);
     this.maxMessageSize = b.maxMessageSize;
     this.limits =
         new Limits(
@@ -145,9 +146,7 @@ public final class GrpcTransport implements Transport {
     Executor executor = userExecutor.orElseGet(() -> ownedExecutor = newOwnedExecutor());
     this.executor = executor;
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("jangada-grpc-timer-" + self));
-    Set<String> senders = new HashSet<>();
-    peerAddresses.keySet().forEach(id -> senders.add(id.value()));
-    service = new RaftGrpcService(self, clusterId, senders, inbox);
+    service = new RaftGrpcService(self, clusterId, senderNames(), inbox);
     try {
       server =
           NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
@@ -161,7 +160,6 @@ public final class GrpcTransport implements Transport {
       close();
       throw new IOException(self + ": cannot listen on " + listen + ": " + e.getMessage(), e);
     }
-    ChannelCredentials credentials;
     try {
       credentials = TlsMaterial.channelCredentials(tls);
     } catch (IOException | RuntimeException e) {
@@ -169,24 +167,83 @@ public final class GrpcTransport implements Transport {
       throw new IOException(self + ": cannot load the client TLS material: " + e.getMessage(), e);
     }
     Map<NodeId, PeerChannel> channels = new TreeMap<>();
-    for (Map.Entry<NodeId, HostAndPort> e : peerAddresses.entrySet()) {
-      NodeId peer = e.getKey();
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress(
-                  e.getValue().getHost(), e.getValue().getPort(), credentials)
-              .executor(executor)
-              .maxInboundMessageSize(maxMessageSize)
-              .keepAliveTime(20, TimeUnit.SECONDS)
-              .keepAliveTimeout(10, TimeUnit.SECONDS)
-              .build();
-      channels.put(
-          peer,
-          new PeerChannel(
-              self, peer, channel, executor, timer, () -> reportUnreachable(peer), limits));
-    }
+    peerAddresses.forEach((peer, address) -> channels.put(peer, newPeerChannel(peer, address)));
     peers = Map.copyOf(channels);
     peers.values().forEach(PeerChannel::start);
     log.info("{}: listening on {}, peers {}", self, boundAddress(), peerAddresses);
+  }
+
+  /**
+   * Adds a peer at run time, e.g. after a membership change: from now on messages to it are sent
+   * and frames from it are accepted. Before {@link #start} it is the same as {@link Builder#peer}.
+   *
+   * @throws IllegalArgumentException if {@code id} is this node or already a peer
+   * @throws IllegalStateException if the transport is closed
+   */
+  public synchronized void addPeer(NodeId id, InetSocketAddress address) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(address, "address");
+    if (closed) {
+      throw new IllegalStateException(self + ": transport is closed");
+    }
+    if (id.equals(self)) {
+      throw new IllegalArgumentException("peer " + id + " is this node itself");
+    }
+    if (peerAddresses.containsKey(id)) {
+      throw new IllegalArgumentException("duplicate peer " + id);
+    }
+    HostAndPort hostAndPort = HostAndPort.fromParts(address.getHostString(), address.getPort());
+    peerAddresses.put(id, hostAndPort);
+    if (server != null) {
+      PeerChannel channel = newPeerChannel(id, hostAndPort);
+      Map<NodeId, PeerChannel> next = new TreeMap<>(peers);
+      next.put(id, channel);
+      peers = Map.copyOf(next);
+      service.setKnownSenders(senderNames());
+      channel.start();
+      log.info("{}: added peer {} at {}", self, id, hostAndPort);
+    }
+  }
+
+  /**
+   * Removes a peer at run time: its stream is closed, messages to it are dropped (reported
+   * unreachable) and frames from it are rejected. Does nothing if {@code id} is not a peer.
+   */
+  public void removePeer(NodeId id) {
+    PeerChannel channel;
+    synchronized (this) {
+      if (peerAddresses.remove(id) == null) {
+        return;
+      }
+      Map<NodeId, PeerChannel> next = new TreeMap<>(peers);
+      channel = next.remove(id);
+      peers = Map.copyOf(next);
+      if (service != null) {
+        service.setKnownSenders(senderNames());
+      }
+    }
+    if (channel != null) {
+      channel.close();
+      log.info("{}: removed peer {}", self, id);
+    }
+  }
+
+  private Set<String> senderNames() {
+    Set<String> names = new HashSet<>();
+    peerAddresses.keySet().forEach(id -> names.add(id.value()));
+    return names;
+  }
+
+  private PeerChannel newPeerChannel(NodeId peer, HostAndPort address) {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(address.getHost(), address.getPort(), credentials)
+            .executor(executor)
+            .maxInboundMessageSize(maxMessageSize)
+            .keepAliveTime(20, TimeUnit.SECONDS)
+            .keepAliveTimeout(10, TimeUnit.SECONDS)
+            .build();
+    return new PeerChannel(
+        self, peer, channel, executor, timer, () -> reportUnreachable(peer), limits);
   }
 
   /**
@@ -203,12 +260,12 @@ public final class GrpcTransport implements Transport {
       return;
     }
     if (!message.from().equals(self)) {
-      log.warn("{}: dropping a message whose from is {}", self, message.from());
+      dropLog.warn(self + ": dropping a message whose from is " + message.from());
       return;
     }
     PeerChannel peer = peers.get(message.to());
     if (peer == null) {
-      log.warn("{}: dropping a message to {}, which is not a configured peer", self, message.to());
+      dropLog.warn(self + ": dropping a message to " + message.to() + ": not a configured peer");
       reportUnreachableLater(message.to());
       return;
     }
@@ -226,15 +283,16 @@ public final class GrpcTransport implements Transport {
     }
     int size = envelope.getSerializedSize();
     if (size > maxMessageSize) {
-      if (droppedOversize.getAndIncrement() % 1000 == 0) {
-        log.warn(
-            "{}: dropping a {}-byte {} to {}: larger than maxMessageSize {}",
-            self,
-            size,
-            message.getClass().getSimpleName(),
-            message.to(),
-            maxMessageSize);
-      }
+      dropLog.warn(
+          self
+              + ": dropping a "
+              + size
+              + "-byte "
+              + message.getClass().getSimpleName()
+              + " to "
+              + message.to()
+              + ": larger than maxMessageSize "
+              + maxMessageSize);
       reportUnreachableLater(message.to());
       return;
     }

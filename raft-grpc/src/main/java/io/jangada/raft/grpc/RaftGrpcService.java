@@ -29,15 +29,13 @@ import org.slf4j.LoggerFactory;
 final class RaftGrpcService {
 
   private static final Logger log = LoggerFactory.getLogger(RaftGrpcService.class);
-  private static final long LOG_INTERVAL_NANOS = 1_000_000_000L;
 
   private final NodeId self;
   private final String clusterId;
-  private final Set<String> knownSenders;
+  private volatile Set<String> knownSenders;
   private final Transport.Inbox inbox;
   private final AtomicLong rejected = new AtomicLong();
-  private final AtomicLong nextLogNanos = new AtomicLong(System.nanoTime());
-  private final AtomicLong suppressed = new AtomicLong();
+  private final RateLimitedLog rejections = new RateLimitedLog(log);
   private volatile boolean closed;
 
   RaftGrpcService(NodeId self, String clusterId, Set<String> knownSenders, Transport.Inbox inbox) {
@@ -56,6 +54,11 @@ final class RaftGrpcService {
     return ServerServiceDefinition.builder(RaftTransportGrpc.SERVICE_NAME)
         .addMethod(method, ServerCalls.asyncClientStreamingCall(this::open))
         .build();
+  }
+
+  /** Replaces the set of accepted senders (peers added or removed at run time). */
+  void setKnownSenders(Set<String> senders) {
+    knownSenders = Set.copyOf(senders);
   }
 
   /** Stops delivering; frames received from now on are dropped. */
@@ -131,17 +134,6 @@ final class RaftGrpcService {
 
   private void reject(String reason) {
     rejected.incrementAndGet();
-    long now = System.nanoTime();
-    long next = nextLogNanos.get();
-    if (now - next >= 0 && nextLogNanos.compareAndSet(next, now + LOG_INTERVAL_NANOS)) {
-      long more = suppressed.getAndSet(0);
-      log.warn(
-          "{}: rejected inbound frame: {}{}",
-          self,
-          reason,
-          more == 0 ? "" : " (" + more + " more rejected since last report)");
-    } else {
-      suppressed.incrementAndGet();
-    }
+    rejections.warn(self + ": rejected inbound frame: " + reason);
   }
 }

@@ -281,4 +281,44 @@ class GrpcTransportTest {
     awaitUntil(TIMEOUT, () -> inboxB.received().size() == chunks);
     assertThat(inboxB.received()).isEqualTo(sent);
   }
+
+  @Test
+  void peersCanBeAddedAndRemovedAtRunTime() throws Exception {
+    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    RecordingInbox inboxA = new RecordingInbox();
+    RecordingInbox inboxB = new RecordingInbox();
+    GrpcTransport a = start(node(A, addrA), inboxA); // knows nobody yet
+    GrpcTransport b = start(node(B, addrB, addrA), inboxB);
+
+    Message early = new Message.TimeoutNow(B, A, 1);
+    awaitUntil(
+        TIMEOUT,
+        () -> {
+          b.send(early);
+          return a.rejectedFrames() > 0; // an unknown sender's frames are rejected
+        });
+    assertThat(inboxA.received()).isEmpty();
+
+    a.addPeer(B, addrB);
+    assertThatThrownBy(() -> a.addPeer(B, addrB)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> a.addPeer(A, addrA)).isInstanceOf(IllegalArgumentException.class);
+    Message ba = new Message.TimeoutNow(B, A, 2);
+    sendUntil(b, ba, () -> inboxA.received().contains(ba));
+    Message ab = new Message.TimeoutNow(A, B, 3);
+    sendUntil(a, ab, () -> inboxB.received().contains(ab));
+
+    a.removePeer(B);
+    inboxA.clear();
+    Message gone = new Message.TimeoutNow(A, B, 4);
+    sendUntil(a, gone, () -> inboxA.unreachable().contains(B));
+    long rejectedBefore = a.rejectedFrames();
+    awaitUntil(
+        TIMEOUT,
+        () -> {
+          b.send(new Message.TimeoutNow(B, A, 5));
+          return a.rejectedFrames() > rejectedBefore;
+        });
+    assertThat(inboxA.received()).doesNotContain(new Message.TimeoutNow(B, A, 5));
+  }
 }
