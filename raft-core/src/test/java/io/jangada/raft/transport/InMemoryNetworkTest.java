@@ -230,6 +230,64 @@ class InMemoryNetworkTest {
   }
 
   @Test
+  void aFixedDelayHoldsMessagesBackAtLeastThatLong() throws Exception {
+    network = new InMemoryNetwork(10);
+    network.setDelay(Duration.ofMillis(50), Duration.ZERO);
+    java.util.concurrent.atomic.AtomicLong arrival = new java.util.concurrent.atomic.AtomicLong();
+    RecordingInbox b =
+        new RecordingInbox() {
+          @Override
+          public void receive(Message message) {
+            arrival.set(System.nanoTime());
+            super.receive(message);
+          }
+        };
+    Transport ta = open(A, new RecordingInbox());
+    open(B, b);
+
+    long sent = System.nanoTime();
+    ta.send(hb(A, B, 1));
+    awaitUntil(TIMEOUT, () -> !b.received().isEmpty());
+    assertThat(Duration.ofNanos(arrival.get() - sent))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(50));
+  }
+
+  @Test
+  void concurrentSendersKeepTheirOwnOrder() throws Exception {
+    network = new InMemoryNetwork(11);
+    RecordingInbox c = new RecordingInbox();
+    Transport ta = open(A, new RecordingInbox());
+    Transport tb = open(B, new RecordingInbox());
+    open(C, c);
+
+    Thread fromA =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 5000; i++) ta.send(hb(A, C, i));
+            });
+    Thread fromB =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 5000; i++) tb.send(hb(B, C, i));
+            });
+    fromA.start();
+    fromB.start();
+    fromA.join();
+    fromB.join();
+    awaitUntil(TIMEOUT, () -> c.received().size() == 10_000);
+    for (NodeId sender : List.of(A, B)) {
+      assertThat(
+              c.received().stream()
+                  .filter(m -> m.from().equals(sender))
+                  .map(m -> ((Message.Heartbeat) m).round())
+                  .toList())
+          .as("from %s", sender)
+          .isSorted()
+          .hasSize(5000);
+    }
+  }
+
+  @Test
   void badSettingsAreRejected() {
     network = new InMemoryNetwork();
     assertThatThrownBy(() -> network.setDropRate(1.5)).isInstanceOf(IllegalArgumentException.class);
