@@ -1,12 +1,14 @@
 package io.jangada.raft.grpc;
 
 import com.google.common.net.HostAndPort;
+import com.google.protobuf.CodedOutputStream;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.jangada.raft.grpc.proto.Envelope;
+import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
@@ -70,15 +72,23 @@ public final class GrpcTransport implements Transport {
 
   private static final Logger log = LoggerFactory.getLogger(GrpcTransport.class);
 
-  /** Queue and reconnect limits, shared with {@link PeerChannel}. */
+  /** Queue, frame and reconnect limits, shared with {@link PeerChannel}. */
   record Limits(
-      int maxQueuedMessages, long maxQueuedBytes, Duration initialBackoff, Duration maxBackoff) {}
+      int maxQueuedMessages,
+      long maxQueuedBytes,
+      int maxFrameBytes,
+      Duration initialBackoff,
+      Duration maxBackoff) {}
+
+  /** A batch stops growing at this size (a larger single message still goes alone). */
+  private static final int BATCH_BYTES = 256 * 1024;
 
   private final NodeId self;
   private final String clusterId;
   private final InetSocketAddress listen;
   private final Map<NodeId, HostAndPort> peerAddresses; // guarded by this
   private final int maxMessageSize;
+  private final Envelope header; // cluster id and sender, without messages
   private final Limits limits;
   private final Optional<Executor> userExecutor;
   private final Optional<TlsMaterial> tls;
@@ -102,11 +112,13 @@ public final class GrpcTransport implements Transport {
     this.listen = b.listen;
     this.peerAddresses = new TreeMap<>(b.peers);
     this.maxMessageSize = b.maxMessageSize;
+    this.header = Envelope.newBuilder().setClusterId(b.clusterId).setSender(b.self.value()).build();
     this.limits =
         new Limits(
             b.maxQueuedMessages,
             // a maximal message must fit in an empty queue
             Math.max(b.maxQueuedBytes, b.maxMessageSize),
+            Math.min(BATCH_BYTES, b.maxMessageSize),
             b.initialBackoff,
             b.maxBackoff);
     this.userExecutor = Optional.ofNullable(b.executor);
@@ -243,7 +255,7 @@ public final class GrpcTransport implements Transport {
             .keepAliveTimeout(10, TimeUnit.SECONDS)
             .build();
     return new PeerChannel(
-        self, peer, channel, executor, timer, () -> reportUnreachable(peer), limits);
+        self, peer, header, channel, executor, timer, () -> reportUnreachable(peer), limits);
   }
 
   /**
@@ -269,20 +281,16 @@ public final class GrpcTransport implements Transport {
       reportUnreachableLater(message.to());
       return;
     }
-    Envelope envelope;
+    RaftMessage encoded;
     try {
-      envelope =
-          Envelope.newBuilder()
-              .setClusterId(clusterId)
-              .setSender(self.value())
-              .setMessage(ProtoCodec.encode(message))
-              .build();
+      encoded = ProtoCodec.encode(message);
     } catch (RuntimeException e) {
       log.error("{}: cannot encode {}", self, message.getClass().getSimpleName(), e);
       return;
     }
-    int size = envelope.getSerializedSize();
-    if (size > maxMessageSize) {
+    // What this message adds to a frame: its tag, length and bytes.
+    int size = CodedOutputStream.computeMessageSize(Envelope.MESSAGES_FIELD_NUMBER, encoded);
+    if (header.getSerializedSize() + size > maxMessageSize) {
       dropLog.warn(
           self
               + ": dropping a "
@@ -296,7 +304,7 @@ public final class GrpcTransport implements Transport {
       reportUnreachableLater(message.to());
       return;
     }
-    peer.send(envelope, size);
+    peer.send(encoded, size);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.jangada.raft.grpc.proto.Envelope;
+import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.grpc.proto.RaftTransportGrpc;
 import io.jangada.raft.grpc.proto.StreamAck;
 import io.jangada.raft.model.NodeId;
@@ -39,6 +40,8 @@ final class PeerChannel {
 
   private final NodeId self;
   private final NodeId peer;
+  private final Envelope header;
+  private final int maxFrameBytes;
   private final ManagedChannel channel;
   private final RaftTransportGrpc.RaftTransportStub stub;
   private final Executor serial;
@@ -61,11 +64,12 @@ final class PeerChannel {
   private boolean closed;
   private long backoffNanos;
 
-  private record Queued(Envelope envelope, int size) {}
+  private record Queued(RaftMessage message, int size) {}
 
   PeerChannel(
       NodeId self,
       NodeId peer,
+      Envelope header,
       ManagedChannel channel,
       Executor executor,
       ScheduledExecutorService timer,
@@ -73,6 +77,8 @@ final class PeerChannel {
       GrpcTransport.Limits limits) {
     this.self = self;
     this.peer = peer;
+    this.header = header;
+    this.maxFrameBytes = limits.maxFrameBytes();
     this.channel = channel;
     this.stub = RaftTransportGrpc.newStub(channel);
     this.serial = MoreExecutors.newSequentialExecutor(executor);
@@ -91,24 +97,23 @@ final class PeerChannel {
     runSerially(this::openStream);
   }
 
-  /** Queues {@code envelope} of {@code size} encoded bytes, or drops it and reports. */
-  void send(Envelope envelope, int size) {
+  /** Queues {@code message}, which adds {@code size} bytes to a frame, or drops it and reports. */
+  void send(RaftMessage message, int size) {
+    boolean queued = false;
     synchronized (this) {
       if (closed) {
         return;
       }
-      if (down || queue.size() >= maxQueuedMessages || queuedBytes + size > maxQueuedBytes) {
-        // Fall through to report outside the lock.
-      } else {
-        queue.add(new Queued(envelope, size));
+      if (!down && queue.size() < maxQueuedMessages && queuedBytes + size <= maxQueuedBytes) {
+        queue.add(new Queued(message, size));
         queuedBytes += size;
-        envelope = null;
+        queued = true;
       }
     }
-    if (envelope != null) {
-      reportUnreachable();
-    } else {
+    if (queued) {
       scheduleDrain();
+    } else {
+      reportUnreachable();
     }
   }
 
@@ -224,11 +229,14 @@ final class PeerChannel {
     }
   }
 
-  /** Writes queued messages while the stream is ready. Runs on the sequential executor. */
+  /**
+   * Writes queued messages while the stream is ready, batching what is queued into frames of up to
+   * {@code maxFrameBytes} (a larger message goes alone). Runs on the sequential executor.
+   */
   private void drain() {
     while (true) {
       ClientCallStreamObserver<Envelope> s;
-      Queued next;
+      Envelope.Builder frame = header.toBuilder();
       synchronized (this) {
         s = stream;
         if (s == null || !s.isReady()) {
@@ -239,14 +247,21 @@ final class PeerChannel {
           connected = true;
           log.info("{}: connected to {}", self, peer);
         }
-        next = queue.poll();
-        if (next == null) {
+        long frameBytes = 0;
+        Queued next;
+        while ((next = queue.peek()) != null
+            && (frameBytes == 0 || frameBytes + next.size() <= maxFrameBytes)) {
+          queue.poll();
+          queuedBytes -= next.size();
+          frameBytes += next.size();
+          frame.addMessages(next.message());
+        }
+        if (frameBytes == 0) {
           return;
         }
-        queuedBytes -= next.size();
       }
       try {
-        s.onNext(next.envelope());
+        s.onNext(frame.build());
       } catch (RuntimeException e) {
         // The call was cancelled concurrently (close or failure); the observer reports it.
         log.debug("{}: write to {} failed: {}", self, peer, e.toString());

@@ -6,6 +6,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.jangada.raft.grpc.proto.Envelope;
+import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.grpc.proto.RaftTransportGrpc;
 import io.jangada.raft.grpc.proto.StreamAck;
 import io.jangada.raft.model.Message;
@@ -18,10 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The receiving side: checks every frame of every inbound stream and hands valid messages to the
- * inbox. A frame is rejected (logged, rate-limited, and counted) when it cannot be parsed or
- * decoded, carries another cluster id, comes from a sender that is not a configured peer, has a
- * {@code from} different from its envelope's sender, or is addressed to another node. A rejected
- * frame never reaches the inbox and never ends the stream.
+ * inbox. A whole frame is rejected (logged, rate-limited, and counted) when it cannot be parsed,
+ * carries another cluster id, comes from a sender that is not a configured peer, or is empty; a
+ * single message of a frame is rejected when it does not decode, its {@code from} differs from the
+ * frame's sender, or it is addressed to another node. Rejected messages never reach the inbox and
+ * never end the stream.
  *
  * <p>Thread-safety: gRPC calls a stream's observer serially, so messages of one stream reach the
  * inbox in order; different streams run concurrently.
@@ -66,7 +68,7 @@ final class RaftGrpcService {
     closed = true;
   }
 
-  /** Frames rejected so far. */
+  /** Frames and messages rejected so far (a frame rejected as a whole counts once). */
   long rejectedCount() {
     return rejected.get();
   }
@@ -91,7 +93,7 @@ final class RaftGrpcService {
     };
   }
 
-  /** Validates one frame and delivers it; package-private for tests. */
+  /** Validates one frame and delivers its valid messages; package-private for tests. */
   void accept(InboundFrame frame) {
     if (frame.envelope().isEmpty()) {
       reject("malformed frame: " + frame.error());
@@ -107,9 +109,19 @@ final class RaftGrpcService {
       reject("frame from unknown sender '" + sender + "'");
       return;
     }
+    if (envelope.getMessagesCount() == 0) {
+      reject("empty frame from " + sender);
+      return;
+    }
+    for (RaftMessage proto : envelope.getMessagesList()) {
+      accept(sender, proto);
+    }
+  }
+
+  private void accept(String sender, RaftMessage proto) {
     Message message;
     try {
-      message = ProtoCodec.decode(envelope.getMessage());
+      message = ProtoCodec.decode(proto);
     } catch (ProtoCodec.MalformedMessageException e) {
       reject("malformed message from " + sender + ": " + e.getMessage());
       return;

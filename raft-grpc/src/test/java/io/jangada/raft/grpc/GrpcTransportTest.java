@@ -144,30 +144,49 @@ class GrpcTransportTest {
 
     RaftMessage fromA = ProtoCodec.encode(new Message.TimeoutNow(A, B, 1));
     Envelope valid =
-        Envelope.newBuilder().setClusterId("test").setSender("a").setMessage(fromA).build();
+        Envelope.newBuilder().setClusterId("test").setSender("a").addMessages(fromA).build();
     attacker.send(valid.toBuilder().setClusterId("other").build()); // another cluster
     attacker.send(
         valid.toBuilder()
             .setSender("x")
-            .setMessage(ProtoCodec.encode(new Message.TimeoutNow(NodeId.of("x"), B, 1)))
+            .clearMessages()
+            .addMessages(ProtoCodec.encode(new Message.TimeoutNow(NodeId.of("x"), B, 1)))
             .build()); // unknown sender
     attacker.send(
         valid.toBuilder()
-            .setMessage(ProtoCodec.encode(new Message.TimeoutNow(C, B, 1)))
+            .clearMessages()
+            .addMessages(ProtoCodec.encode(new Message.TimeoutNow(C, B, 1)))
             .build()); // spoofed from
     attacker.send(
         valid.toBuilder()
-            .setMessage(ProtoCodec.encode(new Message.TimeoutNow(A, C, 1)))
+            .clearMessages()
+            .addMessages(ProtoCodec.encode(new Message.TimeoutNow(A, C, 1)))
             .build()); // addressed to another node
     attacker.send(new byte[] {0x0a, 0x7f, 0x01}); // not protobuf: truncated field
-    attacker.send(valid.toBuilder().setMessage(fromA.toBuilder().setTerm(-1)).build()); // bad term
-    attacker.send(valid.toBuilder().setMessage(fromA.toBuilder().clearBody()).build()); // no body
-    Message marker = new Message.TimeoutNow(A, B, 2);
-    attacker.send(valid.toBuilder().setMessage(ProtoCodec.encode(marker)).build());
+    attacker.send(
+        valid.toBuilder()
+            .clearMessages()
+            .addMessages(fromA.toBuilder().setTerm(-1))
+            .build()); // bad term
+    attacker.send(
+        valid.toBuilder()
+            .clearMessages()
+            .addMessages(fromA.toBuilder().clearBody())
+            .build()); // no body
+    attacker.send(valid.toBuilder().clearMessages().build()); // empty frame
+    Message first = new Message.TimeoutNow(A, B, 2);
+    Message last = new Message.TimeoutNow(A, B, 3);
+    attacker.send(
+        valid.toBuilder()
+            .clearMessages()
+            .addMessages(ProtoCodec.encode(first))
+            .addMessages(ProtoCodec.encode(new Message.TimeoutNow(C, B, 9))) // spoofed, in a batch
+            .addMessages(ProtoCodec.encode(last))
+            .build());
 
-    awaitUntil(TIMEOUT, () -> inbox.received().contains(marker));
-    assertThat(inbox.received()).containsExactly(marker);
-    assertThat(b.rejectedFrames()).isEqualTo(7);
+    awaitUntil(TIMEOUT, () -> inbox.received().contains(last));
+    assertThat(inbox.received()).containsExactly(first, last);
+    assertThat(b.rejectedFrames()).isEqualTo(9);
   }
 
   @Test
