@@ -48,10 +48,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Wire: each node keeps one long-lived client-streaming call to each peer and sends all of that
- * peer's messages on it, in order. Every frame carries the cluster id and the sender's id; the
- * receiver rejects (logs, rate-limited, and drops) frames of another cluster, from a node that is
- * not a configured peer, whose message {@code from} differs from the frame's sender, addressed to
- * another node, or that do not decode. A rejected frame does not end the stream.
+ * peer's messages on it, in order; what is queued when the stream is ready goes as one frame (up to
+ * 256 KiB). Every frame carries the cluster id and the sender's id; the receiver rejects (logs,
+ * rate-limited, and drops) frames of another cluster, from a node that is not a configured peer, or
+ * that do not parse, and messages whose {@code from} differs from the frame's sender, that are
+ * addressed to another node, or that do not decode. A rejection never ends the stream.
  *
  * <p>Flow control: each peer has a bounded outbound queue ({@link Builder#maxQueuedMessages},
  * {@link Builder#maxQueuedBytes}); messages are written only while gRPC reports the stream ready,
@@ -118,7 +119,8 @@ public final class GrpcTransport implements Transport {
             b.maxQueuedMessages,
             // a maximal message must fit in an empty queue
             Math.max(b.maxQueuedBytes, b.maxMessageSize),
-            Math.min(BATCH_BYTES, b.maxMessageSize),
+            // a frame (header + batch) must stay within the receiver's maxMessageSize
+            Math.min(BATCH_BYTES, b.maxMessageSize - header.getSerializedSize()),
             b.initialBackoff,
             b.maxBackoff);
     this.userExecutor = Optional.ofNullable(b.executor);
@@ -449,13 +451,13 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * The cluster's id (required, non-blank): frames carrying another cluster id are rejected, so
-     * two clusters sharing hosts cannot mix.
+     * The cluster's id (required, non-blank, at most 256 characters): frames carrying another
+     * cluster id are rejected, so two clusters sharing hosts cannot mix.
      */
     public Builder clusterId(String clusterId) {
       Objects.requireNonNull(clusterId, "clusterId");
-      if (clusterId.isBlank()) {
-        throw new IllegalArgumentException("clusterId must not be blank");
+      if (clusterId.isBlank() || clusterId.length() > 256) {
+        throw new IllegalArgumentException("clusterId must be 1 to 256 characters, not blank");
       }
       this.clusterId = clusterId;
       return this;
