@@ -340,4 +340,38 @@ class GrpcTransportTest {
         });
     assertThat(inboxA.received()).doesNotContain(new Message.TimeoutNow(B, A, 5));
   }
+
+  @Test
+  void batchedFramesStayWithinTheReceiversMaxMessageSize() throws Exception {
+    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    RecordingInbox inboxA = new RecordingInbox();
+    RecordingInbox inboxB = new RecordingInbox();
+    // A frame over 2 KiB would make B's gRPC server fail the stream and lose messages.
+    GrpcTransport a = start(node(A, addrA, addrB).maxMessageSize(2048), inboxA);
+    start(node(B, addrB, addrA).maxMessageSize(2048), inboxB);
+    Message probe = new Message.Heartbeat(A, B, 1, 0, 0);
+    sendUntil(a, probe, () -> inboxB.received().contains(probe));
+    inboxA.clear();
+    inboxB.clear();
+
+    List<Message> sent = new ArrayList<>();
+    for (int i = 1; i <= 2000; i++) {
+      Message m =
+          new Message.AppendRequest(
+              A,
+              B,
+              1,
+              i - 1,
+              1,
+              List.of(
+                  io.jangada.raft.model.LogEntry.command(i, 1, Bytes.wrapUnsafe(new byte[100]))),
+              0);
+      a.send(m);
+      sent.add(m);
+    }
+    awaitUntil(TIMEOUT, () -> inboxB.received().size() == sent.size());
+    assertThat(inboxB.received()).isEqualTo(sent);
+    assertThat(inboxA.unreachable()).isEmpty();
+  }
 }
