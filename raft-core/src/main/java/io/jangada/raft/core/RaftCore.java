@@ -781,7 +781,12 @@ public final class RaftCore {
     long first = log.firstIndex();
     while (to > first) {
       long from = Math.max(first, to - 256);
-      List<LogEntry> chunk = log.entries(from, to, Long.MAX_VALUE);
+      List<LogEntry> chunk;
+      try {
+        chunk = log.entries(from, to, Long.MAX_VALUE);
+      } catch (CompactedException e) {
+        return; // compacted meanwhile by the driver (behind a snapshot): keep the base membership
+      }
       for (int i = chunk.size() - 1; i >= 0; i--) {
         if (chunk.get(i).type() == EntryType.MEMBERSHIP && adoptMembership(chunk.get(i))) {
           return;
