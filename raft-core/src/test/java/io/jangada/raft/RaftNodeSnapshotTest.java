@@ -198,7 +198,15 @@ class RaftNodeSnapshotTest {
 
   @Test
   void brokenTransferIsRetriedUntilTheFollowerCatchesUp() {
-    cluster(16, 50, 10, 64);
+    for (long seed = 16; seed < 16 + 6; seed++) {
+      brokenTransferIsRetriedUntilTheFollowerCatchesUp(seed);
+      cluster.close();
+      cluster = null;
+    }
+  }
+
+  private void brokenTransferIsRetriedUntilTheFollowerCatchesUp(long seed) {
+    cluster(seed, 50, 10, 64);
     NodeId lagging = aFollower();
     cluster.network().isolate(lagging);
     List<String> commands = propose("b", 200);
@@ -207,7 +215,7 @@ class RaftNodeSnapshotTest {
     cluster.awaitCondition(
         () -> "snapshot".equals(cluster.node(leader).status().peers().get(lagging).state()),
         Duration.ofSeconds(5),
-        "the leader starts a snapshot transfer");
+        "the leader starts a snapshot transfer (seed " + seed + ")");
     // Cut the follower off mid-transfer long enough for the sender to give up, then heal.
     cluster.advance(Duration.ofMillis(3));
     cluster.network().isolate(lagging);
@@ -217,7 +225,7 @@ class RaftNodeSnapshotTest {
     cluster.network().dropRate(0.2);
     cluster.advance(Duration.ofSeconds(2));
     cluster.network().dropRate(0);
-    awaitSameState(cluster.ids(), commands, "seed 16");
+    awaitSameState(cluster.ids(), commands, "seed " + seed);
     assertThat(applied(lagging)).isEqualTo(applied(leader));
   }
 

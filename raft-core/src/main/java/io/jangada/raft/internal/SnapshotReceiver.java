@@ -40,6 +40,11 @@ final class SnapshotReceiver {
   private CRC32C crc;
   private long expected;
 
+  // The last transfer completed: a late or repeated chunk of it is acknowledged as complete, so a
+  // lost final acknowledgement does not make the leader send everything again.
+  private InstallSnapshot lastCompleted;
+  private long lastCompletedSize;
+
   SnapshotReceiver(
       NodeId self,
       SnapshotStorage storage,
@@ -57,6 +62,15 @@ final class SnapshotReceiver {
   void onChunk(InstallSnapshot m) {
     boolean sameTransfer =
         sink != null && m.from().equals(leader) && m.term() == term && m.meta().equals(meta);
+    if (!sameTransfer && isLastCompleted(m)) {
+      respond(m, lastCompletedSize, true);
+      if (m.offset() == 0 || m.last()) {
+        // The leader retries although we have it: our core's acknowledgement was lost. Report it
+        // again so the core acknowledges again (as stale, with its commit index).
+        stored.accept(lastCompleted.meta());
+      }
+      return;
+    }
     if (!sameTransfer) {
       if (m.offset() != 0) {
         respond(m, 0, false);
@@ -107,6 +121,8 @@ final class SnapshotReceiver {
       }
       sink = null;
       meta = null;
+      lastCompleted = m;
+      lastCompletedSize = expected;
       respond(m, expected, true);
       stored.accept(done);
     } catch (IOException | RuntimeException e) {
@@ -128,6 +144,13 @@ final class SnapshotReceiver {
     sink = null;
     meta = null;
     expected = 0;
+  }
+
+  private boolean isLastCompleted(InstallSnapshot m) {
+    return lastCompleted != null
+        && m.from().equals(lastCompleted.from())
+        && m.term() == lastCompleted.term()
+        && m.meta().equals(lastCompleted.meta());
   }
 
   private void begin(InstallSnapshot m) throws IOException {
