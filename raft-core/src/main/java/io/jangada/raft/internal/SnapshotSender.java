@@ -35,8 +35,11 @@ final class SnapshotSender {
   /** How a transfer ended. */
   @FunctionalInterface
   interface Outcome {
-    /** Delivered: the follower acknowledged every byte. Called at most once, on the lane. */
-    void finished(NodeId peer, long session, boolean delivered);
+    /**
+     * Delivered: the follower acknowledged every byte of the snapshot at {@code snapshotIndex} (0
+     * if none was opened). Called at most once, on the lane.
+     */
+    void finished(NodeId peer, long session, boolean delivered, long snapshotIndex);
   }
 
   private record Chunk(long offset, Bytes data, boolean last, long checksum) {
@@ -227,7 +230,7 @@ final class SnapshotSender {
     if (!ended) {
       ended = true;
       closeStream();
-      outcome.finished(peer, session, delivered);
+      outcome.finished(peer, session, delivered, meta == null ? 0 : meta.index());
     }
   }
 

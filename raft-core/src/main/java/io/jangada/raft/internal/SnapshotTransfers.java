@@ -36,6 +36,7 @@ final class SnapshotTransfers {
     final long session;
     final long term;
     long deliveredAt = -1;
+    long deliveredIndex;
 
     Active(long session, long term) {
       this.session = session;
@@ -97,7 +98,15 @@ final class SnapshotTransfers {
     while (it.hasNext()) {
       Map.Entry<NodeId, Active> e = it.next();
       PeerStatus peer = status.peers().get(e.getKey());
-      if (peer == null || !peer.state().equals(SNAPSHOT) || e.getValue().term != status.term()) {
+      Active a = e.getValue();
+      boolean installedButStillBehind =
+          peer != null && a.deliveredAt >= 0 && peer.matchIndex() >= a.deliveredIndex;
+      if (peer == null
+          || !peer.state().equals(SNAPSHOT)
+          || a.term != status.term()
+          || installedButStillBehind) {
+        // Done, moot, or the follower installed it while the log was compacted past it again:
+        // in the last case a newer snapshot is started below right away.
         it.remove();
         NodeId id = e.getKey();
         lane.execute(() -> cancel(id));
@@ -181,19 +190,20 @@ final class SnapshotTransfers {
                   transport,
                   policy,
                   electionTicks,
-                  (p, s, delivered) -> loop.execute(() -> finished(p, s, delivered)));
+                  (p, s, delivered, index) -> loop.execute(() -> finished(p, s, delivered, index)));
           senders.put(peer, sender);
           sender.start();
         });
   }
 
-  private void finished(NodeId peer, long session, boolean delivered) {
+  private void finished(NodeId peer, long session, boolean delivered, long index) {
     Active a = active.get(peer);
     if (a == null || a.session != session) {
       return;
     }
     if (delivered) {
       a.deliveredAt = ticks;
+      a.deliveredIndex = index;
       return;
     }
     active.remove(peer);

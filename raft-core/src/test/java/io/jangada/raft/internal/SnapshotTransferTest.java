@@ -78,7 +78,7 @@ class SnapshotTransferTest {
             link,
             POLICY,
             4,
-            (peer, session, delivered) -> outcomes.add(delivered));
+            (peer, session, delivered, index) -> outcomes.add(delivered));
     receiver = newReceiver();
   }
 
