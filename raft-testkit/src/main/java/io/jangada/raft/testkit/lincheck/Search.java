@@ -1,0 +1,480 @@
+package io.jangada.raft.testkit.lincheck;
+
+import io.jangada.raft.testkit.lincheck.CheckResult.PartitionResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The search for one partition: Wing and Gong's backtracking search with Lowe's memoization, in the
+ * just-in-time linearization form of Lowe's "Testing for linearizability" (2017), which Porcupine
+ * also uses.
+ *
+ * <p>The invocations and completions of ok operations form a doubly linked list sorted by time. At
+ * each node, the candidates are the operations invoked before the earliest completion still in the
+ * list (no unlinearized operation precedes them in real time). The search linearizes a candidate
+ * whose output the model accepts, removes its two events from the list and starts over; when the
+ * earliest completion is reached with no candidate left, that operation can no longer take effect
+ * in time, so the search backtracks. A (linearized set, state) pair seen before is not explored
+ * again. The history is linearizable once every ok operation is linearized.
+ *
+ * <p>Info operations have no completion (it is at +infinity) and are optional: they live in a
+ * second list and are tried only after the ok candidates of a node (they are rarely needed, so this
+ * order finds linearizations sooner; every candidate is still tried before backtracking). Leaving
+ * an info operation out is the same as linearizing it after everything else, so a linearization
+ * need not include it; and linearizing one that leaves the state unchanged is never better than
+ * leaving it out, so the search skips such steps.
+ *
+ * <p>Not thread-safe: one instance runs once, on one thread.
+ */
+final class Search<S, I, O> {
+  private static final int NONE = -1;
+  private static final long CHECK_MASK = 0xFF; // look at the clock every 256 steps
+  private static final int MAX_CANDIDATES_SHOWN = 8;
+  private static final int MAX_STEPS_SHOWN = 10;
+
+  private final Model<S, I, O> model;
+  private final Object partition;
+  private final long deadline;
+  private final BooleanSupplier cancelled;
+  private final int maxMemoEntries;
+
+  // Ok operations in invocation order; event 2i is the invocation of ok[i], 2i+1 its completion.
+  private final List<Operation<I, O>> ok;
+  private final long[] eventTime;
+  private final int[] next;
+  private final int[] prev;
+  private final int head;
+
+  // Info operations in invocation order, in their own list.
+  private final List<Operation<I, O>> info;
+  private final long[] infoInvoke;
+  private final int[] infoNext;
+  private final int[] infoPrev;
+  private final int infoHead;
+
+  private final OpSet okSet;
+  private final OpSet infoSet;
+  private final Set<MemoKey> memo = new HashSet<>();
+
+  // Evidence for explanations.
+  private int bestDepth = -1;
+  private Frame<S> bestTop;
+  private S bestState;
+  private int bestBlocked;
+  private List<Operation<I, O>> bestCandidates = List.of();
+  private long maxStuckTime = Long.MIN_VALUE;
+  private int maxStuckOp;
+
+  Search(
+      Model<S, I, O> model,
+      Object partition,
+      List<Operation<I, O>> operations,
+      long deadline,
+      BooleanSupplier cancelled,
+      int maxMemoEntries) {
+    this.model = model;
+    this.partition = partition;
+    this.deadline = deadline;
+    this.cancelled = cancelled;
+    this.maxMemoEntries = maxMemoEntries;
+    Comparator<Operation<I, O>> byInvocation =
+        Comparator.<Operation<I, O>>comparingLong(Operation::invokeTime)
+            .thenComparingLong(Operation::completeTime);
+    List<Operation<I, O>> okOps = new ArrayList<>();
+    List<Operation<I, O>> infoOps = new ArrayList<>();
+    for (Operation<I, O> op : operations) {
+      if (op.isOk()) {
+        okOps.add(op);
+      } else if (op.isInfo()) {
+        infoOps.add(op);
+      } // failed operations never took effect
+    }
+    okOps.sort(byInvocation);
+    infoOps.sort(byInvocation);
+    this.ok = List.copyOf(okOps);
+    this.info = List.copyOf(infoOps);
+
+    int events = 2 * ok.size();
+    eventTime = new long[events];
+    Integer[] order = new Integer[events];
+    for (int e = 0; e < events; e++) {
+      Operation<I, O> op = ok.get(e >> 1);
+      eventTime[e] = (e & 1) == 0 ? op.invokeTime() : op.completeTime();
+      order[e] = e;
+    }
+    // By time; at equal times invocations first (concurrent, the permissive reading).
+    Arrays.sort(
+        order,
+        Comparator.<Integer>comparingLong(e -> eventTime[e])
+            .thenComparingInt(e -> e & 1)
+            .thenComparingInt(e -> e));
+    head = events;
+    next = new int[events + 1];
+    prev = new int[events + 1];
+    int last = head;
+    for (int e : order) {
+      next[last] = e;
+      prev[e] = last;
+      last = e;
+    }
+    next[last] = NONE;
+
+    int infoCount = info.size();
+    infoInvoke = new long[infoCount];
+    infoHead = infoCount;
+    infoNext = new int[infoCount + 1];
+    infoPrev = new int[infoCount + 1];
+    int lastInfo = infoHead;
+    for (int i = 0; i < infoCount; i++) {
+      infoInvoke[i] = info.get(i).invokeTime();
+      infoNext[lastInfo] = i;
+      infoPrev[i] = lastInfo;
+      lastInfo = i;
+    }
+    infoNext[lastInfo] = NONE;
+
+    okSet = new OpSet(ok.size());
+    infoSet = new OpSet(infoCount);
+  }
+
+  PartitionResult<I, O> run() {
+    long start = System.nanoTime();
+    S state = model.initialState();
+    Frame<S> top = null;
+    int cursor = next[head];
+    boolean infoPhase = false;
+    int stuck = NONE; // in the info phase: the earliest completion still in the main list
+    int infoCursor = NONE;
+    int successorStart = 0;
+    List<S> resumeSuccessors = null;
+    long steps = 0;
+    while (true) {
+      if (next[head] == NONE) {
+        return result(Verdict.LINEARIZABLE, start, "linearizable", Optional.empty());
+      }
+      if ((steps++ & CHECK_MASK) == 0 && stopRequested()) {
+        return unknown(start);
+      }
+      boolean descended = false;
+      if (!infoPhase) {
+        while ((cursor & 1) == 0) { // an invocation: a candidate
+          int op = cursor >> 1;
+          Operation<I, O> operation = ok.get(op);
+          Optional<S> after = model.step(state, operation.input(), output(operation));
+          if (after.isPresent()) {
+            okSet.set(op);
+            if (remember(after.get())) {
+              top = new Frame<>(false, op, state, after.get(), null, 0, NONE, top);
+              liftOk(op);
+              state = after.get();
+              descended = true;
+              break;
+            }
+            okSet.clear(op);
+          }
+          cursor = next[cursor];
+        }
+        if (!descended) {
+          if (cursor == NONE) {
+            throw new AssertionError("every invocation in the list precedes its completion");
+          }
+          stuck = cursor;
+          infoPhase = true;
+          infoCursor = infoNext[infoHead];
+          successorStart = 0;
+          resumeSuccessors = null;
+        }
+      }
+      if (!descended) {
+        long limit = eventTime[stuck];
+        while (infoCursor != NONE && infoInvoke[infoCursor] <= limit) {
+          int op = infoCursor;
+          List<S> successors =
+              resumeSuccessors != null
+                  ? resumeSuccessors
+                  : model.stepUnobserved(state, info.get(op).input());
+          for (int j = successorStart; j < successors.size(); j++) {
+            S after = successors.get(j);
+            if (after.equals(state)) {
+              continue; // never taking effect is at least as good
+            }
+            infoSet.set(op);
+            if (remember(after)) {
+              top = new Frame<>(true, op, state, after, successors, j, stuck, top);
+              liftInfo(op);
+              state = after;
+              descended = true;
+              break;
+            }
+            infoSet.clear(op);
+          }
+          if (descended) {
+            break;
+          }
+          successorStart = 0;
+          resumeSuccessors = null;
+          infoCursor = infoNext[infoCursor];
+        }
+      }
+      if (descended) {
+        cursor = next[head];
+        infoPhase = false;
+        continue;
+      }
+      // No candidate left before the completion of ok[stuck >> 1]: backtrack.
+      noteStuck(stuck, top, state);
+      if (top == null) {
+        return violation(start);
+      }
+      Frame<S> frame = top;
+      top = frame.parent;
+      state = frame.before;
+      if (frame.info) {
+        infoSet.clear(frame.op);
+        unliftInfo(frame.op);
+        infoPhase = true;
+        stuck = frame.limit;
+        infoCursor = frame.op;
+        successorStart = frame.successorIndex + 1;
+        resumeSuccessors = frame.successors;
+      } else {
+        okSet.clear(frame.op);
+        unliftOk(frame.op);
+        infoPhase = false;
+        cursor = next[2 * frame.op];
+      }
+    }
+  }
+
+  private O output(Operation<I, O> operation) {
+    return ((Outcome.Ok<O>) operation.outcome()).output();
+  }
+
+  private boolean stopRequested() {
+    return System.nanoTime() - deadline >= 0 || cancelled.getAsBoolean();
+  }
+
+  /** Adds the current sets with {@code state} to the memo; false if they were already there. */
+  private boolean remember(S state) {
+    MemoKey key = new MemoKey(okSet, infoSet, state);
+    if (memo.size() >= maxMemoEntries) {
+      return !memo.contains(key); // full: stay sound, only slower
+    }
+    return memo.add(key);
+  }
+
+  private void liftOk(int op) {
+    unlink(2 * op);
+    unlink(2 * op + 1);
+  }
+
+  private void unliftOk(int op) {
+    relink(2 * op + 1);
+    relink(2 * op);
+  }
+
+  private void unlink(int event) {
+    int before = prev[event];
+    int after = next[event];
+    next[before] = after;
+    if (after != NONE) {
+      prev[after] = before;
+    }
+  }
+
+  private void relink(int event) {
+    int before = prev[event];
+    int after = next[event];
+    next[before] = event;
+    if (after != NONE) {
+      prev[after] = event;
+    }
+  }
+
+  private void liftInfo(int op) {
+    int before = infoPrev[op];
+    int after = infoNext[op];
+    infoNext[before] = after;
+    if (after != NONE) {
+      infoPrev[after] = before;
+    }
+  }
+
+  private void unliftInfo(int op) {
+    int before = infoPrev[op];
+    int after = infoNext[op];
+    infoNext[before] = op;
+    if (after != NONE) {
+      infoPrev[after] = op;
+    }
+  }
+
+  private void noteStuck(int stuck, Frame<S> top, S state) {
+    long time = eventTime[stuck];
+    if (time > maxStuckTime) {
+      maxStuckTime = time;
+      maxStuckOp = stuck >> 1;
+    }
+    int depth = top == null ? 0 : top.depth;
+    if (depth > bestDepth) {
+      bestDepth = depth;
+      bestTop = top;
+      bestState = state;
+      bestBlocked = stuck >> 1;
+      bestCandidates = candidatesBefore(stuck);
+    }
+  }
+
+  private List<Operation<I, O>> candidatesBefore(int stuck) {
+    List<Operation<I, O>> candidates = new ArrayList<>();
+    for (int e = next[head]; e != stuck && candidates.size() < MAX_CANDIDATES_SHOWN; e = next[e]) {
+      candidates.add(ok.get(e >> 1));
+    }
+    for (int i = infoNext[infoHead];
+        i != NONE && infoInvoke[i] <= eventTime[stuck] && candidates.size() < MAX_CANDIDATES_SHOWN;
+        i = infoNext[i]) {
+      candidates.add(info.get(i));
+    }
+    return candidates;
+  }
+
+  private PartitionResult<I, O> unknown(long start) {
+    String why = cancelled.getAsBoolean() ? "stopped early" : "time budget exhausted";
+    return result(
+        Verdict.UNKNOWN,
+        start,
+        why
+            + " after "
+            + memo.size()
+            + " states; longest consistent ordering so far: "
+            + Math.max(bestDepth, 0)
+            + " of "
+            + (ok.size() + info.size())
+            + " operations",
+        Optional.empty());
+  }
+
+  private PartitionResult<I, O> violation(long start) {
+    List<Operation<I, O>> linearization = new ArrayList<>();
+    List<S> statesAfter = new ArrayList<>();
+    for (Frame<S> f = bestTop; f != null; f = f.parent) {
+      linearization.add(f.info ? info.get(f.op) : ok.get(f.op));
+      statesAfter.add(f.after);
+    }
+    Collections.reverse(linearization);
+    Collections.reverse(statesAfter);
+    Operation<I, O> blocked = ok.get(bestBlocked);
+    Operation<I, O> stuckOp = ok.get(maxStuckOp);
+
+    StringBuilder text = new StringBuilder();
+    text.append("Partition ")
+        .append(partition)
+        .append(" is not linearizable (")
+        .append(ok.size())
+        .append(" ok and ")
+        .append(info.size())
+        .append(" info operations).\n");
+    text.append("No ordering gets past the completion of ")
+        .append(stuckOp.describe())
+        .append(", so the history up to t=")
+        .append(maxStuckTime)
+        .append(" is already not linearizable.\n");
+    text.append("Longest consistent ordering found: ")
+        .append(linearization.size())
+        .append(" operation(s)");
+    int from = Math.max(0, linearization.size() - MAX_STEPS_SHOWN);
+    text.append(from > 0 ? ", the last " + (linearization.size() - from) + ":\n" : ":\n");
+    for (int i = from; i < linearization.size(); i++) {
+      text.append("  ")
+          .append(i + 1)
+          .append(". ")
+          .append(linearization.get(i).describe())
+          .append("   => ")
+          .append(model.describe(statesAfter.get(i)))
+          .append('\n');
+    }
+    text.append("Then ")
+        .append(blocked.describe())
+        .append(" had to take effect before its completion, but ");
+    if (model.step(bestState, blocked.input(), output(blocked)).isEmpty()) {
+      text.append("its output is impossible in state ").append(model.describe(bestState));
+    } else {
+      text.append("every ordering that takes it next fails later");
+    }
+    text.append(".\nOperations that could have gone next instead:");
+    for (Operation<I, O> candidate : bestCandidates) {
+      text.append("\n  ").append(candidate.describe());
+    }
+    CheckResult.Violation<I, O> violation =
+        new CheckResult.Violation<>(
+            partition, maxStuckTime, stuckOp, linearization, blocked, text.toString());
+    return result(
+        Verdict.NOT_LINEARIZABLE,
+        start,
+        "not linearizable: no ordering gets past t=" + maxStuckTime,
+        Optional.of(violation));
+  }
+
+  private PartitionResult<I, O> result(
+      Verdict verdict, long start, String what, Optional<CheckResult.Violation<I, O>> violation) {
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    String summary =
+        "partition "
+            + partition
+            + ": "
+            + what
+            + " ("
+            + (ok.size() + info.size())
+            + " operations, "
+            + memo.size()
+            + " states, "
+            + elapsed.toMillis()
+            + " ms)";
+    return new PartitionResult<>(
+        partition, verdict, ok.size() + info.size(), memo.size(), elapsed, summary, violation);
+  }
+
+  /**
+   * One linearized operation on the search stack; frames form an immutable linked list, so the
+   * longest ordering can be kept by reference.
+   */
+  private static final class Frame<S> {
+    final boolean info;
+    final int op;
+    final S before;
+    final S after;
+    final List<S> successors; // info frames: the alternatives for resuming
+    final int successorIndex;
+    final int limit; // info frames: the earliest completion in the list when pushed
+    final Frame<S> parent;
+    final int depth;
+
+    Frame(
+        boolean info,
+        int op,
+        S before,
+        S after,
+        List<S> successors,
+        int successorIndex,
+        int limit,
+        Frame<S> parent) {
+      this.info = info;
+      this.op = op;
+      this.before = before;
+      this.after = after;
+      this.successors = successors;
+      this.successorIndex = successorIndex;
+      this.limit = limit;
+      this.parent = parent;
+      this.depth = parent == null ? 1 : parent.depth + 1;
+    }
+  }
+}
