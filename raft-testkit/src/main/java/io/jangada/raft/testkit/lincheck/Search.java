@@ -65,7 +65,9 @@ final class Search<S, I, O> {
   private final Set<MemoKey> memo = new HashSet<>();
 
   // Evidence for explanations.
-  private int bestDepth = -1;
+  // The most informative partial linearization: most ok operations, then fewest info ones.
+  private int bestOkDepth = -1;
+  private int bestInfoDepth;
   private Frame<S> bestTop;
   private S bestState;
   private int bestBlocked;
@@ -323,9 +325,11 @@ final class Search<S, I, O> {
       maxStuckTime = time;
       maxStuckOp = stuck >> 1;
     }
-    int depth = top == null ? 0 : top.depth;
-    if (depth > bestDepth) {
-      bestDepth = depth;
+    int okDepth = top == null ? 0 : top.okDepth;
+    int infoDepth = top == null ? 0 : top.depth - top.okDepth;
+    if (okDepth > bestOkDepth || (okDepth == bestOkDepth && infoDepth < bestInfoDepth)) {
+      bestOkDepth = okDepth;
+      bestInfoDepth = infoDepth;
       bestTop = top;
       bestState = state;
       bestBlocked = stuck >> 1;
@@ -355,10 +359,10 @@ final class Search<S, I, O> {
             + " after "
             + memo.size()
             + " states; longest consistent ordering so far: "
-            + Math.max(bestDepth, 0)
+            + Math.max(bestOkDepth, 0)
             + " of "
-            + (ok.size() + info.size())
-            + " operations",
+            + ok.size()
+            + " ok operations",
         Optional.empty());
   }
 
@@ -456,6 +460,7 @@ final class Search<S, I, O> {
     final int limit; // info frames: the earliest completion in the list when pushed
     final Frame<S> parent;
     final int depth;
+    final int okDepth;
 
     Frame(
         boolean info,
@@ -475,6 +480,7 @@ final class Search<S, I, O> {
       this.limit = limit;
       this.parent = parent;
       this.depth = parent == null ? 1 : parent.depth + 1;
+      this.okDepth = (parent == null ? 0 : parent.okDepth) + (info ? 0 : 1);
     }
   }
 }
