@@ -47,6 +47,27 @@ public interface Model<S, I, O> {
   List<S> stepUnobserved(S state, I input);
 
   /**
+   * True if an ok operation with {@code input} that returned {@code output} leaves every state it
+   * is consistent with unchanged: a read, or a compare-and-set that reported no effect. The checker
+   * then linearizes it as soon as it is consistent without trying other orders (a partial-order
+   * reduction that removes most backtracking). Must be exact: true for an operation that can change
+   * the state makes the check unsound. Returns false unless overridden.
+   */
+  default boolean readOnly(I input, O output) {
+    return false;
+  }
+
+  /**
+   * True if {@link #stepUnobserved} of {@code input} returns one state that does not depend on the
+   * state before (a blind write or delete). The checker then skips orders where such an info
+   * operation directly follows another info operation, which keeps histories with many info
+   * operations tractable. Must be exact. Returns false unless overridden.
+   */
+  default boolean overwrites(I input) {
+    return false;
+  }
+
+  /**
    * The partition {@code input} belongs to, compared with {@code equals}: operations in different
    * partitions never affect each other. Returns {@link #SINGLE_PARTITION} unless overridden.
    */

@@ -45,6 +45,11 @@ final class OpSet {
     return full;
   }
 
+  /** True if no index is in the set. */
+  boolean isEmpty() {
+    return top == 0;
+  }
+
   /** A copy of the words after the all-ones run, up to the last non-zero word. */
   long[] tail() {
     return Arrays.copyOfRange(words, full, top);

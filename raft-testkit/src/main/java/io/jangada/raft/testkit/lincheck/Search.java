@@ -6,10 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,7 +21,8 @@ import java.util.function.BooleanSupplier;
  * whose output the model accepts, removes its two events from the list and starts over; when the
  * earliest completion is reached with no candidate left, that operation can no longer take effect
  * in time, so the search backtracks. A (linearized set, state) pair seen before is not explored
- * again. The history is linearizable once every ok operation is linearized.
+ * again, nor one that a node seen before dominates (see {@link Memo}). The history is linearizable
+ * once every ok operation is linearized.
  *
  * <p>Info operations have no completion (it is at +infinity) and are optional: they live in a
  * second list and are tried only after the ok candidates of a node (they are rarely needed, so this
@@ -32,10 +31,17 @@ import java.util.function.BooleanSupplier;
  * need not include it; and linearizing one that leaves the state unchanged is never better than
  * leaving it out, so the search skips such steps.
  *
+ * <p>Two reductions use hints from the model: a consistent {@linkplain Model#readOnly read-only}
+ * candidate is linearized at once without trying other orders, and a {@linkplain Model#overwrites
+ * blind overwrite} is not tried right after another info operation.
+ *
  * <p>Not thread-safe: one instance runs once, on one thread.
  */
 final class Search<S, I, O> {
   private static final int NONE = -1;
+  private static final int NOTHING = 0;
+  private static final int DESCENDED = 1;
+  private static final int FAILED = 2;
   private static final long CHECK_MASK = 0xFF; // look at the clock every 256 steps
   private static final int MAX_CANDIDATES_SHOWN = 8;
   private static final int MAX_STEPS_SHOWN = 10;
@@ -44,7 +50,6 @@ final class Search<S, I, O> {
   private final Object partition;
   private final long deadline;
   private final BooleanSupplier cancelled;
-  private final int maxMemoEntries;
 
   // Ok operations in invocation order; event 2i is the invocation of ok[i], 2i+1 its completion.
   private final List<Operation<I, O>> ok;
@@ -60,9 +65,23 @@ final class Search<S, I, O> {
   private final int[] infoPrev;
   private final int infoHead;
 
+  private final boolean[] readOnly; // per ok operation: Model.readOnly(input, output)
+  private final boolean[] overwrites; // per info operation: Model.overwrites(input)
+
   private final OpSet okSet;
   private final OpSet infoSet;
-  private final Set<MemoKey> memo = new HashSet<>();
+  private final Memo memo;
+
+  // The search position.
+  private S state;
+  private Frame<S> top; // the linearized operations, last first; null at the root
+  private boolean freshNode; // just descended: try a forced read-only step first
+  private int cursor; // phase 1: the next event of the main list to try
+  private boolean infoPhase; // phase 2: trying info operations
+  private int stuck = NONE; // phase 2: the earliest completion still in the main list
+  private int infoCursor = NONE; // phase 2: the next info operation to try
+  private int successorStart; // phase 2: the next successor state of infoCursor to try
+  private List<S> resumeSuccessors; // phase 2: the successors of infoCursor, when resuming
 
   // Evidence for explanations.
   // The most informative partial linearization: most ok operations, then fewest info ones.
@@ -86,7 +105,7 @@ final class Search<S, I, O> {
     this.partition = partition;
     this.deadline = deadline;
     this.cancelled = cancelled;
-    this.maxMemoEntries = maxMemoEntries;
+    this.memo = new Memo(maxMemoEntries);
     Comparator<Operation<I, O>> byInvocation =
         Comparator.<Operation<I, O>>comparingLong(Operation::invokeTime)
             .thenComparingLong(Operation::completeTime);
@@ -143,20 +162,24 @@ final class Search<S, I, O> {
     }
     infoNext[lastInfo] = NONE;
 
+    readOnly = new boolean[ok.size()];
+    for (int i = 0; i < ok.size(); i++) {
+      readOnly[i] = model.readOnly(ok.get(i).input(), output(ok.get(i)));
+    }
+    overwrites = new boolean[infoCount];
+    for (int i = 0; i < infoCount; i++) {
+      overwrites[i] = model.overwrites(info.get(i).input());
+    }
     okSet = new OpSet(ok.size());
     infoSet = new OpSet(infoCount);
   }
 
   PartitionResult<I, O> run() {
     long start = System.nanoTime();
-    S state = model.initialState();
-    Frame<S> top = null;
-    int cursor = next[head];
-    boolean infoPhase = false;
-    int stuck = NONE; // in the info phase: the earliest completion still in the main list
-    int infoCursor = NONE;
-    int successorStart = 0;
-    List<S> resumeSuccessors = null;
+    state = model.initialState();
+    memo.add(okSet, infoSet, state);
+    cursor = next[head];
+    freshNode = true;
     long steps = 0;
     while (true) {
       if (next[head] == NONE) {
@@ -166,80 +189,136 @@ final class Search<S, I, O> {
         return unknown(start);
       }
       boolean descended = false;
-      if (!infoPhase) {
-        while ((cursor & 1) == 0) { // an invocation: a candidate
-          int op = cursor >> 1;
-          Operation<I, O> operation = ok.get(op);
-          Optional<S> after = model.step(state, operation.input(), output(operation));
-          if (after.isPresent()) {
-            okSet.set(op);
-            if (remember(after.get())) {
-              top = new Frame<>(false, op, state, after.get(), null, 0, NONE, top);
-              liftOk(op);
-              state = after.get();
-              descended = true;
-              break;
-            }
-            okSet.clear(op);
-          }
-          cursor = next[cursor];
-        }
-        if (!descended) {
-          if (cursor == NONE) {
-            throw new AssertionError("every invocation in the list precedes its completion");
-          }
-          stuck = cursor;
-          infoPhase = true;
-          infoCursor = infoNext[infoHead];
-          successorStart = 0;
-          resumeSuccessors = null;
-        }
+      boolean nodeFails = false;
+      if (freshNode) {
+        freshNode = false;
+        int forced = tryReadOnly();
+        descended = forced == DESCENDED;
+        nodeFails = forced == FAILED;
       }
-      if (!descended) {
-        long limit = eventTime[stuck];
-        while (infoCursor != NONE && infoInvoke[infoCursor] <= limit) {
-          int op = infoCursor;
-          List<S> successors =
-              resumeSuccessors != null
-                  ? resumeSuccessors
-                  : model.stepUnobserved(state, info.get(op).input());
-          for (int j = successorStart; j < successors.size(); j++) {
-            S after = successors.get(j);
-            if (after.equals(state)) {
-              continue; // never taking effect is at least as good
-            }
-            infoSet.set(op);
-            if (remember(after)) {
-              top = new Frame<>(true, op, state, after, successors, j, stuck, top);
-              liftInfo(op);
-              state = after;
-              descended = true;
-              break;
-            }
-            infoSet.clear(op);
-          }
-          if (descended) {
-            break;
-          }
-          successorStart = 0;
-          resumeSuccessors = null;
-          infoCursor = infoNext[infoCursor];
+      if (!descended && !nodeFails && !infoPhase) {
+        descended = tryOkCandidates();
+      }
+      if (!descended && !nodeFails) {
+        descended = tryInfoCandidates();
+        if (!descended) {
+          noteStuck(stuck, top, state); // no candidate left before the completion of stuck
         }
       }
       if (descended) {
         cursor = next[head];
         infoPhase = false;
-        continue;
-      }
-      // No candidate left before the completion of ok[stuck >> 1]: backtrack.
-      noteStuck(stuck, top, state);
-      if (top == null) {
+        freshNode = true;
+      } else if (!backtrack()) {
         return violation(start);
       }
+    }
+  }
+
+  /**
+   * Partial-order reduction: a read-only operation consistent with the current state can go first
+   * in any linearization from this node (it is a candidate, so nothing pending must precede it, and
+   * it leaves the state as it is), so this node's fate is that of its child and no other order is
+   * tried.
+   */
+  private int tryReadOnly() {
+    for (int e = next[head]; (e & 1) == 0; e = next[e]) {
+      int op = e >> 1;
+      if (!readOnly[op]) {
+        continue;
+      }
+      Operation<I, O> operation = ok.get(op);
+      Optional<S> after = model.step(state, operation.input(), output(operation));
+      if (after.isEmpty()) {
+        continue;
+      }
+      okSet.set(op);
+      if (!remember(after.get())) {
+        okSet.clear(op);
+        return FAILED; // the child failed before, so this node fails
+      }
+      top = new Frame<>(Frame.FORCED, op, state, after.get(), null, 0, NONE, top);
+      liftOk(op);
+      state = after.get();
+      return DESCENDED;
+    }
+    return NOTHING;
+  }
+
+  /** Tries the ok candidates from {@code cursor} on; at the first completion, enters phase 2. */
+  private boolean tryOkCandidates() {
+    while ((cursor & 1) == 0) { // an invocation: a candidate
+      int op = cursor >> 1;
+      Operation<I, O> operation = ok.get(op);
+      Optional<S> after = model.step(state, operation.input(), output(operation));
+      if (after.isPresent()) {
+        okSet.set(op);
+        if (remember(after.get())) {
+          top = new Frame<>(Frame.OK, op, state, after.get(), null, 0, NONE, top);
+          liftOk(op);
+          state = after.get();
+          return true;
+        }
+        okSet.clear(op);
+      }
+      cursor = next[cursor];
+    }
+    if (cursor == NONE) {
+      throw new AssertionError("every invocation in the list precedes its completion");
+    }
+    stuck = cursor;
+    infoPhase = true;
+    infoCursor = infoNext[infoHead];
+    successorStart = 0;
+    resumeSuccessors = null;
+    return false;
+  }
+
+  /** Tries the info candidates: those invoked before the earliest pending completion. */
+  private boolean tryInfoCandidates() {
+    long limit = eventTime[stuck];
+    // Right after another info operation, a blind overwrite is pointless: the same overwrite
+    // directly from the parent node reaches the same state with fewer info operations.
+    boolean afterInfo = top != null && top.kind == Frame.INFO;
+    while (infoCursor != NONE && infoInvoke[infoCursor] <= limit) {
+      int op = infoCursor;
+      if (!(afterInfo && overwrites[op])) {
+        List<S> successors =
+            resumeSuccessors != null
+                ? resumeSuccessors
+                : model.stepUnobserved(state, info.get(op).input());
+        for (int j = successorStart; j < successors.size(); j++) {
+          S after = successors.get(j);
+          if (after.equals(state)) {
+            continue; // never taking effect is at least as good
+          }
+          infoSet.set(op);
+          if (remember(after)) {
+            top = new Frame<>(Frame.INFO, op, state, after, successors, j, stuck, top);
+            liftInfo(op);
+            state = after;
+            return true;
+          }
+          infoSet.clear(op);
+        }
+      }
+      successorStart = 0;
+      resumeSuccessors = null;
+      infoCursor = infoNext[infoCursor];
+    }
+    return false;
+  }
+
+  /**
+   * Undoes the last step and positions the cursors to try the next sibling; a forced step's parent
+   * fails as a whole, so it is undone too. Returns false if nothing is left to undo.
+   */
+  private boolean backtrack() {
+    while (top != null) {
       Frame<S> frame = top;
       top = frame.parent;
       state = frame.before;
-      if (frame.info) {
+      if (frame.kind == Frame.INFO) {
         infoSet.clear(frame.op);
         unliftInfo(frame.op);
         infoPhase = true;
@@ -247,13 +326,17 @@ final class Search<S, I, O> {
         infoCursor = frame.op;
         successorStart = frame.successorIndex + 1;
         resumeSuccessors = frame.successors;
-      } else {
-        okSet.clear(frame.op);
-        unliftOk(frame.op);
+        return true;
+      }
+      okSet.clear(frame.op);
+      unliftOk(frame.op);
+      if (frame.kind == Frame.OK) {
         infoPhase = false;
         cursor = next[2 * frame.op];
+        return true;
       }
     }
+    return false;
   }
 
   private O output(Operation<I, O> operation) {
@@ -264,13 +347,9 @@ final class Search<S, I, O> {
     return System.nanoTime() - deadline >= 0 || cancelled.getAsBoolean();
   }
 
-  /** Adds the current sets with {@code state} to the memo; false if they were already there. */
+  /** Adds the current sets with {@code state} to the memo; false if it holds a dominating node. */
   private boolean remember(S state) {
-    MemoKey key = new MemoKey(okSet, infoSet, state);
-    if (memo.size() >= maxMemoEntries) {
-      return !memo.contains(key); // full: stay sound, only slower
-    }
-    return memo.add(key);
+    return memo.add(okSet, infoSet, state);
   }
 
   private void liftOk(int op) {
@@ -370,7 +449,7 @@ final class Search<S, I, O> {
     List<Operation<I, O>> linearization = new ArrayList<>();
     List<S> statesAfter = new ArrayList<>();
     for (Frame<S> f = bestTop; f != null; f = f.parent) {
-      linearization.add(f.info ? info.get(f.op) : ok.get(f.op));
+      linearization.add(f.kind == Frame.INFO ? info.get(f.op) : ok.get(f.op));
       statesAfter.add(f.after);
     }
     Collections.reverse(linearization);
@@ -451,7 +530,11 @@ final class Search<S, I, O> {
    * longest ordering can be kept by reference.
    */
   private static final class Frame<S> {
-    final boolean info;
+    static final int OK = 0;
+    static final int FORCED = 1; // a read-only ok operation taken without alternatives
+    static final int INFO = 2;
+
+    final int kind;
     final int op;
     final S before;
     final S after;
@@ -463,7 +546,7 @@ final class Search<S, I, O> {
     final int okDepth;
 
     Frame(
-        boolean info,
+        int kind,
         int op,
         S before,
         S after,
@@ -471,7 +554,7 @@ final class Search<S, I, O> {
         int successorIndex,
         int limit,
         Frame<S> parent) {
-      this.info = info;
+      this.kind = kind;
       this.op = op;
       this.before = before;
       this.after = after;
@@ -480,7 +563,7 @@ final class Search<S, I, O> {
       this.limit = limit;
       this.parent = parent;
       this.depth = parent == null ? 1 : parent.depth + 1;
-      this.okDepth = (parent == null ? 0 : parent.okDepth) + (info ? 0 : 1);
+      this.okDepth = (parent == null ? 0 : parent.okDepth) + (kind == INFO ? 0 : 1);
     }
   }
 }

@@ -73,6 +73,21 @@ public final class KvModel<K, V> implements Model<Optional<V>, KvOp<K, V>, Reply
     throw new AssertionError(input);
   }
 
+  /** Gets, and compare-and-sets or creates that did not apply, never change the key. */
+  @Override
+  public boolean readOnly(KvOp<K, V> input, Reply<V> output) {
+    return input instanceof KvOp.Get
+        || ((input instanceof KvOp.Cas || input instanceof KvOp.Create)
+            && output instanceof Reply.Applied<V> a
+            && !a.applied());
+  }
+
+  /** A put or a delete sets the key whatever it held. */
+  @Override
+  public boolean overwrites(KvOp<K, V> input) {
+    return input instanceof KvOp.Put || input instanceof KvOp.Delete;
+  }
+
   @Override
   public String describe(Optional<V> state) {
     return state.map(String::valueOf).orElse("<absent>");

@@ -62,6 +62,21 @@ public final class RegisterModel<V> implements Model<Optional<V>, RegisterOp<V>,
     throw new AssertionError(input);
   }
 
+  /** Reads, and compare-and-sets that did not apply, never change the register. */
+  @Override
+  public boolean readOnly(RegisterOp<V> input, Reply<V> output) {
+    return input instanceof RegisterOp.Read
+        || (input instanceof RegisterOp.Cas
+            && output instanceof Reply.Applied<V> a
+            && !a.applied());
+  }
+
+  /** A write sets the register whatever it held. */
+  @Override
+  public boolean overwrites(RegisterOp<V> input) {
+    return input instanceof RegisterOp.Write;
+  }
+
   @Override
   public String describe(Optional<V> state) {
     return state.map(String::valueOf).orElse("<absent>");

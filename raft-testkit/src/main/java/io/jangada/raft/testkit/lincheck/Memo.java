@@ -1,0 +1,141 @@
+package io.jangada.raft.testkit.lincheck;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The memo of Lowe's algorithm, extended with dominance for info operations.
+ *
+ * <p>A search node is (linearized ok operations, linearized info operations, state). Node A
+ * dominates node B when they have the same ok operations and state and A's info operations are a
+ * subset of B's: any way to finish from B also finishes from A, because an info operation left out
+ * can always be left out for good (its completion is at +infinity, so it never forces an order).
+ * The memo therefore skips a node when a node that dominates it (equal nodes included) was seen
+ * before. Without this, every subset of pending info operations that leave the same state would be
+ * explored separately, which is exponential in their number.
+ *
+ * <p>Not thread-safe; owned by one {@link Search}.
+ */
+final class Memo {
+  private static final Snapshot EMPTY = new Snapshot(0, new long[0]);
+
+  // Per (ok set, state): the info sets seen, an antichain under inclusion (a Snapshot or a List).
+  private final Map<Key, Object> seen = new HashMap<>();
+  private final int maxEntries;
+  private int size;
+
+  Memo(int maxEntries) {
+    this.maxEntries = maxEntries;
+  }
+
+  /** The number of nodes remembered. */
+  int size() {
+    return size;
+  }
+
+  /**
+   * Remembers the node and returns true, or returns false if a node that dominates it was seen.
+   * Once {@code maxEntries} nodes are remembered, new ones are not stored (the search stays
+   * correct, only slower).
+   */
+  boolean add(OpSet ok, OpSet info, Object state) {
+    Key key = new Key(ok.full(), ok.tail(), state);
+    Snapshot infoSet =
+        info.full() == 0 && info.isEmpty() ? EMPTY : new Snapshot(info.full(), info.tail());
+    Object previous = seen.get(key);
+    if (previous == null) {
+      if (size < maxEntries) {
+        seen.put(key, infoSet);
+        size++;
+      }
+      return true;
+    }
+    if (previous instanceof Snapshot single) {
+      if (single.isSubsetOf(infoSet)) {
+        return false;
+      }
+      if (size < maxEntries) {
+        List<Snapshot> list = new ArrayList<>(2);
+        list.add(single);
+        list.add(infoSet);
+        seen.put(key, list);
+        size++;
+      }
+      return true;
+    }
+    @SuppressWarnings("unchecked")
+    List<Snapshot> list = (List<Snapshot>) previous;
+    for (Snapshot seenSet : list) {
+      if (seenSet.isSubsetOf(infoSet)) {
+        return false;
+      }
+    }
+    if (size < maxEntries) {
+      list.add(infoSet);
+      size++;
+    }
+    return true;
+  }
+
+  /** An ok set (compact) and a state. */
+  private static final class Key {
+    private final int full;
+    private final long[] tail;
+    private final Object state;
+    private final int hash;
+
+    Key(int full, long[] tail, Object state) {
+      this.full = full;
+      this.tail = tail;
+      this.state = state;
+      int h = 31 * (31 * full + Arrays.hashCode(tail)) + state.hashCode();
+      this.hash = h ^ (h >>> 16);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Key that
+          && hash == that.hash
+          && full == that.full
+          && Arrays.equals(tail, that.tail)
+          && state.equals(that.state);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /** A compact set: {@code full} all-ones words, then {@code tail}, then zeros. */
+  static final class Snapshot {
+    private final int full;
+    private final long[] tail;
+
+    Snapshot(int full, long[] tail) {
+      this.full = full;
+      this.tail = tail;
+    }
+
+    private long word(int index) {
+      if (index < full) {
+        return -1L;
+      }
+      int t = index - full;
+      return t < tail.length ? tail[t] : 0L;
+    }
+
+    boolean isSubsetOf(Snapshot other) {
+      int end = full + tail.length;
+      for (int w = Math.min(full, other.full); w < end; w++) {
+        if ((word(w) & ~other.word(w)) != 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}
