@@ -113,14 +113,15 @@ public record CheckResult<I, O>(
    * <p>{@code prefixEndTime} bounds the smallest failing prefix the search found: no ordering of
    * the operations got past the completion of {@code stuckOperation} at that time, so the history
    * cut at that instant (operations still running there counting as info) is already not
-   * linearizable. {@code partialLinearization} is the longest sequence of operations the search
-   * could order consistently with the model; after it, {@code blockedOperation} had to take effect
-   * (its completion was next) but could not.
+   * linearizable. {@code partialLinearization} is the sequence with the most ok operations that the
+   * search could order consistently with the model (info operations in it are ones it assumed took
+   * effect); after it, {@code blockedOperation} had to take effect (its completion was next) but
+   * could not.
    *
    * @param partition the partition key
    * @param prefixEndTime the completion time of {@code stuckOperation}
    * @param stuckOperation the operation whose completion no linearization got past
-   * @param partialLinearization the longest consistent ordering found, in order
+   * @param partialLinearization the consistent ordering with the most ok operations, in order
    * @param blockedOperation the operation that could not be linearized after it
    * @param explanation a multi-line human-readable explanation of all of the above
    * @param <I> the input type of the model

@@ -26,6 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * within the time budget is {@link Verdict#UNKNOWN}; so is a partition left unchecked because
  * another one was already found not linearizable (unless {@link #checkingEveryPartition()}).
  *
+ * <p>Cost: histories of ok and failed operations check fast (a 10,000-operation single-key register
+ * history with 8 clients takes well under a second). Each info operation that never took effect
+ * stays a candidate until the end of the history, so many of them (more than about 1% of a long
+ * history) can make the search slow; give the check a budget and treat {@code UNKNOWN} as a
+ * failure. Partitioned models (a map checked per key) keep each search small.
+ *
  * <p>Immutable and thread-safe; each {@link #check} call creates (and shuts down) its own threads.
  * Memory grows with the number of states the search visits; the memo stops growing at {@link
  * #withMaxMemoEntries a bound} (the search stays correct, only slower).

@@ -91,7 +91,8 @@ final class Memo {
       this.full = full;
       this.tail = tail;
       this.state = state;
-      int h = 31 * (31 * full + Arrays.hashCode(tail)) + state.hashCode();
+      int h = (full * 0x9E3779B9 + Arrays.hashCode(tail)) * 0x85EBCA6B + state.hashCode();
+      h *= 0xC2B2AE35;
       this.hash = h ^ (h >>> 16);
     }
 

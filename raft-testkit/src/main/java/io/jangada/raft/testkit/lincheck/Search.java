@@ -63,7 +63,7 @@ final class Search<S, I, O> {
   private final long[] infoInvoke;
   private final int[] infoNext;
   private final int[] infoPrev;
-  private final int infoHead;
+  private final int[] infoHeads; // [other info operations, blind overwrites]
 
   private final boolean[] readOnly; // per ok operation: Model.readOnly(input, output)
   private final boolean[] overwrites; // per info operation: Model.overwrites(input)
@@ -79,6 +79,7 @@ final class Search<S, I, O> {
   private int cursor; // phase 1: the next event of the main list to try
   private boolean infoPhase; // phase 2: trying info operations
   private int stuck = NONE; // phase 2: the earliest completion still in the main list
+  private int infoList; // phase 2: 0 while trying other info operations, 1 for blind overwrites
   private int infoCursor = NONE; // phase 2: the next info operation to try
   private int successorStart; // phase 2: the next successor state of infoCursor to try
   private List<S> resumeSuccessors; // phase 2: the successors of infoCursor, when resuming
@@ -150,25 +151,27 @@ final class Search<S, I, O> {
 
     int infoCount = info.size();
     infoInvoke = new long[infoCount];
-    infoHead = infoCount;
-    infoNext = new int[infoCount + 1];
-    infoPrev = new int[infoCount + 1];
-    int lastInfo = infoHead;
+    overwrites = new boolean[infoCount];
+    // Two lists sharing the link arrays: other info operations (head infoCount), then blind
+    // overwrites (head infoCount + 1), each in invocation order.
+    infoHeads = new int[] {infoCount, infoCount + 1};
+    infoNext = new int[infoCount + 2];
+    infoPrev = new int[infoCount + 2];
+    int[] lastInfo = infoHeads.clone();
     for (int i = 0; i < infoCount; i++) {
       infoInvoke[i] = info.get(i).invokeTime();
-      infoNext[lastInfo] = i;
-      infoPrev[i] = lastInfo;
-      lastInfo = i;
+      overwrites[i] = model.overwrites(info.get(i).input());
+      int list = overwrites[i] ? 1 : 0;
+      infoNext[lastInfo[list]] = i;
+      infoPrev[i] = lastInfo[list];
+      lastInfo[list] = i;
     }
-    infoNext[lastInfo] = NONE;
+    infoNext[lastInfo[0]] = NONE;
+    infoNext[lastInfo[1]] = NONE;
 
     readOnly = new boolean[ok.size()];
     for (int i = 0; i < ok.size(); i++) {
       readOnly[i] = model.readOnly(ok.get(i).input(), output(ok.get(i)));
-    }
-    overwrites = new boolean[infoCount];
-    for (int i = 0; i < infoCount; i++) {
-      overwrites[i] = model.overwrites(info.get(i).input());
     }
     okSet = new OpSet(ok.size());
     infoSet = new OpSet(infoCount);
@@ -268,21 +271,25 @@ final class Search<S, I, O> {
     }
     stuck = cursor;
     infoPhase = true;
-    infoCursor = infoNext[infoHead];
+    infoList = 0;
+    infoCursor = infoNext[infoHeads[0]];
     successorStart = 0;
     resumeSuccessors = null;
     return false;
   }
 
-  /** Tries the info candidates: those invoked before the earliest pending completion. */
+  /**
+   * Tries the info candidates: those invoked before the earliest pending completion, other info
+   * operations first, then blind overwrites.
+   */
   private boolean tryInfoCandidates() {
     long limit = eventTime[stuck];
     // Right after another info operation, a blind overwrite is pointless: the same overwrite
     // directly from the parent node reaches the same state with fewer info operations.
     boolean afterInfo = top != null && top.kind == Frame.INFO;
-    while (infoCursor != NONE && infoInvoke[infoCursor] <= limit) {
-      int op = infoCursor;
-      if (!(afterInfo && overwrites[op])) {
+    while (true) {
+      while (infoCursor != NONE && infoInvoke[infoCursor] <= limit) {
+        int op = infoCursor;
         List<S> successors =
             resumeSuccessors != null
                 ? resumeSuccessors
@@ -301,12 +308,18 @@ final class Search<S, I, O> {
           }
           infoSet.clear(op);
         }
+        successorStart = 0;
+        resumeSuccessors = null;
+        infoCursor = infoNext[infoCursor];
       }
+      if (infoList == 1 || afterInfo) {
+        return false;
+      }
+      infoList = 1;
+      infoCursor = infoNext[infoHeads[1]];
       successorStart = 0;
       resumeSuccessors = null;
-      infoCursor = infoNext[infoCursor];
     }
-    return false;
   }
 
   /**
@@ -323,6 +336,7 @@ final class Search<S, I, O> {
         unliftInfo(frame.op);
         infoPhase = true;
         stuck = frame.limit;
+        infoList = overwrites[frame.op] ? 1 : 0;
         infoCursor = frame.op;
         successorStart = frame.successorIndex + 1;
         resumeSuccessors = frame.successors;
@@ -421,10 +435,14 @@ final class Search<S, I, O> {
     for (int e = next[head]; e != stuck && candidates.size() < MAX_CANDIDATES_SHOWN; e = next[e]) {
       candidates.add(ok.get(e >> 1));
     }
-    for (int i = infoNext[infoHead];
-        i != NONE && infoInvoke[i] <= eventTime[stuck] && candidates.size() < MAX_CANDIDATES_SHOWN;
-        i = infoNext[i]) {
-      candidates.add(info.get(i));
+    for (int list : infoHeads) {
+      for (int i = infoNext[list];
+          i != NONE
+              && infoInvoke[i] <= eventTime[stuck]
+              && candidates.size() < MAX_CANDIDATES_SHOWN;
+          i = infoNext[i]) {
+        candidates.add(info.get(i));
+      }
     }
     return candidates;
   }

@@ -170,6 +170,58 @@ class GeneratedHistoriesTest {
         });
   }
 
+  @TestFactory
+  Stream<DynamicTest> modelHintsDoNotChangeVerdicts() {
+    Mutation[] mutations = Mutation.values();
+    return seeds(
+        500_000,
+        100,
+        "kv without hints",
+        seed -> {
+          List<Op> ops = new ArrayList<>();
+          boolean broken = seed % 2 == 0;
+          if (broken) {
+            mutatedInto(ops, seed, true, mutations[(int) (seed / 2 % mutations.length)]);
+          } else {
+            ops.addAll(HistoryGenerator.linearizable(seed, shape(seed, true)));
+          }
+          History<KvOp<Integer, Integer>, Reply<Integer>> history = HistoryGenerator.toKv(ops);
+          Verdict expected = broken ? Verdict.NOT_LINEARIZABLE : Verdict.LINEARIZABLE;
+          assertVerdict(seed, history, KvModel.create(), expected, Optional.empty());
+          assertVerdict(
+              seed, history, new WithoutHints<>(KvModel.create()), expected, Optional.empty());
+        });
+  }
+
+  /** A model that hides the read-only and overwrite hints, so the search uses no reduction. */
+  private static final class WithoutHints<S, I, O> implements Model<S, I, O> {
+    private final Model<S, I, O> model;
+
+    WithoutHints(Model<S, I, O> model) {
+      this.model = model;
+    }
+
+    @Override
+    public S initialState() {
+      return model.initialState();
+    }
+
+    @Override
+    public Optional<S> step(S state, I input, O output) {
+      return model.step(state, input, output);
+    }
+
+    @Override
+    public List<S> stepUnobserved(S state, I input) {
+      return model.stepUnobserved(state, input);
+    }
+
+    @Override
+    public Object partition(I input) {
+      return model.partition(input);
+    }
+  }
+
   private static List<Op> mutated(long seed, boolean kv, Mutation mutation) {
     List<Op> ops = new ArrayList<>();
     mutatedInto(ops, seed, kv, mutation);

@@ -3,6 +3,7 @@ package io.jangada.raft.testkit.lincheck.models;
 import io.jangada.raft.testkit.lincheck.History;
 import io.jangada.raft.testkit.lincheck.Operation;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -169,43 +170,54 @@ final class HistoryGenerator {
 
   private static Optional<Integer> mutateFuture(
       List<Op> ops, List<Op> reads, SplittableRandom random) {
-    List<Op[]> pairs = new ArrayList<>();
-    for (Op r : reads) {
+    List<Op> shuffled = new ArrayList<>(reads);
+    for (int i = shuffled.size() - 1; i > 0; i--) {
+      Collections.swap(shuffled, i, random.nextInt(i + 1));
+    }
+    for (Op r : shuffled) {
+      List<Op> later = new ArrayList<>();
       for (Op w : ops) {
         if (w.key == r.key && w.carriesValue() && w.invoke > r.complete) {
-          pairs.add(new Op[] {r, w});
+          later.add(w);
         }
       }
+      if (!later.isEmpty()) {
+        r.read = Optional.of(later.get(random.nextInt(later.size())).value);
+        return Optional.of(r.key);
+      }
     }
-    if (pairs.isEmpty()) {
-      return Optional.empty();
-    }
-    Op[] pair = pairs.get(random.nextInt(pairs.size()));
-    pair[0].read = Optional.of(pair[1].value);
-    return Optional.of(pair[0].key);
+    return Optional.empty();
   }
 
   private static Optional<Integer> mutateStale(
       List<Op> ops, List<Op> reads, SplittableRandom random) {
-    List<Op[]> pairs = new ArrayList<>();
-    for (Op r : reads) {
+    List<Op> shuffled = new ArrayList<>(reads);
+    for (int i = shuffled.size() - 1; i > 0; i--) {
+      Collections.swap(shuffled, i, random.nextInt(i + 1));
+    }
+    for (Op r : shuffled) {
+      List<Op> changes = new ArrayList<>();
       for (Op w2 : ops) {
-        if (w2.key != r.key || !w2.definitelyChangedState() || w2.complete >= r.invoke) {
-          continue;
-        }
-        for (Op w1 : ops) {
-          if (w1.key == r.key && w1.carriesValue() && w1.completeTime() < w2.invoke) {
-            pairs.add(new Op[] {r, w1});
-          }
+        if (w2.key == r.key && w2.definitelyChangedState() && w2.complete < r.invoke) {
+          changes.add(w2);
         }
       }
+      if (changes.isEmpty()) {
+        continue;
+      }
+      Op w2 = changes.get(random.nextInt(changes.size()));
+      List<Op> writers = new ArrayList<>();
+      for (Op w1 : ops) {
+        if (w1.key == r.key && w1.carriesValue() && w1.completeTime() < w2.invoke) {
+          writers.add(w1);
+        }
+      }
+      if (!writers.isEmpty()) {
+        r.read = Optional.of(writers.get(random.nextInt(writers.size())).value);
+        return Optional.of(r.key);
+      }
     }
-    if (pairs.isEmpty()) {
-      return Optional.empty();
-    }
-    Op[] pair = pairs.get(random.nextInt(pairs.size()));
-    pair[0].read = Optional.of(pair[1].value);
-    return Optional.of(pair[0].key);
+    return Optional.empty();
   }
 
   private static Optional<Integer> mutateDoubleCas(List<Op> ops, SplittableRandom random) {
