@@ -3,8 +3,10 @@ package io.jangada.raft.testkit.lincheck;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The memo of Lowe's algorithm, extended with dominance for info operations.
@@ -14,16 +16,19 @@ import java.util.Map;
  * subset of B's: any way to finish from B also finishes from A, because an info operation left out
  * can always be left out for good (its completion is at +infinity, so it never forces an order).
  * The memo therefore skips a node when a node that dominates it (equal nodes included) was seen
- * before. Without this, every subset of pending info operations that leave the same state would be
- * explored separately, which is exponential in their number.
+ * before (it looks for dominating nodes among the first few seen per (ok set, state), and for equal
+ * ones among all). Without this, every subset of pending info operations that leave the same state
+ * would be explored separately, which is exponential in their number.
  *
  * <p>Not thread-safe; owned by one {@link Search}.
  */
 final class Memo {
   private static final Snapshot EMPTY = new Snapshot(0, new long[0]);
+  // Subset checks are linear, so only the first few info sets of a (ok set, state) pair are used
+  // for dominance; the rest only for equality (still sound: it only prunes less).
+  private static final int MAX_DOMINATORS = 64;
 
-  // Per (ok set, state): the info sets seen, an antichain under inclusion (a Snapshot or a List).
-  private final Map<Key, Object> seen = new HashMap<>();
+  private final Map<Key, Entry> seen = new HashMap<>();
   private final int maxEntries;
   private int size;
 
@@ -43,41 +48,58 @@ final class Memo {
    */
   boolean add(OpSet ok, OpSet info, Object state) {
     Key key = new Key(ok.full(), ok.tail(), state);
-    Snapshot infoSet =
-        info.full() == 0 && info.isEmpty() ? EMPTY : new Snapshot(info.full(), info.tail());
-    Object previous = seen.get(key);
-    if (previous == null) {
+    Snapshot infoSet = info.isEmpty() ? EMPTY : new Snapshot(info.full(), info.tail());
+    Entry entry = seen.get(key);
+    if (entry == null) {
       if (size < maxEntries) {
-        seen.put(key, infoSet);
+        entry = new Entry();
+        entry.dominators.add(infoSet);
+        seen.put(key, entry);
         size++;
       }
       return true;
     }
-    if (previous instanceof Snapshot single) {
-      if (single.isSubsetOf(infoSet)) {
+    for (Snapshot dominator : entry.dominators) {
+      if (dominator.isSubsetOf(infoSet)) {
         return false;
       }
-      if (size < maxEntries) {
-        List<Snapshot> list = new ArrayList<>(2);
-        list.add(single);
-        list.add(infoSet);
-        seen.put(key, list);
-        size++;
-      }
-      return true;
     }
-    @SuppressWarnings("unchecked")
-    List<Snapshot> list = (List<Snapshot>) previous;
-    for (Snapshot seenSet : list) {
-      if (seenSet.isSubsetOf(infoSet)) {
-        return false;
-      }
+    if (entry.others != null && entry.others.contains(infoSet)) {
+      return false;
     }
     if (size < maxEntries) {
-      list.add(infoSet);
+      entry.add(infoSet);
       size++;
     }
     return true;
+  }
+
+  /** The info sets seen with one (ok set, state) pair. */
+  private static final class Entry {
+    // The smallest sets seen (the likeliest dominators), at most MAX_DOMINATORS; then the rest.
+    final List<Snapshot> dominators = new ArrayList<>(1);
+    Set<Snapshot> others;
+
+    void add(Snapshot set) {
+      if (dominators.size() < MAX_DOMINATORS) {
+        dominators.add(set);
+        return;
+      }
+      int largest = 0;
+      for (int i = 1; i < dominators.size(); i++) {
+        if (dominators.get(i).cardinality > dominators.get(largest).cardinality) {
+          largest = i;
+        }
+      }
+      Snapshot evicted = set;
+      if (set.cardinality < dominators.get(largest).cardinality) {
+        evicted = dominators.set(largest, set);
+      }
+      if (others == null) {
+        others = new HashSet<>();
+      }
+      others.add(evicted);
+    }
   }
 
   /** An ok set (compact) and a state. */
@@ -116,9 +138,16 @@ final class Memo {
     private final int full;
     private final long[] tail;
 
+    private final int cardinality;
+
     Snapshot(int full, long[] tail) {
       this.full = full;
       this.tail = tail;
+      int bits = 64 * full;
+      for (long word : tail) {
+        bits += Long.bitCount(word);
+      }
+      this.cardinality = bits;
     }
 
     private long word(int index) {
@@ -127,6 +156,16 @@ final class Memo {
       }
       int t = index - full;
       return t < tail.length ? tail[t] : 0L;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Snapshot that && full == that.full && Arrays.equals(tail, that.tail);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * full + Arrays.hashCode(tail);
     }
 
     boolean isSubsetOf(Snapshot other) {

@@ -44,7 +44,6 @@ final class Search<S, I, O> {
   private static final int FAILED = 2;
   private static final long CHECK_MASK = 0xFF; // look at the clock every 256 steps
   private static final int MAX_CANDIDATES_SHOWN = 8;
-  private static final int MAX_STEPS_SHOWN = 10;
 
   private final Model<S, I, O> model;
   private final Object partition;
@@ -475,48 +474,22 @@ final class Search<S, I, O> {
     Operation<I, O> blocked = ok.get(bestBlocked);
     Operation<I, O> stuckOp = ok.get(maxStuckOp);
 
-    StringBuilder text = new StringBuilder();
-    text.append("Partition ")
-        .append(partition)
-        .append(" is not linearizable (")
-        .append(ok.size())
-        .append(" ok and ")
-        .append(info.size())
-        .append(" info operations).\n");
-    text.append("No ordering gets past the completion of ")
-        .append(stuckOp.describe())
-        .append(", so the history up to t=")
-        .append(maxStuckTime)
-        .append(" is already not linearizable.\n");
-    text.append("Longest consistent ordering found: ")
-        .append(linearization.size())
-        .append(" operation(s)");
-    int from = Math.max(0, linearization.size() - MAX_STEPS_SHOWN);
-    text.append(from > 0 ? ", the last " + (linearization.size() - from) + ":\n" : ":\n");
-    for (int i = from; i < linearization.size(); i++) {
-      text.append("  ")
-          .append(i + 1)
-          .append(". ")
-          .append(linearization.get(i).describe())
-          .append("   => ")
-          .append(model.describe(statesAfter.get(i)))
-          .append('\n');
-    }
-    text.append("Then ")
-        .append(blocked.describe())
-        .append(" had to take effect before its completion, but ");
-    if (model.step(bestState, blocked.input(), output(blocked)).isEmpty()) {
-      text.append("its output is impossible in state ").append(model.describe(bestState));
-    } else {
-      text.append("every ordering that takes it next fails later");
-    }
-    text.append(".\nOperations that could have gone next instead:");
-    for (Operation<I, O> candidate : bestCandidates) {
-      text.append("\n  ").append(candidate.describe());
-    }
+    String text =
+        ViolationText.explain(
+            model,
+            partition,
+            ok.size(),
+            info.size(),
+            stuckOp,
+            maxStuckTime,
+            linearization,
+            statesAfter,
+            blocked,
+            bestState,
+            model.step(bestState, blocked.input(), output(blocked)).isEmpty(),
+            bestCandidates);
     CheckResult.Violation<I, O> violation =
-        new CheckResult.Violation<>(
-            partition, maxStuckTime, stuckOp, linearization, blocked, text.toString());
+        new CheckResult.Violation<>(partition, maxStuckTime, stuckOp, linearization, blocked, text);
     return result(
         Verdict.NOT_LINEARIZABLE,
         start,
@@ -541,47 +514,5 @@ final class Search<S, I, O> {
             + " ms)";
     return new PartitionResult<>(
         partition, verdict, ok.size() + info.size(), memo.size(), elapsed, summary, violation);
-  }
-
-  /**
-   * One linearized operation on the search stack; frames form an immutable linked list, so the
-   * longest ordering can be kept by reference.
-   */
-  private static final class Frame<S> {
-    static final int OK = 0;
-    static final int FORCED = 1; // a read-only ok operation taken without alternatives
-    static final int INFO = 2;
-
-    final int kind;
-    final int op;
-    final S before;
-    final S after;
-    final List<S> successors; // info frames: the alternatives for resuming
-    final int successorIndex;
-    final int limit; // info frames: the earliest completion in the list when pushed
-    final Frame<S> parent;
-    final int depth;
-    final int okDepth;
-
-    Frame(
-        int kind,
-        int op,
-        S before,
-        S after,
-        List<S> successors,
-        int successorIndex,
-        int limit,
-        Frame<S> parent) {
-      this.kind = kind;
-      this.op = op;
-      this.before = before;
-      this.after = after;
-      this.successors = successors;
-      this.successorIndex = successorIndex;
-      this.limit = limit;
-      this.parent = parent;
-      this.depth = parent == null ? 1 : parent.depth + 1;
-      this.okDepth = (parent == null ? 0 : parent.okDepth) + (kind == INFO ? 0 : 1);
-    }
   }
 }

@@ -62,7 +62,7 @@ public final class CheckerBenchmark {
         states += partition.statesExplored();
       }
       System.out.printf(
-          "%-11s ops=%-6d clients=%-2d keys=%-2d info=%.2f fail=%.2f -> %s in %4d ms (%d states)%n",
+          "%-11s ops=%-6d clients=%-2d keys=%-2d info=%.3f fail=%.2f -> %s in %4d ms (%d states)%n",
           name,
           history.size(),
           shape.clients(),
