@@ -7,6 +7,7 @@ import io.jangada.raft.testkit.lincheck.History;
 import io.jangada.raft.testkit.lincheck.LinearizabilityChecker;
 import io.jangada.raft.testkit.lincheck.Model;
 import io.jangada.raft.testkit.lincheck.Operation;
+import io.jangada.raft.testkit.lincheck.Outcome;
 import io.jangada.raft.testkit.lincheck.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ class BruteForceComparisonTest {
     int histories = 3000;
     for (int i = 0; i < histories; i++) {
       History<RegisterOp<Integer>, Reply<Integer>> history = randomHistory(random);
-      boolean expected = bruteForce(history);
+      boolean expected = bruteForce(history, MODEL);
       CheckResult<RegisterOp<Integer>, Reply<Integer>> result =
           LinearizabilityChecker.sequential().check(history, MODEL, Duration.ofSeconds(10));
       assertThat(result.verdict())
@@ -41,6 +42,72 @@ class BruteForceComparisonTest {
     }
     // Both answers must be well represented, or the comparison proves little.
     assertThat(linearizable).as("seed %d", seed).isBetween(histories / 10, histories * 9 / 10);
+  }
+
+  @Test
+  void agreesWithBruteForceOnSmallRandomMapHistories() {
+    long seed = Long.getLong("lincheck.seed", 8L);
+    SplittableRandom random = new SplittableRandom(seed);
+    KvModel<String, Integer> model = KvModel.create();
+    int linearizable = 0;
+    int histories = 2000;
+    for (int i = 0; i < histories; i++) {
+      History<KvOp<String, Integer>, Reply<Integer>> history = randomMapHistory(random);
+      boolean expected = true;
+      for (String key : new String[] {"a", "b"}) {
+        History.Builder<KvOp<String, Integer>, Reply<Integer>> part = History.builder();
+        history.operations().stream().filter(op -> op.input().key().equals(key)).forEach(part::add);
+        expected &= bruteForce(part.build(), model);
+      }
+      CheckResult<KvOp<String, Integer>, Reply<Integer>> result =
+          LinearizabilityChecker.parallel(2).check(history, model, Duration.ofSeconds(10));
+      assertThat(result.verdict())
+          .as("seed %d history %d: %s\n%s", seed, i, history, result.explanation())
+          .isEqualTo(expected ? Verdict.LINEARIZABLE : Verdict.NOT_LINEARIZABLE);
+      linearizable += expected ? 1 : 0;
+    }
+    assertThat(linearizable).as("seed %d", seed).isBetween(histories / 10, histories * 9 / 10);
+  }
+
+  private static History<KvOp<String, Integer>, Reply<Integer>> randomMapHistory(
+      SplittableRandom random) {
+    History.Builder<KvOp<String, Integer>, Reply<Integer>> history = History.builder();
+    int size = 2 + random.nextInt(8);
+    for (int i = 0; i < size; i++) {
+      long invoke = random.nextInt(20);
+      long complete = invoke + random.nextInt(10);
+      String key = random.nextInt(3) == 0 ? "b" : "a";
+      int value = 1 + random.nextInt(2);
+      int draw = random.nextInt(10);
+      KvOp<String, Integer> input;
+      Reply<Integer> output;
+      if (draw < 3) {
+        input = KvOp.get(key);
+        int read = random.nextInt(3);
+        output = read == 0 ? Reply.absent() : Reply.value(read);
+      } else if (draw < 5) {
+        input = KvOp.put(key, value);
+        output = Reply.ack();
+      } else if (draw < 6) {
+        input = KvOp.delete(key);
+        output = Reply.ack();
+      } else if (draw < 8) {
+        input = KvOp.cas(key, 1 + random.nextInt(2), value);
+        output = Reply.applied(random.nextBoolean());
+      } else {
+        input = KvOp.create(key, value);
+        output = Reply.applied(random.nextBoolean());
+      }
+      int status = random.nextInt(10);
+      if (status < 7) {
+        history.ok(i, invoke, complete, input, output);
+      } else if (status < 9) {
+        history.info(i, invoke, input);
+      } else {
+        history.fail(i, invoke, complete, input);
+      }
+    }
+    return history.build();
   }
 
   private static History<RegisterOp<Integer>, Reply<Integer>> randomHistory(
@@ -77,21 +144,18 @@ class BruteForceComparisonTest {
   }
 
   /** Tries every order of the ok operations and every subset of info ones (no memo, no tricks). */
-  private static boolean bruteForce(History<RegisterOp<Integer>, Reply<Integer>> history) {
-    List<Operation<RegisterOp<Integer>, Reply<Integer>>> ops = new ArrayList<>();
-    for (Operation<RegisterOp<Integer>, Reply<Integer>> op : history.operations()) {
+  private static <S, I, O> boolean bruteForce(History<I, O> history, Model<S, I, O> model) {
+    List<Operation<I, O>> ops = new ArrayList<>();
+    for (Operation<I, O> op : history.operations()) {
       if (!op.isFail()) {
         ops.add(op);
       }
     }
-    return search(MODEL, ops, new boolean[ops.size()], MODEL.initialState());
+    return search(model, ops, new boolean[ops.size()], model.initialState());
   }
 
-  private static <S> boolean search(
-      Model<S, RegisterOp<Integer>, Reply<Integer>> model,
-      List<Operation<RegisterOp<Integer>, Reply<Integer>>> ops,
-      boolean[] used,
-      S state) {
+  private static <S, I, O> boolean search(
+      Model<S, I, O> model, List<Operation<I, O>> ops, boolean[] used, S state) {
     boolean allOkUsed = true;
     for (int i = 0; i < ops.size(); i++) {
       allOkUsed &= used[i] || ops.get(i).isInfo();
@@ -103,13 +167,12 @@ class BruteForceComparisonTest {
       if (used[i] || !minimal(ops, used, i)) {
         continue;
       }
-      Operation<RegisterOp<Integer>, Reply<Integer>> op = ops.get(i);
+      Operation<I, O> op = ops.get(i);
       List<S> next = new ArrayList<>();
       if (op.isInfo()) {
         next.addAll(model.stepUnobserved(state, op.input()));
       } else {
-        Reply<Integer> output =
-            ((io.jangada.raft.testkit.lincheck.Outcome.Ok<Reply<Integer>>) op.outcome()).output();
+        O output = ((Outcome.Ok<O>) op.outcome()).output();
         Optional<S> after = model.step(state, op.input(), output);
         after.ifPresent(next::add);
       }
@@ -126,8 +189,7 @@ class BruteForceComparisonTest {
   }
 
   /** No unused operation completed before {@code candidate} was invoked. */
-  private static boolean minimal(
-      List<Operation<RegisterOp<Integer>, Reply<Integer>>> ops, boolean[] used, int candidate) {
+  private static <I, O> boolean minimal(List<Operation<I, O>> ops, boolean[] used, int candidate) {
     for (int j = 0; j < ops.size(); j++) {
       if (!used[j] && ops.get(j).completeTime() < ops.get(candidate).invokeTime()) {
         return false;
