@@ -40,9 +40,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Threading: every method is thread-safe and non-blocking except {@link #close()}. One loop
  * thread owns the consensus core; a log-writer thread persists with one {@code sync()} per batch;
- * an apply thread runs the state machine. Returned futures complete on the callback executor
- * (default {@link ForkJoinPool#commonPool()}), never on the node's own threads, and completing them
- * from outside does not affect the node.
+ * an apply thread runs the state machine; a snapshot thread writes snapshots and a transfer thread
+ * streams them to and from other nodes (so neither blocks heartbeats nor applies). Returned futures
+ * complete on the callback executor (default {@link ForkJoinPool#commonPool()}), never on the
+ * node's own threads, and completing them from outside does not affect the node.
  *
  * <p>Failures arrive through the futures as {@link RaftException}s: {@link NotLeaderException},
  * {@link ProposalDroppedException}, {@link IndeterminateResultException}, {@link

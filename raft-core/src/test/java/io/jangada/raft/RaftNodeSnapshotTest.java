@@ -98,7 +98,22 @@ class RaftNodeSnapshotTest {
 
   @Test
   void partitionedFollowerCatchesUpByInstallSnapshotThenFromTheLog() throws IOException {
-    cluster(12, 50, 10, 256);
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    cluster =
+        InMemoryCluster.builder()
+            .nodes(3)
+            .seed(12)
+            .snapshotThreshold(50)
+            .snapshotTrailingEntries(10)
+            .snapshotChunkBytes(256)
+            .listener(
+                new RaftListener() {
+                  @Override
+                  public void onSnapshot(NodeId self, SnapshotMeta meta) {
+                    events.add(self + "@" + meta.index());
+                  }
+                })
+            .build();
     NodeId lagging = aFollower();
     List<String> before = propose("before", 10);
     cluster.network().isolate(lagging);
@@ -118,6 +133,7 @@ class RaftNodeSnapshotTest {
     SnapshotMeta received = cluster.snapshotStorage(lagging).latest().orElseThrow();
     assertThat(received.index()).isGreaterThan(during.size() / 2);
     assertThat(cluster.logStorage(lagging).firstIndex()).isGreaterThan(1);
+    assertThat(events).as("listener events").contains(lagging + "@" + received.index());
     assertThat(cluster.logStorage(lagging).lastIndex())
         .isEqualTo(cluster.logStorage(cluster.awaitLeader()).lastIndex());
     cluster.awaitCondition(

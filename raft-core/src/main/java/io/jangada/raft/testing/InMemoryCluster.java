@@ -1,5 +1,6 @@
 package io.jangada.raft.testing;
 
+import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
@@ -49,6 +50,7 @@ public final class InMemoryCluster implements AutoCloseable {
   private final long snapshotThreshold;
   private final long snapshotTrailingEntries;
   private final int snapshotChunkBytes;
+  private final RaftListener listener;
   private final SplittableRandom random;
   private final Map<NodeId, Member> members = new LinkedHashMap<>();
 
@@ -72,6 +74,7 @@ public final class InMemoryCluster implements AutoCloseable {
     this.snapshotThreshold = builder.snapshotThreshold;
     this.snapshotTrailingEntries = builder.snapshotTrailingEntries;
     this.snapshotChunkBytes = builder.snapshotChunkBytes;
+    this.listener = builder.listener;
     for (NodeId id : builder.ids) {
       members.put(id, new Member());
     }
@@ -249,6 +252,7 @@ public final class InMemoryCluster implements AutoCloseable {
             .snapshotThreshold(snapshotThreshold)
             .snapshotTrailingEntries(snapshotTrailingEntries)
             .snapshotChunkBytes(snapshotChunkBytes)
+            .listener(listener)
             .build();
     CompletableFuture<Void> started = member.node.start();
     scheduler.runUntilIdle();
@@ -287,6 +291,7 @@ public final class InMemoryCluster implements AutoCloseable {
     private long snapshotThreshold = 10_000;
     private long snapshotTrailingEntries = 1_000;
     private int snapshotChunkBytes = 1 << 20;
+    private RaftListener listener = new RaftListener() {};
 
     private Builder() {}
 
@@ -349,6 +354,12 @@ public final class InMemoryCluster implements AutoCloseable {
     /** InstallSnapshot chunk size; default 1 MiB. */
     public Builder snapshotChunkBytes(int bytes) {
       this.snapshotChunkBytes = bytes;
+      return this;
+    }
+
+    /** Observability hooks shared by every node (each call names its node). */
+    public Builder listener(RaftListener listener) {
+      this.listener = listener;
       return this;
     }
 
