@@ -323,6 +323,31 @@ class RaftNodeSnapshotTest {
     assertThat(cluster.snapshotStorage(leader).latest()).contains(meta);
   }
 
+  /** A crash after storing a received snapshot but before resetting the log to it. */
+  @Test
+  void snapshotNewerThanTheWholeLogRestartsTheLogAfterIt() throws IOException {
+    cluster(20, 0, 0, 1 << 20);
+    NodeId victim = aFollower();
+    propose("p", 5);
+    cluster.crash(victim);
+    List<String> commands = propose("q", 30);
+    NodeId leader = cluster.awaitLeader();
+    SnapshotMeta meta = cluster.await(cluster.node(leader).snapshot());
+    assertThat(meta.index()).isGreaterThan(cluster.logStorage(victim).lastIndex());
+    try (SnapshotStorage.Sink sink = cluster.snapshotStorage(victim).create(meta);
+        java.io.InputStream in = cluster.snapshotStorage(leader).open(meta)) {
+      in.transferTo(sink.stream());
+      sink.commit();
+    }
+    cluster.restart(victim);
+    assertThat(cluster.logStorage(victim).firstIndex()).isEqualTo(meta.index() + 1);
+    assertThat(applied(victim)).containsAll(commands);
+    List<String> more = propose("r", 5);
+    List<String> all = new ArrayList<>(applied(leader));
+    awaitSameState(cluster.ids(), more, "seed 20");
+    assertThat(applied(victim)).isEqualTo(applied(leader)).containsAll(all);
+  }
+
   @Test
   void logCompactedBeyondTheNewestSnapshotFailsClearlyAtStart() {
     cluster(18, 0, 0, 1 << 20);
