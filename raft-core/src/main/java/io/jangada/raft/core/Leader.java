@@ -260,7 +260,9 @@ final class Leader {
       }
     }
     if (pr.match() < log.lastIndex()) {
-      sendAppend(m.from(), false);
+      // Sent even when empty: if an optimistic append was lost, the follower's rejection of this
+      // one moves it back to Probe (etcd does the same).
+      sendAppend(m.from(), true);
     }
     confirmReads();
   }

@@ -112,6 +112,20 @@ final class Net {
     open(n);
   }
 
+  /**
+   * Like {@link #preload} but compacts the log up to {@code compactedTo} (as after a snapshot),
+   * with commit and applied index at the snapshot.
+   */
+  void preloadCompacted(String id, long term, long compactedTo, long... entryTerms) {
+    preload(id, term, entryTerms);
+    Node n = node(id);
+    n.log.compactUpTo(compactedTo);
+    n.log.sync();
+    n.hardState = new HardState(term, java.util.Optional.empty(), compactedTo);
+    n.appliedIndex = compactedTo;
+    open(n);
+  }
+
   /** Reopens a node from what its storage holds durably (a crash-restart). */
   void restart(String id) {
     Node n = node(id);
