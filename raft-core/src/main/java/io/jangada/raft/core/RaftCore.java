@@ -175,11 +175,11 @@ public final class RaftCore {
   public void step(Message message) {
     Objects.requireNonNull(message, "message");
     if (!message.to().equals(id) || message.from().equals(id)) {
-      LOG.debug("{} ignores misaddressed {}", id, Describe.message(message));
+      LOG.debug("{} ignores misaddressed {}", id, Describe.lazy(message));
       return;
     }
     if (!membership.contains(message.from())) {
-      LOG.debug("{} ignores {} from a non-member", id, Describe.message(message));
+      LOG.debug("{} ignores {} from a non-member", id, Describe.lazy(message));
       return;
     }
     if (message.term() > term) {
@@ -423,7 +423,7 @@ public final class RaftCore {
       // Thesis §4.2.3 / etcd: a node that heard from a live leader within the election timeout
       // ignores vote requests, unless the campaign comes from a leadership transfer.
       if (inLease() && !v.transfer()) {
-        LOG.debug("{} ignores {}: leader {} is live", id, Describe.message(m), leaderId.get());
+        LOG.debug("{} ignores {}: leader {} is live", id, Describe.lazy(m), leaderId.get());
         return false;
       }
       if (!v.preVote()) {
@@ -454,7 +454,7 @@ public final class RaftCore {
     } else if (m instanceof InstallSnapshot s) {
       msgs.add(new InstallSnapshotResponse(id, m.from(), term, s.meta().index(), 0, false));
     } else {
-      LOG.debug("{} ignores stale {}", id, Describe.message(m));
+      LOG.debug("{} ignores stale {}", id, Describe.lazy(m));
     }
   }
 
@@ -501,7 +501,12 @@ public final class RaftCore {
     role = nonLeaderRole();
     setLeader(newLeader);
     votes.clear();
-    resetElectionTimer();
+    if (old != role || newLeader.isPresent()) {
+      resetElectionTimer();
+    }
+    // Fig. 2: a follower that merely learns a higher term (from a vote request it may reject)
+    // keeps its running election timer; otherwise candidates with stale logs could keep an
+    // up-to-date node from ever campaigning.
     if (old != role) {
       LOG.debug("{} became {} in term {} (leader {})", id, role, term, newLeader.orElse(null));
     }
@@ -606,7 +611,7 @@ public final class RaftCore {
     } else if (m instanceof InstallSnapshot s) {
       if (followLeader(s.from())) {
         // TODO(#7): install the snapshot; for now only the term and leader are taken from it.
-        LOG.debug("{} ignores {} (snapshots not supported yet)", id, Describe.message(s));
+        LOG.debug("{} ignores {} (snapshots not supported yet)", id, Describe.lazy(s));
       }
     } else if (m instanceof InstallSnapshotResponse s) {
       if (role == Role.LEADER) {
@@ -738,10 +743,10 @@ public final class RaftCore {
 
   private void onTimeoutNow(TimeoutNow t) {
     if (role == Role.LEADER || !promotable()) {
-      LOG.debug("{} ignores {} as {}", id, Describe.message(t), role);
+      LOG.debug("{} ignores {} as {}", id, Describe.lazy(t), role);
       return;
     }
-    LOG.debug("{} campaigns at once after {}", id, Describe.message(t));
+    LOG.debug("{} campaigns at once after {}", id, Describe.lazy(t));
     becomeCandidate(true); // thesis §3.10: skip PreVote, voters skip the lease check
   }
 

@@ -26,7 +26,9 @@ class ChaosSmokeTest {
   @ValueSource(booleans = {false, true})
   void safetyHoldsUnderRandomFaults(boolean modern) {
     int seeds = Boolean.getBoolean("jangada.soak") ? 2000 : 20;
-    for (long seed = 1; seed <= seeds; seed++) {
+    for (long seed = Long.getLong("chaos.seed", 1);
+        seed <= Long.getLong("chaos.seed", seeds);
+        seed++) {
       run(seed, modern);
     }
   }
@@ -100,6 +102,11 @@ class ChaosSmokeTest {
       for (String id : ids) {
         if (net.core(id).status().role() == Role.LEADER) {
           leader = id;
+        }
+      }
+      if (leader == null) {
+        for (String id : ids) {
+          System.err.println("DBG " + net.core(id).status() + " " + net.log(id));
         }
       }
       assertThat(leader).as("a leader after healing").isNotNull();

@@ -186,4 +186,30 @@ class Paper5_2LeaderElectionTest {
     assertThat(net.core("n3").status().role()).isEqualTo(Role.LEARNER);
     assertThat(net.sent("n3")).isEmpty();
   }
+
+  /**
+   * Only hearing from a leader or granting a vote resets the election timer: a rejected vote
+   * request with a higher term does not, so stale candidates cannot starve an up-to-date node.
+   */
+  @Test
+  void rejectedHigherTermVoteRequestDoesNotResetElectionTimer() {
+    int undisturbed = ticksUntilCampaign(false);
+    int disturbed = ticksUntilCampaign(true);
+    assertThat(disturbed).isEqualTo(undisturbed);
+  }
+
+  private static int ticksUntilCampaign(boolean staleCandidateAtTick3) {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.preload("n2", 1, 1);
+    int ticks = 0;
+    while (net.core("n2").status().role() == Role.FOLLOWER) {
+      if (ticks == 3 && staleCandidateAtTick3) {
+        net.core("n2").step(new VoteRequest(N3, N2, 5, 0, 0, false, false));
+        assertThat(net.sent("n2")).containsExactly("n2->n3 VoteResponse t5 rejected");
+      }
+      net.core("n2").tick();
+      ticks++;
+    }
+    return ticks;
+  }
 }
