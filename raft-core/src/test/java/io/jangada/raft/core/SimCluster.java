@@ -38,6 +38,7 @@ final class SimCluster {
   private long now;
   long events;
   private long proposals;
+  private long readIds;
   boolean faults = true;
 
   private SimCluster(long seed, int size, SimNode.Bug bug, Consumer<String> trace) {
@@ -106,7 +107,9 @@ final class SimCluster {
             + events
             + " events, "
             + invariants.committedCount()
-            + " entries committed, leaders "
+            + " entries committed, "
+            + invariants.readsChecked
+            + " reads checked, leaders "
             + invariants.leaders()
             + ", messages sent "
             + net.sent
@@ -139,6 +142,12 @@ final class SimCluster {
     }
     if (faults && random.nextInt(2) == 0) {
       propose();
+    }
+    if (faults && random.nextInt(8) == 0) {
+      read();
+    }
+    if (faults && random.nextInt(50) == 0) {
+      transfer();
     }
     for (int budget = 0; budget < 300 && microStep(); budget++) {
       if (faults && random.nextDouble() < crashRate) {
@@ -215,6 +224,37 @@ final class SimCluster {
     String value = "v" + (++proposals);
     ProposeResult result = node.core().propose(Bytes.ofUtf8(value));
     event(node.id + " propose " + value + " -> " + result);
+  }
+
+  private void read() {
+    List<SimNode> up = new ArrayList<>();
+    for (SimNode node : nodes.values()) {
+      if (node.acceptsInput()) {
+        up.add(node);
+      }
+    }
+    if (up.isEmpty()) {
+      return;
+    }
+    SimNode node = up.get(random.nextInt(up.size()));
+    long id = ++readIds;
+    long floor = invariants.maxCommitted(nodes.values());
+    invariants.readRequested(id, floor);
+    node.core().readIndex(id);
+    event(node.id + " read-index " + id + " (must reach " + floor + ")");
+  }
+
+  private void transfer() {
+    for (SimNode node : nodes.values()) {
+      if (node.acceptsInput() && node.core().status().role() == Role.LEADER) {
+        List<NodeId> others = new ArrayList<>(nodes.keySet());
+        others.remove(node.id);
+        NodeId target = others.get(random.nextInt(others.size()));
+        node.core().transferLeadership(target);
+        event(node.id + " transfer leadership to " + target);
+        return;
+      }
+    }
   }
 
   // ------------------------------------------------------------------ faults

@@ -23,6 +23,8 @@ import java.util.TreeMap;
  *       of every leader of a term above τ.
  *   <li>State Machine Safety: no two nodes commit or apply different entries at one index, and each
  *       node applies in index order without gaps.
+ *   <li>ReadIndex linearizability: a successful read index is at least the highest index any node
+ *       knew committed when the read was requested.
  *   <li>Monotonicity: per core instance the term and commit index never decrease; the durable term,
  *       vote and commit never go back, across restarts too, and a node never votes twice in a term.
  * </ul>
@@ -57,6 +59,8 @@ final class SimInvariants implements SimNode.Observer {
   private final Map<String, Long> instanceCommit = new HashMap<>();
   private final Map<String, Long> recordedUpTo = new HashMap<>();
   private final Map<String, Long> leaderCheckedUpTo = new HashMap<>();
+  private final Map<Long, Long> readFloor = new HashMap<>();
+  long readsChecked;
 
   @Override
   public void appended(SimNode node, List<LogEntry> entries) {
@@ -151,6 +155,42 @@ final class SimInvariants implements SimNode.Observer {
               + (node.appliedIndex() - 1));
     }
     recordCommitted(node, entry, node.core().status().term());
+  }
+
+  /** A read {@code requestId} starts; its read index must reach {@code floor}. */
+  void readRequested(long requestId, long floor) {
+    readFloor.put(requestId, floor);
+  }
+
+  @Override
+  public void read(SimNode node, ReadState state) {
+    Long floor = readFloor.remove(state.requestId());
+    if (floor != null && state.success()) {
+      readsChecked++;
+    }
+    if (floor != null && state.success() && state.readIndex() < floor) {
+      throw new Violation(
+          "ReadIndex: "
+              + node.id
+              + " answered read "
+              + state.requestId()
+              + " with index "
+              + state.readIndex()
+              + " but "
+              + floor
+              + " was committed before the read started");
+    }
+  }
+
+  /** The highest index known committed, by any node. */
+  long maxCommitted(Iterable<SimNode> nodes) {
+    long max = committed.isEmpty() ? 0 : committed.lastKey();
+    for (SimNode node : nodes) {
+      if (node.isUp()) {
+        max = Math.max(max, node.core().status().commitIndex());
+      }
+    }
+    return max;
   }
 
   private void recordCommitted(SimNode node, LogEntry e, long term) {

@@ -43,6 +43,9 @@ final class SimNode {
 
     /** {@code node}'s state machine applied {@code entry}. */
     default void applied(SimNode node, LogEntry entry) {}
+
+    /** {@code node} handed out the outcome of a read. */
+    default void read(SimNode node, ReadState state) {}
   }
 
   /** Planted driver bugs, to prove the checkers can fail. */
@@ -152,7 +155,10 @@ final class SimNode {
       applied.add(e);
       observer.applied(this, e);
     }
-    reads.addAll(r.readStates());
+    for (ReadState read : r.readStates()) {
+      reads.add(read);
+      observer.read(this, read);
+    }
     core.advance(r);
     return late;
   }

@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * loss, duplication, delay, reordering, partitions and crash-restarts with torn unsynced tails,
  * with the safety properties checked after every event and liveness checked at the end.
  *
- * <p>The default build runs 250 seeds per cluster size; {@code -Psoak} runs 5,000 per size. To
- * replay one seed with its full event trace on stdout:
+ * <p>The default build runs 250 seeds per cluster size; {@code -Psoak} runs 5,000 per size, and
+ * {@code -Dsim.count=N -Dsim.from=K} runs N seeds per size starting at the K-th. To replay one seed
+ * with its full event trace on stdout:
  *
  * <pre>
  * mvn -B -ntp -o -pl raft-core test -Dtest=SimulationTest -Dsim.seed=12345 -Dsim.nodes=3
@@ -37,9 +38,10 @@ class SimulationTest {
       }
       return out.stream();
     }
-    int perSize = Boolean.getBoolean("jangada.soak") ? 5_000 : 250;
+    int perSize = Integer.getInteger("sim.count", Boolean.getBoolean("jangada.soak") ? 5_000 : 250);
+    long from = Long.getLong("sim.from", 1);
     for (int size : new int[] {3, 5}) {
-      for (long seed = 1; seed <= perSize; seed++) {
+      for (long seed = from; seed < from + perSize; seed++) {
         out.add(Arguments.of(size, seed * 7919 + size));
       }
     }
