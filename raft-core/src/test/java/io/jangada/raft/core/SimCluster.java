@@ -58,6 +58,7 @@ final class SimCluster {
     net.dropRate = random.nextDouble() * 0.3;
     net.duplicateRate = random.nextDouble() * 0.1;
     net.maxDelay = random.nextInt(4);
+    net.straggleRate = random.nextDouble() * 0.05;
     crashRate = bug == SimNode.Bug.NONE ? 0.002 : 0.02;
     List<NodeId> ids = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
@@ -83,7 +84,9 @@ final class SimCluster {
             + " dup="
             + String.format("%.2f", net.duplicateRate)
             + " maxDelay="
-            + net.maxDelay);
+            + net.maxDelay
+            + " straggle="
+            + String.format("%.3f", net.straggleRate));
   }
 
   /** A cluster of {@code size} voters whose whole run is fixed by {@code seed}. */
@@ -329,6 +332,7 @@ final class SimCluster {
     net.heal();
     net.dropRate = 0;
     net.duplicateRate = 0;
+    net.straggleRate = 0;
     log("liveness phase: healed, no more faults");
     Optional<Long> target = Optional.empty();
     String value = "";

@@ -9,9 +9,9 @@ import java.util.TreeSet;
 
 /**
  * A simulated network in virtual time: each message is dropped, duplicated and delayed at random
- * when sent, and delivered in random order among those due, so messages overtake each other. Links
- * can be cut one way or both ways; a message on a cut link is lost when it would be delivered.
- * Deterministic for a given random generator; not thread-safe.
+ * when sent (a few stragglers by up to 40 ticks), and delivered in random order among those due, so
+ * messages overtake each other. Links can be cut one way or both ways; a message on a cut link is
+ * lost when it would be delivered. Deterministic for a given random generator; not thread-safe.
  */
 final class SimNetwork {
 
@@ -23,6 +23,8 @@ final class SimNetwork {
   private final TreeSet<String> cut = new TreeSet<>();
   double dropRate;
   double duplicateRate;
+  double straggleRate;
+  private static final int STRAGGLE_TICKS = 40;
   int maxDelay;
   long sent;
   long dropped;
@@ -40,7 +42,11 @@ final class SimNetwork {
     }
     int copies = random.nextDouble() < duplicateRate ? 2 : 1;
     for (int i = 0; i < copies; i++) {
-      wire.add(new InFlight(now + (maxDelay == 0 ? 0 : random.nextInt(maxDelay + 1)), m));
+      long delay = maxDelay == 0 ? 0 : random.nextInt(maxDelay + 1);
+      if (random.nextDouble() < straggleRate) {
+        delay += random.nextInt(STRAGGLE_TICKS); // a straggler arriving terms later
+      }
+      wire.add(new InFlight(now + delay, m));
     }
     return copies;
   }
