@@ -62,6 +62,19 @@ class Paper5_2LeaderElectionTest {
     assertThat(seen).hasSizeGreaterThan(5);
   }
 
+  /** A candidate whose election times out without a winner starts a new one in the next term. */
+  @Test
+  void candidateStartsNewElectionAfterTimeout() {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.core("n1").campaign();
+    net.flush("n1"); // the votes are lost
+    net.tick("n1", 2 * Net.PLAIN.electionTicks());
+    assertThat(net.core("n1").status().role()).isEqualTo(Role.CANDIDATE);
+    assertThat(net.core("n1").status().term()).isEqualTo(2);
+    assertThat(net.sent("n1"))
+        .containsExactly("n1->n2 VoteRequest t2 last=0/0", "n1->n3 VoteRequest t2 last=0/0");
+  }
+
   /** A candidate that receives votes from a majority becomes leader. */
   @Test
   void candidateWinsWithMajorityOfVotes() {
