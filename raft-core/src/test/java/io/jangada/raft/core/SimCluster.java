@@ -243,8 +243,13 @@ final class SimCluster {
     long id = ++readIds;
     long floor = invariants.maxCommitted(nodes.values());
     invariants.readRequested(id, floor);
-    node.core().readIndex(id);
-    event(node.id + " read-index " + id + " (must reach " + floor + ")");
+    if (Boolean.getBoolean("sim.lease") && random.nextBoolean()) {
+      node.core().leaseRead(id);
+      event(node.id + " lease-read " + id + " (must reach " + floor + ")");
+    } else {
+      node.core().readIndex(id);
+      event(node.id + " read-index " + id + " (must reach " + floor + ")");
+    }
   }
 
   private void transfer() {

@@ -15,8 +15,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with the safety properties checked after every event and liveness checked at the end.
  *
  * <p>The default build runs 250 seeds per cluster size; {@code -Psoak} runs 5,000 per size, and
- * {@code -Dsim.count=N -Dsim.from=K} runs N seeds per size starting at the K-th. To replay one seed
- * with its full event trace on stdout:
+ * {@code -Dsim.count=N -Dsim.from=K} runs N seeds per size starting at the K-th. {@code
+ * -Dsim.lease=true} turns half of the reads into lease reads, which are only safe under the
+ * bounded-clock-drift assumption (ticks here drift by up to 10 %). To replay one seed with its full
+ * event trace on stdout:
  *
  * <pre>
  * mvn -B -ntp -o -pl raft-core test -Dtest=SimulationTest -Dsim.seed=12345 -Dsim.nodes=3
