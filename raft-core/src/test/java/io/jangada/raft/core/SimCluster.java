@@ -18,9 +18,9 @@ import java.util.function.Consumer;
  * A randomized, deterministic simulation of a cluster of {@link RaftCore}s (TESTING.md tier T4).
  * Virtual time advances in ticks; within a tick, Ready phases, message deliveries, client proposals
  * and crashes interleave at random. The network drops, duplicates, delays and reorders messages and
- * suffers symmetric and one-way partitions; nodes crash losing a random part of their unsynced
- * writes and restart from durable state. Every random choice comes from one seed, and {@link
- * SimInvariants} checks the safety properties after every event. Not thread-safe.
+ * suffers symmetric and one-way partitions; nodes pause, or crash losing a random part of their
+ * unsynced writes and restart from durable state. Every random choice comes from one seed, and
+ * {@link SimInvariants} checks the safety properties after every event. Not thread-safe.
  */
 final class SimCluster {
 
@@ -59,7 +59,7 @@ final class SimCluster {
     net.duplicateRate = random.nextDouble() * 0.1;
     net.maxDelay = random.nextInt(4);
     net.straggleRate = random.nextDouble() * 0.05;
-    crashRate = bug == SimNode.Bug.NONE ? 0.002 : 0.02;
+    crashRate = bug == SimNode.Bug.NONE ? 0.002 : 0.05;
     List<NodeId> ids = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       ids.add(NodeId.of("n" + i));
@@ -134,6 +134,10 @@ final class SimCluster {
       injectNetworkFaults();
     }
     for (SimNode node : nodes.values()) {
+      if (node.paused && (now >= node.resumeAt || !faults)) {
+        node.paused = false;
+        event(node.id + " RESUME");
+      }
       if (!node.isUp()) {
         if (random.nextInt(10) == 0) {
           restart(node);
@@ -163,14 +167,14 @@ final class SimCluster {
   private boolean microStep() {
     List<SimNode> runnable = new ArrayList<>();
     for (SimNode node : nodes.values()) {
-      if (node.isBusy() || (node.isUp() && node.core().hasReady())) {
+      if (!node.paused && (node.isBusy() || (node.isUp() && node.core().hasReady()))) {
         runnable.add(node);
       }
     }
     List<Integer> due = new ArrayList<>();
     for (int i : net.due(now)) {
       SimNode to = nodes.get(net.peek(i).to());
-      if (to == null || !to.isBusy()) {
+      if (to == null || (!to.isBusy() && !to.paused)) {
         due.add(i);
       }
     }
@@ -297,6 +301,19 @@ final class SimCluster {
     } else if (roll < 8) {
       net.heal();
       log("heal");
+    } else if (roll < 9) {
+      List<SimNode> up = new ArrayList<>();
+      for (SimNode node : nodes.values()) {
+        if (node.isUp() && !node.paused) {
+          up.add(node);
+        }
+      }
+      if (!up.isEmpty()) {
+        SimNode node = up.get(random.nextInt(up.size()));
+        node.paused = true;
+        node.resumeAt = now + 5 + random.nextInt(26);
+        log(node.id + " PAUSE until t" + node.resumeAt);
+      }
     }
   }
 
@@ -322,6 +339,7 @@ final class SimCluster {
   }
 
   private void restart(SimNode node) {
+    node.paused = false;
     node.open(random.split());
     event(node.id + " RESTART " + node.state.load() + " log=" + node.log);
   }

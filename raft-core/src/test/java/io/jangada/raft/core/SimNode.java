@@ -74,6 +74,9 @@ final class SimNode {
   private RaftCore core; // null while crashed
   private Ready pending; // handed out, entries appended, not yet finished
   int restarts;
+  // A paused process (think SIGSTOP or a long GC pause): no ticks, no Ready handling, no input.
+  boolean paused;
+  long resumeAt;
 
   SimNode(NodeId id, RaftConfig config, Membership membership, Observer observer, Bug bug) {
     this.id = id;
@@ -108,9 +111,9 @@ final class SimNode {
     return pending != null;
   }
 
-  /** Whether the node can take an input now: up and no Ready outstanding. */
+  /** Whether the node can take an input now: up, not paused and no Ready outstanding. */
   boolean acceptsInput() {
-    return core != null && pending == null;
+    return core != null && pending == null && !paused;
   }
 
   long appliedIndex() {
@@ -175,6 +178,7 @@ final class SimNode {
   void crash(RandomGenerator random) {
     core = null;
     pending = null;
+    paused = false;
     log.crash(random);
     if (bug == Bug.FORGET_VOTE_ON_CRASH) {
       HardState hs = state.load();
