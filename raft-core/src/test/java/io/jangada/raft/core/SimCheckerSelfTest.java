@@ -12,14 +12,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SimCheckerSelfTest {
 
   /**
-   * Each row plants one bug and names the property expected to catch it. The forgotten vote is
-   * caught twice: by the durable vote history, and (with that check off) by Election Safety.
+   * Each row plants one bug, names the property expected to catch it (empty: any) and the seed
+   * budget. Acking before the sync and a network that forges acks lose committed entries; the
+   * forgotten vote is caught twice: by the durable vote history, and (with that check off) by
+   * Election Safety.
    */
   @ParameterizedTest(name = "{0} caught by {2}")
   @CsvSource({
     "ACK_BEFORE_SYNC, true, '', 500",
     "FORGET_VOTE_ON_CRASH, true, voted for, 50",
     "FORGET_VOTE_ON_CRASH, false, Election Safety, 1000",
+    "FORGED_ACK, true, '', 500",
   })
   void plantedBugIsCaught(SimNode.Bug bug, boolean voteHistory, String expected, int maxSeeds) {
     String caught = null;

@@ -35,6 +35,7 @@ final class SimCluster {
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final Consumer<String> trace;
   private final double crashRate;
+  private final SimNode.Bug bug;
   private long now;
   long events;
   private long proposals;
@@ -59,6 +60,7 @@ final class SimCluster {
     net.duplicateRate = random.nextDouble() * 0.1;
     net.maxDelay = random.nextInt(4);
     net.straggleRate = random.nextDouble() * 0.05;
+    this.bug = bug;
     crashRate = bug == SimNode.Bug.NONE ? 0.002 : 0.05;
     List<NodeId> ids = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
@@ -207,6 +209,15 @@ final class SimCluster {
   }
 
   private void deliver(Message m) {
+    if (bug == SimNode.Bug.FORGED_ACK
+        && m instanceof Message.AppendRequest a
+        && !a.entries().isEmpty()
+        && random.nextInt(4) == 0) {
+      // Planted network bug: the follower "acknowledges" entries it may never store.
+      long match = a.entries().get(a.entries().size() - 1).index();
+      net.send(new Message.AppendResponse(m.to(), m.from(), a.term(), true, match, 0, 0), now);
+      log("forged ack " + m.to() + "->" + m.from() + " match=" + match);
+    }
     SimNode to = nodes.get(m.to());
     if (to == null || !to.isUp() || net.isCut(m.from(), m.to())) {
       log("lost " + describe(m));

@@ -54,7 +54,9 @@ final class SimNode {
     /** Every message (also a follower's AppendResponse) leaves before the entries are synced. */
     ACK_BEFORE_SYNC,
     /** The state storage forgets the vote on a crash. */
-    FORGET_VOTE_ON_CRASH
+    FORGET_VOTE_ON_CRASH,
+    /** The network acknowledges AppendRequests on the follower's behalf (see SimCluster). */
+    FORGED_ACK
   }
 
   final NodeId id;
