@@ -59,6 +59,9 @@ public final class RaftCore {
   // The configuration to use while the log holds no MEMBERSHIP entry: the one given at open, or
   // the one of the newest snapshot received from a leader.
   private Membership initialMembership;
+  // The index of the newest snapshot the driver reported (0: none), which initialMembership is
+  // from.
+  private long snapshotIndex;
 
   // The configuration in force: the newest MEMBERSHIP entry in the log (at membershipIndex), or
   // initialMembership when the log holds none (membershipIndex == 0).
@@ -301,6 +304,7 @@ public final class RaftCore {
     log.restore(meta);
     applied = meta.index();
     initialMembership = meta.membership();
+    snapshotIndex = meta.index();
     membership = meta.membership();
     membershipIndex = meta.index();
     if (role != Role.CANDIDATE && role != Role.PRE_CANDIDATE) {
@@ -308,6 +312,20 @@ public final class RaftCore {
     }
     leaderId.ifPresent(l -> msgs.add(new AppendResponse(id, l, term, true, meta.index(), 0, 0)));
     return true;
+  }
+
+  /**
+   * The driver stored a snapshot of its own state machine and may now compact the log up to {@code
+   * meta.index()}: the snapshot's configuration becomes the one in force whenever the remaining log
+   * holds no MEMBERSHIP entry (so compacting a MEMBERSHIP entry away never brings back an older
+   * configuration). Older or repeated reports are ignored.
+   */
+  public void snapshotStored(SnapshotMeta meta) {
+    Objects.requireNonNull(meta, "meta");
+    if (meta.index() > snapshotIndex) {
+      snapshotIndex = meta.index();
+      initialMembership = meta.membership();
+    }
   }
 
   /** A snapshot sent to {@code peer} finished: the leader resumes probing it. */
@@ -420,7 +438,7 @@ public final class RaftCore {
         applied,
         log.firstIndex(),
         log.lastIndex(),
-        log.firstIndex() - 1,
+        Math.max(log.firstIndex() - 1, snapshotIndex),
         membership,
         role == Role.LEADER ? leader.peerStatus() : Map.of());
   }

@@ -165,6 +165,7 @@ public final class NodeLoop implements Transport.Inbox {
             hard,
             applied,
             options.random());
+    snapshot.ifPresent(core::snapshotStored);
     Executor writerLane = scheduler.newLane("jangada-log-" + id);
     Executor applyLane = scheduler.newLane("jangada-apply-" + id);
     writer = new LogWriter(writerLane, options.logStorage(), options.stateStorage(), hard);
@@ -423,6 +424,7 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     snapshotIndex = Math.max(snapshotIndex, meta.index());
+    core.snapshotStored(meta); // before compacting: the core's base configuration moves first
     long compactTo = meta.index() - options.snapshotPolicy().trailingEntries();
     if (compactTo >= 1) {
       writer.compact(compactTo, e -> loop.execute(() -> fail("storage failed compacting", e)));

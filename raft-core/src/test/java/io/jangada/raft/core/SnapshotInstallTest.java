@@ -155,4 +155,44 @@ class SnapshotInstallTest {
     }
     assertThat(n2.status().role()).isEqualTo(Role.CANDIDATE);
   }
+
+  /**
+   * After the driver compacted a MEMBERSHIP entry away behind a stored snapshot, truncating a newer
+   * uncommitted MEMBERSHIP entry falls back to the snapshot's configuration, not the one at open.
+   */
+  @Test
+  void compactedMembershipFallsBackToTheStoredSnapshotsConfiguration() {
+    NodeId n4 = NodeId.of("n4");
+    io.jangada.raft.model.Membership atOpen = io.jangada.raft.model.Membership.ofVoters(N1, N2, N3);
+    io.jangada.raft.model.Membership m2 = io.jangada.raft.model.Membership.ofVoters(N1, N2);
+    io.jangada.raft.model.Membership m5 = io.jangada.raft.model.Membership.ofVoters(N1, N2, n4);
+    var storage = new io.jangada.raft.storage.InMemoryLogStorage();
+    storage.append(
+        List.of(
+            LogEntry.command(1, 1, Bytes.ofUtf8("a")),
+            LogEntry.membership(2, 1, m2),
+            LogEntry.command(3, 1, Bytes.ofUtf8("b")),
+            LogEntry.command(4, 1, Bytes.ofUtf8("c")),
+            LogEntry.membership(5, 1, m5)));
+    storage.sync();
+    RaftCore n2 =
+        RaftCore.open(
+            N2,
+            Net.PLAIN,
+            atOpen,
+            storage,
+            new io.jangada.raft.model.HardState(1, Optional.empty(), 4),
+            4,
+            new java.util.SplittableRandom(1));
+    assertThat(n2.status().membership()).isEqualTo(m5);
+    n2.snapshotStored(new SnapshotMeta(4, 1, m2));
+    storage.compactUpTo(4);
+    assertThat(n2.status().snapshotIndex()).isEqualTo(4);
+
+    // A new leader replaces the uncommitted entry 5: the configuration before it is m2.
+    n2.step(
+        new AppendRequest(N1, N2, 2, 4, 1, List.of(LogEntry.command(5, 2, Bytes.ofUtf8("x"))), 4));
+    n2.assertInvariants();
+    assertThat(n2.status().membership()).isEqualTo(m2);
+  }
 }
