@@ -25,7 +25,6 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -119,43 +118,12 @@ public final class NodeLoop implements Transport.Inbox {
   }
 
   private void open() throws IOException {
-    HardState hard = options.stateStorage().load();
-    Membership membership = options.membership();
-    long applied = 0;
-    Optional<SnapshotMeta> snapshot = options.snapshotStorage().latest();
-    if (snapshot.isPresent()) {
-      SnapshotMeta meta = snapshot.get();
-      try (InputStream in = options.snapshotStorage().open(meta)) {
-        options.stateMachine().restore(meta, in);
-      }
-      applied = meta.index();
-      membership = meta.membership();
-      snapshotIndex = meta.index();
-      long last = options.logStorage().lastIndex();
-      if (last < applied) {
-        // The snapshot is newer than the whole log (e.g. the node crashed after storing a snapshot
-        // received from the leader but before resetting its log): the log restarts after it.
-        log.info(
-            "node {}: the log ends at {} before the snapshot {}; resetting it", id, last, meta);
-        options.logStorage().reset(meta.index(), meta.term());
-      } else if (applied >= options.logStorage().firstIndex()
-          && options.logStorage().term(applied) != meta.term()) {
-        // The log diverges from the committed snapshot: only uncommitted entries can differ.
-        log.info("node {}: the log conflicts with the snapshot {}; resetting it", id, meta);
-        options.logStorage().reset(meta.index(), meta.term());
-      }
-    }
-    long compacted = options.logStorage().firstIndex() - 1;
-    if (compacted > applied) {
-      throw new IllegalStateException(
-          "the log of node "
-              + id
-              + " starts after index "
-              + compacted
-              + " but no snapshot covers it (newest snapshot index "
-              + applied
-              + "); the data directory is incomplete");
-    }
+    Recovery.Recovered recovered = Recovery.recover(options);
+    HardState hard = recovered.hard();
+    Membership membership = recovered.membership();
+    long applied = recovered.applied();
+    Optional<SnapshotMeta> snapshot = recovered.snapshot();
+    snapshotIndex = applied;
     core =
         RaftCore.open(
             id,
