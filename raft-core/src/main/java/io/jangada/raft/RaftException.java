@@ -11,7 +11,8 @@ public abstract sealed class RaftException extends RuntimeException
         IndeterminateResultException,
         NodeClosedException,
         StorageFailedException,
-        LeadershipTransferException {
+        LeadershipTransferException,
+        RequestTimeoutException {
 
   RaftException(String message) {
     super(message);

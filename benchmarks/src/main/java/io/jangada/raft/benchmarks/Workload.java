@@ -1,0 +1,97 @@
+package io.jangada.raft.benchmarks;
+
+import io.jangada.raft.RaftNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The reference workload of BENCHMARK.md: closed-loop clients, each with exactly one put in flight,
+ * 16-byte unique keys ({@code "k"} + zero-padded op number) and 100-byte values.
+ */
+final class Workload {
+
+  /** Latencies and throughput of one measured run. */
+  record Result(int clients, long ops, double opsPerSecond, double p50, double p99, double p999) {
+    String line(String system) {
+      return String.format(
+          java.util.Locale.ROOT,
+          "RESULT system=%s clients=%d ops=%d ops_per_s=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f",
+          system,
+          clients,
+          ops,
+          opsPerSecond,
+          p50,
+          p99,
+          p999);
+    }
+  }
+
+  private static final byte[] VALUE = "v".repeat(100).getBytes(StandardCharsets.US_ASCII);
+
+  private final RaftNode leader;
+  private final AtomicLong nextOp = new AtomicLong();
+
+  Workload(RaftNode leader) {
+    this.leader = leader;
+  }
+
+  /** Runs {@code ops} puts with {@code clients} closed-loop clients; records latencies if asked. */
+  Result run(int clients, long ops, boolean measure) throws InterruptedException {
+    long[] latencies = new long[(int) ops];
+    AtomicLong issued = new AtomicLong();
+    AtomicLong failures = new AtomicLong();
+    CountDownLatch done = new CountDownLatch(clients);
+    long start = System.nanoTime();
+    for (int c = 0; c < clients; c++) {
+      next(issued, ops, latencies, failures, done);
+    }
+    if (!done.await(30, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("workload did not finish");
+    }
+    long elapsed = System.nanoTime() - start;
+    if (failures.get() > 0) {
+      throw new IllegalStateException(failures.get() + " proposals failed");
+    }
+    if (!measure) {
+      return null;
+    }
+    Arrays.sort(latencies);
+    return new Result(
+        clients,
+        ops,
+        ops / (elapsed / 1e9),
+        percentile(latencies, 0.50),
+        percentile(latencies, 0.99),
+        percentile(latencies, 0.999));
+  }
+
+  private void next(
+      AtomicLong issued, long ops, long[] latencies, AtomicLong failures, CountDownLatch done) {
+    long slot = issued.getAndIncrement();
+    if (slot >= ops) {
+      done.countDown();
+      return;
+    }
+    byte[] key =
+        String.format("k%015d", nextOp.getAndIncrement()).getBytes(StandardCharsets.US_ASCII);
+    long begin = System.nanoTime();
+    CompletableFuture<?> future = leader.propose(MapStateMachine.put(key, VALUE));
+    future.whenComplete(
+        (ok, error) -> {
+          latencies[(int) slot] = System.nanoTime() - begin;
+          if (error != null) {
+            failures.incrementAndGet();
+          }
+          next(issued, ops, latencies, failures, done);
+        });
+  }
+
+  private static double percentile(long[] sorted, double p) {
+    int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+    return sorted[Math.max(0, index)] / 1e6;
+  }
+}

@@ -1,0 +1,338 @@
+package io.jangada.raft;
+
+import io.jangada.raft.core.RaftConfig;
+import io.jangada.raft.internal.NodeLoop;
+import io.jangada.raft.internal.NodeOptions;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.InMemorySnapshotStorage;
+import io.jangada.raft.storage.LogStorage;
+import io.jangada.raft.storage.SnapshotStorage;
+import io.jangada.raft.storage.StateStorage;
+import io.jangada.raft.transport.Transport;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.random.RandomGenerator;
+
+/**
+ * One member of a Raft cluster: the handle users embed. Build it with {@link #builder()}, {@link
+ * #start()} it, then {@link #propose} commands and {@link #query} the replicated {@link
+ * StateMachine}.
+ *
+ * <pre>{@code
+ * RaftNode node = RaftNode.builder()
+ *     .id(NodeId.of("n1"))
+ *     .membership(Membership.ofVoters(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3")))
+ *     .stateMachine(myStateMachine)
+ *     .logStorage(log).stateStorage(state).snapshotStorage(snapshots)
+ *     .transport(transport)
+ *     .build();
+ * node.start().join();
+ * Committed done = node.propose(Bytes.ofUtf8("set x 1")).join();
+ * }</pre>
+ *
+ * <p>Threading: every method is thread-safe and non-blocking except {@link #close()}. One loop
+ * thread owns the consensus core; a log-writer thread persists with one {@code sync()} per batch;
+ * an apply thread runs the state machine. Returned futures complete on the callback executor
+ * (default {@link ForkJoinPool#commonPool()}), never on the node's own threads, and completing them
+ * from outside does not affect the node.
+ *
+ * <p>Failures arrive through the futures as {@link RaftException}s: {@link NotLeaderException},
+ * {@link ProposalDroppedException}, {@link IndeterminateResultException}, {@link
+ * NodeClosedException}, {@link StorageFailedException}, {@link LeadershipTransferException}, {@link
+ * RequestTimeoutException}. A storage or state-machine failure is fatal: the node stops and fails
+ * every pending request.
+ */
+public final class RaftNode implements AutoCloseable {
+
+  private final NodeLoop loop;
+  private final NodeId id;
+  private final Executor callbacks;
+
+  private RaftNode(NodeOptions options) {
+    this.loop = new NodeLoop(options);
+    this.id = options.id();
+    this.callbacks = options.callbackExecutor();
+  }
+
+  /**
+   * A builder; {@code id}, {@code membership}, {@code stateMachine}, storages and transport are
+   * required.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** This node's id. */
+  public NodeId id() {
+    return id;
+  }
+
+  /**
+   * Loads the persisted state (restoring the newest snapshot into the state machine), starts the
+   * transport and the timers. Completes when the node runs; fails if storage cannot be read or the
+   * transport cannot listen, leaving the node unusable (close it).
+   */
+  public CompletableFuture<Void> start() {
+    return expose(loop.start());
+  }
+
+  /**
+   * Replicates {@code command} and applies it. Completes after the entry is committed (durable on a
+   * quorum including the leader) and applied on this node, with the state machine's result.
+   *
+   * <p>Fails with {@link NotLeaderException} (nothing appended; retry at the hint), {@link
+   * ProposalDroppedException} (too large, backlog full, or leadership transfer; nothing appended),
+   * {@link IndeterminateResultException} (leadership lost after appending: may or may not take
+   * effect).
+   */
+  public CompletableFuture<Committed> propose(Bytes command) {
+    Objects.requireNonNull(command, "command");
+    return expose(loop.propose(command));
+  }
+
+  /** A linearizable read: {@code query(request, ReadConsistency.LINEARIZABLE)}. */
+  public CompletableFuture<Bytes> query(Bytes request) {
+    return query(request, ReadConsistency.LINEARIZABLE);
+  }
+
+  /**
+   * Runs {@link StateMachine#query} with the given consistency. A linearizable read on a follower
+   * asks the leader for a read index. Fails with {@link NotLeaderException} when leadership cannot
+   * be confirmed, {@link RequestTimeoutException} when no answer comes within the read timeout.
+   */
+  public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(consistency, "consistency");
+    return expose(loop.query(request, consistency));
+  }
+
+  /**
+   * Hands leadership to {@code target} (thesis §3.10): this leader stops accepting proposals,
+   * brings the target up to date and tells it to campaign. Completes when the target leads; fails
+   * with {@link LeadershipTransferException} if it does not within two election timeouts, or {@link
+   * NotLeaderException} if this node is not the leader.
+   */
+  public CompletableFuture<Void> transferLeadership(NodeId target) {
+    Objects.requireNonNull(target, "target");
+    return expose(loop.transferLeadership(target));
+  }
+
+  /** An immutable snapshot of this node's state. Cheap; any thread. */
+  public RaftStatus status() {
+    return loop.status();
+  }
+
+  /**
+   * Stops the node: new calls fail with {@link NodeClosedException}, pending requests fail ({@link
+   * IndeterminateResultException} for appended proposals), threads are released. Blocks until the
+   * node's threads finish their current task. Does not close the transport or the storages: the
+   * caller owns them and closes them afterwards. Idempotent.
+   */
+  @Override
+  public void close() {
+    loop.close();
+  }
+
+  private <T> CompletableFuture<T> expose(CompletableFuture<T> internal) {
+    CompletableFuture<T> external = new CompletableFuture<>();
+    internal.whenComplete(
+        (value, error) ->
+            callbacks.execute(
+                () -> {
+                  if (error != null) {
+                    external.completeExceptionally(
+                        error instanceof java.util.concurrent.CompletionException
+                                && error.getCause() != null
+                            ? error.getCause()
+                            : error);
+                  } else {
+                    external.complete(value);
+                  }
+                }));
+    return external;
+  }
+
+  @Override
+  public String toString() {
+    RaftStatus s = status();
+    return "RaftNode[" + id + " " + s.role() + " term " + s.term() + "]";
+  }
+
+  /** Builds a {@link RaftNode}. Not thread-safe. */
+  public static final class Builder {
+    /** Default interval between ticks. */
+    public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(50);
+
+    /** Default largest command accepted by {@link #propose}. */
+    public static final int DEFAULT_MAX_PROPOSAL_BYTES = 1 << 20;
+
+    private NodeId id;
+    private Membership membership;
+    private RaftConfig config = RaftConfig.builder().build();
+    private StateMachine stateMachine;
+    private LogStorage logStorage;
+    private StateStorage stateStorage;
+    private SnapshotStorage snapshotStorage;
+    private Transport transport;
+    private Duration tickInterval = DEFAULT_TICK_INTERVAL;
+    private Scheduler scheduler;
+    private RandomGenerator random;
+    private RaftListener listener = new RaftListener() {};
+    private Executor callbackExecutor = ForkJoinPool.commonPool();
+    private int maxProposalBytes = DEFAULT_MAX_PROPOSAL_BYTES;
+
+    private Builder() {}
+
+    /** This node's id (required). It must be a member of {@link #membership}. */
+    public Builder id(NodeId id) {
+      this.id = id;
+      return this;
+    }
+
+    /**
+     * The initial cluster configuration (required). Used when neither a snapshot nor the log
+     * records a configuration; every node of a new cluster must be given the same one.
+     */
+    public Builder membership(Membership membership) {
+      this.membership = membership;
+      return this;
+    }
+
+    /** Tuning of the consensus core; defaults to {@code RaftConfig.builder().build()}. */
+    public Builder config(RaftConfig config) {
+      this.config = config;
+      return this;
+    }
+
+    /** The replicated state machine (required). */
+    public Builder stateMachine(StateMachine stateMachine) {
+      this.stateMachine = stateMachine;
+      return this;
+    }
+
+    /** The durable log (required). */
+    public Builder logStorage(LogStorage logStorage) {
+      this.logStorage = logStorage;
+      return this;
+    }
+
+    /** Where term, vote and commit are saved (required). */
+    public Builder stateStorage(StateStorage stateStorage) {
+      this.stateStorage = stateStorage;
+      return this;
+    }
+
+    /** Where snapshots are kept; defaults to an in-memory store (lost on restart). */
+    public Builder snapshotStorage(SnapshotStorage snapshotStorage) {
+      this.snapshotStorage = snapshotStorage;
+      return this;
+    }
+
+    /** The network (required). The node starts it; the caller closes it after the node. */
+    public Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /**
+     * Wall-clock length of one core tick (default 50 ms). The election timeout is {@code
+     * config.electionTicks()} ticks.
+     */
+    public Builder tickInterval(Duration tickInterval) {
+      this.tickInterval = tickInterval;
+      return this;
+    }
+
+    /**
+     * Threads and timers; defaults to a private {@link Scheduler#system()} closed with the node.
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** Randomness for election jitter; defaults to a {@link SplittableRandom}. */
+    public Builder random(RandomGenerator random) {
+      this.random = random;
+      return this;
+    }
+
+    /** Shorthand for {@code random(new SplittableRandom(seed))}. */
+    public Builder seed(long seed) {
+      return random(new SplittableRandom(seed));
+    }
+
+    /** Observability hooks; defaults to none. */
+    public Builder listener(RaftListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /** Where futures complete; defaults to {@link ForkJoinPool#commonPool()}. */
+    public Builder callbackExecutor(Executor callbackExecutor) {
+      this.callbackExecutor = callbackExecutor;
+      return this;
+    }
+
+    /** Largest command {@link #propose} accepts (default 1 MiB). */
+    public Builder maxProposalBytes(int maxProposalBytes) {
+      this.maxProposalBytes = maxProposalBytes;
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException naming what is missing or inconsistent
+     */
+    public RaftNode build() {
+      require(id, "id");
+      require(membership, "membership");
+      require(stateMachine, "stateMachine");
+      require(logStorage, "logStorage");
+      require(stateStorage, "stateStorage");
+      require(transport, "transport");
+      require(config, "config");
+      require(tickInterval, "tickInterval");
+      if (!membership.contains(id)) {
+        throw new IllegalStateException(
+            "node " + id + " is not a member of the configured membership " + membership);
+      }
+      if (tickInterval.isNegative() || tickInterval.isZero()) {
+        throw new IllegalStateException("tickInterval must be positive, got " + tickInterval);
+      }
+      if (maxProposalBytes < 1) {
+        throw new IllegalStateException("maxProposalBytes must be >= 1, got " + maxProposalBytes);
+      }
+      boolean ownsScheduler = scheduler == null;
+      return new RaftNode(
+          new NodeOptions(
+              id,
+              membership,
+              config,
+              stateMachine,
+              logStorage,
+              stateStorage,
+              snapshotStorage == null ? new InMemorySnapshotStorage() : snapshotStorage,
+              transport,
+              tickInterval,
+              ownsScheduler ? Scheduler.system() : scheduler,
+              ownsScheduler,
+              random == null ? new SplittableRandom() : random,
+              listener,
+              callbackExecutor,
+              maxProposalBytes,
+              4 * config.electionTicks()));
+    }
+
+    private static void require(Object value, String name) {
+      if (value == null) {
+        throw new IllegalStateException("RaftNode.Builder: " + name + " is required");
+      }
+    }
+  }
+}

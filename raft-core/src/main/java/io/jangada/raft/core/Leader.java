@@ -1,0 +1,455 @@
+package io.jangada.raft.core;
+
+import io.jangada.raft.RaftStatus.PeerStatus;
+import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.Message.AppendRequest;
+import io.jangada.raft.model.Message.AppendResponse;
+import io.jangada.raft.model.Message.Heartbeat;
+import io.jangada.raft.model.Message.HeartbeatResponse;
+import io.jangada.raft.model.Message.ReadIndexResponse;
+import io.jangada.raft.model.Message.TimeoutNow;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.CompactedException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state only a leader has: per-peer {@link Progress}, pending ReadIndex rounds (thesis §6.4), a
+ * leadership transfer in progress (thesis §3.10) and the uncommitted backlog. Lives for one term.
+ */
+final class Leader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Leader.class);
+
+  /** A read waiting for its leadership-confirming round; {@code from} empty means local. */
+  private record PendingRead(long requestId, Optional<NodeId> from, long index, long round) {}
+
+  private final NodeId self;
+  private final long term;
+  private final RaftConfig config;
+  private final RaftLog log;
+  private final Membership membership;
+  private final List<Message> out;
+  private final List<ReadState> readStates;
+  private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+
+  // The index of this leader's NOOP entry: the current term has a committed entry iff commit >= it.
+  private final long noopIndex;
+
+  // Ticks counted by the core; only the differences matter.
+  private long now;
+
+  private int heartbeatElapsed;
+  private int checkQuorumElapsed;
+  private Optional<NodeId> transferee = Optional.empty();
+  private int transferElapsed;
+
+  // Indexes and sizes of the entries appended in this term and not yet committed.
+  private final ArrayDeque<long[]> uncommitted = new ArrayDeque<>();
+  private long uncommittedBytes;
+
+  // The newest heartbeat round; each heartbeat broadcast starts a new one.
+  private long round;
+  // round -> tick it was sent, pruned to the last election timeout (lease reads).
+  private final TreeMap<Long, Long> roundSentAt = new TreeMap<>();
+  private final ArrayDeque<PendingRead> waitingForCommit = new ArrayDeque<>();
+  private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
+
+  // Lazily broadcast AppendRequests when the next Ready is built (batching).
+  private boolean broadcastEntries;
+  private boolean broadcastCommit;
+
+  Leader(
+      NodeId self,
+      long term,
+      RaftConfig config,
+      RaftLog log,
+      Membership membership,
+      List<Message> out,
+      List<ReadState> readStates) {
+    this.self = self;
+    this.term = term;
+    this.config = config;
+    this.log = log;
+    this.membership = membership;
+    this.out = out;
+    this.readStates = readStates;
+    long next = log.lastIndex() + 1;
+    for (NodeId peer : membership.members()) {
+      if (!peer.equals(self)) {
+        progress.put(peer, new Progress(next, config.maxInflightAppends()));
+      }
+    }
+    this.noopIndex = next;
+  }
+
+  long noopIndex() {
+    return noopIndex;
+  }
+
+  Progress progress(NodeId peer) {
+    return progress.get(peer);
+  }
+
+  boolean committedCurrentTerm() {
+    return log.committed() >= noopIndex;
+  }
+
+  Optional<NodeId> transferee() {
+    return transferee;
+  }
+
+  // ---- appending and sending ----
+
+  /** Appends entries of this term to the log and schedules their replication. */
+  void appendOwn(List<LogEntry> entries) {
+    log.append(entries);
+    for (LogEntry e : entries) {
+      uncommitted.addLast(new long[] {e.index(), e.sizeBytes()});
+      uncommittedBytes += e.sizeBytes();
+    }
+    broadcastEntries = true;
+  }
+
+  /** Whether a proposal of {@code bytes} would exceed the uncommitted backlog limit. */
+  boolean backlogFull(long bytes) {
+    return uncommittedBytes > 0 && uncommittedBytes + bytes > config.maxUncommittedBytes();
+  }
+
+  boolean hasPendingBroadcast() {
+    return broadcastEntries || broadcastCommit;
+  }
+
+  /** Sends what {@link #appendOwn} and commit advances scheduled, once per Ready. */
+  void flush() {
+    if (!hasPendingBroadcast()) {
+      return;
+    }
+    boolean sendIfEmpty = broadcastCommit;
+    broadcastEntries = false;
+    broadcastCommit = false;
+    for (NodeId peer : progress.keySet()) {
+      sendAll(peer, sendIfEmpty);
+    }
+  }
+
+  /**
+   * Sends the next AppendRequest to {@code peer} unless its progress is paused. Returns whether a
+   * request carrying entries was sent.
+   */
+  boolean sendAppend(NodeId peer, boolean sendIfEmpty) {
+    Progress pr = progress.get(peer);
+    if (pr.isPaused()) {
+      return false;
+    }
+    long next = pr.next();
+    if (next < log.firstIndex()) {
+      needSnapshot(peer, pr);
+      return false;
+    }
+    long prevTerm;
+    List<LogEntry> entries;
+    try {
+      prevTerm = log.term(next - 1);
+      long last = log.lastIndex();
+      long to = Math.min(last + 1, next + config.maxAppendEntries());
+      entries = log.entries(next, to, config.maxAppendBytes());
+    } catch (CompactedException e) {
+      needSnapshot(peer, pr);
+      return false;
+    }
+    if (entries.isEmpty() && !sendIfEmpty) {
+      return false;
+    }
+    out.add(new AppendRequest(self, peer, term, next - 1, prevTerm, entries, log.committed()));
+    pr.sent(next - 1 + entries.size(), entries.size());
+    return !entries.isEmpty();
+  }
+
+  private void needSnapshot(NodeId peer, Progress pr) {
+    if (pr.state() != Progress.State.SNAPSHOT) {
+      LOG.debug("{} needs entries before {}; peer {} moves to snapshot", self, pr.next(), peer);
+      pr.becomeSnapshot();
+    }
+    // TODO(#7): send InstallSnapshot to the peer here instead of only pausing replication.
+  }
+
+  void broadcastHeartbeat() {
+    round++;
+    roundSentAt.put(round, now);
+    roundSentAt.headMap(now - 2L * config.electionTicks()).clear();
+    for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+      long commit = Math.min(e.getValue().match(), log.committed());
+      out.add(new Heartbeat(self, e.getKey(), term, commit, round));
+    }
+  }
+
+  // ---- responses ----
+
+  /** Handles an AppendResponse; returns whether the peer's match index advanced. */
+  boolean onAppendResponse(AppendResponse m) {
+    Progress pr = progress.get(m.from());
+    if (pr == null) {
+      return false;
+    }
+    pr.recentActive = true;
+    if (!m.success()) {
+      if (pr.state() == Progress.State.SNAPSHOT) {
+        return false;
+      }
+      // Thesis §5.3 fast backtracking: skip the follower's whole conflicting term at once.
+      long limit = pr.state() == Progress.State.PROBE ? pr.next() - 1 : log.lastIndex();
+      long newNext = Math.min(m.conflictIndex(), limit);
+      if (m.conflictTerm() > 0 && m.conflictIndex() <= log.lastIndex()) {
+        long i = log.lastIndexWithTermAtMost(limit, m.conflictTerm(), pr.match());
+        if (i > pr.match() && log.term(i) == m.conflictTerm()) {
+          newNext = i + 1;
+        }
+      }
+      pr.probeFrom(Math.min(newNext, log.lastIndex() + 1));
+      sendAppend(m.from(), true);
+      return false;
+    }
+    if (m.matchIndex() > log.lastIndex()) {
+      return false; // not an index this leader ever sent
+    }
+    boolean updated = pr.maybeUpdate(m.matchIndex());
+    if (pr.state() == Progress.State.PROBE && m.matchIndex() >= pr.match()) {
+      pr.becomeReplicate();
+    } else if (pr.state() == Progress.State.SNAPSHOT && pr.match() >= log.firstIndex() - 1) {
+      pr.becomeProbe();
+    }
+    if (updated) {
+      maybeCommit();
+    }
+    sendAll(m.from(), false);
+    if (transferee.equals(Optional.of(m.from())) && pr.match() == log.lastIndex()) {
+      out.add(new TimeoutNow(self, m.from(), term));
+    }
+    return updated;
+  }
+
+  /** Sends to {@code peer} until its window is full or nothing is left to send. */
+  private void sendAll(NodeId peer, boolean sendIfEmpty) {
+    if (sendAppend(peer, sendIfEmpty)) {
+      while (sendAppend(peer, false)) {
+        // Keep the pipeline full up to the inflight window.
+      }
+    }
+  }
+
+  void onHeartbeatResponse(HeartbeatResponse m) {
+    Progress pr = progress.get(m.from());
+    if (pr == null) {
+      return;
+    }
+    pr.recentActive = true;
+    pr.heartbeatAnswered();
+    if (m.round() > pr.ackedRound && m.round() <= round) {
+      pr.ackedRound = m.round();
+      Long sentAt = roundSentAt.get(m.round());
+      if (sentAt != null) {
+        pr.ackedSentTick = Math.max(pr.ackedSentTick, sentAt);
+      }
+    }
+    if (pr.match() < log.lastIndex()) {
+      // Sent even when empty: if an optimistic append was lost, the follower's rejection of this
+      // one moves it back to Probe (etcd does the same).
+      sendAppend(m.from(), true);
+    }
+    confirmReads();
+  }
+
+  void markActive(NodeId peer) {
+    Progress pr = progress.get(peer);
+    if (pr != null) {
+      pr.recentActive = true;
+    }
+  }
+
+  // ---- commit ----
+
+  /**
+   * §5.4.2: commits the highest index a majority holds, but only if it is from this term. The
+   * leader's own copy counts only once the driver made it durable. Returns whether commit moved.
+   */
+  boolean maybeCommit() {
+    long[] matches = new long[membership.voters().size()];
+    int i = 0;
+    for (NodeId voter : membership.voters()) {
+      matches[i++] = voter.equals(self) ? log.stableLastIndex() : progress.get(voter).match();
+    }
+    long n = Quorum.committedIndex(matches);
+    if (n <= log.committed() || log.term(n) != term) {
+      return false;
+    }
+    log.commitTo(n);
+    while (!uncommitted.isEmpty() && uncommitted.peekFirst()[0] <= n) {
+      uncommittedBytes -= uncommitted.removeFirst()[1];
+    }
+    broadcastCommit = true;
+    if (committedCurrentTerm() && !waitingForCommit.isEmpty()) {
+      startRound(List.copyOf(waitingForCommit));
+      waitingForCommit.clear();
+    }
+    return true;
+  }
+
+  // ---- ticks ----
+
+  /** One tick; returns false if the leader must step down (CheckQuorum). */
+  boolean tick() {
+    now++;
+    heartbeatElapsed++;
+    checkQuorumElapsed++;
+    if (transferee.isPresent() && ++transferElapsed >= config.electionTicks()) {
+      LOG.debug("{} aborts leadership transfer to {}", self, transferee.get());
+      transferee = Optional.empty();
+    }
+    if (checkQuorumElapsed >= config.electionTicks()) {
+      checkQuorumElapsed = 0;
+      if (config.checkQuorum() && !quorumActive()) {
+        return false;
+      }
+      progress.values().forEach(pr -> pr.recentActive = false);
+    }
+    if (heartbeatElapsed >= config.heartbeatTicks()) {
+      heartbeatElapsed = 0;
+      broadcastHeartbeat();
+    }
+    return true;
+  }
+
+  private boolean quorumActive() {
+    int active = membership.isVoter(self) ? 1 : 0;
+    for (NodeId voter : membership.voters()) {
+      Progress pr = progress.get(voter);
+      if (pr != null && pr.recentActive) {
+        active++;
+      }
+    }
+    return active >= membership.quorumSize();
+  }
+
+  // ---- reads ----
+
+  /** Starts a ReadIndex for a local ({@code from} empty) or forwarded request. */
+  void readIndex(long requestId, Optional<NodeId> from) {
+    PendingRead read = new PendingRead(requestId, from, 0, 0);
+    if (!committedCurrentTerm()) {
+      waitingForCommit.addLast(read); // thesis §6.4 step 1: wait for this term's no-op
+      return;
+    }
+    startRound(List.of(read));
+  }
+
+  /** Whether a lease read may be answered now without a round (requires CheckQuorum). */
+  boolean leaseValid() {
+    if (!config.checkQuorum() || !committedCurrentTerm()) {
+      return false;
+    }
+    int fresh = membership.isVoter(self) ? 1 : 0;
+    for (NodeId voter : membership.voters()) {
+      Progress pr = progress.get(voter);
+      if (pr != null && now - pr.ackedSentTick < config.electionTicks()) {
+        fresh++;
+      }
+    }
+    return fresh >= membership.quorumSize();
+  }
+
+  private void startRound(List<PendingRead> reads) {
+    long index = log.committed();
+    if (membership.voters().size() == 1 && membership.isVoter(self)) {
+      reads.forEach(r -> answer(r.requestId(), r.from(), index, true));
+      return;
+    }
+    broadcastHeartbeat();
+    for (PendingRead r : reads) {
+      pendingReads.addLast(new PendingRead(r.requestId(), r.from(), index, round));
+    }
+  }
+
+  private void confirmReads() {
+    while (!pendingReads.isEmpty()) {
+      PendingRead r = pendingReads.peekFirst();
+      int acks = membership.isVoter(self) ? 1 : 0;
+      for (NodeId voter : membership.voters()) {
+        Progress pr = progress.get(voter);
+        if (pr != null && pr.ackedRound >= r.round()) {
+          acks++;
+        }
+      }
+      if (acks < membership.quorumSize()) {
+        return;
+      }
+      pendingReads.removeFirst();
+      answer(r.requestId(), r.from(), r.index(), true);
+    }
+  }
+
+  void answer(long requestId, Optional<NodeId> from, long index, boolean success) {
+    if (from.isEmpty()) {
+      readStates.add(new ReadState(requestId, success ? index : 0, success));
+    } else {
+      out.add(
+          new ReadIndexResponse(self, from.get(), term, requestId, success ? index : 0, success));
+    }
+  }
+
+  /** Leadership is lost: every pending read fails. */
+  void failReads() {
+    for (PendingRead r : waitingForCommit) {
+      answer(r.requestId(), r.from(), 0, false);
+    }
+    for (PendingRead r : pendingReads) {
+      answer(r.requestId(), r.from(), 0, false);
+    }
+    waitingForCommit.clear();
+    pendingReads.clear();
+  }
+
+  // ---- transfer ----
+
+  void transfer(NodeId target) {
+    if (target.equals(self) || !membership.isVoter(target)) {
+      LOG.debug("{} ignores leadership transfer to non-voter or self {}", self, target);
+      return;
+    }
+    LOG.debug("{} starts leadership transfer to {}", self, target);
+    transferee = Optional.of(target);
+    transferElapsed = 0;
+    Progress pr = progress.get(target);
+    if (pr.match() == log.lastIndex()) {
+      out.add(new TimeoutNow(self, target, term));
+    } else {
+      sendAppend(target, false);
+    }
+  }
+
+  // ---- status ----
+
+  Map<NodeId, PeerStatus> peerStatus() {
+    TreeMap<NodeId, PeerStatus> peers = new TreeMap<>();
+    progress.forEach(
+        (id, pr) ->
+            peers.put(id, new PeerStatus(pr.match(), pr.next(), pr.stateName(), pr.recentActive)));
+    return peers;
+  }
+
+  void checkInvariants() {
+    for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+      Progress pr = e.getValue();
+      Check.state(pr.match() < pr.next(), e.getKey() + ": match >= next: " + pr);
+      Check.state(pr.next() <= log.lastIndex() + 1, e.getKey() + ": next beyond log: " + pr);
+    }
+    Check.state(uncommittedBytes >= 0, "negative uncommitted bytes");
+  }
+}

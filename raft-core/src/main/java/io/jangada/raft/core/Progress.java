@@ -1,0 +1,138 @@
+package io.jangada.raft.core;
+
+/**
+ * A leader's view of one follower's replication (etcd's Progress). All state transitions live here.
+ *
+ * <ul>
+ *   <li>{@code PROBE}: the leader does not know where the follower's log matches; at most one
+ *       AppendRequest is in flight until the follower answers (or a heartbeat response arrives).
+ *   <li>{@code REPLICATE}: the logs match up to {@code match}; the leader streams entries,
+ *       advancing {@code next} optimistically, with at most {@code maxInflightAppends} requests in
+ *       flight.
+ *   <li>{@code SNAPSHOT}: the follower needs entries that were compacted; nothing is sent until a
+ *       snapshot is reported done.
+ * </ul>
+ */
+final class Progress {
+
+  enum State {
+    PROBE,
+    REPLICATE,
+    SNAPSHOT
+  }
+
+  // Invariant: match < next.
+  private long match;
+  private long next;
+  private State state = State.PROBE;
+  // In PROBE: a probe was sent and not yet answered.
+  private boolean probeSent;
+  private final Inflights inflights;
+
+  // Heard from within the current check-quorum window.
+  boolean recentActive = true;
+  // The highest read round the follower echoed.
+  long ackedRound;
+  // The tick at which the newest heartbeat the follower acknowledged was sent (lease reads).
+  long ackedSentTick = Long.MIN_VALUE / 2;
+
+  Progress(long next, int maxInflight) {
+    this.next = next;
+    this.inflights = new Inflights(maxInflight);
+  }
+
+  long match() {
+    return match;
+  }
+
+  long next() {
+    return next;
+  }
+
+  State state() {
+    return state;
+  }
+
+  boolean isPaused() {
+    switch (state) {
+      case PROBE:
+        return probeSent;
+      case REPLICATE:
+        return inflights.full();
+      default:
+        return true;
+    }
+  }
+
+  void becomeProbe() {
+    state = State.PROBE;
+    next = match + 1;
+    probeSent = false;
+    inflights.reset();
+  }
+
+  /** Back to probing from {@code newNext}, clamped to {@code (match, ...]}. */
+  void probeFrom(long newNext) {
+    state = State.PROBE;
+    next = Math.max(match + 1, newNext);
+    probeSent = false;
+    inflights.reset();
+  }
+
+  void becomeReplicate() {
+    state = State.REPLICATE;
+    next = match + 1;
+    probeSent = false;
+    inflights.reset();
+  }
+
+  void becomeSnapshot() {
+    state = State.SNAPSHOT;
+    probeSent = false;
+    inflights.reset();
+  }
+
+  /** A successful AppendResponse for {@code index}; returns whether match advanced. */
+  boolean maybeUpdate(long index) {
+    probeSent = false;
+    if (index > match) {
+      match = index;
+      next = Math.max(next, index + 1);
+      inflights.freeLE(index);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Records that an AppendRequest ending at {@code lastIndex} with {@code count} entries went out.
+   */
+  void sent(long lastIndex, int count) {
+    if (state == State.REPLICATE) {
+      if (count > 0) {
+        next = lastIndex + 1;
+        inflights.add(lastIndex);
+      }
+    } else if (state == State.PROBE) {
+      probeSent = true;
+    }
+  }
+
+  /** A heartbeat response shows the follower is alive: let one more request through. */
+  void heartbeatAnswered() {
+    if (state == State.PROBE) {
+      probeSent = false;
+    } else if (state == State.REPLICATE && inflights.full()) {
+      inflights.freeFirstOne();
+    }
+  }
+
+  String stateName() {
+    return state.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
+  public String toString() {
+    return stateName() + " match=" + match + " next=" + next + " inflight=" + inflights.count();
+  }
+}

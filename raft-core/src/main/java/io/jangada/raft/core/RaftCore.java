@@ -1,0 +1,818 @@
+package io.jangada.raft.core;
+
+import io.jangada.raft.RaftStatus;
+import io.jangada.raft.Role;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.EntryType;
+import io.jangada.raft.model.HardState;
+import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.Message.AppendRequest;
+import io.jangada.raft.model.Message.AppendResponse;
+import io.jangada.raft.model.Message.Heartbeat;
+import io.jangada.raft.model.Message.HeartbeatResponse;
+import io.jangada.raft.model.Message.InstallSnapshot;
+import io.jangada.raft.model.Message.InstallSnapshotResponse;
+import io.jangada.raft.model.Message.ReadIndexRequest;
+import io.jangada.raft.model.Message.ReadIndexResponse;
+import io.jangada.raft.model.Message.TimeoutNow;
+import io.jangada.raft.model.Message.VoteRequest;
+import io.jangada.raft.model.Message.VoteResponse;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.CompactedException;
+import io.jangada.raft.storage.LogReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pure Raft algorithm (Raft paper Fig. 2, Ongaro's thesis): elections with PreVote and
+ * CheckQuorum, log replication with pipelining, the commit rule, ReadIndex and lease reads, and
+ * leadership transfer.
+ *
+ * <p>Inputs are method calls; output is one {@link Ready} at a time, which the driver handles as
+ * its javadoc says and then passes to {@link #advance}. The core never writes storage, reads no
+ * clock, starts no thread and draws randomness only from the injected generator, so the same inputs
+ * give the same outputs.
+ *
+ * <p>Thread: not thread-safe; one thread at a time (the driver's loop). Blocking: only as far as
+ * the {@link LogReader} blocks. Errors: {@link #step} ignores stale, unknown or malformed input;
+ * misuse of the Ready protocol throws {@link IllegalStateException}; null arguments throw {@link
+ * NullPointerException}. A broken Raft invariant (for example a peer asking to truncate committed
+ * entries) throws {@link IllegalStateException}.
+ */
+public final class RaftCore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftCore.class);
+
+  private enum Poll {
+    WON,
+    LOST,
+    PENDING
+  }
+
+  private final NodeId id;
+  private final RaftConfig config;
+  private final RandomGenerator random;
+  private final RaftLog log;
+  private final Membership initialMembership;
+
+  // The configuration in force: the newest MEMBERSHIP entry in the log (at membershipIndex), or
+  // initialMembership when the log holds none (membershipIndex == 0).
+  private Membership membership;
+  private long membershipIndex;
+
+  // Fig. 2 persistent state (handed out through Ready.hardState).
+  private long term;
+  private Optional<NodeId> votedFor;
+
+  private Role role;
+  private Optional<NodeId> leaderId = Optional.empty();
+  // Invariant: leader != null iff role == LEADER.
+  private Leader leader;
+  private final TreeMap<NodeId, Boolean> votes = new TreeMap<>();
+
+  private long ticks;
+  private int electionElapsed;
+  private int randomizedElectionTimeout;
+
+  // Reads forwarded to the leader: requestId -> tick when forwarded.
+  private final TreeMap<Long, Long> forwardedReads = new TreeMap<>();
+
+  // Output not yet handed out.
+  private final List<Message> msgs = new ArrayList<>();
+  private final List<ReadState> readStates = new ArrayList<>();
+
+  // Invariant: applied <= committed; the last index handed out for applying and advanced.
+  private long applied;
+  private HardState prevHardState;
+  private long readyCounter;
+  private Ready outstanding;
+
+  private RaftCore(
+      NodeId id,
+      RaftConfig config,
+      Membership membership,
+      RaftLog log,
+      HardState state,
+      long applied,
+      RandomGenerator random) {
+    this.id = id;
+    this.config = config;
+    this.random = random;
+    this.log = log;
+    this.initialMembership = membership;
+    this.term = state.term();
+    this.votedFor = state.votedFor();
+    this.applied = applied;
+    this.prevHardState = state;
+    reloadMembership();
+    this.role = nonLeaderRole();
+    resetElectionTimer();
+  }
+
+  /**
+   * Opens a core over the driver's durable state.
+   *
+   * @param log read-only view of the durable and pending log
+   * @param state the last persisted hard state
+   * @param applied the last index the state machine applied; later committed entries are handed out
+   *     again through {@link Ready#committed()}
+   * @param membership the configuration to use while the log holds no MEMBERSHIP entry
+   * @throws IllegalArgumentException if {@code applied} lies outside the log
+   */
+  public static RaftCore open(
+      NodeId id,
+      RaftConfig config,
+      Membership membership,
+      LogReader log,
+      HardState state,
+      long applied,
+      RandomGenerator random) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(membership, "membership");
+    Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(random, "random");
+    long first = log.firstIndex();
+    long last = log.lastIndex();
+    Check.argument(
+        applied >= first - 1 && applied <= last,
+        "applied index " + applied + " is outside the log [" + (first - 1) + ", " + last + "]");
+    // The commit index is volatile state in the paper: capping it at the log end is always safe.
+    long commit = Math.max(Math.max(Math.min(state.commit(), last), first - 1), applied);
+    return new RaftCore(id, config, membership, new RaftLog(log, commit), state, applied, random);
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** One logical tick: drives election timeouts, heartbeats, CheckQuorum and transfer timeouts. */
+  public void tick() {
+    ticks++;
+    if (role == Role.LEADER) {
+      if (!leader.tick()) {
+        LOG.debug("{} steps down in term {}: no quorum active (CheckQuorum)", id, term);
+        becomeFollower(term, Optional.empty());
+      }
+      return;
+    }
+    electionElapsed++;
+    expireForwardedReads();
+    if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+      startCampaign(false);
+    }
+  }
+
+  /** Network input. Never throws for stale, unknown or misaddressed messages: they are ignored. */
+  public void step(Message message) {
+    Objects.requireNonNull(message, "message");
+    if (!message.to().equals(id) || message.from().equals(id)) {
+      LOG.debug("{} ignores misaddressed {}", id, Describe.message(message));
+      return;
+    }
+    if (!membership.contains(message.from())) {
+      LOG.debug("{} ignores {} from a non-member", id, Describe.message(message));
+      return;
+    }
+    if (message.term() > term) {
+      if (!onHigherTerm(message)) {
+        return;
+      }
+    } else if (message.term() < term) {
+      onLowerTerm(message);
+      return;
+    }
+    dispatch(message);
+  }
+
+  /**
+   * Proposes a command. Only a leader accepts; the entry is sent to followers with the next Ready.
+   */
+  public ProposeResult propose(Bytes command) {
+    Objects.requireNonNull(command, "command");
+    if (role != Role.LEADER) {
+      return new ProposeResult.NotLeader(leaderId);
+    }
+    if (leader.transferee().isPresent()) {
+      return new ProposeResult.Dropped("leadership transfer in progress");
+    }
+    LogEntry entry = LogEntry.command(log.lastIndex() + 1, term, command);
+    if (leader.backlogFull(entry.sizeBytes())) {
+      return new ProposeResult.Dropped(
+          "uncommitted backlog would exceed maxUncommittedBytes ("
+              + config.maxUncommittedBytes()
+              + " bytes); retry once earlier entries commit");
+    }
+    leader.appendOwn(List.of(entry));
+    return new ProposeResult.Accepted(entry.index(), term);
+  }
+
+  /** Starts an election now (PreVote first if enabled); a no-op on a leader or a non-voter. */
+  public void campaign() {
+    if (role == Role.LEADER || !promotable()) {
+      LOG.debug("{} ignores campaign as {} (voter={})", id, role, promotable());
+      return;
+    }
+    startCampaign(false);
+  }
+
+  /**
+   * Leader only (thesis §3.10): stops accepting proposals, brings {@code target} up to date and
+   * sends it TimeoutNow; aborted after an election timeout.
+   */
+  public void transferLeadership(NodeId target) {
+    Objects.requireNonNull(target, "target");
+    if (role != Role.LEADER) {
+      LOG.debug("{} ignores leadership transfer: not leader", id);
+      return;
+    }
+    leader.transfer(target);
+  }
+
+  /**
+   * ReadIndex (thesis §6.4). The outcome appears as a {@link ReadState} in a later Ready; a
+   * follower forwards the request to the leader it knows.
+   */
+  public void readIndex(long requestId) {
+    if (role == Role.LEADER) {
+      leader.readIndex(requestId, Optional.empty());
+    } else if (leaderId.isPresent() && membership.contains(id)) {
+      forwardedReads.put(requestId, ticks);
+      msgs.add(new ReadIndexRequest(id, leaderId.get(), term, requestId));
+    } else {
+      readStates.add(new ReadState(requestId, 0, false));
+    }
+  }
+
+  /**
+   * A lease read: answered at once with the commit index by a leader with CheckQuorum on whose
+   * no-op committed and whose heartbeats a quorum acknowledged within the last election timeout
+   * (this assumes bounded clock drift); otherwise the same as {@link #readIndex}.
+   */
+  public void leaseRead(long requestId) {
+    if (role == Role.LEADER && leader.leaseValid()) {
+      readStates.add(new ReadState(requestId, log.committed(), true));
+    } else {
+      readIndex(requestId);
+    }
+  }
+
+  /** The transport could not reach {@code peer}: a leader probes it again instead of streaming. */
+  public void reportUnreachable(NodeId peer) {
+    Objects.requireNonNull(peer, "peer");
+    if (role == Role.LEADER) {
+      Progress pr = leader.progress(peer);
+      if (pr != null && pr.state() == Progress.State.REPLICATE) {
+        pr.becomeProbe();
+      }
+    }
+  }
+
+  /** A snapshot sent to {@code peer} finished: the leader resumes probing it. */
+  public void reportSnapshot(NodeId peer, boolean succeeded) {
+    Objects.requireNonNull(peer, "peer");
+    if (role == Role.LEADER) {
+      Progress pr = leader.progress(peer);
+      if (pr != null && pr.state() == Progress.State.SNAPSHOT) {
+        LOG.debug("{} snapshot to {} done (succeeded={})", id, peer, succeeded);
+        pr.becomeProbe();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- Ready
+
+  /**
+   * Whether {@link #ready()} has something to hand out. False while a Ready is outstanding. May
+   * build the AppendRequests for proposals made since the last Ready.
+   */
+  public boolean hasReady() {
+    if (outstanding != null) {
+      return false;
+    }
+    if (leader != null) {
+      leader.flush();
+    }
+    return !hardState().equals(prevHardState)
+        || log.unstable().hasNotHandedOut()
+        || !msgs.isEmpty()
+        || !readStates.isEmpty()
+        || applied < log.committed();
+  }
+
+  /**
+   * The next batch of work.
+   *
+   * @throws IllegalStateException if the previous Ready was not advanced or nothing is ready
+   */
+  public Ready ready() {
+    if (outstanding != null) {
+      throw new IllegalStateException(
+          "Ready " + outstanding.id() + " was not advanced yet; call advance(ready) first");
+    }
+    if (!hasReady()) {
+      throw new IllegalStateException("nothing is ready; check hasReady() first");
+    }
+    HardState hs = hardState();
+    Optional<HardState> changed = hs.equals(prevHardState) ? Optional.empty() : Optional.of(hs);
+    boolean mustSync =
+        hs.term() != prevHardState.term() || !hs.votedFor().equals(prevHardState.votedFor());
+    List<LogEntry> entries = log.unstable().takeNotHandedOut();
+    mustSync |= !entries.isEmpty();
+    List<LogEntry> committed =
+        applied < log.committed()
+            ? log.entries(applied + 1, log.committed() + 1, config.maxCommittedBytesPerReady())
+            : List.of();
+    Ready ready =
+        new Ready(
+            ++readyCounter,
+            changed,
+            entries,
+            Optional.empty(),
+            msgs,
+            committed,
+            readStates,
+            mustSync);
+    msgs.clear();
+    readStates.clear();
+    prevHardState = hs;
+    outstanding = ready;
+    return ready;
+  }
+
+  /**
+   * The driver handled {@code handled}: its entries are durable (those still in the log with the
+   * same term become stable) and its committed entries were applied.
+   *
+   * @throws IllegalStateException if {@code handled} is not the outstanding Ready
+   */
+  public void advance(Ready handled) {
+    Objects.requireNonNull(handled, "handled");
+    if (outstanding == null || handled.id() != outstanding.id() || !handled.equals(outstanding)) {
+      throw new IllegalStateException(
+          "advance with Ready "
+              + handled.id()
+              + " but the outstanding Ready is "
+              + (outstanding == null ? "none" : String.valueOf(outstanding.id())));
+    }
+    outstanding = null;
+    List<LogEntry> entries = handled.entries();
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      LogEntry e = entries.get(i);
+      if (log.unstable().stableTo(e.index(), e.term())) {
+        break;
+      }
+    }
+    if (!handled.committed().isEmpty()) {
+      applied = Math.max(applied, handled.committed().get(handled.committed().size() - 1).index());
+    }
+    if (role == Role.LEADER) {
+      leader.maybeCommit(); // the leader's own copy counts only once durable
+    }
+  }
+
+  /** An immutable snapshot of this node's state. */
+  public RaftStatus status() {
+    return new RaftStatus(
+        id,
+        role,
+        term,
+        leaderId,
+        log.committed(),
+        applied,
+        log.firstIndex(),
+        log.lastIndex(),
+        log.firstIndex() - 1,
+        membership,
+        role == Role.LEADER ? leader.peerStatus() : Map.of());
+  }
+
+  /** Checks the internal invariants; throws {@link IllegalStateException} if one is broken. */
+  void assertInvariants() {
+    Check.state(applied <= log.committed(), "applied " + applied + " > commit");
+    Check.state(log.committed() <= log.lastIndex(), "commit beyond the last index");
+    Check.state(log.committed() >= log.firstIndex() - 1, "commit below the snapshot");
+    Check.state((role == Role.LEADER) == (leader != null), "leader state without leader role");
+    Check.state(
+        role != Role.LEADER || leaderId.equals(Optional.of(id)), "leader does not know itself");
+    Check.state(
+        role != Role.CANDIDATE || votedFor.equals(Optional.of(id)),
+        "candidate did not vote for itself");
+    Check.state(prevHardState.term() <= term, "term went backwards");
+    Check.state(
+        log.stableLastIndex() <= log.lastIndex() || log.unstable().isEmpty(),
+        "stable index beyond the log");
+    if (leader != null) {
+      leader.checkInvariants();
+    }
+  }
+
+  // ---------------------------------------------------------------- terms and roles
+
+  /** Returns whether to go on handling a message with a higher term than ours. */
+  private boolean onHigherTerm(Message m) {
+    if (m instanceof VoteRequest v) {
+      // Thesis §4.2.3 / etcd: a node that heard from a live leader within the election timeout
+      // ignores vote requests, unless the campaign comes from a leadership transfer.
+      if (inLease() && !v.transfer()) {
+        LOG.debug("{} ignores {}: leader {} is live", id, Describe.message(m), leaderId.get());
+        return false;
+      }
+      if (!v.preVote()) {
+        becomeFollower(m.term(), Optional.empty());
+      }
+      return true; // a pre-vote never changes our term
+    }
+    if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
+      return true; // carries the term we would campaign in
+    }
+    boolean fromLeader =
+        m instanceof AppendRequest
+            || m instanceof Heartbeat
+            || m instanceof InstallSnapshot
+            || m instanceof ReadIndexResponse;
+    becomeFollower(m.term(), fromLeader ? Optional.of(m.from()) : Optional.empty());
+    return true;
+  }
+
+  /** Fig. 2 "reply false if term < currentTerm", so a stale leader or candidate learns our term. */
+  private void onLowerTerm(Message m) {
+    if (m instanceof AppendRequest) {
+      msgs.add(new AppendResponse(id, m.from(), term, false, 0, 0, 0));
+    } else if (m instanceof Heartbeat) {
+      msgs.add(new HeartbeatResponse(id, m.from(), term, 0));
+    } else if (m instanceof VoteRequest v) {
+      msgs.add(new VoteResponse(id, m.from(), term, v.preVote(), false));
+    } else if (m instanceof InstallSnapshot s) {
+      msgs.add(new InstallSnapshotResponse(id, m.from(), term, s.meta().index(), 0, false));
+    } else {
+      LOG.debug("{} ignores stale {}", id, Describe.message(m));
+    }
+  }
+
+  private boolean inLease() {
+    return config.checkQuorum()
+        && leaderId.isPresent()
+        && (role == Role.LEADER || electionElapsed < config.electionTicks());
+  }
+
+  private boolean promotable() {
+    return membership.isVoter(id);
+  }
+
+  private Role nonLeaderRole() {
+    return membership.learners().contains(id) ? Role.LEARNER : Role.FOLLOWER;
+  }
+
+  private HardState hardState() {
+    return new HardState(term, votedFor, log.committed());
+  }
+
+  private void resetElectionTimer() {
+    electionElapsed = 0;
+    randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
+  }
+
+  private void setLeader(Optional<NodeId> newLeader) {
+    if (!newLeader.equals(leaderId)) {
+      failForwardedReads();
+      leaderId = newLeader;
+    }
+  }
+
+  private void becomeFollower(long newTerm, Optional<NodeId> newLeader) {
+    if (leader != null) {
+      leader.failReads();
+      leader = null;
+    }
+    if (newTerm > term) {
+      term = newTerm;
+      votedFor = Optional.empty();
+    }
+    Role old = role;
+    role = nonLeaderRole();
+    setLeader(newLeader);
+    votes.clear();
+    resetElectionTimer();
+    if (old != role) {
+      LOG.debug("{} became {} in term {} (leader {})", id, role, term, newLeader.orElse(null));
+    }
+  }
+
+  private void startCampaign(boolean transfer) {
+    if (config.preVote() && !transfer) {
+      becomePreCandidate();
+    } else {
+      becomeCandidate(transfer);
+    }
+  }
+
+  private void becomePreCandidate() {
+    role = Role.PRE_CANDIDATE;
+    setLeader(Optional.empty());
+    votes.clear();
+    resetElectionTimer();
+    LOG.debug("{} became pre-candidate in term {}", id, term);
+    if (poll(id, true) == Poll.WON) {
+      becomeCandidate(false);
+      return;
+    }
+    for (NodeId voter : membership.voters()) {
+      if (!voter.equals(id)) {
+        msgs.add(
+            new VoteRequest(id, voter, term + 1, log.lastIndex(), log.lastTerm(), true, false));
+      }
+    }
+  }
+
+  private void becomeCandidate(boolean transfer) {
+    term++;
+    votedFor = Optional.of(id);
+    role = Role.CANDIDATE;
+    setLeader(Optional.empty());
+    votes.clear();
+    resetElectionTimer();
+    LOG.debug("{} became candidate in term {} (transfer={})", id, term, transfer);
+    if (poll(id, true) == Poll.WON) {
+      becomeLeader();
+      return;
+    }
+    for (NodeId voter : membership.voters()) {
+      if (!voter.equals(id)) {
+        msgs.add(
+            new VoteRequest(id, voter, term, log.lastIndex(), log.lastTerm(), false, transfer));
+      }
+    }
+  }
+
+  private void becomeLeader() {
+    role = Role.LEADER;
+    setLeader(Optional.of(id));
+    votes.clear();
+    electionElapsed = 0;
+    leader = new Leader(id, term, config, log, membership, msgs, readStates);
+    LOG.debug("{} became leader in term {}", id, term);
+    // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries (and reads) commit.
+    leader.appendOwn(List.of(LogEntry.noop(log.lastIndex() + 1, term)));
+  }
+
+  private Poll poll(NodeId voter, boolean granted) {
+    votes.putIfAbsent(voter, granted);
+    int yes = 0;
+    int no = 0;
+    for (Map.Entry<NodeId, Boolean> e : votes.entrySet()) {
+      if (membership.isVoter(e.getKey())) {
+        if (e.getValue()) {
+          yes++;
+        } else {
+          no++;
+        }
+      }
+    }
+    int quorum = membership.quorumSize();
+    if (yes >= quorum) {
+      return Poll.WON;
+    }
+    return no > membership.voters().size() - quorum ? Poll.LOST : Poll.PENDING;
+  }
+
+  // ---------------------------------------------------------------- message handling
+
+  private void dispatch(Message m) {
+    if (m instanceof VoteRequest v) {
+      onVoteRequest(v);
+    } else if (m instanceof VoteResponse v) {
+      onVoteResponse(v);
+    } else if (m instanceof AppendRequest a) {
+      onAppendRequest(a);
+    } else if (m instanceof AppendResponse a) {
+      if (role == Role.LEADER) {
+        leader.onAppendResponse(a);
+      }
+    } else if (m instanceof Heartbeat h) {
+      onHeartbeat(h);
+    } else if (m instanceof HeartbeatResponse h) {
+      if (role == Role.LEADER) {
+        leader.onHeartbeatResponse(h);
+      }
+    } else if (m instanceof InstallSnapshot s) {
+      if (followLeader(s.from())) {
+        // TODO(#7): install the snapshot; for now only the term and leader are taken from it.
+        LOG.debug("{} ignores {} (snapshots not supported yet)", id, Describe.message(s));
+      }
+    } else if (m instanceof InstallSnapshotResponse s) {
+      if (role == Role.LEADER) {
+        leader.markActive(s.from());
+      }
+    } else if (m instanceof TimeoutNow t) {
+      onTimeoutNow(t);
+    } else if (m instanceof ReadIndexRequest r) {
+      if (role == Role.LEADER) {
+        leader.readIndex(r.requestId(), Optional.of(r.from()));
+      } else {
+        msgs.add(new ReadIndexResponse(id, r.from(), term, r.requestId(), 0, false));
+      }
+    } else if (m instanceof ReadIndexResponse r) {
+      if (forwardedReads.remove(r.requestId()) != null) {
+        readStates.add(new ReadState(r.requestId(), r.readIndex(), r.success()));
+      }
+    } else {
+      throw new AssertionError(m);
+    }
+  }
+
+  private void onVoteRequest(VoteRequest v) {
+    if (!membership.isVoter(v.from())) {
+      LOG.debug("{} ignores a vote request from non-voter {}", id, v.from());
+      return;
+    }
+    boolean canVote =
+        votedFor.equals(Optional.of(v.from()))
+            || (votedFor.isEmpty() && leaderId.isEmpty())
+            || (v.preVote() && v.term() > term);
+    boolean grant = promotable() && canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+    if (grant) {
+      // A granted pre-vote answers in the term the pre-candidate would campaign in.
+      msgs.add(new VoteResponse(id, v.from(), v.term(), v.preVote(), true));
+      if (!v.preVote()) {
+        votedFor = Optional.of(v.from());
+        electionElapsed = 0;
+      }
+    } else {
+      msgs.add(new VoteResponse(id, v.from(), term, v.preVote(), false));
+    }
+  }
+
+  private void onVoteResponse(VoteResponse r) {
+    boolean counts =
+        role == Role.PRE_CANDIDATE
+            ? r.preVote() && r.term() == (r.granted() ? term + 1 : term)
+            : role == Role.CANDIDATE && !r.preVote() && r.term() == term;
+    if (!counts || !membership.isVoter(r.from())) {
+      return;
+    }
+    Poll result = poll(r.from(), r.granted());
+    if (result == Poll.WON) {
+      if (role == Role.PRE_CANDIDATE) {
+        becomeCandidate(false);
+      } else {
+        becomeLeader();
+      }
+    } else if (result == Poll.LOST) {
+      LOG.debug("{} lost the {} in term {}", id, role, term);
+      becomeFollower(term, Optional.empty());
+    }
+  }
+
+  /** Follows {@code from} as leader of the current term; false if we lead this term ourselves. */
+  private boolean followLeader(NodeId from) {
+    if (role == Role.LEADER) {
+      LOG.debug("{} ignores a second leader {} in its own term {}", id, from, term);
+      return false;
+    }
+    if (role != nonLeaderRole() || !leaderId.equals(Optional.of(from))) {
+      becomeFollower(term, Optional.of(from));
+    } else {
+      electionElapsed = 0;
+    }
+    return true;
+  }
+
+  private void onAppendRequest(AppendRequest a) {
+    if (!followLeader(a.from())) {
+      return;
+    }
+    long prev = a.prevLogIndex();
+    if (prev < log.committed()) {
+      // Everything up to commit matches the leader's log already.
+      msgs.add(new AppendResponse(id, a.from(), term, true, log.committed(), 0, 0));
+      return;
+    }
+    if (log.matchTerm(prev, a.prevLogTerm())) {
+      long lastNew = prev + a.entries().size();
+      long conflict = log.findConflict(a.entries());
+      if (conflict != 0) {
+        List<LogEntry> suffix =
+            a.entries().subList(Math.toIntExact(conflict - prev - 1), a.entries().size());
+        if (conflict <= log.lastIndex()) {
+          LOG.debug("{} truncates its log from {}", id, conflict);
+        }
+        log.append(suffix);
+        onAppended(conflict, suffix);
+      }
+      log.commitTo(Math.min(a.leaderCommit(), lastNew));
+      msgs.add(new AppendResponse(id, a.from(), term, true, lastNew, 0, 0));
+      return;
+    }
+    // §5.3 optimization: tell the leader where our log diverges.
+    long last = log.lastIndex();
+    long conflictIndex = last + 1;
+    long conflictTerm = 0;
+    if (prev <= last) {
+      try {
+        conflictTerm = log.term(prev);
+        conflictIndex = log.firstIndexOfTermAt(prev);
+      } catch (CompactedException e) {
+        conflictIndex = log.committed() + 1;
+        conflictTerm = 0;
+      }
+    }
+    msgs.add(new AppendResponse(id, a.from(), term, false, 0, conflictIndex, conflictTerm));
+  }
+
+  private void onHeartbeat(Heartbeat h) {
+    if (!followLeader(h.from())) {
+      return;
+    }
+    log.commitTo(Math.min(h.commit(), log.lastIndex()));
+    msgs.add(new HeartbeatResponse(id, h.from(), term, h.round()));
+  }
+
+  private void onTimeoutNow(TimeoutNow t) {
+    if (role == Role.LEADER || !promotable()) {
+      LOG.debug("{} ignores {} as {}", id, Describe.message(t), role);
+      return;
+    }
+    LOG.debug("{} campaigns at once after {}", id, Describe.message(t));
+    becomeCandidate(true); // thesis §3.10: skip PreVote, voters skip the lease check
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  /** Keeps the configuration in force up to date after entries from {@code first} on changed. */
+  private void onAppended(long first, List<LogEntry> appended) {
+    if (first <= membershipIndex) {
+      reloadMembership();
+      return;
+    }
+    for (LogEntry e : appended) {
+      if (e.type() == EntryType.MEMBERSHIP) {
+        adoptMembership(e);
+      }
+    }
+  }
+
+  private void reloadMembership() {
+    membership = initialMembership;
+    membershipIndex = 0;
+    long to = log.lastIndex() + 1;
+    long first = log.firstIndex();
+    while (to > first) {
+      long from = Math.max(first, to - 256);
+      List<LogEntry> chunk = log.entries(from, to, Long.MAX_VALUE);
+      for (int i = chunk.size() - 1; i >= 0; i--) {
+        if (chunk.get(i).type() == EntryType.MEMBERSHIP && adoptMembership(chunk.get(i))) {
+          return;
+        }
+      }
+      to = from;
+    }
+  }
+
+  private boolean adoptMembership(LogEntry e) {
+    try {
+      membership = Membership.decode(e.data());
+      membershipIndex = e.index();
+      if (role != null && role != Role.LEADER && role != Role.CANDIDATE) {
+        role = role == Role.PRE_CANDIDATE ? role : nonLeaderRole();
+      }
+      return true;
+    } catch (IllegalArgumentException bad) {
+      LOG.debug("{} ignores an undecodable membership entry {}", id, e.index());
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- forwarded reads
+
+  private void failForwardedReads() {
+    for (Long requestId : forwardedReads.keySet()) {
+      readStates.add(new ReadState(requestId, 0, false));
+    }
+    forwardedReads.clear();
+  }
+
+  private void expireForwardedReads() {
+    var it = forwardedReads.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (ticks - e.getValue() >= 2L * config.electionTicks()) {
+        readStates.add(new ReadState(e.getKey(), 0, false));
+        it.remove();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RaftCore[" + id + " " + role + " t" + term + " commit=" + log.committed() + "]";
+  }
+}

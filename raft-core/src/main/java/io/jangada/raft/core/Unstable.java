@@ -1,0 +1,98 @@
+package io.jangada.raft.core;
+
+import io.jangada.raft.model.LogEntry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Log entries the driver has not yet confirmed durable: appended by the core, handed out in a
+ * {@link Ready}, and dropped from here by {@link #stableTo} once the driver advanced that Ready.
+ * Entries here shadow any stored entry at the same or a later index.
+ */
+final class Unstable {
+
+  // Invariant: entries are contiguous from offset; offset >= 1.
+  private long offset;
+  private final ArrayList<LogEntry> entries = new ArrayList<>();
+
+  // Entries with index <= handedOutTo were handed out in a Ready that is not advanced yet.
+  // Invariant: handedOutTo < offset + entries.size().
+  private long handedOutTo;
+
+  Unstable(long offset) {
+    this.offset = offset;
+    this.handedOutTo = offset - 1;
+  }
+
+  long offset() {
+    return offset;
+  }
+
+  boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /** The last unstable index; only meaningful when not empty. */
+  long lastIndex() {
+    return offset + entries.size() - 1;
+  }
+
+  boolean contains(long index) {
+    return index >= offset && index < offset + entries.size();
+  }
+
+  LogEntry get(long index) {
+    return entries.get(Math.toIntExact(index - offset));
+  }
+
+  /** Entries in {@code [from, to)}, which must lie within this buffer. */
+  List<LogEntry> slice(long from, long to) {
+    return entries.subList(Math.toIntExact(from - offset), Math.toIntExact(to - offset));
+  }
+
+  /** Appends {@code batch}, first discarding every entry at or after its first index. */
+  void truncateAndAppend(List<LogEntry> batch) {
+    long first = batch.get(0).index();
+    if (first == offset + entries.size()) {
+      entries.addAll(batch);
+    } else if (first <= offset) {
+      offset = first;
+      entries.clear();
+      entries.addAll(batch);
+    } else {
+      entries.subList(Math.toIntExact(first - offset), entries.size()).clear();
+      entries.addAll(batch);
+    }
+    handedOutTo = Math.min(handedOutTo, first - 1);
+  }
+
+  /** Entries not yet handed out in a Ready; marks them handed out. */
+  List<LogEntry> takeNotHandedOut() {
+    long from = Math.max(handedOutTo + 1, offset);
+    if (isEmpty() || from > lastIndex()) {
+      return List.of();
+    }
+    List<LogEntry> out = List.copyOf(slice(from, lastIndex() + 1));
+    handedOutTo = lastIndex();
+    return out;
+  }
+
+  boolean hasNotHandedOut() {
+    return !isEmpty() && Math.max(handedOutTo + 1, offset) <= lastIndex();
+  }
+
+  /**
+   * The entry {@code (index, term)} and everything before it are durable. Ignored unless this
+   * buffer still holds exactly that entry (it may have been replaced meanwhile, as in etcd's
+   * stableTo).
+   */
+  boolean stableTo(long index, long term) {
+    if (!contains(index) || get(index).term() != term) {
+      return false;
+    }
+    entries.subList(0, Math.toIntExact(index - offset + 1)).clear();
+    offset = index + 1;
+    handedOutTo = Math.max(handedOutTo, index);
+    return true;
+  }
+}

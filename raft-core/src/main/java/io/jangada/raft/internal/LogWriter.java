@@ -1,0 +1,90 @@
+package io.jangada.raft.internal;
+
+import io.jangada.raft.core.Ready;
+import io.jangada.raft.model.HardState;
+import io.jangada.raft.storage.LogStorage;
+import io.jangada.raft.storage.StateStorage;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Persists what a {@link Ready} asks for on the log-writer lane: the hard state and the entries,
+ * with one {@code sync()} per Ready (group commit: everything proposed while the previous write was
+ * in flight lands in the same batch).
+ */
+final class LogWriter {
+
+  private final Executor lane;
+  private final LogStorage log;
+  private final StateStorage state;
+
+  // The last hard state made durable. Writer lane only.
+  private HardState saved;
+
+  // Set when the node closes: queued writes are skipped, so nothing reaches storage after close.
+  private volatile boolean stopped;
+
+  LogWriter(Executor lane, LogStorage log, StateStorage state, HardState saved) {
+    this.lane = lane;
+    this.log = log;
+    this.state = state;
+    this.saved = saved;
+  }
+
+  /**
+   * Persists {@code ready} on the writer lane, then runs {@code done}; on failure runs {@code
+   * failed} instead and nothing further is written.
+   */
+  void persist(Ready ready, Runnable done, Consumer<Throwable> failed) {
+    lane.execute(
+        () -> {
+          if (stopped) {
+            return;
+          }
+          try {
+            write(ready);
+          } catch (Exception | Error e) {
+            failed.accept(e);
+            return;
+          }
+          done.run();
+        });
+  }
+
+  /** Skips every write queued from now on. Any thread. */
+  void stop() {
+    stopped = true;
+  }
+
+  private void write(Ready ready) throws java.io.IOException {
+    if (ready.snapshot().isPresent()) {
+      throw new IllegalStateException(
+          "installing a snapshot received from the leader is not supported by this driver yet");
+    }
+    if (!ready.entries().isEmpty()) {
+      log.append(ready.entries());
+    }
+    if (ready.mustSync() || !ready.entries().isEmpty()) {
+      log.sync();
+    }
+    Optional<HardState> hard = ready.hardState();
+    if (hard.isPresent() && mustSave(hard.get())) {
+      state.save(hard.get());
+      saved = hard.get();
+    }
+  }
+
+  /**
+   * Term and vote must be durable before anything that depends on them is sent. A commit-only
+   * change needs no fsync of its own: the commit index is recovered from the leader after a
+   * restart, so it is saved only with the next term or vote change, or when it moved far.
+   */
+  private boolean mustSave(HardState next) {
+    return next.term() != saved.term()
+        || !next.votedFor().equals(saved.votedFor())
+        || next.commit() - saved.commit() >= COMMIT_SAVE_INTERVAL;
+  }
+
+  private static final long COMMIT_SAVE_INTERVAL = 1024;
+}

@@ -1,0 +1,536 @@
+package io.jangada.raft.internal;
+
+import io.jangada.raft.Committed;
+import io.jangada.raft.IndeterminateResultException;
+import io.jangada.raft.LeadershipTransferException;
+import io.jangada.raft.NodeClosedException;
+import io.jangada.raft.NotLeaderException;
+import io.jangada.raft.ProposalDroppedException;
+import io.jangada.raft.RaftException;
+import io.jangada.raft.RaftStatus;
+import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.RequestTimeoutException;
+import io.jangada.raft.Role;
+import io.jangada.raft.Scheduler;
+import io.jangada.raft.StorageFailedException;
+import io.jangada.raft.core.ProposeResult;
+import io.jangada.raft.core.RaftCore;
+import io.jangada.raft.core.ReadState;
+import io.jangada.raft.core.Ready;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.HardState;
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.transport.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's event loop: the only code that touches the {@link RaftCore}. Every input (a public
+ * call, a message, a tick, a finished write) is a task on the loop lane; after a batch of inputs
+ * the loop takes the core's next {@link Ready} and hands it to the log writer, the transport and
+ * the applier (DESIGN.md, "The two layers").
+ *
+ * <p>Not part of the public API; {@code RaftNode} is the facade.
+ */
+public final class NodeLoop implements Transport.Inbox {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
+
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED,
+    FAILED
+  }
+
+  private record PendingRead(Bytes request, CompletableFuture<Bytes> future, long deadlineTick) {}
+
+  private record PendingTransfer(
+      NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
+
+  private final NodeOptions options;
+  private final NodeId id;
+  private final Scheduler scheduler;
+  private final Executor loop;
+  private final ProposalTracker proposals = new ProposalTracker();
+  private final StatusPublisher status;
+
+  // Everything below is confined to the loop lane.
+  private State state = State.NEW;
+  private RaftCore core;
+  private LogWriter writer;
+  private Applier applier;
+  private Ready inFlight;
+  private boolean processScheduled;
+  private long ticks;
+  private long nextReadId;
+  private final Map<Long, PendingRead> reads = new HashMap<>();
+  private PendingTransfer transfer;
+  private Scheduler.Cancellable tickTimer;
+  private Throwable failure;
+
+  public NodeLoop(NodeOptions options) {
+    this.options = options;
+    this.id = options.id();
+    this.scheduler = options.scheduler();
+    this.loop = scheduler.newLane("jangada-loop-" + id);
+    this.status = new StatusPublisher(options.id(), options.membership(), options.listener());
+  }
+
+  /** Opens storage, restores the newest snapshot, starts the transport and the timers. */
+  public CompletableFuture<Void> start() {
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (state != State.NEW) {
+            started.completeExceptionally(
+                new IllegalStateException("node " + id + " was already started"));
+            return;
+          }
+          try {
+            open();
+            state = State.RUNNING;
+            scheduleTick();
+            process();
+            started.complete(null);
+          } catch (Exception | Error e) {
+            state = State.FAILED;
+            failure = e;
+            started.completeExceptionally(e);
+          }
+        });
+    return started;
+  }
+
+  private void open() throws IOException {
+    HardState hard = options.stateStorage().load();
+    Membership membership = options.membership();
+    long applied = 0;
+    Optional<SnapshotMeta> snapshot = options.snapshotStorage().latest();
+    if (snapshot.isPresent()) {
+      SnapshotMeta meta = snapshot.get();
+      try (InputStream in = options.snapshotStorage().open(meta)) {
+        options.stateMachine().restore(meta, in);
+      }
+      applied = meta.index();
+      membership = meta.membership();
+    }
+    long compacted = options.logStorage().firstIndex() - 1;
+    if (compacted > applied) {
+      throw new IllegalStateException(
+          "the log of node "
+              + id
+              + " starts after index "
+              + compacted
+              + " but no snapshot covers it (newest snapshot index "
+              + applied
+              + "); the data directory is incomplete");
+    }
+    core =
+        RaftCore.open(
+            id,
+            options.config(),
+            membership,
+            options.logStorage(),
+            hard,
+            applied,
+            options.random());
+    Executor writerLane = scheduler.newLane("jangada-log-" + id);
+    Executor applyLane = scheduler.newLane("jangada-apply-" + id);
+    writer = new LogWriter(writerLane, options.logStorage(), options.stateStorage(), hard);
+    applier =
+        new Applier(
+            id,
+            options.stateMachine(),
+            applyLane,
+            proposals,
+            applied,
+            e -> loop.execute(() -> fail("the state machine failed", e)));
+    options.transport().start(this);
+    log.info(
+        "node {} started: term {}, log {}..{}",
+        id,
+        hard.term(),
+        options.logStorage().firstIndex(),
+        options.logStorage().lastIndex());
+  }
+
+  // ---- inputs from the public API (any thread) ----
+
+  /** Proposes {@code command}; see {@code RaftNode.propose}. */
+  public CompletableFuture<Committed> propose(Bytes command) {
+    CompletableFuture<Committed> future = new CompletableFuture<>();
+    if (command.size() > options.maxProposalBytes()) {
+      future.completeExceptionally(
+          new ProposalDroppedException(
+              "command of "
+                  + command.size()
+                  + " bytes exceeds the limit of "
+                  + options.maxProposalBytes()
+                  + " bytes (RaftNode.Builder.maxProposalBytes)"));
+      return future;
+    }
+    onLoop(
+        future,
+        () -> {
+          ProposeResult result = core.propose(command);
+          if (result instanceof ProposeResult.Accepted accepted) {
+            proposals.register(accepted.index(), accepted.term(), future);
+          } else if (result instanceof ProposeResult.NotLeader notLeader) {
+            future.completeExceptionally(new NotLeaderException(id, notLeader.leaderHint()));
+          } else if (result instanceof ProposeResult.Dropped dropped) {
+            future.completeExceptionally(new ProposalDroppedException(dropped.reason()));
+          } else {
+            throw new AssertionError(result);
+          }
+        });
+    return future;
+  }
+
+  /** Reads with the given consistency; see {@code RaftNode.query}. */
+  public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
+    CompletableFuture<Bytes> future = new CompletableFuture<>();
+    onLoop(
+        future,
+        () -> {
+          if (consistency == ReadConsistency.STALE) {
+            applier.queryNow(request, future);
+            return;
+          }
+          long readId = ++nextReadId;
+          reads.put(readId, new PendingRead(request, future, ticks + options.readTimeoutTicks()));
+          if (consistency == ReadConsistency.LEASE) {
+            core.leaseRead(readId);
+          } else {
+            core.readIndex(readId);
+          }
+        });
+    return future;
+  }
+
+  /** Hands leadership to {@code target}; see {@code RaftNode.transferLeadership}. */
+  public CompletableFuture<Void> transferLeadership(NodeId target) {
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    onLoop(
+        future,
+        () -> {
+          RaftStatus now = core.status();
+          if (now.role() != Role.LEADER) {
+            future.completeExceptionally(new NotLeaderException(id, now.leader()));
+            return;
+          }
+          if (target.equals(id)) {
+            future.complete(null);
+            return;
+          }
+          if (!now.membership().isVoter(target)) {
+            future.completeExceptionally(
+                new LeadershipTransferException(target + " is not a voter of this cluster"));
+            return;
+          }
+          if (transfer != null) {
+            transfer
+                .future()
+                .completeExceptionally(
+                    new LeadershipTransferException("superseded by a transfer to " + target));
+          }
+          transfer =
+              new PendingTransfer(target, future, ticks + 2L * options.config().electionTicks());
+          core.transferLeadership(target);
+        });
+    return future;
+  }
+
+  /** The latest published status. Any thread. */
+  public RaftStatus status() {
+    RaftStatus latest = status.latest();
+    long applied = applier == null ? latest.appliedIndex() : applier.appliedIndex();
+    return new RaftStatus(
+        latest.id(),
+        latest.role(),
+        latest.term(),
+        latest.leader(),
+        latest.commitIndex(),
+        applied,
+        latest.firstIndex(),
+        latest.lastIndex(),
+        latest.snapshotIndex(),
+        latest.membership(),
+        latest.peers());
+  }
+
+  /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  /**
+   * Stops the node: no more input is accepted, pending requests fail, timers stop. Waits for the
+   * loop to acknowledge. Does not close the transport or the storages.
+   */
+  public void close() {
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (state == State.RUNNING || state == State.NEW) {
+            state = State.CLOSED;
+            failEverything(
+                () -> new NodeClosedException("node " + id + " was closed"),
+                () ->
+                    new IndeterminateResultException(
+                        "node " + id + " was closed before the proposal's outcome was known"));
+          }
+          if (tickTimer != null) {
+            tickTimer.cancel();
+          }
+          if (writer != null) {
+            writer.stop();
+          }
+          stopped.complete(null);
+        });
+    if (!scheduler.awaitDone(stopped, java.time.Duration.ofSeconds(10))) {
+      log.warn("node {} did not stop its loop in time", id);
+    }
+    if (options.ownsScheduler()) {
+      scheduler.shutdown();
+    }
+  }
+
+  // ---- inputs from the transport (transport threads) ----
+
+  @Override
+  public void receive(Message message) {
+    if (!message.to().equals(id)) {
+      return;
+    }
+    loop.execute(
+        () -> {
+          if (state == State.RUNNING) {
+            core.step(message);
+            scheduleProcess();
+          }
+        });
+  }
+
+  @Override
+  public void unreachable(NodeId peer) {
+    loop.execute(
+        () -> {
+          if (state == State.RUNNING) {
+            core.reportUnreachable(peer);
+            scheduleProcess();
+          }
+        });
+  }
+
+  // ---- the loop ----
+
+  private void onLoop(CompletableFuture<?> future, Runnable action) {
+    loop.execute(
+        () -> {
+          if (state != State.RUNNING) {
+            future.completeExceptionally(notRunning());
+            return;
+          }
+          action.run();
+          scheduleProcess();
+        });
+  }
+
+  private RaftException notRunning() {
+    if (state == State.FAILED) {
+      return new StorageFailedException("node " + id + " has stopped after a failure", failure);
+    }
+    if (state == State.NEW) {
+      return new NodeClosedException("node " + id + " is not started yet");
+    }
+    return new NodeClosedException("node " + id + " is closed");
+  }
+
+  private void scheduleTick() {
+    tickTimer = scheduler.schedule(options.tickInterval(), loop, this::onTick);
+  }
+
+  private void onTick() {
+    if (state != State.RUNNING) {
+      return;
+    }
+    ticks++;
+    core.tick();
+    expireRequests();
+    scheduleProcess();
+    scheduleTick();
+  }
+
+  private void scheduleProcess() {
+    if (!processScheduled) {
+      processScheduled = true;
+      loop.execute(this::process);
+    }
+  }
+
+  /** Takes the next Ready if the previous one is done, and hands it to the pipelines. */
+  private void process() {
+    processScheduled = false;
+    if (state != State.RUNNING) {
+      return;
+    }
+    publishStatus();
+    if (inFlight != null || !core.hasReady()) {
+      return;
+    }
+    Ready ready = core.ready();
+    inFlight = ready;
+    if (!ready.hasPersistentWork()) {
+      afterPersist(ready, ready.messages());
+      return;
+    }
+    // Thesis §10.2.1: a leader replicates while its own write is in flight; the core counts the
+    // leader's copy only after advance(). Everything else waits for the write.
+    List<Message> later = new ArrayList<>(ready.messages().size());
+    for (Message message : ready.messages()) {
+      if (message instanceof Message.AppendRequest) {
+        options.transport().send(message);
+      } else {
+        later.add(message);
+      }
+    }
+    writer.persist(
+        ready,
+        () -> loop.execute(() -> afterPersist(ready, later)),
+        e -> loop.execute(() -> fail("storage failed while persisting the log", e)));
+  }
+
+  private void afterPersist(Ready ready, List<Message> messages) {
+    if (state != State.RUNNING || inFlight != ready) {
+      return;
+    }
+    for (Message message : messages) {
+      options.transport().send(message);
+    }
+    applier.submit(ready.committed(), reads(ready.readStates()));
+    core.advance(ready);
+    inFlight = null;
+    process();
+  }
+
+  private List<Applier.Read> reads(List<ReadState> states) {
+    if (states.isEmpty()) {
+      return List.of();
+    }
+    List<Applier.Read> ready = new ArrayList<>(states.size());
+    for (ReadState readState : states) {
+      PendingRead pending = reads.remove(readState.requestId());
+      if (pending == null) {
+        continue; // timed out already
+      }
+      if (readState.success()) {
+        ready.add(new Applier.Read(readState.readIndex(), pending.request(), pending.future()));
+      } else {
+        pending
+            .future()
+            .completeExceptionally(new NotLeaderException(id, status.latest().leader()));
+      }
+    }
+    return ready;
+  }
+
+  private void publishStatus() {
+    RaftStatus previous = status.latest();
+    RaftStatus next = status.publish(core.status());
+    if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
+      proposals.failAll(
+          () ->
+              new IndeterminateResultException(
+                  "node "
+                      + id
+                      + " lost leadership before the proposal's outcome was known; it may or may"
+                      + " not take effect"));
+    }
+    if (transfer != null) {
+      if (next.leader().equals(Optional.of(transfer.target()))) {
+        transfer.future().complete(null);
+        transfer = null;
+      } else if (next.role() != Role.LEADER && !next.leader().isEmpty()) {
+        transfer
+            .future()
+            .completeExceptionally(
+                new LeadershipTransferException(
+                    "leadership moved to "
+                        + next.leader().get()
+                        + " instead of "
+                        + transfer.target()));
+        transfer = null;
+      }
+    }
+  }
+
+  private void expireRequests() {
+    Iterator<Map.Entry<Long, PendingRead>> it = reads.entrySet().iterator();
+    while (it.hasNext()) {
+      PendingRead read = it.next().getValue();
+      if (ticks >= read.deadlineTick()) {
+        it.remove();
+        read.future()
+            .completeExceptionally(
+                new RequestTimeoutException(
+                    "node "
+                        + id
+                        + " could not confirm a read index in time; no leader reachable?"));
+      }
+    }
+    if (transfer != null && ticks >= transfer.deadlineTick()) {
+      transfer
+          .future()
+          .completeExceptionally(
+              new LeadershipTransferException(
+                  transfer.target() + " did not take over leadership within the election timeout"));
+      transfer = null;
+    }
+  }
+
+  private void fail(String what, Throwable cause) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    log.error("node {} stops: {}", id, what, cause);
+    state = State.FAILED;
+    failure = cause;
+    if (tickTimer != null) {
+      tickTimer.cancel();
+    }
+    failEverything(
+        () -> new StorageFailedException("node " + id + " stopped: " + what, cause),
+        () -> new StorageFailedException("node " + id + " stopped: " + what, cause));
+  }
+
+  private void failEverything(
+      java.util.function.Supplier<RaftException> failure,
+      java.util.function.Supplier<RaftException> appendedFailure) {
+    proposals.failAll(appendedFailure);
+    for (PendingRead read : reads.values()) {
+      read.future().completeExceptionally(failure.get());
+    }
+    reads.clear();
+    if (applier != null) {
+      applier.failReads(failure::get);
+    }
+    if (transfer != null) {
+      transfer.future().completeExceptionally(failure.get());
+      transfer = null;
+    }
+  }
+}
