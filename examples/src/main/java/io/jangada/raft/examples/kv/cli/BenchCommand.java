@@ -41,7 +41,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--workload",
       defaultValue = "W1",
-      description = "W1: 32 clients, 200000 ops after 20000 warm-up; W2: 1 client, 20000 after 2000.")
+      description =
+          "W1: 32 clients, 200000 ops after 20000 warm-up; W2: 1 client, 20000 after 2000.")
   String workload;
 
   @Option(names = "--clients", description = "Override the workload's client count.")
@@ -129,7 +130,12 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** Runs the closed loop; {@code progress} may be null. */
   static Result run(
-      KvClient client, int clients, long measured, long warmup, int valueBytes, PrintStream progress)
+      KvClient client,
+      int clients,
+      long measured,
+      long warmup,
+      int valueBytes,
+      PrintStream progress)
       throws InterruptedException {
     long total = warmup + measured;
     byte[] value = new byte[valueBytes];

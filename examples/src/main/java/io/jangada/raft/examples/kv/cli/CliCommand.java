@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code kv cli}: the key-value client. With a command ({@code kv cli put k v}) it runs it and exits
- * with its status; without one it reads commands from the terminal (with a prompt) or from stdin
- * (for scripts), one per line.
+ * {@code kv cli}: the key-value client. With a command ({@code kv cli put k v}) it runs it and
+ * exits with its status; without one it reads commands from the terminal (with a prompt) or from
+ * stdin (for scripts), one per line.
  */
 @Command(
     name = "cli",

@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * Runs the interactive client's commands ({@code PUT key value}, {@code GET key}, …) against a
- * {@link KvClient} and prints human-readable answers. Command names are case-insensitive; words
- * may be quoted with {@code "} or {@code '}.
+ * {@link KvClient} and prints human-readable answers. Command names are case-insensitive; words may
+ * be quoted with {@code "} or {@code '}.
  *
  * <p>Not thread-safe (one shell per terminal).
  */
@@ -22,12 +22,16 @@ final class Shell {
 
   /** Exit status: success. */
   static final int OK = 0;
+
   /** Exit status: a key was absent or a compare-and-set failed. */
   static final int NOT_DONE = 1;
+
   /** Exit status: the command was malformed. */
   static final int USAGE = 2;
+
   /** Exit status: the cluster could not answer. */
   static final int UNAVAILABLE = 3;
+
   /** Returned by {@code EXIT}. */
   static final int EXIT = -1;
 

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A client of the key-value cluster's HTTP API that finds the leader by itself: it starts with the
  * node that answered last, follows {@code 307} redirects, and on a connection failure or a {@code
- * 503} tries the next node, until its deadline. Every write carries a fresh {@code
- * Idempotency-Key} that is reused on each retry, so a retried write applies at most once.
+ * 503} tries the next node, until its deadline. Every write carries a fresh {@code Idempotency-Key}
+ * that is reused on each retry, so a retried write applies at most once.
  *
  * <p>Thread-safe; methods block until the answer or the deadline.
  */

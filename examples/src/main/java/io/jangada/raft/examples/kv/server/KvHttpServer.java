@@ -10,6 +10,8 @@ import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.NotLeaderException;
 import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftStatus;
+import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.RequestTimeoutException;
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.examples.kv.ClientSession;
 import io.jangada.raft.examples.kv.KvCodec;
@@ -108,7 +110,7 @@ public final class KvHttpServer implements AutoCloseable {
       NodeId self, KvNode node, Map<NodeId, URI> httpByNode, Options options, HttpServer server) {
     this.self = self;
     this.node = node;
-    this.httpByNode = Map.copyOf(httpByNode);
+    this.httpByNode = httpByNode; // read per request, so a concurrent map may be filled later
     this.options = options;
     this.forwarder = new LeaderForwarder(self, options.requestTimeout());
     this.server = server;
@@ -128,7 +130,8 @@ public final class KvHttpServer implements AutoCloseable {
   /**
    * Binds {@code listen} and starts serving.
    *
-   * @param httpByNode the HTTP base URL of every node (used to relay to the leader)
+   * @param httpByNode the HTTP base URL of every node (used to relay to the leader); read on every
+   *     request, so it may be a concurrent map completed after start (tests on port 0 do that)
    * @throws java.net.BindException if the address is in use
    */
   public static KvHttpServer start(
@@ -257,13 +260,7 @@ public final class KvHttpServer implements AutoCloseable {
 
     void get(Bytes key, Map<String, String> params) throws IOException {
       allowParams(params, Set.of("consistency"));
-      Consistency consistency;
-      try {
-        consistency =
-            Consistency.parse(params.getOrDefault("consistency", Consistency.LINEARIZABLE.label()));
-      } catch (IllegalArgumentException e) {
-        throw new HttpError(400, e.getMessage());
-      }
+      ReadConsistency consistency = parseConsistency(params.getOrDefault("consistency", ""));
       Optional<Bytes> answer = await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency));
       if (answer.isEmpty()) {
         return; // relayed to the leader
@@ -332,6 +329,19 @@ public final class KvHttpServer implements AutoCloseable {
     }
   }
 
+  static ReadConsistency parseConsistency(String text) {
+    if (text.isEmpty()) {
+      return ReadConsistency.LINEARIZABLE;
+    }
+    for (ReadConsistency c : ReadConsistency.values()) {
+      if (c.name().equalsIgnoreCase(text)) {
+        return c;
+      }
+    }
+    throw new HttpError(
+        400, "consistency must be linearizable, lease or stale, not '" + text + "'");
+  }
+
   private HttpError noLeader() {
     return new HttpError(503, "no leader is known right now; retry shortly")
         .with("node", self.value())
@@ -348,7 +358,8 @@ public final class KvHttpServer implements AutoCloseable {
     if (cause instanceof IndeterminateResultException) {
       return outcomeUnknown(cause.getMessage());
     } else if (cause instanceof ProposalDroppedException
-        || cause instanceof LeadershipTransferException) {
+        || cause instanceof LeadershipTransferException
+        || cause instanceof RequestTimeoutException) {
       return new HttpError(503, "not accepted, retry: " + cause.getMessage())
           .header("Retry-After", "1");
     } else if (cause instanceof NodeClosedException) {
