@@ -163,6 +163,10 @@ public final class KvHttpServer implements AutoCloseable {
       } catch (HttpError e) {
         e.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         sendJson(exchange, e.status(), e.fields());
+      } catch (io.jangada.raft.RaftException e) {
+        HttpError error = translate(e);
+        error.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        sendJson(exchange, error.status(), error.fields());
       } catch (RuntimeException e) {
         log.error("request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
         sendJson(exchange, 500, Map.of("error", "internal error: " + e));
