@@ -1,0 +1,17 @@
+package io.jangada.raft.storage;
+
+import java.nio.file.Path;
+
+class InMemoryStateStorageContractTest extends StateStorageContract {
+
+  @Override
+  protected StateStorage open(Path dir) {
+    return new InMemoryStateStorage();
+  }
+
+  /** The in-memory state survives a "restart" because the same instance is kept. */
+  @Override
+  protected StateStorage reopen(StateStorage storage, Path dir) {
+    return storage;
+  }
+}

@@ -1,0 +1,122 @@
+package io.jangada.raft.storage.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** {@link FileIo} on the real file system with {@link FileChannel}. */
+final class RealFileIo implements FileIo {
+
+  static final RealFileIo INSTANCE = new RealFileIo();
+
+  private RealFileIo() {}
+
+  @Override
+  public IoFile open(Path path) throws IOException {
+    return new ChannelFile(
+        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
+  }
+
+  @Override
+  public IoFile create(Path path) throws IOException {
+    return new ChannelFile(
+        FileChannel.open(
+            path,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.CREATE_NEW));
+  }
+
+  @Override
+  public void rename(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public void delete(Path path) throws IOException {
+    Files.deleteIfExists(path);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    // On Linux a directory opened for reading can be fsync'd; that makes its entries durable.
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    Path absolute = dir.toAbsolutePath();
+    List<Path> created = new ArrayList<>();
+    for (Path p = absolute; p != null && !Files.isDirectory(p); p = p.getParent()) {
+      created.add(0, p);
+    }
+    Files.createDirectories(absolute);
+    for (Path p : created) {
+      if (p.getParent() != null) {
+        syncDirectory(p.getParent());
+      }
+    }
+  }
+
+  @Override
+  public List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  @Override
+  public boolean exists(Path path) {
+    return Files.exists(path);
+  }
+
+  private static final class ChannelFile implements IoFile {
+    private final FileChannel channel;
+
+    ChannelFile(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return channel.size();
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return channel.read(dst, position);
+    }
+
+    @Override
+    public void write(ByteBuffer src, long position) throws IOException {
+      long pos = position;
+      while (src.hasRemaining()) {
+        pos += channel.write(src, pos);
+      }
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+      channel.truncate(size);
+    }
+
+    @Override
+    public void force() throws IOException {
+      channel.force(false);
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+  }
+}

@@ -1,0 +1,518 @@
+package io.jangada.raft.storage.file;
+
+import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.storage.CompactedException;
+import io.jangada.raft.storage.LogStorage;
+import io.jangada.raft.storage.StorageException;
+import io.jangada.raft.storage.file.FileIo.IoFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The durable Raft log as a directory of segment files (see {@link RecordFormat}). Appends are
+ * written to the open segment without forcing; {@link #sync()} forces them (group commit).
+ * Truncation, compaction and reset are durable on return. Only a compact index and a bounded cache
+ * of recent entries live in the heap.
+ *
+ * <p>Thread-safety: one writer thread; readers on other threads share a read-write lock with it.
+ * The fsync of {@link #sync()} runs outside the lock, so readers never wait for the disk.
+ */
+final class SegmentedLog implements LogStorage {
+
+  private final FileIo io;
+  private final Path dir;
+  private final long segmentSize;
+  private final boolean readOnly;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final EntryCache cache;
+  private final List<String> recoveryNotes;
+
+  // Guarded by lock. Invariant: contiguous, ascending; only the last may be unsealed.
+  private final ArrayList<Segment> segments;
+  private long generation;
+  // Invariant: firstIndex() == compactIndex + 1; segments may still hold entries <= compactIndex.
+  private long compactIndex;
+  private long compactTerm;
+  private ByteBuffer writeBuffer = ByteBuffer.allocate(64 * 1024);
+  private boolean closed;
+  private Throwable failure;
+
+  private SegmentedLog(
+      FileIo io,
+      Path dir,
+      long segmentSize,
+      long cacheBytes,
+      boolean readOnly,
+      LogRecovery.Recovered recovered) {
+    this.io = io;
+    this.dir = dir;
+    this.segmentSize = segmentSize;
+    this.readOnly = readOnly;
+    this.cache = new EntryCache(cacheBytes);
+    this.segments = new ArrayList<>(recovered.segments());
+    this.generation = recovered.meta().generation();
+    this.compactIndex = recovered.meta().compactIndex();
+    this.compactTerm = recovered.meta().compactTerm();
+    this.recoveryNotes = recovered.notes();
+  }
+
+  /**
+   * Opens (creating if needed) the log in {@code dir} and recovers it.
+   *
+   * @param readOnly report problems but change nothing on disk (for tools); appends then fail
+   * @throws IOException naming the file and offset if the log is corrupt
+   */
+  static SegmentedLog open(FileIo io, Path dir, long segmentSize, long cacheBytes, boolean readOnly)
+      throws IOException {
+    if (!readOnly) {
+      io.createDirectories(dir);
+    }
+    LogRecovery.Recovered recovered = LogRecovery.recover(io, dir, readOnly);
+    return new SegmentedLog(io, dir, segmentSize, cacheBytes, readOnly, recovered);
+  }
+
+  /** What recovery did or found (torn tails cut, leftovers removed), for tools and tests. */
+  List<String> recoveryNotes() {
+    return recoveryNotes;
+  }
+
+  /** The segments' file names and index ranges, for tools. */
+  List<String> describeSegments() {
+    lock.readLock().lock();
+    try {
+      List<String> out = new ArrayList<>();
+      for (Segment s : segments) {
+        out.add(s.describe());
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long firstIndex() {
+    lock.readLock().lock();
+    try {
+      return compactIndex + 1;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long lastIndex() {
+    lock.readLock().lock();
+    try {
+      return lastIndexLocked();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private long lastIndexLocked() {
+    return segments.isEmpty()
+        ? compactIndex
+        : Math.max(compactIndex, segments.get(segments.size() - 1).last());
+  }
+
+  @Override
+  public long term(long index) {
+    lock.readLock().lock();
+    try {
+      checkReadable();
+      return termLocked(index);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private long termLocked(long index) {
+    if (index < compactIndex) {
+      throw new CompactedException(index, compactIndex + 1);
+    }
+    long last = lastIndexLocked();
+    if (index > last) {
+      throw new IndexOutOfBoundsException("index " + index + " is beyond the last index " + last);
+    }
+    if (index == compactIndex) {
+      return compactTerm;
+    }
+    LogEntry cached = cache.getOrNull(index);
+    return cached != null ? cached.term() : segmentFor(index).term(index);
+  }
+
+  @Override
+  public List<LogEntry> entries(long fromInclusive, long toExclusive, long maxBytes) {
+    lock.readLock().lock();
+    try {
+      checkReadable();
+      long first = compactIndex + 1;
+      long last = lastIndexLocked();
+      if (fromInclusive < first) {
+        throw new CompactedException(fromInclusive, first);
+      }
+      if (toExclusive > last + 1 || toExclusive < fromInclusive) {
+        throw new IndexOutOfBoundsException(
+            "range ["
+                + fromInclusive
+                + ", "
+                + toExclusive
+                + ") is not within ["
+                + first
+                + ", "
+                + (last + 1)
+                + ")");
+      }
+      List<LogEntry> out = new ArrayList<>();
+      long[] bytes = {0};
+      long i = fromInclusive;
+      while (i < toExclusive) {
+        LogEntry cached = cache.getOrNull(i);
+        if (cached != null) {
+          bytes[0] += cached.sizeBytes();
+          if (!out.isEmpty() && bytes[0] > maxBytes) {
+            break;
+          }
+          out.add(cached);
+          i++;
+          continue;
+        }
+        long stop = Math.min(toExclusive, cache.firstCached());
+        long next = segmentFor(i).read(i, stop, maxBytes, bytes, out);
+        if (next == i) {
+          break; // the byte budget is used up
+        }
+        i = next;
+      }
+      return out;
+    } catch (IOException e) {
+      throw new StorageException("cannot read the log in " + dir + ": " + e.getMessage(), e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private Segment segmentFor(long index) {
+    int lo = 0;
+    int hi = segments.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (segments.get(mid).first <= index) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    Segment s = segments.get(lo);
+    if (!s.contains(index)) {
+      throw new IllegalStateException("no segment holds index " + index + " in " + segments);
+    }
+    return s;
+  }
+
+  @Override
+  public void append(List<LogEntry> entries) throws IOException {
+    if (entries.isEmpty()) {
+      checkOpen();
+      return;
+    }
+    long first = entries.get(0).index();
+    for (LogEntry e : entries) {
+      if (e.data().size() > RecordFormat.MAX_PAYLOAD - RecordFormat.PAYLOAD_FIXED) {
+        throw new IllegalArgumentException(
+            "entry " + e.index() + " of " + e.data().size() + " bytes is too large for the log");
+      }
+    }
+    for (int i = 1; i < entries.size(); i++) {
+      if (entries.get(i).index() != first + i) {
+        throw new IllegalArgumentException("entries are not contiguous at " + entries.get(i));
+      }
+    }
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      long last = lastIndexLocked();
+      if (first <= compactIndex) {
+        throw new IllegalArgumentException(
+            "append at " + first + " before the first index " + (compactIndex + 1));
+      }
+      if (first > last + 1) {
+        throw new IllegalArgumentException(
+            "append at " + first + " leaves a gap after the last index " + last);
+      }
+      try {
+        if (first <= last) {
+          truncateFrom(first);
+        }
+        write(entries);
+      } catch (IOException | RuntimeException e) {
+        failure = e;
+        throw e;
+      }
+      for (LogEntry e : entries) {
+        cache.append(e);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void write(List<LogEntry> entries) throws IOException {
+    Segment open = openSegment(entries.get(0).index());
+    long writeAt = open.end();
+    writeBuffer.clear();
+    for (LogEntry e : entries) {
+      int frame = RecordFormat.frameSize(e);
+      if (open.count() > 0 && open.end() + frame > segmentSize) {
+        flush(open, writeAt);
+        roll(open);
+        open = segments.get(segments.size() - 1);
+        writeAt = open.end();
+      }
+      if (writeBuffer.remaining() < frame) {
+        if (writeBuffer.position() > 0 && frame <= writeBuffer.capacity()) {
+          flush(open, writeAt);
+          writeAt = open.end();
+        } else {
+          ByteBuffer bigger =
+              ByteBuffer.allocate(
+                  Math.max(writeBuffer.capacity() * 2, writeBuffer.position() + frame));
+          writeBuffer.flip();
+          bigger.put(writeBuffer);
+          writeBuffer = bigger;
+        }
+      }
+      RecordFormat.writeRecord(writeBuffer, e);
+      open.add(e.term(), frame);
+    }
+    flush(open, writeAt);
+  }
+
+  private void flush(Segment segment, long position) throws IOException {
+    writeBuffer.flip();
+    if (writeBuffer.hasRemaining()) {
+      segment.file().write(writeBuffer, position);
+      segment.dirty = true;
+    }
+    writeBuffer.clear();
+  }
+
+  /** The open segment, created at {@code index} if there is none. */
+  private Segment openSegment(long index) throws IOException {
+    if (!segments.isEmpty() && !segments.get(segments.size() - 1).sealed()) {
+      return segments.get(segments.size() - 1);
+    }
+    return createSegment(index);
+  }
+
+  /** Closes the full open segment durably and starts the next one. */
+  private void roll(Segment full) throws IOException {
+    full.file().force();
+    full.dirty = false;
+    Path closedPath = dir.resolve(SegmentName.closed(full.first, full.last()).fileName());
+    io.rename(full.path(), closedPath);
+    full.seal(closedPath);
+    createSegment(full.last() + 1);
+  }
+
+  private Segment createSegment(long first) throws IOException {
+    Path path = dir.resolve(SegmentName.open(first).fileName());
+    IoFile file = io.create(path);
+    try {
+      file.write(RecordFormat.header(generation, first), 0);
+      file.force();
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
+    Segment segment = new Segment(path, file, generation, first, false);
+    segments.add(segment);
+    io.syncDirectory(dir);
+    return segment;
+  }
+
+  /**
+   * Discards the entries from {@code index} on, durably before anything new is written: otherwise a
+   * crash could keep new records with stale ones behind them.
+   */
+  private void truncateFrom(long index) throws IOException {
+    cache.truncateFrom(index);
+    while (segments.get(segments.size() - 1).first > index) {
+      Segment doomed = segments.remove(segments.size() - 1);
+      doomed.close();
+      io.delete(doomed.path());
+      // Newest first, each deletion durable: a crash leaves a prefix of the log, never a gap.
+      io.syncDirectory(dir);
+    }
+    Segment s = segments.get(segments.size() - 1);
+    long offset = s.contains(index) ? s.offset(index) : s.end();
+    s.dropFrom(index);
+    s.file().truncate(offset);
+    s.file().force();
+    s.dirty = false;
+    if (s.sealed()) {
+      Path openPath = dir.resolve(SegmentName.open(s.first).fileName());
+      io.rename(s.path(), openPath);
+      s.unseal(openPath);
+      io.syncDirectory(dir);
+    }
+  }
+
+  @Override
+  public void sync() throws IOException {
+    List<IoFile> toForce = new ArrayList<>();
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      for (Segment s : segments) {
+        if (s.dirty) {
+          toForce.add(s.file());
+          s.dirty = false;
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    try {
+      // Outside the lock: readers go on while the disk works. Only this (writer) thread changes
+      // the set of segments, so the files stay open.
+      for (IoFile f : toForce) {
+        f.force();
+      }
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+      throw e;
+    }
+  }
+
+  @Override
+  public void compactUpTo(long indexInclusive) throws IOException {
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      long last = lastIndexLocked();
+      if (indexInclusive > last) {
+        throw new IllegalArgumentException(
+            "cannot compact up to " + indexInclusive + " beyond last index " + last);
+      }
+      if (indexInclusive <= compactIndex) {
+        return;
+      }
+      long term = termLocked(indexInclusive);
+      try {
+        // Entries up to the new first index must be durable before the meta says they are gone.
+        for (Segment s : segments) {
+          if (s.dirty) {
+            s.file().force();
+            s.dirty = false;
+          }
+        }
+        new LogMeta(generation, indexInclusive, term).write(io, dir);
+        compactIndex = indexInclusive;
+        compactTerm = term;
+        cache.compactTo(indexInclusive);
+        while (!segments.isEmpty() && segments.get(0).last() <= indexInclusive) {
+          Segment doomed = segments.remove(0);
+          doomed.close();
+          io.delete(doomed.path()); // a crash may bring it back; recovery deletes it again
+        }
+      } catch (IOException | RuntimeException e) {
+        failure = e;
+        throw e;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void reset(long index, long term) throws IOException {
+    if (index < 0 || term < 0) {
+      throw new IllegalArgumentException("bad reset point " + index + "/" + term);
+    }
+    lock.writeLock().lock();
+    try {
+      checkWritable();
+      try {
+        // The meta file is the commit point: once it names the new generation, every older
+        // segment is stale, whether or not its deletion below reached the disk.
+        new LogMeta(generation + 1, index, term).write(io, dir);
+        generation++;
+        compactIndex = index;
+        compactTerm = term;
+        cache.clear();
+        for (Segment s : segments) {
+          s.close();
+          io.delete(s.path());
+        }
+        segments.clear();
+        io.syncDirectory(dir);
+      } catch (IOException | RuntimeException e) {
+        failure = e;
+        throw e;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      IOException first = null;
+      for (Segment s : segments) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("log storage " + dir + " is closed");
+    }
+  }
+
+  private void checkReadable() {
+    if (closed) {
+      throw new StorageException("log storage " + dir + " is closed");
+    }
+  }
+
+  private void checkWritable() throws IOException {
+    checkOpen();
+    if (readOnly) {
+      throw new IllegalStateException("log storage " + dir + " is open read-only");
+    }
+    if (failure != null) {
+      throw new IOException("log storage " + dir + " failed earlier and is unusable", failure);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SegmentedLog[" + dir + " " + firstIndex() + ".." + lastIndex() + "]";
+  }
+}
