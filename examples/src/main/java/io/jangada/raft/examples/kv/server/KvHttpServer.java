@@ -25,8 +25,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -178,13 +176,14 @@ public final class KvHttpServer implements AutoCloseable {
     String path = exchange.getRequestURI().getRawPath();
     String method = exchange.getRequestMethod();
     if (path.equals("/v1/status")) {
-      requireMethod(method, Set.of("GET"));
+      RequestParsing.requireMethod(method, Set.of("GET"));
       drain(exchange);
       sendJson(exchange, 200, statusJson(node.status()));
     } else if (path.startsWith(KV_PREFIX)) {
-      requireMethod(method, Set.of("GET", "PUT", "DELETE"));
-      Bytes key = decodeKey(path.substring(KV_PREFIX.length()));
-      Map<String, String> params = parseQuery(exchange.getRequestURI().getRawQuery());
+      RequestParsing.requireMethod(method, Set.of("GET", "PUT", "DELETE"));
+      Bytes key = RequestParsing.decodeKey(path.substring(KV_PREFIX.length()));
+      Map<String, String> params =
+          RequestParsing.parseQuery(exchange.getRequestURI().getRawQuery());
       if (method.equals("PUT")) {
         byte[] body = readBody(exchange);
         new KvCall(exchange, body).put(key, Bytes.wrapUnsafe(body), params);
@@ -210,7 +209,7 @@ public final class KvHttpServer implements AutoCloseable {
     }
 
     void put(Bytes key, Bytes value, Map<String, String> params) throws IOException {
-      allowParams(params, Set.of("prevValue", "prevExist"));
+      RequestParsing.allowParams(params, Set.of("prevValue", "prevExist"));
       Optional<String> prevValue = Optional.ofNullable(params.get("prevValue"));
       Optional<String> prevExist = Optional.ofNullable(params.get("prevExist"));
       KvCommand command;
@@ -231,7 +230,7 @@ public final class KvHttpServer implements AutoCloseable {
     }
 
     void delete(Bytes key, Map<String, String> params) throws IOException {
-      allowParams(params, Set.of());
+      RequestParsing.allowParams(params, Set.of());
       write(key, new KvCommand.Delete(key));
     }
 
@@ -263,8 +262,9 @@ public final class KvHttpServer implements AutoCloseable {
     }
 
     void get(Bytes key, Map<String, String> params) throws IOException {
-      allowParams(params, Set.of("consistency"));
-      ReadConsistency consistency = parseConsistency(params.getOrDefault("consistency", ""));
+      RequestParsing.allowParams(params, Set.of("consistency"));
+      ReadConsistency consistency =
+          RequestParsing.parseConsistency(params.getOrDefault("consistency", ""));
       Optional<Bytes> answer = await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency));
       if (answer.isEmpty()) {
         return; // relayed to the leader
@@ -333,19 +333,6 @@ public final class KvHttpServer implements AutoCloseable {
     }
   }
 
-  static ReadConsistency parseConsistency(String text) {
-    if (text.isEmpty()) {
-      return ReadConsistency.LINEARIZABLE;
-    }
-    for (ReadConsistency c : ReadConsistency.values()) {
-      if (c.name().equalsIgnoreCase(text)) {
-        return c;
-      }
-    }
-    throw new HttpError(
-        400, "consistency must be linearizable, lease or stale, not '" + text + "'");
-  }
-
   private HttpError noLeader() {
     return new HttpError(503, "no leader is known right now; retry shortly")
         .with("node", self.value())
@@ -406,64 +393,6 @@ public final class KvHttpServer implements AutoCloseable {
     }
     json.put("members", members);
     return json;
-  }
-
-  private static void requireMethod(String method, Set<String> allowed) {
-    if (!allowed.contains(method)) {
-      throw new HttpError(405, "method " + method + " not allowed here")
-          .header("Allow", String.join(", ", new java.util.TreeSet<>(allowed)));
-    }
-  }
-
-  private static void allowParams(Map<String, String> params, Set<String> allowed) {
-    for (String name : params.keySet()) {
-      if (!allowed.contains(name)) {
-        throw new HttpError(400, "unknown query parameter '" + name + "'")
-            .with("allowed", new java.util.TreeSet<>(allowed));
-      }
-    }
-  }
-
-  static Bytes decodeKey(String rawKey) {
-    String key;
-    try {
-      key = URLDecoder.decode(rawKey.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new HttpError(400, "malformed key: " + e.getMessage());
-    }
-    if (key.isEmpty()) {
-      throw new HttpError(400, "the key must not be empty: use /v1/kv/{key}");
-    }
-    Bytes bytes = Bytes.ofUtf8(key);
-    if (bytes.size() > KvCodec.MAX_KEY_BYTES) {
-      throw new HttpError(414, "key longer than " + KvCodec.MAX_KEY_BYTES + " bytes");
-    }
-    return bytes;
-  }
-
-  static Map<String, String> parseQuery(String rawQuery) {
-    Map<String, String> params = new LinkedHashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return params;
-    }
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      try {
-        String name =
-            URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        String value =
-            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-        if (params.put(name, value) != null) {
-          throw new HttpError(400, "query parameter '" + name + "' given twice");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new HttpError(400, "malformed query string: " + e.getMessage());
-      }
-    }
-    return params;
   }
 
   private byte[] readBody(HttpExchange exchange) throws IOException {

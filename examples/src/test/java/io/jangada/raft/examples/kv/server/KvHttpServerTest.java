@@ -203,10 +203,10 @@ class KvHttpServerTest {
   void malformedPercentEscapesInKeysAreRejected() {
     assertThat(
             org.assertj.core.api.Assertions.catchThrowableOfType(
-                HttpError.class, () -> KvHttpServer.decodeKey("%zz")))
+                HttpError.class, () -> RequestParsing.decodeKey("%zz")))
         .satisfies(e -> assertThat(e.status()).isEqualTo(400))
         .hasMessageContaining("malformed key");
-    assertThat(KvHttpServer.decodeKey("a+b%2Fc").toUtf8()).isEqualTo("a+b/c");
+    assertThat(RequestParsing.decodeKey("a+b%2Fc").toUtf8()).isEqualTo("a+b/c");
   }
 
   private static void assertError(HttpResponse<String> response, int status, String text)

@@ -3,7 +3,10 @@ package io.jangada.raft.examples.kv.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jangada.raft.examples.kv.Main;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.file.FileStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,6 +14,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -103,6 +110,57 @@ class ServerCommandTest {
               temp.resolve("data").toString());
       assertThat(status).isEqualTo(2);
       assertThat(error().strip()).isEqualTo("error: HTTP address 127.0.0.1:" + port + " is in use");
+    }
+  }
+
+  @Test
+  void aLockedDataDirExitsWith2() throws IOException {
+    Path data = temp.resolve("locked");
+    try (FileStorage holder = FileStorage.open(data)) {
+      assertThat(holder.directory()).isEqualTo(data);
+      int status =
+          run("server", "--id", "n1", "--peers", "n1=127.0.0.1:0:0", "--data-dir", data.toString());
+      assertThat(status).isEqualTo(2);
+      assertThat(error().lines()).hasSize(1);
+      assertThat(error()).startsWith("error: cannot open --data-dir").contains("locked");
+    }
+  }
+
+  @Test
+  void aCorruptDataDirExitsWith2() throws IOException {
+    Path data = temp.resolve("corrupt");
+    try (FileStorage storage = FileStorage.open(data)) {
+      List<LogEntry> entries = new ArrayList<>();
+      for (int i = 1; i <= 100; i++) {
+        entries.add(LogEntry.command(i, 1, Bytes.ofUtf8("command number " + i)));
+      }
+      storage.log().append(entries);
+      storage.log().sync();
+    }
+    // Flip a byte in the middle of the largest file (the log segment): not a torn tail.
+    Path largest;
+    try (Stream<Path> files = Files.walk(data)) {
+      largest =
+          files
+              .filter(Files::isRegularFile)
+              .max(Comparator.comparingLong(ServerCommandTest::size))
+              .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(largest);
+    bytes[bytes.length / 3] ^= 0x5a;
+    Files.write(largest, bytes);
+    int status =
+        run("server", "--id", "n1", "--peers", "n1=127.0.0.1:0:0", "--data-dir", data.toString());
+    assertThat(status).isEqualTo(2);
+    assertThat(error().lines()).hasSize(1);
+    assertThat(error()).startsWith("error: cannot open --data-dir");
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
