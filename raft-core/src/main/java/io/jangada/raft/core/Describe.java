@@ -92,6 +92,16 @@ final class Describe {
     }
   }
 
+  /** Describes {@code m} only if the result is printed (for debug logging on hot paths). */
+  static Object lazy(Message m) {
+    return new Object() {
+      @Override
+      public String toString() {
+        return message(m);
+      }
+    };
+  }
+
   /** {@code 6/2 CMD "x"}, {@code 7/2 NOOP}, {@code 8/2 CONF voters=[n1, n2]}. */
   static String entry(LogEntry e) {
     String head = e.index() + "/" + e.term();

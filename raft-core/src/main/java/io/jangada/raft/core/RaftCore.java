@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,12 +51,6 @@ public final class RaftCore {
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftCore.class);
 
-  private enum Poll {
-    WON,
-    LOST,
-    PENDING
-  }
-
   private final NodeId id;
   private final RaftConfig config;
   private final RandomGenerator random;
@@ -77,14 +70,13 @@ public final class RaftCore {
   private Optional<NodeId> leaderId = Optional.empty();
   // Invariant: leader != null iff role == LEADER.
   private Leader leader;
-  private final TreeMap<NodeId, Boolean> votes = new TreeMap<>();
+  private final VoteTally votes = new VoteTally();
 
   private long ticks;
   private int electionElapsed;
   private int randomizedElectionTimeout;
 
-  // Reads forwarded to the leader: requestId -> tick when forwarded.
-  private final TreeMap<Long, Long> forwardedReads = new TreeMap<>();
+  private final ForwardedReads forwardedReads = new ForwardedReads();
 
   // Output not yet handed out.
   private final List<Message> msgs = new ArrayList<>();
@@ -112,7 +104,8 @@ public final class RaftCore {
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.applied = applied;
-    this.prevHardState = state;
+    // As adjusted by open(): an adjusted commit alone is not worth a write.
+    this.prevHardState = new HardState(state.term(), state.votedFor(), log.committed());
     reloadMembership();
     this.role = nonLeaderRole();
     resetElectionTimer();
@@ -165,7 +158,7 @@ public final class RaftCore {
       return;
     }
     electionElapsed++;
-    expireForwardedReads();
+    forwardedReads.expire(ticks, 2L * config.electionTicks(), readStates);
     if (promotable() && electionElapsed >= randomizedElectionTimeout) {
       startCampaign(false);
     }
@@ -175,11 +168,11 @@ public final class RaftCore {
   public void step(Message message) {
     Objects.requireNonNull(message, "message");
     if (!message.to().equals(id) || message.from().equals(id)) {
-      LOG.debug("{} ignores misaddressed {}", id, Describe.message(message));
+      LOG.debug("{} ignores misaddressed {}", id, Describe.lazy(message));
       return;
     }
     if (!membership.contains(message.from())) {
-      LOG.debug("{} ignores {} from a non-member", id, Describe.message(message));
+      LOG.debug("{} ignores {} from a non-member", id, Describe.lazy(message));
       return;
     }
     if (message.term() > term) {
@@ -245,7 +238,7 @@ public final class RaftCore {
     if (role == Role.LEADER) {
       leader.readIndex(requestId, Optional.empty());
     } else if (leaderId.isPresent() && membership.contains(id)) {
-      forwardedReads.put(requestId, ticks);
+      forwardedReads.add(requestId, ticks);
       msgs.add(new ReadIndexRequest(id, leaderId.get(), term, requestId));
     } else {
       readStates.add(new ReadState(requestId, 0, false));
@@ -423,7 +416,7 @@ public final class RaftCore {
       // Thesis §4.2.3 / etcd: a node that heard from a live leader within the election timeout
       // ignores vote requests, unless the campaign comes from a leadership transfer.
       if (inLease() && !v.transfer()) {
-        LOG.debug("{} ignores {}: leader {} is live", id, Describe.message(m), leaderId.get());
+        LOG.debug("{} ignores {}: leader {} is live", id, Describe.lazy(m), leaderId.get());
         return false;
       }
       if (!v.preVote()) {
@@ -454,7 +447,7 @@ public final class RaftCore {
     } else if (m instanceof InstallSnapshot s) {
       msgs.add(new InstallSnapshotResponse(id, m.from(), term, s.meta().index(), 0, false));
     } else {
-      LOG.debug("{} ignores stale {}", id, Describe.message(m));
+      LOG.debug("{} ignores stale {}", id, Describe.lazy(m));
     }
   }
 
@@ -483,7 +476,7 @@ public final class RaftCore {
 
   private void setLeader(Optional<NodeId> newLeader) {
     if (!newLeader.equals(leaderId)) {
-      failForwardedReads();
+      forwardedReads.failAll(readStates);
       leaderId = newLeader;
     }
   }
@@ -500,8 +493,13 @@ public final class RaftCore {
     Role old = role;
     role = nonLeaderRole();
     setLeader(newLeader);
-    votes.clear();
-    resetElectionTimer();
+    votes.reset();
+    if (old != role || newLeader.isPresent()) {
+      resetElectionTimer();
+    }
+    // Fig. 2: a follower that merely learns a higher term (from a vote request it may reject)
+    // keeps its running election timer; otherwise candidates with stale logs could keep an
+    // up-to-date node from ever campaigning.
     if (old != role) {
       LOG.debug("{} became {} in term {} (leader {})", id, role, term, newLeader.orElse(null));
     }
@@ -518,10 +516,10 @@ public final class RaftCore {
   private void becomePreCandidate() {
     role = Role.PRE_CANDIDATE;
     setLeader(Optional.empty());
-    votes.clear();
+    votes.reset();
     resetElectionTimer();
     LOG.debug("{} became pre-candidate in term {}", id, term);
-    if (poll(id, true) == Poll.WON) {
+    if (votes.record(id, true, membership) == VoteTally.Result.WON) {
       becomeCandidate(false);
       return;
     }
@@ -538,10 +536,10 @@ public final class RaftCore {
     votedFor = Optional.of(id);
     role = Role.CANDIDATE;
     setLeader(Optional.empty());
-    votes.clear();
+    votes.reset();
     resetElectionTimer();
     LOG.debug("{} became candidate in term {} (transfer={})", id, term, transfer);
-    if (poll(id, true) == Poll.WON) {
+    if (votes.record(id, true, membership) == VoteTally.Result.WON) {
       becomeLeader();
       return;
     }
@@ -556,32 +554,12 @@ public final class RaftCore {
   private void becomeLeader() {
     role = Role.LEADER;
     setLeader(Optional.of(id));
-    votes.clear();
+    votes.reset();
     electionElapsed = 0;
     leader = new Leader(id, term, config, log, membership, msgs, readStates);
     LOG.debug("{} became leader in term {}", id, term);
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries (and reads) commit.
     leader.appendOwn(List.of(LogEntry.noop(log.lastIndex() + 1, term)));
-  }
-
-  private Poll poll(NodeId voter, boolean granted) {
-    votes.putIfAbsent(voter, granted);
-    int yes = 0;
-    int no = 0;
-    for (Map.Entry<NodeId, Boolean> e : votes.entrySet()) {
-      if (membership.isVoter(e.getKey())) {
-        if (e.getValue()) {
-          yes++;
-        } else {
-          no++;
-        }
-      }
-    }
-    int quorum = membership.quorumSize();
-    if (yes >= quorum) {
-      return Poll.WON;
-    }
-    return no > membership.voters().size() - quorum ? Poll.LOST : Poll.PENDING;
   }
 
   // ---------------------------------------------------------------- message handling
@@ -606,7 +584,7 @@ public final class RaftCore {
     } else if (m instanceof InstallSnapshot s) {
       if (followLeader(s.from())) {
         // TODO(#7): install the snapshot; for now only the term and leader are taken from it.
-        LOG.debug("{} ignores {} (snapshots not supported yet)", id, Describe.message(s));
+        LOG.debug("{} ignores {} (snapshots not supported yet)", id, Describe.lazy(s));
       }
     } else if (m instanceof InstallSnapshotResponse s) {
       if (role == Role.LEADER) {
@@ -621,7 +599,7 @@ public final class RaftCore {
         msgs.add(new ReadIndexResponse(id, r.from(), term, r.requestId(), 0, false));
       }
     } else if (m instanceof ReadIndexResponse r) {
-      if (forwardedReads.remove(r.requestId()) != null) {
+      if (forwardedReads.complete(r.requestId())) {
         readStates.add(new ReadState(r.requestId(), r.readIndex(), r.success()));
       }
     } else {
@@ -659,14 +637,14 @@ public final class RaftCore {
     if (!counts || !membership.isVoter(r.from())) {
       return;
     }
-    Poll result = poll(r.from(), r.granted());
-    if (result == Poll.WON) {
+    VoteTally.Result result = votes.record(r.from(), r.granted(), membership);
+    if (result == VoteTally.Result.WON) {
       if (role == Role.PRE_CANDIDATE) {
         becomeCandidate(false);
       } else {
         becomeLeader();
       }
-    } else if (result == Poll.LOST) {
+    } else if (result == VoteTally.Result.LOST) {
       LOG.debug("{} lost the {} in term {}", id, role, term);
       becomeFollower(term, Optional.empty());
     }
@@ -738,10 +716,10 @@ public final class RaftCore {
 
   private void onTimeoutNow(TimeoutNow t) {
     if (role == Role.LEADER || !promotable()) {
-      LOG.debug("{} ignores {} as {}", id, Describe.message(t), role);
+      LOG.debug("{} ignores {} as {}", id, Describe.lazy(t), role);
       return;
     }
-    LOG.debug("{} campaigns at once after {}", id, Describe.message(t));
+    LOG.debug("{} campaigns at once after {}", id, Describe.lazy(t));
     becomeCandidate(true); // thesis §3.10: skip PreVote, voters skip the lease check
   }
 
@@ -788,26 +766,6 @@ public final class RaftCore {
     } catch (IllegalArgumentException bad) {
       LOG.debug("{} ignores an undecodable membership entry {}", id, e.index());
       return false;
-    }
-  }
-
-  // ---------------------------------------------------------------- forwarded reads
-
-  private void failForwardedReads() {
-    for (Long requestId : forwardedReads.keySet()) {
-      readStates.add(new ReadState(requestId, 0, false));
-    }
-    forwardedReads.clear();
-  }
-
-  private void expireForwardedReads() {
-    var it = forwardedReads.entrySet().iterator();
-    while (it.hasNext()) {
-      var e = it.next();
-      if (ticks - e.getValue() >= 2L * config.electionTicks()) {
-        readStates.add(new ReadState(e.getKey(), 0, false));
-        it.remove();
-      }
     }
   }
 

@@ -75,4 +75,19 @@ class CompactedLogTest {
     net.core("n1").reportSnapshot(N3, true);
     assertThat(net.core("n1").status().peers().get(N3).state()).isEqualTo("probe");
   }
+
+  /** Until snapshots are supported, an InstallSnapshot only updates the term and the leader. */
+  @Test
+  void installSnapshotOnlyUpdatesTermAndLeaderForNow() {
+    Net net = new Net(Net.PLAIN, "n1", "n2");
+    var meta = new io.jangada.raft.model.SnapshotMeta(10, 3, Net.membershipOf("n1", "n2"));
+    net.core("n2")
+        .step(
+            new io.jangada.raft.model.Message.InstallSnapshot(
+                N1, N2, 3, meta, 0, Bytes.ofUtf8("s"), true, 0));
+    assertThat(net.core("n2").status().term()).isEqualTo(3);
+    assertThat(net.core("n2").status().leader()).contains(N1);
+    assertThat(net.core("n2").status().lastIndex()).isZero();
+    assertThat(net.sent("n2")).isEmpty();
+  }
 }

@@ -138,23 +138,28 @@ final class Net {
     Node n = node(id);
     List<Message> out = new ArrayList<>();
     while (n.core.hasReady()) {
-      Ready r = n.core.ready();
-      n.readies.add(r);
-      r.hardState().ifPresent(h -> n.hardState = h);
-      n.log.append(r.entries());
-      if (r.mustSync()) {
-        n.log.sync();
-      }
-      out.addAll(r.messages());
-      n.applied.addAll(r.committed());
-      if (!r.committed().isEmpty()) {
-        n.appliedIndex = r.committed().get(r.committed().size() - 1).index();
-      }
-      n.reads.addAll(r.readStates());
-      n.core.advance(r);
-      n.core.assertInvariants();
+      out.addAll(handle(id, n.core.ready()));
     }
     return out;
+  }
+
+  /** Handles one Ready as a driver must (persist, then send, apply, advance); returns messages. */
+  List<Message> handle(String id, Ready r) {
+    Node n = node(id);
+    n.readies.add(r);
+    r.hardState().ifPresent(h -> n.hardState = h);
+    n.log.append(r.entries());
+    if (r.mustSync()) {
+      n.log.sync();
+    }
+    n.applied.addAll(r.committed());
+    if (!r.committed().isEmpty()) {
+      n.appliedIndex = r.committed().get(r.committed().size() - 1).index();
+    }
+    n.reads.addAll(r.readStates());
+    n.core.advance(r);
+    n.core.assertInvariants();
+    return r.messages();
   }
 
   /** The messages the node sends next, as {@link Describe} text. */

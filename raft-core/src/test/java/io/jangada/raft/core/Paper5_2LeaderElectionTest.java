@@ -62,6 +62,19 @@ class Paper5_2LeaderElectionTest {
     assertThat(seen).hasSizeGreaterThan(5);
   }
 
+  /** A candidate whose election times out without a winner starts a new one in the next term. */
+  @Test
+  void candidateStartsNewElectionAfterTimeout() {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.core("n1").campaign();
+    net.flush("n1"); // the votes are lost
+    net.tick("n1", 2 * Net.PLAIN.electionTicks());
+    assertThat(net.core("n1").status().role()).isEqualTo(Role.CANDIDATE);
+    assertThat(net.core("n1").status().term()).isEqualTo(2);
+    assertThat(net.sent("n1"))
+        .containsExactly("n1->n2 VoteRequest t2 last=0/0", "n1->n3 VoteRequest t2 last=0/0");
+  }
+
   /** A candidate that receives votes from a majority becomes leader. */
   @Test
   void candidateWinsWithMajorityOfVotes() {
@@ -185,5 +198,31 @@ class Paper5_2LeaderElectionTest {
     net.core("n3").campaign();
     assertThat(net.core("n3").status().role()).isEqualTo(Role.LEARNER);
     assertThat(net.sent("n3")).isEmpty();
+  }
+
+  /**
+   * Only hearing from a leader or granting a vote resets the election timer: a rejected vote
+   * request with a higher term does not, so stale candidates cannot starve an up-to-date node.
+   */
+  @Test
+  void rejectedHigherTermVoteRequestDoesNotResetElectionTimer() {
+    int undisturbed = ticksUntilCampaign(false);
+    int disturbed = ticksUntilCampaign(true);
+    assertThat(disturbed).isEqualTo(undisturbed);
+  }
+
+  private static int ticksUntilCampaign(boolean staleCandidateAtTick3) {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.preload("n2", 1, 1);
+    int ticks = 0;
+    while (net.core("n2").status().role() == Role.FOLLOWER) {
+      if (ticks == 3 && staleCandidateAtTick3) {
+        net.core("n2").step(new VoteRequest(N3, N2, 5, 0, 0, false, false));
+        assertThat(net.sent("n2")).containsExactly("n2->n3 VoteResponse t5 rejected");
+      }
+      net.core("n2").tick();
+      ticks++;
+    }
+    return ticks;
   }
 }

@@ -120,4 +120,29 @@ class ReadIndexTest {
     assertThat(net.node("n1").reads).isEmpty();
     assertThat(N1).isNotNull();
   }
+
+  /** A read forwarded to a leader fails when the follower learns of a new term or leader. */
+  @Test
+  void forwardedReadFailsWhenLeaderChanges() {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.elect("n1");
+    net.core("n2").readIndex(6);
+    net.flush("n2"); // the request is lost
+    net.core("n2").step(new io.jangada.raft.model.Message.Heartbeat(NodeId.of("n3"), N2, 2, 0, 0));
+    net.flush("n2");
+    assertThat(net.node("n2").reads).containsExactly(new ReadState(6, 0, false));
+  }
+
+  /** A forwarded read that gets no answer fails after two election timeouts. */
+  @Test
+  void unansweredForwardedReadExpires() {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.elect("n1");
+    net.core("n2").readIndex(6);
+    net.flush("n2");
+    net.tickAll(2 * Net.PLAIN.electionTicks() - 1); // the leader stays known throughout
+    assertThat(net.node("n2").reads).isEmpty();
+    net.tickAll(1);
+    assertThat(net.node("n2").reads).containsExactly(new ReadState(6, 0, false));
+  }
 }

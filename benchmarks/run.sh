@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs a benchmark program with the JVM settings of BENCHMARK.md.
+#   benchmarks/run.sh [--transport memory|grpc] [--storage memory|file] [--clients 32] [--ops N] ...
+#   BENCH_MAIN=io.jangada.raft.benchmarks.OtherProgram benchmarks/run.sh ...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -f benchmarks/target/classpath.txt ] || [ -n "${BENCH_REBUILD:-}" ]; then
+  mvn -B -ntp -q -DskipTests -pl benchmarks -am package >&2
+fi
+exec java -Xmx2g -Xms2g -XX:+UseG1GC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+  "${BENCH_MAIN:-io.jangada.raft.benchmarks.NodeBenchmark}" "$@"

@@ -1,0 +1,44 @@
+package io.jangada.raft.benchmarks;
+
+import io.jangada.raft.grpc.GrpcTransport;
+import io.jangada.raft.model.NodeId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One {@link GrpcTransport} per node on 127.0.0.1, on ports that were free a moment ago. */
+final class GrpcTransports {
+  private GrpcTransports() {}
+
+  static NodeBenchmark.Transports create(List<NodeId> ids, List<AutoCloseable> resources) {
+    Map<NodeId, InetSocketAddress> addresses = new HashMap<>();
+    for (NodeId id : ids) {
+      addresses.put(id, freeLoopbackAddress());
+    }
+    return id -> {
+      GrpcTransport.Builder builder =
+          GrpcTransport.builder().self(id).clusterId("bench").listen(addresses.get(id));
+      for (NodeId peer : ids) {
+        if (!peer.equals(id)) {
+          builder.peer(peer, addresses.get(peer));
+        }
+      }
+      GrpcTransport transport = builder.build();
+      resources.add(0, transport); // close transports before storage
+      return transport;
+    };
+  }
+
+  private static InetSocketAddress freeLoopbackAddress() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

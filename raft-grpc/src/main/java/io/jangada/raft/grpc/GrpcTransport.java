@@ -1,0 +1,649 @@
+package io.jangada.raft.grpc;
+
+import com.google.common.net.HostAndPort;
+import com.google.protobuf.CodedOutputStream;
+import io.grpc.ChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.jangada.raft.grpc.proto.Envelope;
+import io.jangada.raft.grpc.proto.RaftMessage;
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.transport.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The network {@link Transport} on gRPC (Netty, HTTP/2) and Protocol Buffers.
+ *
+ * <pre>{@code
+ * GrpcTransport transport = GrpcTransport.builder()
+ *     .self(NodeId.of("n1")).clusterId("orders")
+ *     .listen("10.0.0.1:7001")
+ *     .peer(NodeId.of("n2"), "10.0.0.2:7001")
+ *     .peer(NodeId.of("n3"), "10.0.0.3:7001")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Wire: each node keeps one long-lived client-streaming call to each peer and sends all of that
+ * peer's messages on it, in order; what is queued when the stream is ready goes as one frame (up to
+ * 256 KiB). Every frame carries the cluster id and the sender's id; the receiver rejects (logs,
+ * rate-limited, and drops) frames of another cluster, from a node that is not a configured peer, or
+ * that do not parse, and messages whose {@code from} differs from the frame's sender, that are
+ * addressed to another node, or that do not decode. A rejection never ends the stream.
+ *
+ * <p>Flow control: each peer has a bounded outbound queue ({@link Builder#maxQueuedMessages},
+ * {@link Builder#maxQueuedBytes}); messages are written only while gRPC reports the stream ready,
+ * so large snapshot chunks follow HTTP/2 flow control. When the queue is full, or the peer is down
+ * and waiting for a reconnect, {@link #send} drops the message and reports {@link
+ * Transport.Inbox#unreachable}; it never blocks. A failed stream is reopened with exponential
+ * backoff and jitter ({@link Builder#reconnectBackoff}).
+ *
+ * <p>Security: plain text by default; {@link Builder#tls} enables TLS and {@link
+ * Builder#clientCertificate} mutual TLS. Peers are configured in the builder and may be changed at
+ * run time with {@link #addPeer} and {@link #removePeer}.
+ *
+ * <p>Thread-safety: all methods may be called from any thread. The inbox is called on gRPC's
+ * executor threads (messages of one peer serially, in order) and, for {@code unreachable}, on the
+ * transport's executor.
+ */
+public final class GrpcTransport implements Transport {
+
+  private static final Logger log = LoggerFactory.getLogger(GrpcTransport.class);
+
+  /** Queue, frame and reconnect limits, shared with {@link PeerChannel}. */
+  record Limits(
+      int maxQueuedMessages,
+      long maxQueuedBytes,
+      int maxFrameBytes,
+      Duration initialBackoff,
+      Duration maxBackoff) {}
+
+  /** A batch stops growing at this size (a larger single message still goes alone). */
+  private static final int BATCH_BYTES = 256 * 1024;
+
+  private final NodeId self;
+  private final String clusterId;
+  private final InetSocketAddress listen;
+  private final Map<NodeId, HostAndPort> peerAddresses; // guarded by this
+  private final int maxMessageSize;
+  private final Envelope header; // cluster id and sender, without messages
+  private final Limits limits;
+  private final Optional<Executor> userExecutor;
+  private final Optional<TlsMaterial> tls;
+  private final RateLimitedLog dropLog = new RateLimitedLog(log);
+
+  // Guarded by this.
+  private boolean started;
+  private volatile boolean closed;
+  private Server server;
+  private RaftGrpcService service;
+  private ExecutorService ownedExecutor;
+  private ScheduledExecutorService timer;
+  private volatile Executor executor;
+  private ChannelCredentials credentials;
+  private volatile Inbox inbox;
+  private volatile Map<NodeId, PeerChannel> peers = Map.of();
+
+  private GrpcTransport(Builder b) {
+    this.self = b.self;
+    this.clusterId = b.clusterId;
+    this.listen = b.listen;
+    this.peerAddresses = new TreeMap<>(b.peers);
+    this.maxMessageSize = b.maxMessageSize;
+    this.header = Envelope.newBuilder().setClusterId(b.clusterId).setSender(b.self.value()).build();
+    this.limits =
+        new Limits(
+            b.maxQueuedMessages,
+            // a maximal message must fit in an empty queue
+            Math.max(b.maxQueuedBytes, b.maxMessageSize),
+            // a frame (header + batch) must stay within the receiver's maxMessageSize
+            Math.min(BATCH_BYTES, b.maxMessageSize - header.getSerializedSize()),
+            b.initialBackoff,
+            b.maxBackoff);
+    this.userExecutor = Optional.ofNullable(b.executor);
+    this.tls =
+        b.certChain == null
+            ? Optional.empty()
+            : Optional.of(
+                new TlsMaterial(
+                    b.certChain,
+                    b.privateKey,
+                    b.trustedCa,
+                    Optional.ofNullable(b.clientCertChain),
+                    Optional.ofNullable(b.clientPrivateKey)));
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds the listen address and starts connecting to the peers (in the background).
+   *
+   * @throws IOException naming the address if it cannot be bound (e.g. the port is in use) or the
+   *     TLS material cannot be loaded; the transport is then closed
+   * @throws IllegalStateException if already started or closed
+   */
+  @Override
+  public synchronized void start(Inbox inbox) throws IOException {
+    Objects.requireNonNull(inbox, "inbox");
+    if (started || closed) {
+      throw new IllegalStateException(
+          self + ": transport already " + (closed ? "closed" : "started"));
+    }
+    started = true;
+    this.inbox = inbox;
+    Executor executor = userExecutor.orElseGet(() -> ownedExecutor = newOwnedExecutor());
+    this.executor = executor;
+    timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("jangada-grpc-timer-" + self));
+    service = new RaftGrpcService(self, clusterId, senderNames(), inbox);
+    try {
+      server =
+          NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
+              .executor(executor)
+              .maxInboundMessageSize(maxMessageSize)
+              .permitKeepAliveTime(10, TimeUnit.SECONDS)
+              .addService(service.definition())
+              .build();
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw new IOException(self + ": cannot listen on " + listen + ": " + e.getMessage(), e);
+    }
+    try {
+      credentials = TlsMaterial.channelCredentials(tls);
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw new IOException(self + ": cannot load the client TLS material: " + e.getMessage(), e);
+    }
+    Map<NodeId, PeerChannel> channels = new TreeMap<>();
+    peerAddresses.forEach((peer, address) -> channels.put(peer, newPeerChannel(peer, address)));
+    peers = Map.copyOf(channels);
+    peers.values().forEach(PeerChannel::start);
+    log.info("{}: listening on {}, peers {}", self, boundAddress(), peerAddresses);
+  }
+
+  /**
+   * Adds a peer at run time, e.g. after a membership change: from now on messages to it are sent
+   * and frames from it are accepted. Before {@link #start} it is the same as {@link Builder#peer}.
+   *
+   * @throws IllegalArgumentException if {@code id} is this node or already a peer
+   * @throws IllegalStateException if the transport is closed
+   */
+  public synchronized void addPeer(NodeId id, InetSocketAddress address) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(address, "address");
+    if (closed) {
+      throw new IllegalStateException(self + ": transport is closed");
+    }
+    if (id.equals(self)) {
+      throw new IllegalArgumentException("peer " + id + " is this node itself");
+    }
+    if (peerAddresses.containsKey(id)) {
+      throw new IllegalArgumentException("duplicate peer " + id);
+    }
+    HostAndPort hostAndPort = HostAndPort.fromParts(address.getHostString(), address.getPort());
+    peerAddresses.put(id, hostAndPort);
+    if (server != null) {
+      PeerChannel channel = newPeerChannel(id, hostAndPort);
+      Map<NodeId, PeerChannel> next = new TreeMap<>(peers);
+      next.put(id, channel);
+      peers = Map.copyOf(next);
+      service.setKnownSenders(senderNames());
+      channel.start();
+      log.info("{}: added peer {} at {}", self, id, hostAndPort);
+    }
+  }
+
+  /**
+   * Removes a peer at run time: its stream is closed, messages to it are dropped (reported
+   * unreachable) and frames from it are rejected. Does nothing if {@code id} is not a peer.
+   */
+  public void removePeer(NodeId id) {
+    PeerChannel channel;
+    synchronized (this) {
+      if (peerAddresses.remove(id) == null) {
+        return;
+      }
+      Map<NodeId, PeerChannel> next = new TreeMap<>(peers);
+      channel = next.remove(id);
+      peers = Map.copyOf(next);
+      if (service != null) {
+        service.setKnownSenders(senderNames());
+      }
+    }
+    if (channel != null) {
+      channel.close();
+      log.info("{}: removed peer {}", self, id);
+    }
+  }
+
+  private Set<String> senderNames() {
+    Set<String> names = new HashSet<>();
+    peerAddresses.keySet().forEach(id -> names.add(id.value()));
+    return names;
+  }
+
+  private PeerChannel newPeerChannel(NodeId peer, HostAndPort address) {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(address.getHost(), address.getPort(), credentials)
+            .executor(executor)
+            .maxInboundMessageSize(maxMessageSize)
+            .keepAliveTime(20, TimeUnit.SECONDS)
+            .keepAliveTimeout(10, TimeUnit.SECONDS)
+            .build();
+    return new PeerChannel(
+        self, peer, header, channel, executor, timer, () -> reportUnreachable(peer), limits);
+  }
+
+  /**
+   * Queues {@code message} for {@code message.to()}. Never blocks and never throws on network
+   * failure: a message that cannot be queued is dropped and {@code unreachable(to)} reported. A
+   * message not from this node, or to a node that is not a configured peer, is dropped (logged);
+   * the latter is also reported unreachable. Before {@link #start} and after {@link #close},
+   * messages are dropped silently.
+   */
+  @Override
+  public void send(Message message) {
+    Objects.requireNonNull(message, "message");
+    if (closed || inbox == null) {
+      return;
+    }
+    if (!message.from().equals(self)) {
+      dropLog.warn(self + ": dropping a message whose from is " + message.from());
+      return;
+    }
+    PeerChannel peer = peers.get(message.to());
+    if (peer == null) {
+      dropLog.warn(self + ": dropping a message to " + message.to() + ": not a configured peer");
+      reportUnreachableLater(message.to());
+      return;
+    }
+    RaftMessage encoded;
+    try {
+      encoded = ProtoCodec.encode(message);
+    } catch (RuntimeException e) {
+      log.error("{}: cannot encode {}", self, message.getClass().getSimpleName(), e);
+      return;
+    }
+    // What this message adds to a frame: its tag, length and bytes.
+    int size = CodedOutputStream.computeMessageSize(Envelope.MESSAGES_FIELD_NUMBER, encoded);
+    if (header.getSerializedSize() + size > maxMessageSize) {
+      dropLog.warn(
+          self
+              + ": dropping a "
+              + size
+              + "-byte "
+              + message.getClass().getSimpleName()
+              + " to "
+              + message.to()
+              + ": larger than maxMessageSize "
+              + maxMessageSize);
+      reportUnreachableLater(message.to());
+      return;
+    }
+    peer.send(encoded, size);
+  }
+
+  /**
+   * The address the server is bound to (with the real port when the listen port was 0).
+   *
+   * @throws IllegalStateException if not started, or closed
+   */
+  public synchronized InetSocketAddress boundAddress() {
+    if (server == null || closed) {
+      throw new IllegalStateException(self + ": transport is not running");
+    }
+    return (InetSocketAddress) server.getListenSockets().get(0);
+  }
+
+  /** This node's id. */
+  public NodeId self() {
+    return self;
+  }
+
+  /**
+   * Stops the server, cancels every stream and releases the threads this transport created.
+   * Idempotent. Waits up to about 2 s for connections to close.
+   */
+  @Override
+  public void close() {
+    Server s;
+    Map<NodeId, PeerChannel> channels;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      s = server;
+      channels = peers;
+      peers = Map.of();
+      if (service != null) {
+        service.close();
+      }
+    }
+    channels.values().forEach(PeerChannel::close);
+    if (s != null) {
+      s.shutdownNow();
+    }
+    try {
+      for (PeerChannel channel : channels.values()) {
+        channel.awaitTermination(1000);
+      }
+      if (s != null) {
+        s.awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+  }
+
+  /** Frames this transport's server rejected (tests, metrics). */
+  long rejectedFrames() {
+    RaftGrpcService s = service;
+    return s == null ? 0 : s.rejectedCount();
+  }
+
+  /** Messages queued for {@code peer} (tests, metrics). */
+  int queuedMessages(NodeId peer) {
+    PeerChannel channel = peers.get(peer);
+    return channel == null ? 0 : channel.queuedMessages();
+  }
+
+  /** Bytes queued for {@code peer} (tests, metrics). */
+  long queuedBytes(NodeId peer) {
+    PeerChannel channel = peers.get(peer);
+    return channel == null ? 0 : channel.queuedBytes();
+  }
+
+  /** Reports on the executor, never inline in {@code send}, so the caller is not re-entered. */
+  private void reportUnreachableLater(NodeId peer) {
+    try {
+      executor.execute(() -> reportUnreachable(peer));
+    } catch (RuntimeException e) {
+      // the executor is shutting down (closing) or rejects work: nothing to report to
+    }
+  }
+
+  private void reportUnreachable(NodeId peer) {
+    Inbox target = inbox;
+    if (closed || target == null) {
+      return;
+    }
+    try {
+      target.unreachable(peer);
+    } catch (RuntimeException e) {
+      log.error("{}: inbox threw on unreachable({})", self, peer, e);
+    }
+  }
+
+  private ExecutorService newOwnedExecutor() {
+    return Executors.newCachedThreadPool(daemonThreads("jangada-grpc-" + self));
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Configures a {@link GrpcTransport}. Required: {@link #self}, {@link #clusterId}, {@link
+   * #listen}. A builder may build several transports (e.g. to restart a node on the same port). Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private NodeId self;
+    private String clusterId;
+    private InetSocketAddress listen;
+    private final Map<NodeId, HostAndPort> peers = new TreeMap<>();
+    private int maxMessageSize = 16 * 1024 * 1024;
+    private int maxQueuedMessages = 4096;
+    private long maxQueuedBytes = 64L * 1024 * 1024;
+    private Duration initialBackoff = Duration.ofMillis(50);
+    private Duration maxBackoff = Duration.ofSeconds(2);
+    private Executor executor;
+    private byte[] certChain;
+    private byte[] privateKey;
+    private byte[] trustedCa;
+    private byte[] clientCertChain;
+    private byte[] clientPrivateKey;
+
+    private Builder() {}
+
+    /** This node's id (required). */
+    public Builder self(NodeId self) {
+      this.self = Objects.requireNonNull(self, "self");
+      return this;
+    }
+
+    /**
+     * The cluster's id (required, non-blank, at most 256 characters): frames carrying another
+     * cluster id are rejected, so two clusters sharing hosts cannot mix.
+     */
+    public Builder clusterId(String clusterId) {
+      Objects.requireNonNull(clusterId, "clusterId");
+      if (clusterId.isBlank() || clusterId.length() > 256) {
+        throw new IllegalArgumentException("clusterId must be 1 to 256 characters, not blank");
+      }
+      this.clusterId = clusterId;
+      return this;
+    }
+
+    /** The address to listen on (required); port 0 picks a free port, see {@link #boundAddress}. */
+    public Builder listen(InetSocketAddress address) {
+      this.listen = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** The address to listen on as {@code host:port} (IPv6 as {@code [::1]:7001}). */
+    public Builder listen(String hostAndPort) {
+      HostAndPort hp = parse(hostAndPort);
+      return listen(new InetSocketAddress(hp.getHost(), hp.getPort()));
+    }
+
+    /**
+     * A peer and the address its transport listens on.
+     *
+     * @throws IllegalArgumentException if {@code id} is this node or was already added
+     */
+    public Builder peer(NodeId id, InetSocketAddress address) {
+      Objects.requireNonNull(address, "address");
+      return peer(id, HostAndPort.fromParts(address.getHostString(), address.getPort()));
+    }
+
+    /** A peer and its address as {@code host:port}. */
+    public Builder peer(NodeId id, String hostAndPort) {
+      return peer(id, parse(hostAndPort));
+    }
+
+    private Builder peer(NodeId id, HostAndPort address) {
+      Objects.requireNonNull(id, "id");
+      if (id.equals(self)) {
+        throw new IllegalArgumentException("peer " + id + " is this node itself");
+      }
+      if (peers.containsKey(id)) {
+        throw new IllegalArgumentException("duplicate peer " + id);
+      }
+      peers.put(id, address);
+      return this;
+    }
+
+    /** The largest frame sent or accepted, in bytes (default 16 MiB). */
+    public Builder maxMessageSize(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxMessageSize must be >= 1024, got " + bytes);
+      }
+      this.maxMessageSize = bytes;
+      return this;
+    }
+
+    /** The most messages queued per peer before sends are dropped (default 4096). */
+    public Builder maxQueuedMessages(int count) {
+      if (count < 1) {
+        throw new IllegalArgumentException("maxQueuedMessages must be >= 1, got " + count);
+      }
+      this.maxQueuedMessages = count;
+      return this;
+    }
+
+    /** The most encoded bytes queued per peer before sends are dropped (default 64 MiB). */
+    public Builder maxQueuedBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxQueuedBytes must be >= 1, got " + bytes);
+      }
+      this.maxQueuedBytes = bytes;
+      return this;
+    }
+
+    /** Reconnect delays: start at {@code initial}, double per failure up to {@code max}, ±50 %. */
+    public Builder reconnectBackoff(Duration initial, Duration max) {
+      if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("need 0 < initial <= max, got " + initial + ", " + max);
+      }
+      this.initialBackoff = initial;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /**
+     * The executor for gRPC callbacks, inbox delivery and writes (default: a cached pool of daemon
+     * threads owned and shut down by the transport). A user executor is not shut down.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Enables TLS: the server presents {@code certChainPem} with {@code privateKeyPem} (PKCS#8),
+     * and connections to peers trust the CA certificates in {@code trustedCaPem}. The peers'
+     * certificates must name the host used in their address (a SAN entry).
+     *
+     * @throws UncheckedIOException if a file cannot be read
+     */
+    public Builder tls(Path certChainPem, Path privateKeyPem, Path trustedCaPem) {
+      return tls(read(certChainPem), read(privateKeyPem), read(trustedCaPem));
+    }
+
+    /** As {@link #tls(Path, Path, Path)}, reading (not closing) the streams now. */
+    public Builder tls(
+        InputStream certChainPem, InputStream privateKeyPem, InputStream trustedCaPem) {
+      return tls(read(certChainPem), read(privateKeyPem), read(trustedCaPem));
+    }
+
+    private Builder tls(byte[] certChain, byte[] privateKey, byte[] trustedCa) {
+      this.certChain = certChain;
+      this.privateKey = privateKey;
+      this.trustedCa = trustedCa;
+      return this;
+    }
+
+    /**
+     * Enables mutual TLS (requires {@link #tls}): connections to peers present this certificate,
+     * and this node's server accepts only clients whose certificate the trusted CA signed.
+     */
+    public Builder clientCertificate(Path certChainPem, Path privateKeyPem) {
+      return clientCertificate(read(certChainPem), read(privateKeyPem));
+    }
+
+    /** As {@link #clientCertificate(Path, Path)}, reading (not closing) the streams now. */
+    public Builder clientCertificate(InputStream certChainPem, InputStream privateKeyPem) {
+      return clientCertificate(read(certChainPem), read(privateKeyPem));
+    }
+
+    private Builder clientCertificate(byte[] certChain, byte[] privateKey) {
+      this.clientCertChain = certChain;
+      this.clientPrivateKey = privateKey;
+      return this;
+    }
+
+    /**
+     * A new transport (not started).
+     *
+     * @throws IllegalStateException if self, clusterId or the listen address is missing, self is
+     *     also a peer, or a client certificate is given without {@link #tls}
+     */
+    public GrpcTransport build() {
+      if (self == null) {
+        throw new IllegalStateException("self (this node's id) is required");
+      }
+      if (clusterId == null) {
+        throw new IllegalStateException("clusterId is required");
+      }
+      if (listen == null) {
+        throw new IllegalStateException(self + ": a listen address is required");
+      }
+      if (peers.containsKey(self)) {
+        throw new IllegalStateException("peer " + self + " is this node itself");
+      }
+      if (clientCertChain != null && certChain == null) {
+        throw new IllegalStateException("clientCertificate needs tls(...) as well");
+      }
+      return new GrpcTransport(this);
+    }
+
+    private static HostAndPort parse(String hostAndPort) {
+      Objects.requireNonNull(hostAndPort, "hostAndPort");
+      try {
+        HostAndPort hp = HostAndPort.fromString(hostAndPort);
+        if (!hp.hasPort()) {
+          throw new IllegalArgumentException("missing port in '" + hostAndPort + "'");
+        }
+        return hp;
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "not a host:port address: '" + hostAndPort + "': " + e.getMessage(), e);
+      }
+    }
+
+    private static byte[] read(Path file) {
+      try {
+        return Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read TLS file " + file, e);
+      }
+    }
+
+    private static byte[] read(InputStream in) {
+      try {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read TLS material", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.jangada.raft.grpc;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.jangada.raft.grpc.proto.Envelope;
+import io.jangada.raft.grpc.proto.RaftMessage;
+import io.jangada.raft.grpc.proto.RaftTransportGrpc;
+import io.jangada.raft.grpc.proto.StreamAck;
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.transport.Transport;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving side: checks every frame of every inbound stream and hands valid messages to the
+ * inbox. A whole frame is rejected (logged, rate-limited, and counted) when it cannot be parsed,
+ * carries another cluster id, comes from a sender that is not a configured peer, or is empty; a
+ * single message of a frame is rejected when it does not decode, its {@code from} differs from the
+ * frame's sender, or it is addressed to another node. Rejected messages never reach the inbox and
+ * never end the stream.
+ *
+ * <p>Thread-safety: gRPC calls a stream's observer serially, so messages of one stream reach the
+ * inbox in order; different streams run concurrently.
+ */
+final class RaftGrpcService {
+
+  private static final Logger log = LoggerFactory.getLogger(RaftGrpcService.class);
+
+  private final NodeId self;
+  private final String clusterId;
+  private volatile Set<String> knownSenders;
+  private final Transport.Inbox inbox;
+  private final AtomicLong rejected = new AtomicLong();
+  private final RateLimitedLog rejections = new RateLimitedLog(log);
+  private volatile boolean closed;
+
+  RaftGrpcService(NodeId self, String clusterId, Set<String> knownSenders, Transport.Inbox inbox) {
+    this.self = self;
+    this.clusterId = clusterId;
+    this.knownSenders = Set.copyOf(knownSenders);
+    this.inbox = inbox;
+  }
+
+  /** The service, bound to the generated method name but with our non-throwing marshaller. */
+  ServerServiceDefinition definition() {
+    MethodDescriptor<InboundFrame, StreamAck> method =
+        RaftTransportGrpc.getStreamMethod().toBuilder(
+                InboundFrame.MARSHALLER, ProtoUtils.marshaller(StreamAck.getDefaultInstance()))
+            .build();
+    return ServerServiceDefinition.builder(RaftTransportGrpc.SERVICE_NAME)
+        .addMethod(method, ServerCalls.asyncClientStreamingCall(this::open))
+        .build();
+  }
+
+  /** Replaces the set of accepted senders (peers added or removed at run time). */
+  void setKnownSenders(Set<String> senders) {
+    knownSenders = Set.copyOf(senders);
+  }
+
+  /** Stops delivering; frames received from now on are dropped. */
+  void close() {
+    closed = true;
+  }
+
+  /** Frames and messages rejected so far (a frame rejected as a whole counts once). */
+  long rejectedCount() {
+    return rejected.get();
+  }
+
+  private StreamObserver<InboundFrame> open(StreamObserver<StreamAck> response) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(InboundFrame frame) {
+        accept(frame);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        log.debug("{}: inbound stream ended: {}", self, t.toString());
+      }
+
+      @Override
+      public void onCompleted() {
+        response.onNext(StreamAck.getDefaultInstance());
+        response.onCompleted();
+      }
+    };
+  }
+
+  /** Validates one frame and delivers its valid messages; package-private for tests. */
+  void accept(InboundFrame frame) {
+    if (frame.envelope().isEmpty()) {
+      reject("malformed frame: " + frame.error());
+      return;
+    }
+    Envelope envelope = frame.envelope().get();
+    if (!clusterId.equals(envelope.getClusterId())) {
+      reject("frame for cluster '" + envelope.getClusterId() + "' (expected '" + clusterId + "')");
+      return;
+    }
+    String sender = envelope.getSender();
+    if (!knownSenders.contains(sender)) {
+      reject("frame from unknown sender '" + sender + "'");
+      return;
+    }
+    if (envelope.getMessagesCount() == 0) {
+      reject("empty frame from " + sender);
+      return;
+    }
+    for (RaftMessage proto : envelope.getMessagesList()) {
+      accept(sender, proto);
+    }
+  }
+
+  private void accept(String sender, RaftMessage proto) {
+    Message message;
+    try {
+      message = ProtoCodec.decode(proto);
+    } catch (ProtoCodec.MalformedMessageException e) {
+      reject("malformed message from " + sender + ": " + e.getMessage());
+      return;
+    }
+    if (!message.from().value().equals(sender)) {
+      reject("message from " + message.from() + " sent by " + sender);
+      return;
+    }
+    if (!message.to().equals(self)) {
+      reject("message from " + sender + " addressed to " + message.to());
+      return;
+    }
+    if (closed) {
+      return;
+    }
+    try {
+      inbox.receive(message);
+    } catch (RuntimeException e) {
+      log.error("{}: inbox threw on receive; message dropped", self, e);
+    }
+  }
+
+  private void reject(String reason) {
+    rejected.incrementAndGet();
+    rejections.warn(self + ": rejected inbound frame: " + reason);
+  }
+}
