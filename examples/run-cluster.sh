@@ -113,14 +113,25 @@ node_status() { # one line for node $1
     return
   fi
   json="$(curl -s -m 2 "http://127.0.0.1:$(http_port "$i")/v1/status" || true)"
-  if [[ -z "$json" ]]; then
-    printf '%-4s %-10s pid %-7s (starting or not answering)\n' "n$i" "UP" "$pid"
+  if [[ -z "$json" || "$json" == *'"error"'* ]]; then
+    printf '%-4s %-10s pid %-7s (starting or not answering)\n' "n$i" "STARTING" "$pid"
     return
   fi
   field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$json"; }
   printf '%-4s %-10s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
     "n$i" "$(field role)" "$pid" "$(field term)" "$(field leader)" \
     "$(field commitIndex)" "$(field appliedIndex)" "$(field lastIndex)"
+}
+
+wait_for_node() { # until node $1 answers /v1/status with its role
+  local deadline=$((SECONDS + ${2:-30})) json
+  while ((SECONDS < deadline)); do
+    json="$(curl -s -m 1 "http://127.0.0.1:$(http_port "$1")/v1/status" || true)"
+    [[ "$json" == *'"role"'* ]] && return 0
+    running_pid "$1" >/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
 }
 
 wait_for_leader() {
@@ -161,6 +172,7 @@ case "$cmd" in
     if [[ $# -ge 1 ]]; then
       check_node_arg "$1"
       start_node "$1"
+      wait_for_node "$1" 30 || die "n$1 did not come up; see $(log_file "$1")"
     else
       for ((i = 1; i <= nodes; i++)); do start_node "$i"; done
     fi

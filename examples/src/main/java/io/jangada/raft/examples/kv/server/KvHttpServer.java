@@ -354,7 +354,7 @@ public final class KvHttpServer implements AutoCloseable {
       return new HttpError(503, "not accepted, retry: " + cause.getMessage())
           .header("Retry-After", "1");
     } else if (cause instanceof NodeClosedException) {
-      return new HttpError(503, "node is shutting down: " + cause.getMessage())
+      return new HttpError(503, "node unavailable: " + cause.getMessage())
           .header("Retry-After", "1");
     } else if (cause instanceof StorageFailedException) {
       return new HttpError(500, "node stopped after a storage failure: " + cause.getMessage());

@@ -5,6 +5,7 @@ import io.jangada.raft.RaftNode;
 import io.jangada.raft.Role;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.examples.kv.KvStateMachine;
+import io.jangada.raft.grpc.GrpcTransport;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.file.FileStorage;
@@ -12,6 +13,7 @@ import io.jangada.raft.storage.file.FileStorageOptions;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -94,13 +96,25 @@ final class RaftWiring {
 
   /** The gRPC transport: listens on this node's Raft address, dials the others. */
   private static Transport transport(ServerCommand.Plan plan, String clusterId) {
-    throw new ServerCommand.StartupException(
-        "this build has no gRPC transport yet (raft-grpc has not landed)");
+    GrpcTransport.Builder transport =
+        GrpcTransport.builder()
+            .self(plan.self())
+            .clusterId(clusterId)
+            .listen(new InetSocketAddress(plan.raftListen().host(), plan.raftListen().port()));
+    plan.members()
+        .forEach(
+            (id, member) -> {
+              if (!id.equals(plan.self())) {
+                transport.peer(id, member.raft().toString());
+              }
+            });
+    return transport.build(); // binds in RaftNode.start
   }
 
   private static String describe(Throwable failure, ServerCommand.Plan plan) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof BindException) {
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
         return "Raft address " + plan.raftListen() + " is in use";
       }
     }
@@ -117,6 +131,8 @@ final class RaftWiring {
 
   /** Logs role and leader changes: what run-cluster.sh logs shows. */
   private static final class LoggingListener implements RaftListener {
+    private static final Logger log = LoggerFactory.getLogger("raft");
+
     @Override
     public void onRoleChange(NodeId self, Role role, long term) {
       log.info("{} is now {} in term {}", self, role, term);
