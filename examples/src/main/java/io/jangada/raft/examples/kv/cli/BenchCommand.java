@@ -213,9 +213,11 @@ public final class BenchCommand implements Callable<Integer> {
             () -> {
               long lastDone = 0;
               long lastTime = System.nanoTime();
+              // Redraw in place on a terminal; a line every 5 s when stderr goes to a file.
+              boolean terminal = System.console() != null;
               while (!Thread.currentThread().isInterrupted()) {
                 try {
-                  Thread.sleep(250);
+                  Thread.sleep(terminal ? 250 : 5000);
                 } catch (InterruptedException e) {
                   break;
                 }
@@ -225,6 +227,9 @@ public final class BenchCommand implements Callable<Integer> {
                 lastDone = d;
                 lastTime = now;
                 draw(out, d, total, rate);
+                if (!terminal) {
+                  out.println();
+                }
               }
               draw(out, done.get(), total, 0);
               out.println();
