@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jangada.raft.model.Bytes;
-import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
-import io.jangada.raft.storage.LogStorage;
 import io.jangada.raft.testing.ManualScheduler;
 import io.jangada.raft.testing.RecordingStateMachine;
 import io.jangada.raft.testing.VirtualNetwork;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,56 +24,15 @@ class RaftNodeFailureTest {
   private static final NodeId N1 = NodeId.of("n1");
 
   /** A log whose sync starts failing on demand. */
-  private static final class FailingLog implements LogStorage {
-    final InMemoryLogStorage delegate = new InMemoryLogStorage();
+  private static final class FailingLog extends ForwardingLogStorage {
     final AtomicBoolean failSync = new AtomicBoolean();
-
-    @Override
-    public long firstIndex() {
-      return delegate.firstIndex();
-    }
-
-    @Override
-    public long lastIndex() {
-      return delegate.lastIndex();
-    }
-
-    @Override
-    public long term(long index) {
-      return delegate.term(index);
-    }
-
-    @Override
-    public List<LogEntry> entries(long fromInclusive, long toExclusive, long maxBytes) {
-      return delegate.entries(fromInclusive, toExclusive, maxBytes);
-    }
-
-    @Override
-    public void append(List<LogEntry> entries) {
-      delegate.append(entries);
-    }
 
     @Override
     public void sync() throws IOException {
       if (failSync.get()) {
         throw new IOException("disk on fire");
       }
-      delegate.sync();
-    }
-
-    @Override
-    public void compactUpTo(long indexInclusive) {
-      delegate.compactUpTo(indexInclusive);
-    }
-
-    @Override
-    public void reset(long index, long term) {
-      delegate.reset(index, term);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      super.sync();
     }
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Bytes;
-import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
@@ -12,6 +11,7 @@ import io.jangada.raft.storage.InMemoryStateStorage;
 import io.jangada.raft.storage.LogStorage;
 import io.jangada.raft.testing.RecordingStateMachine;
 import io.jangada.raft.testing.VirtualNetwork;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +55,7 @@ class RaftNodeThreadingTest {
   }
 
   /** A log whose sync takes {@code syncMillis} of real time. */
-  private static final class SlowLog implements LogStorage {
-    final InMemoryLogStorage delegate = new InMemoryLogStorage();
+  private static final class SlowLog extends ForwardingLogStorage {
     final long syncNanos;
 
     SlowLog(long syncMillis) {
@@ -64,48 +63,10 @@ class RaftNodeThreadingTest {
     }
 
     @Override
-    public long firstIndex() {
-      return delegate.firstIndex();
-    }
-
-    @Override
-    public long lastIndex() {
-      return delegate.lastIndex();
-    }
-
-    @Override
-    public long term(long index) {
-      return delegate.term(index);
-    }
-
-    @Override
-    public List<LogEntry> entries(long fromInclusive, long toExclusive, long maxBytes) {
-      return delegate.entries(fromInclusive, toExclusive, maxBytes);
-    }
-
-    @Override
-    public void append(List<LogEntry> entries) {
-      delegate.append(entries);
-    }
-
-    @Override
-    public void sync() {
+    public void sync() throws IOException {
       LockSupport.parkNanos(syncNanos);
-      delegate.sync();
+      super.sync();
     }
-
-    @Override
-    public void compactUpTo(long indexInclusive) {
-      delegate.compactUpTo(indexInclusive);
-    }
-
-    @Override
-    public void reset(long index, long term) {
-      delegate.reset(index, term);
-    }
-
-    @Override
-    public void close() {}
   }
 
   /** A state machine whose apply takes {@code millis} of real time. */
