@@ -37,7 +37,7 @@ find_jar() {
   jar="$(ls "$here"/target/raft-examples-*-all.jar 2>/dev/null | head -n 1 || true)"
   local stale=""
   if [[ -n "$jar" ]]; then
-    stale="$(find "$root"/raft-*/src "$root"/examples/src "$root"/pom.xml "$root"/*/pom.xml \
+    stale="$(find "$root"/raft-*/src/main "$root"/examples/src/main "$root"/pom.xml "$root"/*/pom.xml \
       -newer "$jar" -type f 2>/dev/null | head -n 1 || true)"
   fi
   if [[ -z "$jar" || -n "$stale" ]]; then
@@ -99,8 +99,15 @@ start_node() {
     port_busy "$port" && die "port $port (for n$i) is in use by another program; stop it or set KV_RAFT_BASE_PORT/KV_HTTP_BASE_PORT"
   done
   mkdir -p "$dir/n$i"
+  # Nodes run from a copy, so a rebuild never swaps the jar under a running JVM; the copy is
+  # refreshed only when no node runs (all nodes of a cluster run the same build).
+  local any=0 j
+  for ((j = 1; j <= nodes; j++)); do running_pid "$j" >/dev/null && any=1; done
+  if [[ $any -eq 0 || ! -f "$dir/kv.jar" ]]; then
+    cp "$jar" "$dir/kv.jar"
+  fi
   # shellcheck disable=SC2086
-  nohup java $java_opts -jar "$jar" server --id "n$i" --peers "$(peers)" \
+  nohup java $java_opts -jar "$dir/kv.jar" server --id "n$i" --peers "$(peers)" \
     --data-dir "$dir/n$i/data" --tick-ms "$tick_ms" >>"$(log_file "$i")" 2>&1 &
   echo $! >"$(pid_file "$i")"
   echo "n$i started (pid $!, raft 127.0.0.1:$(raft_port "$i"), http http://127.0.0.1:$(http_port "$i"))"
@@ -117,7 +124,7 @@ node_status() { # one line for node $1
     printf '%-4s %-10s pid %-7s (starting or not answering)\n' "n$i" "STARTING" "$pid"
     return
   fi
-  field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$json"; }
+  field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$json" | sed 's/^null$/-/'; }
   printf '%-4s %-10s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
     "n$i" "$(field role)" "$pid" "$(field term)" "$(field leader)" \
     "$(field commitIndex)" "$(field appliedIndex)" "$(field lastIndex)"
