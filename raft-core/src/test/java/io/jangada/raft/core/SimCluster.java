@@ -1,0 +1,459 @@
+package io.jangada.raft.core;
+
+import io.jangada.raft.Role;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.NodeId;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * A randomized, deterministic simulation of a cluster of {@link RaftCore}s (TESTING.md tier T4).
+ * Virtual time advances in ticks; within a tick, Ready phases, message deliveries, client proposals
+ * and crashes interleave at random. The network drops, duplicates, delays and reorders messages and
+ * suffers symmetric and one-way partitions; nodes pause, or crash losing a random part of their
+ * unsynced writes and restart from durable state. Every random choice comes from one seed, and
+ * {@link SimInvariants} checks the safety properties after every event. Not thread-safe.
+ */
+final class SimCluster {
+
+  private static final int TRACE_TAIL = 120;
+
+  final long seed;
+  private final SplittableRandom random;
+  final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
+  final SimNetwork net;
+  final SimInvariants invariants = new SimInvariants();
+  private final RaftConfig config;
+  private final ArrayDeque<String> tail = new ArrayDeque<>();
+  private final Consumer<String> trace;
+  private final double crashRate;
+  private final SimNode.Bug bug;
+  private long now;
+  long events;
+  private long proposals;
+  private long readIds;
+  boolean faults = true;
+
+  private SimCluster(long seed, int size, SimNode.Bug bug, Consumer<String> trace) {
+    this.seed = seed;
+    this.random = new SplittableRandom(seed);
+    this.trace = trace;
+    this.net = new SimNetwork(random.split());
+    this.config =
+        RaftConfig.builder()
+            .electionTicks(10)
+            .heartbeatTicks(1 + random.nextInt(3))
+            .preVote(random.nextBoolean())
+            .checkQuorum(random.nextBoolean())
+            .maxInflightAppends(1 + random.nextInt(8))
+            .maxAppendEntries(1 + random.nextInt(16))
+            .build();
+    net.dropRate = random.nextDouble() * 0.3;
+    net.duplicateRate = random.nextDouble() * 0.1;
+    net.maxDelay = random.nextInt(4);
+    net.straggleRate = random.nextDouble() * 0.05;
+    this.bug = bug;
+    crashRate = bug == SimNode.Bug.NONE ? 0.002 : 0.05;
+    List<NodeId> ids = new ArrayList<>();
+    for (int i = 1; i <= size; i++) {
+      ids.add(NodeId.of("n" + i));
+    }
+    Membership membership = Membership.ofVoters(ids);
+    for (NodeId id : ids) {
+      SimNode node = new SimNode(id, config, membership, invariants, bug);
+      node.open(random.split());
+      nodes.put(id, node);
+    }
+    log(
+        "seed="
+            + seed
+            + " nodes="
+            + size
+            + " bug="
+            + bug
+            + " "
+            + config
+            + " drop="
+            + String.format("%.2f", net.dropRate)
+            + " dup="
+            + String.format("%.2f", net.duplicateRate)
+            + " maxDelay="
+            + net.maxDelay
+            + " straggle="
+            + String.format("%.3f", net.straggleRate));
+  }
+
+  /** A cluster of {@code size} voters whose whole run is fixed by {@code seed}. */
+  static SimCluster withSeed(long seed, int size) {
+    return new SimCluster(seed, size, SimNode.Bug.NONE, line -> {});
+  }
+
+  /** Like {@link #withSeed(long, int)}, with a planted bug and a trace sink. */
+  static SimCluster withSeed(long seed, int size, SimNode.Bug bug, Consumer<String> trace) {
+    return new SimCluster(seed, size, bug, trace);
+  }
+
+  /** Runs {@code ticks} ticks of virtual time with faults, then checks liveness. */
+  void run(int ticks) {
+    for (int t = 0; t < ticks; t++) {
+      tickOnce();
+    }
+    awaitProgress(1000);
+    log(
+        "done: "
+            + events
+            + " events, "
+            + invariants.committedCount()
+            + " entries committed, "
+            + invariants.readsChecked
+            + " reads checked, leaders "
+            + invariants.leaders()
+            + ", messages sent "
+            + net.sent
+            + " (dropped "
+            + net.dropped
+            + ")");
+  }
+
+  /** The last trace lines, for failure messages. */
+  String traceTail() {
+    return String.join("\n", tail);
+  }
+
+  // ------------------------------------------------------------------ virtual time
+
+  private void tickOnce() {
+    now++;
+    if (faults) {
+      injectNetworkFaults();
+    }
+    for (SimNode node : nodes.values()) {
+      if (node.paused && (now >= node.resumeAt || !faults)) {
+        node.paused = false;
+        event(node.id + " RESUME");
+      }
+      if (!node.isUp()) {
+        if (random.nextInt(10) == 0) {
+          restart(node);
+        }
+      } else if (node.acceptsInput() && random.nextInt(10) != 0) {
+        node.core().tick();
+        event(node.id + " tick");
+      }
+    }
+    if (faults && random.nextInt(2) == 0) {
+      propose();
+    }
+    if (faults && random.nextInt(8) == 0) {
+      read();
+    }
+    if (faults && random.nextInt(50) == 0) {
+      transfer();
+    }
+    for (int budget = 0; budget < 300 && microStep(); budget++) {
+      if (faults && random.nextDouble() < crashRate) {
+        crashOne();
+      }
+    }
+  }
+
+  /** One Ready phase or one delivery, chosen at random; false if nothing is enabled. */
+  private boolean microStep() {
+    List<SimNode> runnable = new ArrayList<>();
+    for (SimNode node : nodes.values()) {
+      if (!node.paused && (node.isBusy() || (node.isUp() && node.core().hasReady()))) {
+        runnable.add(node);
+      }
+    }
+    List<Integer> due = new ArrayList<>();
+    for (int i : net.due(now)) {
+      SimNode to = nodes.get(net.peek(i).to());
+      if (to == null || (!to.isBusy() && !to.paused)) {
+        due.add(i);
+      }
+    }
+    int choices = runnable.size() + Math.min(due.size(), 3);
+    if (choices == 0) {
+      return false;
+    }
+    int pick = random.nextInt(choices);
+    if (pick < runnable.size()) {
+      readyPhase(runnable.get(pick));
+    } else {
+      deliver(net.take(due.get(random.nextInt(due.size()))));
+    }
+    return true;
+  }
+
+  private void readyPhase(SimNode node) {
+    List<Message> out;
+    if (node.isBusy()) {
+      out = node.finishReady();
+      event(node.id + " ready done, sends " + out.size());
+    } else {
+      out = node.beginReady();
+      event(node.id + " ready begin, sends " + out.size() + " early");
+    }
+    for (Message m : out) {
+      int copies = net.send(m, now);
+      log("  send" + (copies == 0 ? " (lost) " : copies == 2 ? " (x2) " : " ") + describe(m));
+    }
+  }
+
+  private void deliver(Message m) {
+    if (bug == SimNode.Bug.FORGED_ACK
+        && m instanceof Message.AppendRequest a
+        && !a.entries().isEmpty()
+        && random.nextInt(4) == 0) {
+      // Planted network bug: the follower "acknowledges" entries it may never store.
+      long match = a.entries().get(a.entries().size() - 1).index();
+      net.send(new Message.AppendResponse(m.to(), m.from(), a.term(), true, match, 0, 0), now);
+      log("forged ack " + m.to() + "->" + m.from() + " match=" + match);
+    }
+    SimNode to = nodes.get(m.to());
+    if (to == null || !to.isUp() || net.isCut(m.from(), m.to())) {
+      log("lost " + describe(m));
+      return;
+    }
+    to.core().step(m);
+    event("deliver " + describe(m));
+  }
+
+  private void propose() {
+    List<SimNode> candidates = new ArrayList<>();
+    for (SimNode node : nodes.values()) {
+      if (node.acceptsInput()
+          && (node.core().status().role() == Role.LEADER || random.nextInt(4) == 0)) {
+        candidates.add(node);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    SimNode node = candidates.get(random.nextInt(candidates.size()));
+    String value = "v" + (++proposals);
+    ProposeResult result = node.core().propose(Bytes.ofUtf8(value));
+    event(node.id + " propose " + value + " -> " + result);
+  }
+
+  private void read() {
+    List<SimNode> up = new ArrayList<>();
+    for (SimNode node : nodes.values()) {
+      if (node.acceptsInput()) {
+        up.add(node);
+      }
+    }
+    if (up.isEmpty()) {
+      return;
+    }
+    SimNode node = up.get(random.nextInt(up.size()));
+    long id = ++readIds;
+    long floor = invariants.maxCommitted(nodes.values());
+    invariants.readRequested(id, floor);
+    if (Boolean.getBoolean("sim.lease") && random.nextBoolean()) {
+      node.core().leaseRead(id);
+      event(node.id + " lease-read " + id + " (must reach " + floor + ")");
+    } else {
+      node.core().readIndex(id);
+      event(node.id + " read-index " + id + " (must reach " + floor + ")");
+    }
+  }
+
+  private void transfer() {
+    for (SimNode node : nodes.values()) {
+      if (node.acceptsInput() && node.core().status().role() == Role.LEADER) {
+        List<NodeId> others = new ArrayList<>(nodes.keySet());
+        others.remove(node.id);
+        NodeId target = others.get(random.nextInt(others.size()));
+        node.core().transferLeadership(target);
+        event(node.id + " transfer leadership to " + target);
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  private void injectNetworkFaults() {
+    int roll = random.nextInt(100);
+    if (roll < 2) {
+      net.heal();
+      List<NodeId> ids = new ArrayList<>(nodes.keySet());
+      List<NodeId> side = new ArrayList<>();
+      for (NodeId id : ids) {
+        if (random.nextBoolean()) {
+          side.add(id);
+        }
+      }
+      for (NodeId a : side) {
+        for (NodeId b : ids) {
+          if (!side.contains(b)) {
+            net.cutBothWays(a, b);
+          }
+        }
+      }
+      log("partition " + net.describeCuts());
+    } else if (roll < 4) {
+      List<NodeId> ids = new ArrayList<>(nodes.keySet());
+      NodeId a = ids.get(random.nextInt(ids.size()));
+      NodeId b = ids.get(random.nextInt(ids.size()));
+      if (!a.equals(b)) {
+        net.cutOneWay(a, b);
+        log("cut " + a + "->" + b);
+      }
+    } else if (roll < 8) {
+      net.heal();
+      log("heal");
+    } else if (roll < 9) {
+      List<SimNode> up = new ArrayList<>();
+      for (SimNode node : nodes.values()) {
+        if (node.isUp() && !node.paused) {
+          up.add(node);
+        }
+      }
+      if (!up.isEmpty()) {
+        SimNode node = up.get(random.nextInt(up.size()));
+        node.paused = true;
+        node.resumeAt = now + 5 + random.nextInt(26);
+        log(node.id + " PAUSE until t" + node.resumeAt);
+      }
+    }
+  }
+
+  private void crashOne() {
+    int down = 0;
+    List<SimNode> up = new ArrayList<>();
+    for (SimNode node : nodes.values()) {
+      if (node.isUp()) {
+        up.add(node);
+      } else {
+        down++;
+      }
+    }
+    if (down >= nodes.size() / 2 || up.isEmpty()) {
+      return;
+    }
+    SimNode victim = up.get(random.nextInt(up.size()));
+    victim.crash(random);
+    event(
+        victim.id
+            + " CRASH (unsynced tail partly lost), log now ends at "
+            + victim.log.lastIndex());
+  }
+
+  private void restart(SimNode node) {
+    node.paused = false;
+    node.open(random.split());
+    event(node.id + " RESTART " + node.state.load() + " log=" + node.log);
+  }
+
+  // ------------------------------------------------------------------ liveness
+
+  /**
+   * Heals everything, stops the faults and the random clients, and requires that within {@code
+   * ticks} ticks a leader commits a new command and every node applies it.
+   */
+  private void awaitProgress(int ticks) {
+    faults = false;
+    net.heal();
+    net.dropRate = 0;
+    net.duplicateRate = 0;
+    net.straggleRate = 0;
+    log("liveness phase: healed, no more faults");
+    Optional<Long> target = Optional.empty();
+    String value = "";
+    for (int t = 0; t < ticks; t++) {
+      for (SimNode node : nodes.values()) {
+        if (!node.isUp()) {
+          restart(node);
+        }
+      }
+      if (target.isPresent() && allApplied(target.get(), value)) {
+        return;
+      }
+      if (target.isEmpty() || t % 50 == 49) {
+        for (SimNode node : nodes.values()) {
+          if (node.acceptsInput() && node.core().status().role() == Role.LEADER) {
+            value = "live" + t;
+            ProposeResult r = node.core().propose(Bytes.ofUtf8(value));
+            event(node.id + " propose " + value + " -> " + r);
+            if (r instanceof ProposeResult.Accepted a) {
+              target = Optional.of(a.index());
+            }
+          }
+        }
+      }
+      tickOnce();
+    }
+    throw new AssertionError(
+        "Liveness: no command committed on every node within "
+            + ticks
+            + " ticks after healing; status: "
+            + statusLine());
+  }
+
+  private boolean allApplied(long index, String value) {
+    Optional<LogEntry> e = invariants.committedAt(index);
+    if (e.isEmpty() || !e.get().data().equals(Bytes.ofUtf8(value))) {
+      return false;
+    }
+    for (SimNode node : nodes.values()) {
+      if (node.appliedIndex() < index) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  String statusLine() {
+    StringBuilder out = new StringBuilder();
+    for (SimNode node : nodes.values()) {
+      out.append(node.id).append('=');
+      if (node.isUp()) {
+        var s = node.core().status();
+        out.append(s.role())
+            .append(" t")
+            .append(s.term())
+            .append(" commit=")
+            .append(s.commitIndex())
+            .append(" applied=")
+            .append(node.appliedIndex())
+            .append(" last=")
+            .append(s.lastIndex());
+      } else {
+        out.append("down");
+      }
+      out.append("; ");
+    }
+    return out.toString();
+  }
+
+  // ------------------------------------------------------------------ trace and checks
+
+  private void event(String line) {
+    events++;
+    log(line);
+    invariants.check(nodes.values());
+  }
+
+  private void log(String line) {
+    String stamped = "t" + now + " " + line;
+    trace.accept(stamped);
+    tail.addLast(stamped);
+    if (tail.size() > TRACE_TAIL) {
+      tail.removeFirst();
+    }
+  }
+
+  private static String describe(Message m) {
+    return Describe.message(m);
+  }
+}

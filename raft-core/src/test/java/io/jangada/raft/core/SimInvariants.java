@@ -1,0 +1,293 @@
+package io.jangada.raft.core;
+
+import io.jangada.raft.RaftStatus;
+import io.jangada.raft.Role;
+import io.jangada.raft.model.HardState;
+import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.NodeId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The Raft safety properties (Fig. 3 of the paper), checked by a simulation as it goes:
+ *
+ * <ul>
+ *   <li>Election Safety: at most one leader per term, over the whole history.
+ *   <li>Log Matching: an (index, term) pair names one entry and one previous term everywhere, so
+ *       two logs that share an (index, term) share the prefix up to it.
+ *   <li>Leader Completeness: an entry seen committed while the observer was in term τ is in the log
+ *       of every leader of a term above τ.
+ *   <li>State Machine Safety: no two nodes commit or apply different entries at one index, and each
+ *       node applies in index order without gaps.
+ *   <li>ReadIndex linearizability: a successful read index is at least the highest index any node
+ *       knew committed when the read was requested.
+ *   <li>Monotonicity: per core instance the term and commit index never decrease; the durable term,
+ *       vote and commit never go back, across restarts too, and a node never votes twice in a term.
+ * </ul>
+ *
+ * A broken property throws {@link Violation}. Not thread-safe.
+ */
+final class SimInvariants implements SimNode.Observer {
+
+  /** A safety property was broken. */
+  static final class Violation extends AssertionError {
+    private static final long serialVersionUID = 1L;
+
+    Violation(String message) {
+      super(message);
+    }
+  }
+
+  /** What an (index, term) pair stands for: the entry and the term of the entry before it. */
+  private record Stamp(LogEntry entry, long prevTerm) {}
+
+  /** A committed entry and the lowest term of a node that saw it committed. */
+  private record Committed(LogEntry entry, long seenInTerm) {}
+
+  // Off in the checker self-test, to show that the cluster-wide properties catch a forgotten vote.
+  boolean checkVoteHistory = true;
+
+  private final TreeMap<Long, NodeId> leaders = new TreeMap<>();
+  private final Map<Long, Map<Long, Stamp>> stamps = new HashMap<>();
+  private final TreeMap<Long, Committed> committed = new TreeMap<>();
+  private final Map<NodeId, HardState> saved = new HashMap<>();
+  private final Map<String, Long> instanceTerm = new HashMap<>();
+  private final Map<String, Long> instanceCommit = new HashMap<>();
+  private final Map<String, Long> recordedUpTo = new HashMap<>();
+  private final Map<String, Long> leaderCheckedUpTo = new HashMap<>();
+  private final Map<Long, Long> readFloor = new HashMap<>();
+  long readsChecked;
+
+  @Override
+  public void appended(SimNode node, List<LogEntry> entries) {
+    long first = node.log.firstIndex();
+    for (LogEntry e : entries) {
+      long prevTerm = e.index() - 1 >= first - 1 ? node.log.term(e.index() - 1) : -1;
+      Map<Long, Stamp> atIndex = stamps.computeIfAbsent(e.index(), i -> new HashMap<>());
+      Stamp old = atIndex.get(e.term());
+      if (old == null) {
+        atIndex.put(e.term(), new Stamp(e, prevTerm));
+        continue;
+      }
+      if (!old.entry().equals(e)) {
+        throw new Violation(
+            "Log Matching: "
+                + node.id
+                + " holds "
+                + Describe.entry(e)
+                + " but another log holds "
+                + Describe.entry(old.entry()));
+      }
+      if (old.prevTerm() >= 0 && prevTerm >= 0 && old.prevTerm() != prevTerm) {
+        throw new Violation(
+            "Log Matching: "
+                + node.id
+                + " holds "
+                + Describe.entry(e)
+                + " after term "
+                + prevTerm
+                + " but another log has it after term "
+                + old.prevTerm());
+      }
+      if (old.prevTerm() < 0) {
+        atIndex.put(e.term(), new Stamp(e, prevTerm));
+      }
+    }
+  }
+
+  @Override
+  public void savedHardState(SimNode node, HardState state) {
+    HardState before = saved.put(node.id, state);
+    if (before == null) {
+      return;
+    }
+    if (state.term() < before.term()) {
+      throw new Violation(node.id + " saved term " + state.term() + " after " + before.term());
+    }
+    if (state.commit() < before.commit()) {
+      throw new Violation(
+          node.id + " saved commit " + state.commit() + " after " + before.commit());
+    }
+    if (checkVoteHistory
+        && state.term() == before.term()
+        && before.votedFor().isPresent()
+        && !state.votedFor().equals(before.votedFor())) {
+      throw new Violation(
+          node.id
+              + " voted for "
+              + state.votedFor().map(Object::toString).orElse("nobody")
+              + " in term "
+              + state.term()
+              + " after voting for "
+              + before.votedFor().get());
+    }
+  }
+
+  @Override
+  public void persisted(SimNode node) {
+    RaftStatus s = node.core().status();
+    String instance = node.id + "#" + node.restarts;
+    long from = Math.max(recordedUpTo.getOrDefault(instance, 0L) + 1, node.log.firstIndex());
+    long to = Math.min(s.commitIndex(), node.log.lastIndex());
+    if (from <= to) {
+      for (LogEntry e : node.log.entries(from, to + 1, Long.MAX_VALUE)) {
+        recordCommitted(node, e, s.term());
+      }
+      recordedUpTo.put(instance, to);
+    }
+    if (s.role() == Role.LEADER) {
+      checkLeaderComplete(node, s.term(), instance + "@" + s.term());
+    }
+  }
+
+  @Override
+  public void applied(SimNode node, LogEntry entry) {
+    if (entry.index() != node.appliedIndex()) {
+      throw new Violation(
+          node.id
+              + " applied "
+              + Describe.entry(entry)
+              + " but its state machine was at "
+              + (node.appliedIndex() - 1));
+    }
+    recordCommitted(node, entry, node.core().status().term());
+  }
+
+  /** A read {@code requestId} starts; its read index must reach {@code floor}. */
+  void readRequested(long requestId, long floor) {
+    readFloor.put(requestId, floor);
+  }
+
+  @Override
+  public void read(SimNode node, ReadState state) {
+    Long floor = readFloor.remove(state.requestId());
+    if (floor != null && state.success()) {
+      readsChecked++;
+    }
+    if (floor != null && state.success() && state.readIndex() < floor) {
+      throw new Violation(
+          "ReadIndex: "
+              + node.id
+              + " answered read "
+              + state.requestId()
+              + " with index "
+              + state.readIndex()
+              + " but "
+              + floor
+              + " was committed before the read started");
+    }
+  }
+
+  /** The highest index known committed, by any node. */
+  long maxCommitted(Iterable<SimNode> nodes) {
+    long max = committed.isEmpty() ? 0 : committed.lastKey();
+    for (SimNode node : nodes) {
+      if (node.isUp()) {
+        max = Math.max(max, node.core().status().commitIndex());
+      }
+    }
+    return max;
+  }
+
+  private void recordCommitted(SimNode node, LogEntry e, long term) {
+    Committed old = committed.get(e.index());
+    if (old == null) {
+      committed.put(e.index(), new Committed(e, term));
+    } else if (!old.entry().equals(e)) {
+      throw new Violation(
+          "State Machine Safety: "
+              + node.id
+              + " commits "
+              + Describe.entry(e)
+              + " but "
+              + Describe.entry(old.entry())
+              + " was committed before");
+    } else if (term < old.seenInTerm()) {
+      committed.put(e.index(), new Committed(e, term));
+    }
+  }
+
+  /** Leader Completeness, for the committed entries not yet checked against this leader. */
+  private void checkLeaderComplete(SimNode node, long term, String key) {
+    if (committed.isEmpty()) {
+      return;
+    }
+    long first = node.log.firstIndex();
+    long checked = leaderCheckedUpTo.getOrDefault(key, first - 1);
+    for (Committed c : committed.tailMap(checked, false).values()) {
+      if (c.seenInTerm() >= term || c.entry().index() < first) {
+        continue;
+      }
+      long index = c.entry().index();
+      if (index > node.log.lastIndex() || node.log.term(index) != c.entry().term()) {
+        throw new Violation(
+            "Leader Completeness: leader "
+                + node.id
+                + " of term "
+                + term
+                + " lacks committed "
+                + Describe.entry(c.entry())
+                + " (seen committed in term "
+                + c.seenInTerm()
+                + ")");
+      }
+    }
+    leaderCheckedUpTo.put(key, committed.lastKey());
+  }
+
+  /** The per-event checks over every running node. */
+  void check(Iterable<SimNode> nodes) {
+    for (SimNode node : nodes) {
+      if (!node.isUp()) {
+        continue;
+      }
+      node.core().assertInvariants();
+      RaftStatus s = node.core().status();
+      String instance = node.id + "#" + node.restarts;
+      if (s.role() == Role.LEADER) {
+        NodeId other = leaders.putIfAbsent(s.term(), node.id);
+        if (other != null && !other.equals(node.id)) {
+          throw new Violation(
+              "Election Safety: " + other + " and " + node.id + " both led term " + s.term());
+        }
+      }
+      Long term = instanceTerm.put(instance, s.term());
+      if (term != null && s.term() < term) {
+        throw new Violation(node.id + " went from term " + term + " back to " + s.term());
+      }
+      HardState durable = saved.get(node.id);
+      if (term == null && durable != null && s.term() < durable.term()) {
+        throw new Violation(
+            node.id + " restarted in term " + s.term() + " below its saved " + durable.term());
+      }
+      Long commit = instanceCommit.put(instance, s.commitIndex());
+      if (commit != null && s.commitIndex() < commit) {
+        throw new Violation(node.id + " commit went from " + commit + " to " + s.commitIndex());
+      }
+    }
+  }
+
+  /** The leader of each term seen so far. */
+  Map<Long, NodeId> leaders() {
+    return leaders;
+  }
+
+  /** The committed entry at {@code index}, if any node saw it committed. */
+  Optional<LogEntry> committedAt(long index) {
+    Committed c = committed.get(index);
+    return c == null ? Optional.empty() : Optional.of(c.entry());
+  }
+
+  long committedCount() {
+    return committed.size();
+  }
+
+  /** The terms that had a leader, for summaries. */
+  List<Long> leaderTerms() {
+    return new ArrayList<>(leaders.keySet());
+  }
+}
