@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Runs Jangada's replicated key-value store as a local cluster on 127.0.0.1.
+#
+#   ./examples/run-cluster.sh start        build if needed, start 3 nodes, wait for a leader
+#   ./examples/run-cluster.sh status       role, term and indexes of every node
+#   ./examples/run-cluster.sh kill 2       SIGKILL node n2 (crash it)
+#   ./examples/run-cluster.sh start 2      restart node n2 (it catches up from the others)
+#   ./examples/run-cluster.sh stop [N]     stop every node (or node nN) gracefully
+#   ./examples/run-cluster.sh logs         follow all node logs, colored by node
+#   ./examples/run-cluster.sh cli [...]    the interactive client (or: cli put k v)
+#   ./examples/run-cluster.sh bench [...]  the BENCHMARK.md W1/W2 put workload over HTTP
+#   ./examples/run-cluster.sh clean        stop everything and delete data and logs
+#
+# Node nI listens for Raft (gRPC) on 127.0.0.1:(7100+I) and for HTTP on 127.0.0.1:(8100+I):
+# n1 = 7101/8101, n2 = 7102/8102, n3 = 7103/8103. Data, logs and PID files live in
+# examples/cluster/ (git-ignored). Environment overrides: KV_NODES (3), KV_RAFT_BASE_PORT (7100),
+# KV_HTTP_BASE_PORT (8100), KV_CLUSTER_DIR, KV_JAR, KV_JAVA_OPTS, KV_TICK_MS (50).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+nodes="${KV_NODES:-3}"
+raft_base="${KV_RAFT_BASE_PORT:-7100}"
+http_base="${KV_HTTP_BASE_PORT:-8100}"
+dir="${KV_CLUSTER_DIR:-$here/cluster}"
+jar="${KV_JAR:-}"
+java_opts="${KV_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseG1GC}"
+tick_ms="${KV_TICK_MS:-50}"
+
+die() { echo "run-cluster: $*" >&2; exit 1; }
+
+find_jar() {
+  if [[ -n "$jar" ]]; then
+    [[ -f "$jar" ]] || die "KV_JAR=$jar does not exist"
+    return
+  fi
+  jar="$(ls "$here"/target/raft-examples-*-all.jar 2>/dev/null | head -n 1 || true)"
+  local stale=""
+  if [[ -n "$jar" ]]; then
+    stale="$(find "$root"/raft-*/src/main "$root"/examples/src/main "$root"/pom.xml "$root"/*/pom.xml \
+      -newer "$jar" -type f 2>/dev/null | head -n 1 || true)"
+  fi
+  if [[ -z "$jar" || -n "$stale" ]]; then
+    echo "run-cluster: building the examples jar (mvn package, tests skipped)..." >&2
+    (cd "$root" && mvn -B -ntp -q -DskipTests package -pl examples -am) >&2 \
+      || die "the build failed"
+    jar="$(ls "$here"/target/raft-examples-*-all.jar | head -n 1)"
+  fi
+}
+
+raft_port() { echo $((raft_base + $1)); }
+http_port() { echo $((http_base + $1)); }
+pid_file() { echo "$dir/n$1.pid"; }
+log_file() { echo "$dir/n$1.log"; }
+
+peers() {
+  local list="" i
+  for ((i = 1; i <= nodes; i++)); do
+    list+="${list:+,}n$i=127.0.0.1:$(raft_port "$i"):$(http_port "$i")"
+  done
+  echo "$list"
+}
+
+http_urls() {
+  local list="" i
+  for ((i = 1; i <= nodes; i++)); do
+    list+="${list:+,}http://127.0.0.1:$(http_port "$i")"
+  done
+  echo "$list"
+}
+
+running_pid() { # prints the PID of node $1 if it runs
+  local file
+  file="$(pid_file "$1")"
+  [[ -f "$file" ]] || return 1
+  local pid
+  pid="$(cat "$file")"
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$pid"
+  else
+    rm -f "$file"
+    return 1
+  fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+check_node_arg() {
+  [[ "$1" =~ ^[0-9]+$ ]] && ((1 <= $1 && $1 <= nodes)) || die "no node '$1' (1..$nodes)"
+}
+
+start_node() {
+  local i="$1" pid
+  if pid="$(running_pid "$i")"; then
+    echo "n$i already runs (pid $pid)"
+    return
+  fi
+  for port in "$(raft_port "$i")" "$(http_port "$i")"; do
+    port_busy "$port" && die "port $port (for n$i) is in use by another program; stop it or set KV_RAFT_BASE_PORT/KV_HTTP_BASE_PORT"
+  done
+  mkdir -p "$dir/n$i"
+  # Nodes run from a copy, so a rebuild never swaps the jar under a running JVM; the copy is
+  # refreshed only when no node runs (all nodes of a cluster run the same build).
+  local any=0 j
+  for ((j = 1; j <= nodes; j++)); do running_pid "$j" >/dev/null && any=1; done
+  if [[ $any -eq 0 || ! -f "$dir/kv.jar" ]]; then
+    cp "$jar" "$dir/kv.jar"
+  fi
+  # shellcheck disable=SC2086
+  nohup java $java_opts -jar "$dir/kv.jar" server --id "n$i" --peers "$(peers)" \
+    --data-dir "$dir/n$i/data" --tick-ms "$tick_ms" >>"$(log_file "$i")" 2>&1 &
+  echo $! >"$(pid_file "$i")"
+  echo "n$i started (pid $!, raft 127.0.0.1:$(raft_port "$i"), http http://127.0.0.1:$(http_port "$i"))"
+}
+
+node_status() { # one line for node $1
+  local i="$1" pid json
+  if ! pid="$(running_pid "$i")"; then
+    printf '%-4s %-10s http://127.0.0.1:%s\n' "n$i" "DOWN" "$(http_port "$i")"
+    return
+  fi
+  json="$(curl -s -m 2 "http://127.0.0.1:$(http_port "$i")/v1/status" || true)"
+  if [[ -z "$json" || "$json" == *'"error"'* ]]; then
+    printf '%-4s %-10s pid %-7s (starting or not answering)\n' "n$i" "STARTING" "$pid"
+    return
+  fi
+  field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$json" | sed 's/^null$/-/'; }
+  printf '%-4s %-10s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
+    "n$i" "$(field role)" "$pid" "$(field term)" "$(field leader)" \
+    "$(field commitIndex)" "$(field appliedIndex)" "$(field lastIndex)"
+}
+
+wait_for_node() { # until node $1 answers /v1/status with its role
+  local deadline=$((SECONDS + ${2:-30})) json
+  while ((SECONDS < deadline)); do
+    json="$(curl -s -m 1 "http://127.0.0.1:$(http_port "$1")/v1/status" || true)"
+    [[ "$json" == *'"role"'* ]] && return 0
+    running_pid "$1" >/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+wait_for_leader() {
+  local deadline=$((SECONDS + ${1:-30})) i json
+  while ((SECONDS < deadline)); do
+    for ((i = 1; i <= nodes; i++)); do
+      json="$(curl -s -m 1 "http://127.0.0.1:$(http_port "$i")/v1/status" || true)"
+      if [[ "$json" == *'"role":"LEADER"'* ]]; then
+        return 0
+      fi
+    done
+    sleep 0.2
+  done
+  return 1
+}
+
+stop_node() {
+  local i="$1" pid
+  pid="$(running_pid "$i")" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$(pid_file "$i")"
+  echo "n$i stopped"
+}
+
+cmd="${1:-help}"
+shift || true
+case "$cmd" in
+  start)
+    find_jar
+    mkdir -p "$dir"
+    if [[ $# -ge 1 ]]; then
+      check_node_arg "$1"
+      start_node "$1"
+      wait_for_node "$1" 30 || die "n$1 did not come up; see $(log_file "$1")"
+    else
+      for ((i = 1; i <= nodes; i++)); do start_node "$i"; done
+    fi
+    if wait_for_leader 30; then
+      for ((i = 1; i <= nodes; i++)); do node_status "$i"; done
+    else
+      echo "no leader after 30 s; see: $0 logs" >&2
+      exit 1
+    fi
+    ;;
+  status)
+    for ((i = 1; i <= nodes; i++)); do node_status "$i"; done
+    ;;
+  stop)
+    if [[ $# -ge 1 ]]; then
+      check_node_arg "$1"
+      stop_node "$1"
+    else
+      for ((i = 1; i <= nodes; i++)); do stop_node "$i"; done
+    fi
+    ;;
+  kill)
+    [[ $# -ge 1 ]] || die "usage: $0 kill N"
+    check_node_arg "$1"
+    pid="$(running_pid "$1")" || die "n$1 is not running"
+    kill -KILL "$pid"
+    rm -f "$(pid_file "$1")"
+    echo "n$1 killed (SIGKILL, pid $pid)"
+    ;;
+  logs)
+    colors=(36 33 35 32 34 31)
+    trap 'kill 0' INT TERM
+    for ((i = 1; i <= nodes; i++)); do
+      touch "$(log_file "$i")" 2>/dev/null || die "no logs yet; start the cluster first"
+      c="${colors[$(((i - 1) % ${#colors[@]}))]}"
+      tail -n 20 -F "$(log_file "$i")" 2>/dev/null | sed -u "s/^/$(printf '\033[%sm' "$c")[n$i]$(printf '\033[0m') /" &
+    done
+    wait
+    ;;
+  cli)
+    find_jar
+    exec java -Xmx256m -jar "$jar" cli --nodes "$(http_urls)" "$@"
+    ;;
+  bench)
+    find_jar
+    exec java -Xms1g -Xmx1g -XX:+UseG1GC -jar "$jar" bench --nodes "$(http_urls)" "$@"
+    ;;
+  clean)
+    for ((i = 1; i <= nodes; i++)); do stop_node "$i"; done
+    rm -rf "$dir"
+    echo "removed $dir"
+    ;;
+  help | -h | --help)
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    ;;
+  *)
+    die "unknown command '$cmd' (try: $0 help)"
+    ;;
+esac

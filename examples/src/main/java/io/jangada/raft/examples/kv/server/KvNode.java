@@ -1,0 +1,48 @@
+package io.jangada.raft.examples.kv.server;
+
+import io.jangada.raft.Committed;
+import io.jangada.raft.RaftNode;
+import io.jangada.raft.RaftStatus;
+import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.model.Bytes;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The slice of a Raft node that the HTTP layer needs: {@link #of(RaftNode)} adapts a real node;
+ * tests may use an in-process fake. Keeping the seam this small keeps the HTTP layer testable
+ * without a cluster.
+ *
+ * <p>Thread-safe: every method may be called from any thread and never blocks; outcomes and
+ * failures ({@code io.jangada.raft.RaftException} subclasses) arrive through the futures.
+ */
+public interface KvNode {
+
+  /** Proposes an encoded {@code KvRequest}; completes once committed and applied on this node. */
+  CompletableFuture<Committed> propose(Bytes command);
+
+  /** Runs an encoded {@code KvQuery} with the given read guarantee. */
+  CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency);
+
+  /** The node's current view of the cluster. */
+  RaftStatus status();
+
+  /** Adapts a real node. */
+  static KvNode of(RaftNode node) {
+    return new KvNode() {
+      @Override
+      public CompletableFuture<Committed> propose(Bytes command) {
+        return node.propose(command);
+      }
+
+      @Override
+      public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
+        return node.query(request, consistency);
+      }
+
+      @Override
+      public RaftStatus status() {
+        return node.status();
+      }
+    };
+  }
+}

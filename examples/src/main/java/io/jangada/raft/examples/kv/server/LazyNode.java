@@ -1,0 +1,52 @@
+package io.jangada.raft.examples.kv.server;
+
+import io.jangada.raft.Committed;
+import io.jangada.raft.NodeClosedException;
+import io.jangada.raft.RaftStatus;
+import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.model.Bytes;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A {@link KvNode} whose node arrives after the HTTP port is bound; until then every request fails
+ * with {@link NodeClosedException} (HTTP 503, retry).
+ */
+final class LazyNode implements KvNode {
+
+  private volatile KvNode node;
+
+  void set(KvNode node) {
+    this.node = node;
+  }
+
+  private KvNode node() {
+    KvNode current = node;
+    if (current == null) {
+      throw new NodeClosedException("the node is still starting");
+    }
+    return current;
+  }
+
+  @Override
+  public CompletableFuture<Committed> propose(Bytes command) {
+    try {
+      return node().propose(command);
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
+    try {
+      return node().query(request, consistency);
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public RaftStatus status() {
+    return node().status();
+  }
+}

@@ -1,0 +1,152 @@
+package io.jangada.raft.examples.kv.server;
+
+import io.jangada.raft.RaftListener;
+import io.jangada.raft.RaftNode;
+import io.jangada.raft.Role;
+import io.jangada.raft.core.RaftConfig;
+import io.jangada.raft.examples.kv.KvStateMachine;
+import io.jangada.raft.grpc.GrpcTransport;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.storage.file.FileStorage;
+import io.jangada.raft.storage.file.FileStorageOptions;
+import io.jangada.raft.transport.Transport;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the durable storage and the gRPC transport and starts the {@code RaftNode} with a {@link
+ * KvStateMachine}: the few lines every Jangada application writes. Every failure becomes a one-line
+ * {@link ServerCommand.StartupException}.
+ */
+final class RaftWiring {
+
+  private static final Logger log = LoggerFactory.getLogger(RaftWiring.class);
+
+  private RaftWiring() {}
+
+  /** A started node and what it owns, closed in reverse order. */
+  record Running(RaftNode raftNode, Transport transport, FileStorage storage)
+      implements AutoCloseable {
+
+    KvNode node() {
+      return KvNode.of(raftNode);
+    }
+
+    @Override
+    public void close() {
+      raftNode.close(); // the node does not close what the caller owns:
+      transport.close();
+      try {
+        storage.close();
+      } catch (IOException e) {
+        log.warn("closing the storage failed", e);
+      }
+    }
+  }
+
+  static Running start(ServerCommand.Plan plan, Path dataDir, String clusterId, Duration tick) {
+    FileStorage storage;
+    try {
+      storage = FileStorage.open(dataDir, FileStorageOptions.defaults());
+    } catch (IOException e) {
+      throw new ServerCommand.StartupException(
+          "cannot open --data-dir " + dataDir + ": " + e.getMessage());
+    }
+    Transport transport;
+    try {
+      transport = transport(plan, clusterId);
+    } catch (RuntimeException e) {
+      closeQuietly(storage);
+      throw e;
+    }
+    RaftNode node =
+        RaftNode.builder()
+            .id(plan.self())
+            .membership(plan.membership())
+            .config(RaftConfig.builder().build())
+            .stateMachine(new KvStateMachine())
+            .logStorage(storage.log())
+            .stateStorage(storage.state())
+            .snapshotStorage(storage.snapshots())
+            .transport(transport)
+            .tickInterval(tick)
+            .listener(new LoggingListener())
+            .build();
+    try {
+      node.start().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      node.close();
+      transport.close();
+      closeQuietly(storage);
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new ServerCommand.StartupException(describe(cause, plan));
+    }
+    return new Running(node, transport, storage);
+  }
+
+  /** The gRPC transport: listens on this node's Raft address, dials the others. */
+  private static Transport transport(ServerCommand.Plan plan, String clusterId) {
+    GrpcTransport.Builder transport =
+        GrpcTransport.builder()
+            .self(plan.self())
+            .clusterId(clusterId)
+            .listen(new InetSocketAddress(plan.raftListen().host(), plan.raftListen().port()));
+    plan.members()
+        .forEach(
+            (id, member) -> {
+              if (!id.equals(plan.self())) {
+                transport.peer(id, member.raft().toString());
+              }
+            });
+    return transport.build(); // binds in RaftNode.start
+  }
+
+  private static String describe(Throwable failure, ServerCommand.Plan plan) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return "Raft address " + plan.raftListen() + " is in use";
+      }
+    }
+    return "node " + plan.self() + " did not start: " + failure;
+  }
+
+  private static void closeQuietly(FileStorage storage) {
+    try {
+      storage.close();
+    } catch (IOException e) {
+      log.warn("closing the storage failed", e);
+    }
+  }
+
+  /** Logs role and leader changes: what run-cluster.sh logs shows. */
+  private static final class LoggingListener implements RaftListener {
+    private static final Logger log = LoggerFactory.getLogger("raft");
+
+    @Override
+    public void onRoleChange(NodeId self, Role role, long term) {
+      log.info("{} is now {} in term {}", self, role, term);
+    }
+
+    @Override
+    public void onLeaderChange(NodeId self, Optional<NodeId> leader, long term) {
+      log.info(
+          "{} sees leader {} in term {}", self, leader.map(NodeId::value).orElse("none"), term);
+    }
+
+    @Override
+    public void onSnapshot(NodeId self, SnapshotMeta meta) {
+      log.info("{} snapshot at index {} (term {})", self, meta.index(), meta.term());
+    }
+  }
+}

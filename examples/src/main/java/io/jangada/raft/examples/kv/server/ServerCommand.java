@@ -1,0 +1,197 @@
+package io.jangada.raft.examples.kv.server;
+
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.NodeId;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kv server}: one node of the key-value cluster, in its own process. Raft traffic goes over
+ * gRPC (raft-grpc), the log and snapshots to {@code --data-dir} (raft-storage-file), clients talk
+ * HTTP/JSON ({@link KvHttpServer}). Runs until SIGTERM/SIGINT.
+ *
+ * <p>{@code --peers} lists the cluster as {@code id=host:raftPort:httpPort}, comma-separated. It
+ * may list every node including this one (the same string on every node, as run-cluster.sh does),
+ * or only the others; then this node's addresses come from {@code --raft-listen} and {@code
+ * --http-listen}. Those two flags may also override the bind address for this node (for example
+ * {@code 0.0.0.0:7101}).
+ */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = "Runs one node of the replicated key-value store.")
+public final class ServerCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--id", required = true, description = "This node's id, e.g. n1.")
+  String id;
+
+  @Option(
+      names = "--peers",
+      required = true,
+      description = "The cluster: id=host:raftPort:httpPort,... (all nodes, or only the others).")
+  String peers;
+
+  @Option(names = "--raft-listen", description = "host:port for Raft (gRPC) traffic.")
+  String raftListen;
+
+  @Option(names = "--http-listen", description = "host:port for the client HTTP API.")
+  String httpListen;
+
+  @Option(names = "--data-dir", required = true, description = "Where the log and snapshots live.")
+  Path dataDir;
+
+  @Option(
+      names = "--cluster-id",
+      defaultValue = "kv",
+      description = "Rejects Raft traffic from another cluster (default: ${DEFAULT-VALUE}).")
+  String clusterId;
+
+  @Option(
+      names = "--tick-ms",
+      defaultValue = "50",
+      description =
+          "Raft tick length in ms; election timeout = 10 ticks (default: ${DEFAULT-VALUE}).")
+  int tickMs;
+
+  @Option(
+      names = "--max-value-bytes",
+      defaultValue = "1048576",
+      description = "Largest value accepted (default: ${DEFAULT-VALUE}).")
+  int maxValueBytes;
+
+  @Option(
+      names = "--request-timeout-ms",
+      defaultValue = "10000",
+      description =
+          "How long a client request may wait for the cluster (default: ${DEFAULT-VALUE}).")
+  long requestTimeoutMs;
+
+  /** What the server runs on, once resolved from the flags. */
+  record Plan(
+      NodeId self,
+      HostPort raftListen,
+      HostPort httpListen,
+      SortedMap<NodeId, ClusterMember> members,
+      Membership membership) {
+
+    Map<NodeId, URI> httpByNode() {
+      Map<NodeId, URI> urls = new TreeMap<>();
+      members.forEach((id, member) -> urls.put(id, member.httpUri()));
+      return urls;
+    }
+  }
+
+  /** Validates the flags into a {@link Plan}; a bad flag raises a one-line ParameterException. */
+  Plan plan() {
+    try {
+      NodeId self = NodeId.of(id);
+      TreeMap<NodeId, ClusterMember> members = new TreeMap<>(ClusterMember.parseAll(peers));
+      ClusterMember listed = members.get(self);
+      HostPort raft =
+          raftListen != null ? HostPort.parse(raftListen) : listed == null ? null : listed.raft();
+      HostPort http =
+          httpListen != null ? HostPort.parse(httpListen) : listed == null ? null : listed.http();
+      if (raft == null || http == null) {
+        throw new IllegalArgumentException(
+            "node " + self + " is not in --peers: give --raft-listen and --http-listen");
+      }
+      if (listed == null) {
+        members.put(self, new ClusterMember(self, raft, http));
+      }
+      if (tickMs < 1 || tickMs > 10_000) {
+        throw new IllegalArgumentException("--tick-ms must be 1..10000, got " + tickMs);
+      }
+      if (maxValueBytes < 0) {
+        throw new IllegalArgumentException("--max-value-bytes must be >= 0");
+      }
+      if (requestTimeoutMs < 1) {
+        throw new IllegalArgumentException("--request-timeout-ms must be >= 1");
+      }
+      if (clusterId.isBlank()) {
+        throw new IllegalArgumentException("--cluster-id must not be empty");
+      }
+      return new Plan(self, raft, http, members, Membership.ofVoters(members.keySet()));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Plan plan = plan();
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new StartupException("cannot create --data-dir " + dataDir + ": " + e.getMessage());
+    }
+    // Bind HTTP first: a port in use then fails before any storage is touched.
+    LazyNode lazy = new LazyNode();
+    KvHttpServer http;
+    try {
+      http =
+          KvHttpServer.start(
+              plan.httpListen(),
+              plan.self(),
+              lazy,
+              plan.httpByNode(),
+              new KvHttpServer.Options(maxValueBytes, Duration.ofMillis(requestTimeoutMs), 64));
+    } catch (BindException e) {
+      throw new StartupException("HTTP address " + plan.httpListen() + " is in use");
+    }
+    RaftWiring.Running running;
+    try {
+      running = RaftWiring.start(plan, dataDir, clusterId, Duration.ofMillis(tickMs));
+    } catch (StartupException e) {
+      http.close();
+      throw e;
+    }
+    lazy.set(running.node());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("node {} stopping", plan.self());
+                  http.close();
+                  running.close();
+                  stopped.countDown();
+                },
+                "kv-shutdown"));
+    log.info(
+        "node {} running: raft {}, http http://{}, data {}, cluster {}",
+        plan.self(),
+        plan.raftListen(),
+        plan.httpListen(),
+        dataDir,
+        plan.membership());
+    stopped.await();
+    return 0;
+  }
+
+  /** A start-up failure with a one-line message (exit status 2). */
+  public static final class StartupException extends RuntimeException {
+    public StartupException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.jangada.raft.examples.kv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jangada.raft.examples.kv.Main;
+import io.jangada.raft.examples.kv.client.KvClient;
+import io.jangada.raft.examples.kv.server.HttpClusterAccess;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The CLI's parsing and commands, against three in-memory Raft nodes behind real HTTP servers. */
+class ShellTest {
+
+  private static HttpClusterAccess cluster;
+  private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+  private final PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8);
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = HttpClusterAccess.start(11);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private String printed() {
+    String text = output.toString(StandardCharsets.UTF_8);
+    output.reset();
+    return text;
+  }
+
+  /** Runs a shell line; the client starts at a follower so it must find the leader. */
+  private int run(String line) {
+    List<URI> urls = cluster.urlsFollowerFirst();
+    Shell shell = new Shell(new KvClient(urls, Duration.ofSeconds(10), true), out);
+    return cluster.pump(() -> CompletableFuture.supplyAsync(() -> shell.run(line)));
+  }
+
+  @Test
+  void tokenizerHandlesQuotesAndEscapes() {
+    assertThat(Shell.tokenize("  PUT  k   v ")).containsExactly("PUT", "k", "v");
+    assertThat(Shell.tokenize("put \"hello world\" 'it''s'"))
+        .containsExactly("put", "hello world", "its");
+    assertThat(Shell.tokenize("put k \"say \\\"hi\\\"\""))
+        .containsExactly("put", "k", "say \"hi\"");
+    assertThat(Shell.tokenize("put k \"\"")).containsExactly("put", "k", "");
+    assertThat(Shell.tokenize("a\\ b")).containsExactly("a b");
+    assertThat(Shell.tokenize("   ")).isEmpty();
+    assertThatThrownBy(() -> Shell.tokenize("put 'k")).hasMessageContaining("unterminated");
+  }
+
+  @Test
+  void putGetDeleteCasCreate() {
+    assertThat(run("PUT color blue")).isEqualTo(Shell.OK);
+    assertThat(printed()).startsWith("OK (index ");
+    assertThat(run("get color")).isEqualTo(Shell.OK);
+    assertThat(printed()).isEqualTo("blue\n");
+    assertThat(run("GET color stale")).isEqualTo(Shell.OK);
+    assertThat(printed()).isEqualTo("blue\n");
+    assertThat(run("CAS color red green")).isEqualTo(Shell.NOT_DONE);
+    assertThat(printed()).contains("current value is 'blue'");
+    assertThat(run("CAS color blue green")).isEqualTo(Shell.OK);
+    assertThat(run("CREATE color x")).isEqualTo(Shell.NOT_DONE);
+    assertThat(run("DELETE color")).isEqualTo(Shell.OK);
+    printed();
+    assertThat(run("GET color")).isEqualTo(Shell.NOT_DONE);
+    assertThat(printed()).isEqualTo("(not found)\n");
+    assertThat(run("CREATE color x")).isEqualTo(Shell.OK);
+    assertThat(run("put \"two words\" 'a value'")).isEqualTo(Shell.OK);
+    printed();
+    assertThat(run("get \"two words\"")).isEqualTo(Shell.OK);
+    assertThat(printed()).isEqualTo("a value\n");
+  }
+
+  @Test
+  void statusAndLeader() {
+    assertThat(run("STATUS")).isEqualTo(Shell.OK);
+    String status = printed();
+    assertThat(status).contains("LEADER").contains("FOLLOWER");
+    assertThat(status.lines()).hasSize(3);
+    assertThat(run("leader")).isEqualTo(Shell.OK);
+    assertThat(printed()).startsWith(cluster.leaderId() + " http://127.0.0.1:");
+  }
+
+  @Test
+  void usageErrorsAreExplainedNotThrown() {
+    assertThat(run("PUT onlykey")).isEqualTo(Shell.USAGE);
+    assertThat(printed()).contains("usage: PUT key value");
+    assertThat(run("FROB x")).isEqualTo(Shell.USAGE);
+    assertThat(printed()).contains("unknown command 'FROB'");
+    assertThat(run("GET k sloppy")).isEqualTo(Shell.USAGE);
+    assertThat(printed()).contains("consistency");
+    assertThat(run("PUT '' v")).isEqualTo(Shell.USAGE);
+    assertThat(printed()).contains("key must not be empty");
+    assertThat(run("HELP")).isEqualTo(Shell.OK);
+    assertThat(printed()).contains("CAS key old new");
+    assertThat(run("exit")).isEqualTo(Shell.EXIT);
+  }
+
+  @Test
+  void commandLineRunsOneCommandOrAScriptFromStdin() {
+    String nodes =
+        String.join(",", cluster.urlsFollowerFirst().stream().map(URI::toString).toList());
+    CommandLine cli =
+        new CommandLine(new CliCommand(new ByteArrayInputStream(new byte[0]), out, false));
+    int status =
+        cluster.pump(
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> cli.execute("--nodes", nodes, "put", "script", "1")));
+    assertThat(status).isZero();
+    printed();
+
+    String script = "# a comment\nPUT a 1\n\nGET a\nGET missing\nEXIT\nPUT never 1\n";
+    CommandLine fromStdin =
+        new CommandLine(
+            new CliCommand(
+                new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)), out, false));
+    int scriptStatus =
+        cluster.pump(
+            () -> CompletableFuture.supplyAsync(() -> fromStdin.execute("--nodes", nodes)));
+    assertThat(scriptStatus).isEqualTo(Shell.NOT_DONE); // the worst status: GET missing
+    assertThat(printed().lines()).hasSize(3).element(1).isEqualTo("1");
+  }
+
+  @Test
+  void badFlagsExitWithStatus2AndOneLine() {
+    StringWriter err = new StringWriter();
+    CommandLine main = Main.commandLine().setErr(new PrintWriter(err));
+    assertThat(main.execute("cli", "--bogus")).isEqualTo(2);
+    assertThat(err.toString().lines()).hasSize(1).first().asString().startsWith("error: ");
+    assertThat(main.execute("bench", "--workload", "W9")).isEqualTo(2);
+    assertThat(main.execute()).isEqualTo(2);
+  }
+}

@@ -1,0 +1,220 @@
+package io.jangada.raft.examples.kv.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jangada.raft.examples.kv.client.KvClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end with real processes: run-cluster.sh starts three node JVMs from the fat jar (gRPC
+ * between them, file storage, HTTP for clients) on free ports of 127.0.0.1. Writes go through one
+ * node and are read from another; the leader is SIGKILLed while writes continue; it is restarted
+ * and must catch up so that every acknowledged write is readable on every node.
+ */
+class KvClusterIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Path clusterDir;
+  private int raftBase;
+  private int httpBase;
+  private final Map<String, String> acknowledged = new LinkedHashMap<>();
+
+  @BeforeEach
+  void pickPortsAndDir() throws IOException {
+    long seed = System.nanoTime();
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int attempt = 0; ; attempt++) {
+      raftBase = 20_000 + 10 * random.nextInt(2_000);
+      httpBase = raftBase + 5;
+      if (free(raftBase + 1, 3) && free(httpBase + 1, 3)) {
+        break;
+      }
+      assertThat(attempt).as("no free ports found (seed %d)", seed).isLessThan(50);
+    }
+    clusterDir = Path.of("target", "e2e-cluster-" + raftBase).toAbsolutePath();
+  }
+
+  @AfterEach
+  void stopCluster() throws Exception {
+    script("stop");
+  }
+
+  private static boolean free(int first, int count) {
+    for (int port = first; port < first + count; port++) {
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        socket.setReuseAddress(true);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Runs run-cluster.sh with this test's ports and directory; returns its output. */
+  private String script(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add("bash");
+    command.add(System.getProperty("kv.script", "run-cluster.sh"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("KV_JAR", System.getProperty("kv.jar"));
+    builder.environment().put("KV_CLUSTER_DIR", clusterDir.toString());
+    builder.environment().put("KV_RAFT_BASE_PORT", Integer.toString(raftBase));
+    builder.environment().put("KV_HTTP_BASE_PORT", Integer.toString(httpBase));
+    builder.environment().put("KV_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+UseSerialGC");
+    Process process = builder.start();
+    byte[] output = process.getInputStream().readAllBytes();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("script %s finished", args[0]).isTrue();
+    String text = new String(output, StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as("run-cluster.sh %s:%n%s%s", args[0], text, logs()).isZero();
+    return text;
+  }
+
+  private String logs() throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (int i = 1; i <= 3; i++) {
+      Path log = clusterDir.resolve("n" + i + ".log");
+      if (Files.exists(log)) {
+        List<String> lines = Files.readAllLines(log);
+        text.append("\n--- n").append(i).append(".log (tail) ---\n");
+        lines
+            .subList(Math.max(0, lines.size() - 30), lines.size())
+            .forEach(l -> text.append(l).append('\n'));
+      }
+    }
+    return text.toString();
+  }
+
+  private URI node(int i) {
+    return URI.create("http://127.0.0.1:" + (httpBase + i));
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(
+        request.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> put(int i, String pathAndQuery, String value, String idemKey)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(node(i).resolve(pathAndQuery))
+            .PUT(HttpRequest.BodyPublishers.ofString(value));
+    if (idemKey != null) {
+      request.header("Idempotency-Key", idemKey);
+    }
+    return send(request);
+  }
+
+  private HttpResponse<String> get(int i, String pathAndQuery) throws Exception {
+    return send(HttpRequest.newBuilder(node(i).resolve(pathAndQuery)).GET());
+  }
+
+  private JsonNode status(int i) throws Exception {
+    return JSON.readTree(get(i, "/v1/status").body());
+  }
+
+  private int leaderNumber() throws Exception {
+    JsonNode status = status(1);
+    return Integer.parseInt(status.get("leader").asText().substring(1));
+  }
+
+  @Test
+  void survivesALeaderCrashAndTheRestartedNodeCatchesUp() throws Exception {
+    script("start");
+    // Write through n1 (relayed to the leader if n1 follows), read from n2.
+    for (int k = 0; k < 20; k++) {
+      HttpResponse<String> put = put(1, "/v1/kv/before-" + k, "v" + k, null);
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+      acknowledged.put("before-" + k, "v" + k);
+    }
+    for (Map.Entry<String, String> entry : acknowledged.entrySet()) {
+      HttpResponse<String> read = get(2, "/v1/kv/" + entry.getKey());
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      assertThat(read.body()).isEqualTo(entry.getValue());
+    }
+
+    // Kill -9 the leader and keep writing: the client finds the new leader by itself.
+    int leader = leaderNumber();
+    script("kill", Integer.toString(leader));
+    List<URI> survivors = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      if (i != leader) {
+        survivors.add(node(i));
+      }
+    }
+    KvClient client = new KvClient(survivors, Duration.ofSeconds(30), true);
+    long lastIndex = 0;
+    for (int k = 0; k < 20; k++) {
+      lastIndex = client.put("after-" + k, ("w" + k).getBytes(StandardCharsets.UTF_8)).index();
+      acknowledged.put("after-" + k, "w" + k);
+    }
+
+    // Compare-and-set and create-only, through both survivors.
+    int one = 1 + (leader % 3);
+    int two = 1 + ((leader + 1) % 3);
+    assertThat(put(one, "/v1/kv/lock?prevExist=false", "a", null).statusCode()).isEqualTo(200);
+    HttpResponse<String> taken = put(two, "/v1/kv/lock?prevExist=false", "b", null);
+    assertThat(taken.statusCode()).as(taken.body()).isEqualTo(412);
+    assertThat(JSON.readTree(taken.body()).get("current").asText()).isEqualTo("a");
+    assertThat(put(two, "/v1/kv/lock?prevValue=b", "x", null).statusCode()).isEqualTo(412);
+    assertThat(put(two, "/v1/kv/lock?prevValue=a", "c", null).statusCode()).isEqualTo(200);
+    acknowledged.put("lock", "c");
+
+    // An idempotent create-only, retried at another node after an overwrite, applies once.
+    assertThat(put(one, "/v1/kv/idem?prevExist=false", "first", "e2e-key-1").statusCode())
+        .isEqualTo(200);
+    assertThat(put(two, "/v1/kv/idem", "second", null).statusCode()).isEqualTo(200);
+    HttpResponse<String> retry = put(two, "/v1/kv/idem?prevExist=false", "first", "e2e-key-1");
+    assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+    acknowledged.put("idem", "second");
+    lastIndex = Math.max(lastIndex, JSON.readTree(retry.body()).get("index").asLong());
+
+    // Restart the old leader; it must catch up with everything acknowledged meanwhile.
+    script("start", Integer.toString(leader));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (status(leader).get("appliedIndex").asLong() < lastIndex) {
+      assertThat(System.nanoTime())
+          .as("n%d caught up to %d", leader, lastIndex)
+          .isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    for (int i = 1; i <= 3; i++) {
+      for (Map.Entry<String, String> entry : acknowledged.entrySet()) {
+        for (String mode : new String[] {"stale", "linearizable"}) {
+          HttpResponse<String> read = get(i, "/v1/kv/" + entry.getKey() + "?consistency=" + mode);
+          assertThat(read.statusCode())
+              .as("n%d %s %s: %s", i, mode, entry.getKey(), read.body())
+              .isEqualTo(200);
+          assertThat(read.body())
+              .as("n%d %s %s", i, mode, entry.getKey())
+              .isEqualTo(entry.getValue());
+        }
+      }
+    }
+    assertThat(script("status")).contains("LEADER").doesNotContain("DOWN");
+    assertThat(Optional.ofNullable(status(leader).get("leader"))).isPresent();
+  }
+}

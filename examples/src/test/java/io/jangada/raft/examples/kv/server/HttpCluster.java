@@ -1,0 +1,141 @@
+package io.jangada.raft.examples.kv.server;
+
+import io.jangada.raft.examples.kv.KvStateMachine;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.InMemoryCluster;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Three real {@code RaftNode}s with {@link KvStateMachine}s in virtual time (raft-core's {@link
+ * InMemoryCluster}), each behind a real {@link KvHttpServer} on 127.0.0.1. HTTP calls run on real
+ * threads while the test thread pumps virtual time until they complete.
+ */
+final class HttpCluster implements AutoCloseable {
+
+  final InMemoryCluster raft;
+  final Map<NodeId, KvHttpServer> servers = new LinkedHashMap<>();
+  final Map<NodeId, URI> urls = new LinkedHashMap<>();
+  final HttpClient client =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+  HttpCluster(long seed, KvHttpServer.Options options) throws IOException {
+    raft =
+        InMemoryCluster.builder()
+            .nodes(3)
+            .seed(seed)
+            .stateMachines(id -> new KvStateMachine())
+            .build();
+    // Ports are known only after binding, so bind first and then share the address map.
+    Map<NodeId, URI> shared = new java.util.concurrent.ConcurrentHashMap<>();
+    for (NodeId id : raft.ids()) {
+      KvNode node = new LiveNode(id);
+      KvHttpServer server =
+          KvHttpServer.start(new HostPort("127.0.0.1", 0), id, node, shared, options);
+      servers.put(id, server);
+      urls.put(id, URI.create("http://127.0.0.1:" + server.port()));
+    }
+    shared.putAll(urls);
+  }
+
+  /** Delegates to whatever node currently runs under {@code id} (it changes on restart). */
+  private final class LiveNode implements KvNode {
+    private final NodeId id;
+
+    LiveNode(NodeId id) {
+      this.id = id;
+    }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.Committed> propose(io.jangada.raft.model.Bytes c) {
+      return raft.node(id).propose(c);
+    }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.model.Bytes> query(
+        io.jangada.raft.model.Bytes r, io.jangada.raft.ReadConsistency consistency) {
+      return raft.node(id).query(r, consistency);
+    }
+
+    @Override
+    public io.jangada.raft.RaftStatus status() {
+      return raft.node(id).status();
+    }
+  }
+
+  NodeId leader() {
+    return raft.awaitLeader();
+  }
+
+  NodeId follower() {
+    NodeId leader = leader();
+    return raft.ids().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+  }
+
+  List<NodeId> ids() {
+    return raft.ids();
+  }
+
+  HttpRequest.Builder request(NodeId node, String pathAndQuery) {
+    return HttpRequest.newBuilder(urls.get(node).resolve(pathAndQuery))
+        .timeout(Duration.ofSeconds(20));
+  }
+
+  HttpResponse<String> send(HttpRequest request) {
+    return pump(
+        () ->
+            client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+  }
+
+  HttpResponse<String> put(NodeId node, String pathAndQuery, String body) {
+    return send(request(node, pathAndQuery).PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  HttpResponse<String> get(NodeId node, String pathAndQuery) {
+    return send(request(node, pathAndQuery).GET().build());
+  }
+
+  HttpResponse<String> delete(NodeId node, String pathAndQuery) {
+    return send(request(node, pathAndQuery).DELETE().build());
+  }
+
+  /** Starts the work and advances virtual time until it completes (at most 20 s of real time). */
+  <T> T pump(Supplier<CompletableFuture<T>> work) {
+    CompletableFuture<T> future = work.get();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!future.isDone()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no answer within 20 s");
+      }
+      raft.advance(Duration.ofMillis(2));
+      try {
+        future.get(1, TimeUnit.MILLISECONDS); // lets the HTTP threads run
+      } catch (TimeoutException | ExecutionException e) {
+        // keep pumping; a failure is returned by join below
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    return future.join();
+  }
+
+  @Override
+  public void close() {
+    servers.values().forEach(KvHttpServer::close);
+    raft.close();
+  }
+}

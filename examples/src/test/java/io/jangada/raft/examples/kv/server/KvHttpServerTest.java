@@ -1,0 +1,217 @@
+package io.jangada.raft.examples.kv.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jangada.raft.model.NodeId;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API against three real in-memory Raft nodes. */
+class KvHttpServerTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private HttpCluster cluster;
+
+  @BeforeEach
+  void start() throws IOException {
+    cluster = new HttpCluster(7, new KvHttpServer.Options(1024, Duration.ofSeconds(10), 8));
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private static JsonNode json(HttpResponse<String> response) throws IOException {
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    return JSON.readTree(response.body());
+  }
+
+  @Test
+  void putThenGetFromEveryNode() throws IOException {
+    NodeId leader = cluster.leader();
+    HttpResponse<String> put = cluster.put(leader, "/v1/kv/greeting", "hello");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    JsonNode written = json(put);
+    assertThat(written.get("index").asLong()).isPositive();
+    assertThat(written.get("term").asLong()).isPositive();
+    for (NodeId id : cluster.ids()) {
+      HttpResponse<String> get = cluster.get(id, "/v1/kv/greeting");
+      assertThat(get.statusCode()).as("GET via %s: %s", id, get.body()).isEqualTo(200);
+      assertThat(get.body()).isEqualTo("hello");
+      assertThat(get.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+    }
+  }
+
+  @Test
+  void writesToAFollowerAreRelayedToTheLeader() throws IOException {
+    NodeId leader = cluster.leader();
+    NodeId follower = cluster.follower();
+    HttpResponse<String> put = cluster.put(follower, "/v1/kv/k", "v");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(put.headers().firstValue(KvHttpServer.NODE_HEADER)).hasValue(leader.value());
+    HttpResponse<String> get = cluster.get(follower, "/v1/kv/k?consistency=linearizable");
+    assertThat(get.body()).isEqualTo("v");
+    HttpResponse<String> delete = cluster.delete(follower, "/v1/kv/k");
+    assertThat(delete.statusCode()).as(delete.body()).isEqualTo(200);
+    assertThat(cluster.get(leader, "/v1/kv/k").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void everyConsistencyLevelReadsAnAcknowledgedWriteOnTheLeader() {
+    NodeId leader = cluster.leader();
+    cluster.put(leader, "/v1/kv/x", "1");
+    for (String mode : new String[] {"linearizable", "lease", "stale", "LEASE"}) {
+      HttpResponse<String> get = cluster.get(leader, "/v1/kv/x?consistency=" + mode);
+      assertThat(get.statusCode()).as(mode + ": " + get.body()).isEqualTo(200);
+      assertThat(get.body()).isEqualTo("1");
+    }
+  }
+
+  @Test
+  void missingKeysAre404() throws IOException {
+    NodeId leader = cluster.leader();
+    HttpResponse<String> get = cluster.get(leader, "/v1/kv/nothing");
+    assertThat(get.statusCode()).isEqualTo(404);
+    assertThat(json(get).get("error").asText()).contains("not found");
+    assertThat(cluster.delete(leader, "/v1/kv/nothing").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void compareAndSetAndCreateOnly() throws IOException {
+    NodeId leader = cluster.leader();
+    assertThat(cluster.put(leader, "/v1/kv/c?prevExist=false", "a").statusCode()).isEqualTo(200);
+    HttpResponse<String> again = cluster.put(leader, "/v1/kv/c?prevExist=false", "b");
+    assertThat(again.statusCode()).isEqualTo(412);
+    assertThat(json(again).get("current").asText()).isEqualTo("a");
+    HttpResponse<String> wrong = cluster.put(leader, "/v1/kv/c?prevValue=zzz", "b");
+    assertThat(wrong.statusCode()).isEqualTo(412);
+    assertThat(cluster.put(leader, "/v1/kv/c?prevValue=a", "b").statusCode()).isEqualTo(200);
+    assertThat(cluster.get(leader, "/v1/kv/c").body()).isEqualTo("b");
+    assertThat(cluster.put(leader, "/v1/kv/absent?prevValue=a", "b").statusCode()).isEqualTo(412);
+  }
+
+  @Test
+  void idempotencyKeyAppliesOnceAcrossRetriesToAnyNode() throws IOException {
+    NodeId leader = cluster.leader();
+    NodeId follower = cluster.follower();
+    HttpRequest first =
+        cluster
+            .request(leader, "/v1/kv/once?prevExist=false")
+            .header("Idempotency-Key", "abc-123")
+            .PUT(HttpRequest.BodyPublishers.ofString("first"))
+            .build();
+    HttpResponse<String> one = cluster.send(first);
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+    // Someone else overwrites the key; a late retry (via a follower) must not apply again.
+    cluster.put(leader, "/v1/kv/once", "other");
+    HttpRequest retry =
+        cluster
+            .request(follower, "/v1/kv/once?prevExist=false")
+            .header("Idempotency-Key", "abc-123")
+            .PUT(HttpRequest.BodyPublishers.ofString("first"))
+            .build();
+    HttpResponse<String> two = cluster.send(retry);
+    assertThat(two.statusCode()).as(two.body()).isEqualTo(200);
+    assertThat(json(two).get("index").asLong()).isGreaterThan(json(one).get("index").asLong());
+    assertThat(cluster.get(leader, "/v1/kv/once").body()).isEqualTo("other");
+  }
+
+  @Test
+  void statusDescribesTheCluster() throws IOException {
+    NodeId leader = cluster.leader();
+    cluster.put(leader, "/v1/kv/a", "1");
+    JsonNode status = json(cluster.get(cluster.follower(), "/v1/status"));
+    assertThat(status.get("role").asText()).isEqualTo("FOLLOWER");
+    assertThat(status.get("leader").asText()).isEqualTo(leader.value());
+    assertThat(status.get("leaderHttp").asText()).isEqualTo(cluster.urls.get(leader).toString());
+    assertThat(status.get("term").asLong()).isPositive();
+    assertThat(status.get("commitIndex").asLong()).isPositive();
+    assertThat(status.get("members")).hasSize(3);
+    assertThat(status.has("appliedIndex") && status.has("lastIndex") && status.has("snapshotIndex"))
+        .isTrue();
+  }
+
+  @Test
+  void badInputGetsAClearJsonError() throws IOException {
+    NodeId leader = cluster.leader();
+    assertError(cluster.get(leader, "/v1/nope"), 404, "no such endpoint");
+    assertError(cluster.get(leader, "/"), 404, "no such endpoint");
+    assertError(cluster.put(leader, "/v1/kv/", "v"), 400, "key must not be empty");
+    assertError(cluster.put(leader, "/v1/status", "v"), 405, "not allowed");
+    assertError(
+        cluster.send(
+            cluster
+                .request(leader, "/v1/kv/k")
+                .method("POST", HttpRequest.BodyPublishers.ofString("v"))
+                .build()),
+        405,
+        "POST");
+    assertError(cluster.put(leader, "/v1/kv/big", "x".repeat(1025)), 413, "1024 bytes");
+    assertThat(cluster.put(leader, "/v1/kv/fits", "x".repeat(1024)).statusCode()).isEqualTo(200);
+    assertError(cluster.get(leader, "/v1/kv/k?consistency=sloppy"), 400, "consistency");
+    assertError(cluster.put(leader, "/v1/kv/k?prevExist=true", "v"), 400, "prevExist");
+    assertError(cluster.put(leader, "/v1/kv/k?prevExist=false&prevValue=a", "v"), 400, "either");
+    assertError(cluster.put(leader, "/v1/kv/k?color=red", "v"), 400, "unknown query parameter");
+    assertError(
+        cluster.send(
+            cluster
+                .request(leader, "/v1/kv/k")
+                .header("Idempotency-Key", "x".repeat(200))
+                .PUT(HttpRequest.BodyPublishers.ofString("v"))
+                .build()),
+        400,
+        "Idempotency-Key");
+  }
+
+  @Test
+  void keysMayHoldSlashesSpacesAndUnicode() {
+    NodeId leader = cluster.leader();
+    assertThat(cluster.put(leader, "/v1/kv/a/b%20c+d%E2%9C%93", "v").statusCode()).isEqualTo(200);
+    assertThat(
+            cluster.get(leader, "/v1/kv/a%2Fb%20c%2Bd\u2713".replace("\u2713", "%E2%9C%93")).body())
+        .isEqualTo("v");
+  }
+
+  @Test
+  void withoutAQuorumAWriteToAFollowerIsUnavailableNotWrong() throws IOException {
+    NodeId leader = cluster.leader();
+    NodeId follower = cluster.follower();
+    cluster.raft.crash(leader);
+    NodeId other =
+        cluster.ids().stream()
+            .filter(id -> !id.equals(leader) && !id.equals(follower))
+            .findFirst()
+            .orElseThrow();
+    cluster.raft.crash(other);
+    // Let the survivor notice the leader is gone.
+    cluster.raft.advance(Duration.ofSeconds(5));
+    HttpResponse<String> put = cluster.put(follower, "/v1/kv/k", "v");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(503);
+    assertThat(put.headers().firstValue("Retry-After")).isPresent();
+    assertThat(json(put).get("error").asText()).isNotBlank();
+  }
+
+  @Test
+  void malformedPercentEscapesInKeysAreRejected() {
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowableOfType(
+                HttpError.class, () -> RequestParsing.decodeKey("%zz")))
+        .satisfies(e -> assertThat(e.status()).isEqualTo(400))
+        .hasMessageContaining("malformed key");
+    assertThat(RequestParsing.decodeKey("a+b%2Fc").toUtf8()).isEqualTo("a+b/c");
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String text)
+      throws IOException {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(json(response).get("error").asText()).contains(text);
+  }
+}

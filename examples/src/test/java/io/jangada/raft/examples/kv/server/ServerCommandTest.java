@@ -1,0 +1,175 @@
+package io.jangada.raft.examples.kv.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jangada.raft.examples.kv.Main;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.file.FileStorage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The server's flags and its one-line start-up errors (exit status 2). */
+class ServerCommandTest {
+
+  private static final String PEERS =
+      "n1=127.0.0.1:7101:8101,n2=127.0.0.1:7102:8102,n3=127.0.0.1:7103:8103";
+
+  @TempDir Path temp;
+
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine main = Main.commandLine().setErr(new PrintWriter(err, true));
+    return main.execute(args);
+  }
+
+  private String error() {
+    return err.toString();
+  }
+
+  private static ServerCommand.Plan plan(String... args) {
+    ServerCommand command = new ServerCommand();
+    new CommandLine(command).parseArgs(args);
+    return command.plan();
+  }
+
+  @Test
+  void everyNodeMayGetTheSamePeerList() {
+    ServerCommand.Plan plan = plan("--id", "n2", "--peers", PEERS, "--data-dir", "d");
+    assertThat(plan.self()).isEqualTo(NodeId.of("n2"));
+    assertThat(plan.raftListen()).isEqualTo(new HostPort("127.0.0.1", 7102));
+    assertThat(plan.httpListen()).isEqualTo(new HostPort("127.0.0.1", 8102));
+    assertThat(plan.membership().voters()).hasSize(3);
+    assertThat(plan.httpByNode().get(NodeId.of("n3")).toString())
+        .isEqualTo("http://127.0.0.1:8103");
+  }
+
+  @Test
+  void peersMayListOnlyTheOthers() {
+    ServerCommand.Plan plan =
+        plan(
+            "--id", "n1",
+            "--peers", "n2=127.0.0.1:7102:8102,n3=127.0.0.1:7103:8103",
+            "--raft-listen", "127.0.0.1:7101",
+            "--http-listen", "127.0.0.1:8101",
+            "--data-dir", "d");
+    assertThat(plan.membership().voters())
+        .extracting(NodeId::value)
+        .containsExactly("n1", "n2", "n3");
+    assertThat(plan.members().get(NodeId.of("n1")).raft().port()).isEqualTo(7101);
+  }
+
+  @Test
+  void badFlagsExitWith2AndOneLine() {
+    String[][] cases = {
+      {"server", "--peers", PEERS, "--data-dir", "d"},
+      {"server", "--id", "n1", "--peers", "n1=127.0.0.1:7101", "--data-dir", "d"},
+      {"server", "--id", "n1", "--peers", "n1=127.0.0.1:x:8101", "--data-dir", "d"},
+      {"server", "--id", "n1", "--peers", "n1=h:1:2,n1=h:3:4", "--data-dir", "d"},
+      {"server", "--id", "n9", "--peers", PEERS, "--data-dir", "d"},
+      {"server", "--id", "n1", "--peers", PEERS, "--data-dir", "d", "--tick-ms", "0"},
+      {"server", "--id", "n1", "--peers", PEERS, "--data-dir", "d", "--tick-ms", "fast"},
+      {"server", "--id", "n1", "--peers", PEERS, "--data-dir", "d", "--http-listen", "nohost"},
+      {"server", "--id", "n 1", "--peers", PEERS, "--data-dir", "d"},
+      {"server", "--id", "n1", "--peers", PEERS, "--data-dir", "d", "--frobnicate"},
+    };
+    for (String[] args : cases) {
+      err.getBuffer().setLength(0);
+      assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(error().lines()).as(String.join(" ", args)).hasSize(1);
+      assertThat(error()).startsWith("error: ");
+    }
+  }
+
+  @Test
+  void anHttpPortInUseExitsWith2() throws IOException {
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = busy.getLocalPort();
+      int status =
+          run(
+              "server",
+              "--id",
+              "n1",
+              "--peers",
+              "n1=127.0.0.1:7101:" + port,
+              "--data-dir",
+              temp.resolve("data").toString());
+      assertThat(status).isEqualTo(2);
+      assertThat(error().strip()).isEqualTo("error: HTTP address 127.0.0.1:" + port + " is in use");
+    }
+  }
+
+  @Test
+  void aLockedDataDirExitsWith2() throws IOException {
+    Path data = temp.resolve("locked");
+    try (FileStorage holder = FileStorage.open(data)) {
+      assertThat(holder.directory()).isEqualTo(data);
+      int status =
+          run("server", "--id", "n1", "--peers", "n1=127.0.0.1:0:0", "--data-dir", data.toString());
+      assertThat(status).isEqualTo(2);
+      assertThat(error().lines()).hasSize(1);
+      assertThat(error()).startsWith("error: cannot open --data-dir").contains("locked");
+    }
+  }
+
+  @Test
+  void aCorruptDataDirExitsWith2() throws IOException {
+    Path data = temp.resolve("corrupt");
+    try (FileStorage storage = FileStorage.open(data)) {
+      List<LogEntry> entries = new ArrayList<>();
+      for (int i = 1; i <= 100; i++) {
+        entries.add(LogEntry.command(i, 1, Bytes.ofUtf8("command number " + i)));
+      }
+      storage.log().append(entries);
+      storage.log().sync();
+    }
+    // Flip a byte in the middle of the largest file (the log segment): not a torn tail.
+    Path largest;
+    try (Stream<Path> files = Files.walk(data)) {
+      largest =
+          files
+              .filter(Files::isRegularFile)
+              .max(Comparator.comparingLong(ServerCommandTest::size))
+              .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(largest);
+    bytes[bytes.length / 3] ^= 0x5a;
+    Files.write(largest, bytes);
+    int status =
+        run("server", "--id", "n1", "--peers", "n1=127.0.0.1:0:0", "--data-dir", data.toString());
+    assertThat(status).isEqualTo(2);
+    assertThat(error().lines()).hasSize(1);
+    assertThat(error()).startsWith("error: cannot open --data-dir");
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aDataDirThatIsAFileExitsWith2() throws IOException {
+    Path file = Files.writeString(temp.resolve("file"), "x");
+    int status =
+        run("server", "--id", "n1", "--peers", "n1=127.0.0.1:0:0", "--data-dir", file.toString());
+    assertThat(status).isEqualTo(2);
+    assertThat(error()).startsWith("error: cannot create --data-dir");
+  }
+}
