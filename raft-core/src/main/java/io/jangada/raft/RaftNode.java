@@ -3,9 +3,11 @@ package io.jangada.raft;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.internal.NodeLoop;
 import io.jangada.raft.internal.NodeOptions;
+import io.jangada.raft.internal.SnapshotPolicy;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.InMemorySnapshotStorage;
 import io.jangada.raft.storage.LogStorage;
 import io.jangada.raft.storage.SnapshotStorage;
@@ -38,9 +40,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Threading: every method is thread-safe and non-blocking except {@link #close()}. One loop
  * thread owns the consensus core; a log-writer thread persists with one {@code sync()} per batch;
- * an apply thread runs the state machine. Returned futures complete on the callback executor
- * (default {@link ForkJoinPool#commonPool()}), never on the node's own threads, and completing them
- * from outside does not affect the node.
+ * an apply thread runs the state machine; a snapshot thread writes snapshots and a transfer thread
+ * streams them to and from other nodes (so neither blocks heartbeats nor applies). Returned futures
+ * complete on the callback executor (default {@link ForkJoinPool#commonPool()}), never on the
+ * node's own threads, and completing them from outside does not affect the node.
  *
  * <p>Failures arrive through the futures as {@link RaftException}s: {@link NotLeaderException},
  * {@link ProposalDroppedException}, {@link IndeterminateResultException}, {@link
@@ -123,6 +126,18 @@ public final class RaftNode implements AutoCloseable {
     return expose(loop.transferLeadership(target));
   }
 
+  /**
+   * Takes a snapshot of the state machine now (after the last applied entry) and compacts the log
+   * behind it, keeping {@link Builder#snapshotTrailingEntries} entries. Completes with the
+   * snapshot's description once it is durable in the {@link SnapshotStorage}; if one is being
+   * written already, with that one; if nothing was applied since the newest snapshot, with the
+   * newest. Fails with {@link IllegalStateException} if nothing was applied yet, or with the
+   * storage's error (not fatal for the node). Applies go on while the snapshot is written.
+   */
+  public CompletableFuture<SnapshotMeta> snapshot() {
+    return expose(loop.snapshot());
+  }
+
   /** An immutable snapshot of this node's state. Cheap; any thread. */
   public RaftStatus status() {
     return loop.status();
@@ -186,6 +201,10 @@ public final class RaftNode implements AutoCloseable {
     private RaftListener listener = new RaftListener() {};
     private Executor callbackExecutor = ForkJoinPool.commonPool();
     private int maxProposalBytes = DEFAULT_MAX_PROPOSAL_BYTES;
+    private long snapshotThreshold = SnapshotPolicy.DEFAULT.threshold();
+    private long snapshotTrailingEntries = SnapshotPolicy.DEFAULT.trailingEntries();
+    private int snapshotChunkBytes = SnapshotPolicy.DEFAULT.chunkBytes();
+    private int snapshotWindow = SnapshotPolicy.DEFAULT.window();
 
     private Builder() {}
 
@@ -287,6 +306,39 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * Takes a snapshot automatically once this many entries were applied since the newest one
+     * (default 10,000); 0 disables automatic snapshots ({@link RaftNode#snapshot()} still works).
+     * The state machine's capture runs on the apply thread; writing it to the {@link
+     * SnapshotStorage} happens on a separate thread while applies go on, then the log is compacted.
+     */
+    public Builder snapshotThreshold(long entries) {
+      this.snapshotThreshold = entries;
+      return this;
+    }
+
+    /**
+     * How many entries before a snapshot's index stay in the log when it is compacted (default
+     * 1,000), so that followers lagging by less than this catch up from the log instead of by a
+     * snapshot transfer.
+     */
+    public Builder snapshotTrailingEntries(long entries) {
+      this.snapshotTrailingEntries = entries;
+      return this;
+    }
+
+    /** The size of one InstallSnapshot chunk sent to a lagging follower (default 1 MiB). */
+    public Builder snapshotChunkBytes(int bytes) {
+      this.snapshotChunkBytes = bytes;
+      return this;
+    }
+
+    /** How many InstallSnapshot chunks may be unacknowledged at once (default 4). */
+    public Builder snapshotWindow(int chunks) {
+      this.snapshotWindow = chunks;
+      return this;
+    }
+
+    /**
      * @throws IllegalStateException naming what is missing or inconsistent
      */
     public RaftNode build() {
@@ -308,6 +360,14 @@ public final class RaftNode implements AutoCloseable {
       if (maxProposalBytes < 1) {
         throw new IllegalStateException("maxProposalBytes must be >= 1, got " + maxProposalBytes);
       }
+      SnapshotPolicy snapshotPolicy;
+      try {
+        snapshotPolicy =
+            new SnapshotPolicy(
+                snapshotThreshold, snapshotTrailingEntries, snapshotChunkBytes, snapshotWindow);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("RaftNode.Builder: " + e.getMessage(), e);
+      }
       boolean ownsScheduler = scheduler == null;
       return new RaftNode(
           new NodeOptions(
@@ -326,7 +386,8 @@ public final class RaftNode implements AutoCloseable {
               listener,
               callbackExecutor,
               maxProposalBytes,
-              4 * config.electionTicks()));
+              4 * config.electionTicks(),
+              snapshotPolicy));
     }
 
     private static void require(Object value, String name) {

@@ -178,7 +178,8 @@ final class Leader {
       LOG.debug("{} needs entries before {}; peer {} moves to snapshot", self, pr.next(), peer);
       pr.becomeSnapshot();
     }
-    // TODO(#7): send InstallSnapshot to the peer here instead of only pausing replication.
+    // The driver sees the SNAPSHOT state in status().peers(), streams its newest snapshot and then
+    // either the follower's AppendResponse (after it installed it) or reportSnapshot moves it on.
   }
 
   void broadcastHeartbeat() {
@@ -208,9 +209,13 @@ final class Leader {
       long limit = pr.state() == Progress.State.PROBE ? pr.next() - 1 : log.lastIndex();
       long newNext = Math.min(m.conflictIndex(), limit);
       if (m.conflictTerm() > 0 && m.conflictIndex() <= log.lastIndex()) {
-        long i = log.lastIndexWithTermAtMost(limit, m.conflictTerm(), pr.match());
-        if (i > pr.match() && log.term(i) == m.conflictTerm()) {
-          newNext = i + 1;
+        try {
+          long i = log.lastIndexWithTermAtMost(limit, m.conflictTerm(), pr.match());
+          if (i > pr.match() && log.term(i) == m.conflictTerm()) {
+            newNext = i + 1;
+          }
+        } catch (CompactedException e) {
+          // The driver compacted the log meanwhile; the follower's hint is good enough.
         }
       }
       pr.probeFrom(Math.min(newNext, log.lastIndex() + 1));

@@ -20,6 +20,7 @@ import io.jangada.raft.model.Message.TimeoutNow;
 import io.jangada.raft.model.Message.VoteRequest;
 import io.jangada.raft.model.Message.VoteResponse;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.CompactedException;
 import io.jangada.raft.storage.LogReader;
 import java.util.ArrayList;
@@ -55,7 +56,12 @@ public final class RaftCore {
   private final RaftConfig config;
   private final RandomGenerator random;
   private final RaftLog log;
-  private final Membership initialMembership;
+  // The configuration to use while the log holds no MEMBERSHIP entry: the one given at open, or
+  // the one of the newest snapshot received from a leader.
+  private Membership initialMembership;
+  // The index of the newest snapshot the driver reported (0: none), which initialMembership is
+  // from.
+  private long snapshotIndex;
 
   // The configuration in force: the newest MEMBERSHIP entry in the log (at membershipIndex), or
   // initialMembership when the log holds none (membershipIndex == 0).
@@ -269,6 +275,59 @@ public final class RaftCore {
     }
   }
 
+  /**
+   * The driver received and durably stored a snapshot from the leader (InstallSnapshot, Raft §7).
+   * If it covers entries beyond our commit index, the core adopts it: the log view is replaced by
+   * the snapshot at once (first index {@code meta.index + 1}), commit and applied move to {@code
+   * meta.index}, the configuration becomes {@code meta.membership}, and the next {@link Ready}
+   * carries {@link Ready#snapshot()} for the driver to install plus a successful AppendResponse
+   * with {@code matchIndex = meta.index} to the leader. A snapshot at or below the commit index is
+   * stale: the core only acknowledges its commit index.
+   *
+   * <p>A leader ignores the call (its log holds every committed entry).
+   *
+   * @return whether the snapshot was adopted
+   */
+  public boolean installSnapshot(SnapshotMeta meta) {
+    Objects.requireNonNull(meta, "meta");
+    if (role == Role.LEADER) {
+      LOG.debug("{} ignores a received snapshot at {} as leader", id, meta.index());
+      return false;
+    }
+    if (meta.index() <= log.committed()) {
+      LOG.debug("{} ignores stale snapshot {} (commit {})", id, meta.index(), log.committed());
+      leaderId.ifPresent(
+          l -> msgs.add(new AppendResponse(id, l, term, true, log.committed(), 0, 0)));
+      return false;
+    }
+    LOG.debug("{} adopts snapshot {}/{}", id, meta.index(), meta.term());
+    log.restore(meta);
+    applied = meta.index();
+    initialMembership = meta.membership();
+    snapshotIndex = meta.index();
+    membership = meta.membership();
+    membershipIndex = meta.index();
+    if (role != Role.CANDIDATE && role != Role.PRE_CANDIDATE) {
+      role = nonLeaderRole();
+    }
+    leaderId.ifPresent(l -> msgs.add(new AppendResponse(id, l, term, true, meta.index(), 0, 0)));
+    return true;
+  }
+
+  /**
+   * The driver stored a snapshot of its own state machine and may now compact the log up to {@code
+   * meta.index()}: the snapshot's configuration becomes the one in force whenever the remaining log
+   * holds no MEMBERSHIP entry (so compacting a MEMBERSHIP entry away never brings back an older
+   * configuration). Older or repeated reports are ignored.
+   */
+  public void snapshotStored(SnapshotMeta meta) {
+    Objects.requireNonNull(meta, "meta");
+    if (meta.index() > snapshotIndex) {
+      snapshotIndex = meta.index();
+      initialMembership = meta.membership();
+    }
+  }
+
   /** A snapshot sent to {@code peer} finished: the leader resumes probing it. */
   public void reportSnapshot(NodeId peer, boolean succeeded) {
     Objects.requireNonNull(peer, "peer");
@@ -295,6 +354,7 @@ public final class RaftCore {
       leader.flush();
     }
     return !hardState().equals(prevHardState)
+        || log.unstable().hasSnapshotNotHandedOut()
         || log.unstable().hasNotHandedOut()
         || !msgs.isEmpty()
         || !readStates.isEmpty()
@@ -318,22 +378,16 @@ public final class RaftCore {
     Optional<HardState> changed = hs.equals(prevHardState) ? Optional.empty() : Optional.of(hs);
     boolean mustSync =
         hs.term() != prevHardState.term() || !hs.votedFor().equals(prevHardState.votedFor());
+    Optional<SnapshotMeta> snapshot = log.unstable().takeSnapshotNotHandedOut();
     List<LogEntry> entries = log.unstable().takeNotHandedOut();
-    mustSync |= !entries.isEmpty();
+    mustSync |= !entries.isEmpty() || snapshot.isPresent();
     List<LogEntry> committed =
         applied < log.committed()
             ? log.entries(applied + 1, log.committed() + 1, config.maxCommittedBytesPerReady())
             : List.of();
     Ready ready =
         new Ready(
-            ++readyCounter,
-            changed,
-            entries,
-            Optional.empty(),
-            msgs,
-            committed,
-            readStates,
-            mustSync);
+            ++readyCounter, changed, entries, snapshot, msgs, committed, readStates, mustSync);
     msgs.clear();
     readStates.clear();
     prevHardState = hs;
@@ -357,6 +411,7 @@ public final class RaftCore {
               + (outstanding == null ? "none" : String.valueOf(outstanding.id())));
     }
     outstanding = null;
+    handled.snapshot().ifPresent(meta -> log.unstable().stableSnapshot(meta));
     List<LogEntry> entries = handled.entries();
     for (int i = entries.size() - 1; i >= 0; i--) {
       LogEntry e = entries.get(i);
@@ -383,7 +438,7 @@ public final class RaftCore {
         applied,
         log.firstIndex(),
         log.lastIndex(),
-        log.firstIndex() - 1,
+        Math.max(log.firstIndex() - 1, snapshotIndex),
         membership,
         role == Role.LEADER ? leader.peerStatus() : Map.of());
   }
@@ -582,10 +637,9 @@ public final class RaftCore {
         leader.onHeartbeatResponse(h);
       }
     } else if (m instanceof InstallSnapshot s) {
-      if (followLeader(s.from())) {
-        // TODO(#7): install the snapshot; for now only the term and leader are taken from it.
-        LOG.debug("{} ignores {} (snapshots not supported yet)", id, Describe.lazy(s));
-      }
+      // The driver moves the bytes and calls installSnapshot once a snapshot is stored; here a
+      // chunk only shows the leader is alive (term, leader, election timer).
+      followLeader(s.from());
     } else if (m instanceof InstallSnapshotResponse s) {
       if (role == Role.LEADER) {
         leader.markActive(s.from());
@@ -745,7 +799,12 @@ public final class RaftCore {
     long first = log.firstIndex();
     while (to > first) {
       long from = Math.max(first, to - 256);
-      List<LogEntry> chunk = log.entries(from, to, Long.MAX_VALUE);
+      List<LogEntry> chunk;
+      try {
+        chunk = log.entries(from, to, Long.MAX_VALUE);
+      } catch (CompactedException e) {
+        return; // compacted meanwhile by the driver (behind a snapshot): keep the base membership
+      }
       for (int i = chunk.size() - 1; i >= 0; i--) {
         if (chunk.get(i).type() == EntryType.MEMBERSHIP && adoptMembership(chunk.get(i))) {
           return;

@@ -1,6 +1,7 @@
 package io.jangada.raft.core;
 
 import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.CompactedException;
 import io.jangada.raft.storage.LogReader;
 import java.util.ArrayList;
@@ -8,7 +9,10 @@ import java.util.List;
 
 /**
  * The core's view of the log: the driver's {@link LogReader} overlaid with the {@link Unstable}
- * entries the driver has not yet confirmed durable, plus the commit index.
+ * entries the driver has not yet confirmed durable, plus the commit index. A snapshot received from
+ * the leader and not yet installed by the driver ({@link Unstable#snapshot()}) replaces the stored
+ * log in this view: first index {@code snapshot.index + 1}, its term at {@code snapshot.index},
+ * nothing stored before or after it.
  */
 final class RaftLog {
 
@@ -25,17 +29,28 @@ final class RaftLog {
   }
 
   long firstIndex() {
+    if (unstable.snapshot().isPresent()) {
+      return unstable.snapshot().get().index() + 1;
+    }
     return storage.firstIndex();
   }
 
   long lastIndex() {
-    return unstable.isEmpty()
-        ? Math.min(storage.lastIndex(), unstable.offset() - 1)
-        : unstable.lastIndex();
+    if (!unstable.isEmpty()) {
+      return unstable.lastIndex();
+    }
+    if (unstable.snapshot().isPresent()) {
+      return unstable.snapshot().get().index();
+    }
+    return Math.min(storage.lastIndex(), unstable.offset() - 1);
   }
 
   /** The last index known durable: what the driver persisted and confirmed via advance. */
   long stableLastIndex() {
+    if (unstable.snapshot().isPresent()) {
+      // Nothing of the new log is durable before the driver installs the snapshot.
+      return unstable.snapshot().get().index() - 1;
+    }
     return Math.min(storage.lastIndex(), unstable.offset() - 1);
   }
 
@@ -58,6 +73,13 @@ final class RaftLog {
     }
     if (index > lastIndex()) {
       throw new IndexOutOfBoundsException("index " + index + " beyond last index " + lastIndex());
+    }
+    if (unstable.snapshot().isPresent()) {
+      SnapshotMeta snapshot = unstable.snapshot().get();
+      if (index == snapshot.index()) {
+        return snapshot.term();
+      }
+      throw new CompactedException(index, snapshot.index() + 1);
     }
     return storage.term(index);
   }
@@ -90,6 +112,9 @@ final class RaftLog {
     Check.state(to <= lastIndex() + 1, "entries beyond the last index");
     if (from >= to) {
       return List.of();
+    }
+    if (from < firstIndex()) {
+      throw new CompactedException(from, firstIndex());
     }
     List<LogEntry> out = new ArrayList<>();
     long bytes = 0;
@@ -166,6 +191,18 @@ final class RaftLog {
         first <= lastIndex() + 1, "append at " + first + " leaves a gap after " + lastIndex());
     unstable.truncateAndAppend(entries);
     return lastIndex();
+  }
+
+  /**
+   * Adopts a snapshot received from the leader: the whole log is replaced by it (in this view at
+   * once, in storage once the driver installs it) and everything up to it counts as committed.
+   */
+  void restore(SnapshotMeta snapshot) {
+    Check.state(
+        snapshot.index() > committed,
+        "restoring snapshot " + snapshot.index() + " at or below commit " + committed);
+    unstable.restore(snapshot);
+    committed = snapshot.index();
   }
 
   void commitTo(long index) {

@@ -1,13 +1,18 @@
 package io.jangada.raft.core;
 
 import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.SnapshotMeta;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Log entries the driver has not yet confirmed durable: appended by the core, handed out in a
  * {@link Ready}, and dropped from here by {@link #stableTo} once the driver advanced that Ready.
  * Entries here shadow any stored entry at the same or a later index.
+ *
+ * <p>It may also hold a snapshot received from the leader that the driver has not installed yet:
+ * until then it shadows the whole stored log (etcd's unstable snapshot).
  */
 final class Unstable {
 
@@ -18,6 +23,11 @@ final class Unstable {
   // Entries with index <= handedOutTo were handed out in a Ready that is not advanced yet.
   // Invariant: handedOutTo < offset + entries.size().
   private long handedOutTo;
+
+  // A received snapshot not yet installed by the driver; entries (if any) follow it directly.
+  // Invariant: if present, offset == snapshot.index() + 1.
+  private Optional<SnapshotMeta> snapshot = Optional.empty();
+  private boolean snapshotHandedOut;
 
   Unstable(long offset) {
     this.offset = offset;
@@ -79,6 +89,41 @@ final class Unstable {
 
   boolean hasNotHandedOut() {
     return !isEmpty() && Math.max(handedOutTo + 1, offset) <= lastIndex();
+  }
+
+  /** The snapshot waiting to be installed by the driver, if any. */
+  Optional<SnapshotMeta> snapshot() {
+    return snapshot;
+  }
+
+  /** Replaces everything with {@code meta}: the log now continues at {@code meta.index() + 1}. */
+  void restore(SnapshotMeta meta) {
+    snapshot = Optional.of(meta);
+    snapshotHandedOut = false;
+    entries.clear();
+    offset = meta.index() + 1;
+    handedOutTo = meta.index();
+  }
+
+  /** The pending snapshot if it was not handed out in a Ready yet; marks it handed out. */
+  Optional<SnapshotMeta> takeSnapshotNotHandedOut() {
+    if (snapshot.isEmpty() || snapshotHandedOut) {
+      return Optional.empty();
+    }
+    snapshotHandedOut = true;
+    return snapshot;
+  }
+
+  boolean hasSnapshotNotHandedOut() {
+    return snapshot.isPresent() && !snapshotHandedOut;
+  }
+
+  /** The driver installed {@code meta}: forget it unless a newer snapshot replaced it meanwhile. */
+  void stableSnapshot(SnapshotMeta meta) {
+    if (snapshot.equals(Optional.of(meta))) {
+      snapshot = Optional.empty();
+      snapshotHandedOut = false;
+    }
   }
 
   /**

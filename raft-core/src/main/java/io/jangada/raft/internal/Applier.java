@@ -6,20 +6,37 @@ import io.jangada.raft.StateMachine;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.EntryType;
 import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.storage.SnapshotStorage;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the {@link StateMachine} on the apply lane: applies committed entries in log order,
  * completes the proposals they belong to, and serves reads once the state has caught up with their
  * read index. Everything except {@link #appliedIndex()} runs on the apply lane.
+ *
+ * <p>Snapshots: once {@code policy.threshold()} entries were applied since the last snapshot (or
+ * when asked by {@link #snapshot()}), it captures the state machine ({@link
+ * StateMachine#snapshot()}, cheap, on the apply lane) and streams the capture to {@link
+ * SnapshotStorage} on the snapshot lane while applies go on; the committed snapshot is then
+ * reported to the loop, which compacts the log. A snapshot received from the leader is restored by
+ * {@link #restore} in order with the applies.
  */
 final class Applier {
+
+  private static final Logger log = LoggerFactory.getLogger(Applier.class);
 
   /** A read waiting until the state machine has applied up to {@code readIndex}. */
   record Read(long readIndex, Bytes request, CompletableFuture<Bytes> future) {}
@@ -29,6 +46,19 @@ final class Applier {
   private final Executor lane;
   private final ProposalTracker proposals;
   private final Consumer<Throwable> onFatal;
+  private final SnapshotStorage snapshots;
+  private final SnapshotCommits commits;
+  private final Executor snapshotLane;
+  private final long threshold;
+  private final Consumer<SnapshotMeta> onSnapshot;
+
+  // Apply lane only: the term of the last applied entry, the configuration in force at it (the
+  // newest applied MEMBERSHIP entry), the newest snapshot and the one being written.
+  private long appliedTerm;
+  private Membership membership;
+  private long snapshotIndex;
+  private Optional<SnapshotMeta> latestSnapshot;
+  private CompletableFuture<SnapshotMeta> snapshotInProgress;
 
   // Reads whose read index is not applied yet, lowest read index first. Apply lane only.
   private final PriorityQueue<Read> waiting =
@@ -43,14 +73,29 @@ final class Applier {
       StateMachine stateMachine,
       Executor lane,
       ProposalTracker proposals,
-      long appliedIndex,
-      Consumer<Throwable> onFatal) {
+      Optional<SnapshotMeta> restored,
+      Membership membership,
+      Consumer<Throwable> onFatal,
+      SnapshotStorage snapshots,
+      SnapshotCommits commits,
+      Executor snapshotLane,
+      long threshold,
+      Consumer<SnapshotMeta> onSnapshot) {
     this.id = id;
     this.stateMachine = stateMachine;
     this.lane = lane;
     this.proposals = proposals;
-    this.appliedIndex = appliedIndex;
+    this.appliedIndex = restored.map(SnapshotMeta::index).orElse(0L);
+    this.appliedTerm = restored.map(SnapshotMeta::term).orElse(0L);
+    this.membership = restored.map(SnapshotMeta::membership).orElse(membership);
+    this.snapshotIndex = appliedIndex;
+    this.latestSnapshot = restored;
     this.onFatal = onFatal;
+    this.snapshots = snapshots;
+    this.commits = commits;
+    this.snapshotLane = snapshotLane;
+    this.threshold = threshold;
+    this.onSnapshot = onSnapshot;
   }
 
   /** The last index applied to the state machine. Any thread. */
@@ -72,11 +117,153 @@ final class Applier {
             applyAll(committed);
             waiting.addAll(reads);
             serveReads();
+            if (threshold > 0
+                && snapshotInProgress == null
+                && appliedIndex - snapshotIndex >= threshold) {
+              takeSnapshot();
+            }
           } catch (RuntimeException | Error e) {
             failed = true;
             onFatal.accept(e);
           }
         });
+  }
+
+  /**
+   * Takes a snapshot of the state after the last applied entry, or returns the one being written,
+   * or the newest one if nothing was applied since. Any thread.
+   */
+  CompletableFuture<SnapshotMeta> snapshot() {
+    CompletableFuture<SnapshotMeta> result = new CompletableFuture<>();
+    lane.execute(
+        () -> {
+          if (failed) {
+            result.completeExceptionally(
+                new IllegalStateException("node " + id + " stopped after a failure"));
+          } else if (snapshotInProgress != null) {
+            snapshotInProgress.whenComplete(
+                (meta, error) -> {
+                  if (error != null) {
+                    result.completeExceptionally(error);
+                  } else {
+                    result.complete(meta);
+                  }
+                });
+          } else if (appliedIndex == 0) {
+            result.completeExceptionally(
+                new IllegalStateException("node " + id + " has applied nothing to snapshot yet"));
+          } else if (appliedIndex == snapshotIndex && latestSnapshot.isPresent()) {
+            result.complete(latestSnapshot.get());
+          } else {
+            takeSnapshot().whenComplete((meta, error) -> complete(result, meta, error));
+          }
+        });
+    return result;
+  }
+
+  private static <T> void complete(CompletableFuture<T> future, T value, Throwable error) {
+    if (error != null) {
+      future.completeExceptionally(error);
+    } else {
+      future.complete(value);
+    }
+  }
+
+  /**
+   * Replaces the state machine's state with the installed snapshot {@code meta}, in order with the
+   * applies queued before and after. Proposals at or below its index fail as indeterminate. Loop
+   * thread.
+   */
+  void restore(SnapshotMeta meta) {
+    lane.execute(
+        () -> {
+          if (failed) {
+            return;
+          }
+          try {
+            if (meta.index() <= appliedIndex) {
+              return;
+            }
+            try (InputStream in = snapshots.open(meta)) {
+              stateMachine.restore(meta, in);
+            }
+            appliedIndex = meta.index();
+            appliedTerm = meta.term();
+            membership = meta.membership();
+            snapshotIndex = meta.index();
+            latestSnapshot = Optional.of(meta);
+            proposals.failUpTo(
+                meta.index(),
+                () ->
+                    new IndeterminateResultException(
+                        "node "
+                            + id
+                            + " installed a snapshot from the leader covering the proposal's"
+                            + " index; its outcome is unknown here"));
+            log.info("node {} restored the snapshot at {}/{}", id, meta.index(), meta.term());
+            onSnapshot.accept(meta);
+            serveReads();
+          } catch (IOException | RuntimeException | Error e) {
+            failed = true;
+            onFatal.accept(e);
+          }
+        });
+  }
+
+  /** Captures the state now (apply lane) and streams it to storage on the snapshot lane. */
+  private CompletableFuture<SnapshotMeta> takeSnapshot() {
+    SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership);
+    CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
+    snapshotInProgress = done;
+    StateMachine.SnapshotWriter writer;
+    try {
+      writer = stateMachine.snapshot();
+    } catch (RuntimeException e) {
+      snapshotInProgress = null;
+      log.warn(
+          "node {}: the state machine failed to capture a snapshot at {}", id, appliedIndex, e);
+      done.completeExceptionally(e);
+      return done;
+    }
+    snapshotLane.execute(
+        () -> {
+          Throwable error = null;
+          boolean committed = false;
+          try (SnapshotStorage.Sink sink = snapshots.create(meta)) {
+            writer.writeTo(sink.stream());
+            committed = commits.commitIfNewer(sink, meta);
+          } catch (IOException | RuntimeException e) {
+            error = e;
+          }
+          Throwable failure = error;
+          boolean stored = committed;
+          lane.execute(() -> snapshotWritten(meta, stored, done, failure));
+        });
+    return done;
+  }
+
+  private void snapshotWritten(
+      SnapshotMeta meta, boolean stored, CompletableFuture<SnapshotMeta> done, Throwable error) {
+    snapshotInProgress = null;
+    if (error != null) {
+      // Not fatal: the log is simply not compacted; the next threshold crossing tries again.
+      log.warn("node {} could not write the snapshot at {}", id, meta.index(), error);
+      done.completeExceptionally(error);
+      return;
+    }
+    if (!stored) {
+      // A newer snapshot (received from the leader) was stored meanwhile; it supersedes this one.
+      log.debug("node {} drops its snapshot at {}: a newer one is stored", id, meta.index());
+      done.complete(latestSnapshot.orElse(meta));
+      return;
+    }
+    if (meta.index() > snapshotIndex) {
+      snapshotIndex = meta.index();
+      latestSnapshot = Optional.of(meta);
+    }
+    log.debug("node {} took a snapshot at {}/{}", id, meta.index(), meta.term());
+    onSnapshot.accept(meta);
+    done.complete(meta);
   }
 
   /** Serves a read from the current state without any consistency check. Any thread. */
@@ -107,6 +294,14 @@ final class Applier {
       Bytes result =
           entry.type() == EntryType.COMMAND ? stateMachine.apply(index, entry.data()) : Bytes.EMPTY;
       appliedIndex = index;
+      appliedTerm = entry.term();
+      if (entry.type() == EntryType.MEMBERSHIP) {
+        try {
+          membership = Membership.decode(entry.data());
+        } catch (IllegalArgumentException bad) {
+          log.debug("node {} ignores an undecodable membership entry at {}", id, index);
+        }
+      }
       proposals.applied(
           index,
           entry.term(),

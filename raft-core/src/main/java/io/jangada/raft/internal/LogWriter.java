@@ -52,6 +52,27 @@ final class LogWriter {
         });
   }
 
+  /**
+   * Compacts the log up to {@code index} (covered by a durable snapshot) on the writer lane, in
+   * order with the writes; a point outside the current log is skipped. On failure runs {@code
+   * failed}.
+   */
+  void compact(long index, Consumer<Throwable> failed) {
+    lane.execute(
+        () -> {
+          if (stopped) {
+            return;
+          }
+          try {
+            if (index >= log.firstIndex() && index <= log.lastIndex()) {
+              log.compactUpTo(index);
+            }
+          } catch (Exception | Error e) {
+            failed.accept(e);
+          }
+        });
+  }
+
   /** Skips every write queued from now on. Any thread. */
   void stop() {
     stopped = true;
@@ -59,8 +80,8 @@ final class LogWriter {
 
   private void write(Ready ready) throws java.io.IOException {
     if (ready.snapshot().isPresent()) {
-      throw new IllegalStateException(
-          "installing a snapshot received from the leader is not supported by this driver yet");
+      // The snapshot itself is already durable in SnapshotStorage; the log restarts after it.
+      log.reset(ready.snapshot().get().index(), ready.snapshot().get().term());
     }
     if (!ready.entries().isEmpty()) {
       log.append(ready.entries());

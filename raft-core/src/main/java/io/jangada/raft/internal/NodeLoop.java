@@ -25,7 +25,6 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -73,6 +72,9 @@ public final class NodeLoop implements Transport.Inbox {
   private RaftCore core;
   private LogWriter writer;
   private Applier applier;
+  private SnapshotTransfers transfers;
+  // The newest snapshot this node stored (taken, received or loaded at start). Any thread reads.
+  private volatile long snapshotIndex;
   private Ready inFlight;
   private boolean processScheduled;
   private long ticks;
@@ -116,29 +118,12 @@ public final class NodeLoop implements Transport.Inbox {
   }
 
   private void open() throws IOException {
-    HardState hard = options.stateStorage().load();
-    Membership membership = options.membership();
-    long applied = 0;
-    Optional<SnapshotMeta> snapshot = options.snapshotStorage().latest();
-    if (snapshot.isPresent()) {
-      SnapshotMeta meta = snapshot.get();
-      try (InputStream in = options.snapshotStorage().open(meta)) {
-        options.stateMachine().restore(meta, in);
-      }
-      applied = meta.index();
-      membership = meta.membership();
-    }
-    long compacted = options.logStorage().firstIndex() - 1;
-    if (compacted > applied) {
-      throw new IllegalStateException(
-          "the log of node "
-              + id
-              + " starts after index "
-              + compacted
-              + " but no snapshot covers it (newest snapshot index "
-              + applied
-              + "); the data directory is incomplete");
-    }
+    Recovery.Recovered recovered = Recovery.recover(options);
+    HardState hard = recovered.hard();
+    Membership membership = recovered.membership();
+    long applied = recovered.applied();
+    Optional<SnapshotMeta> snapshot = recovered.snapshot();
+    snapshotIndex = applied;
     core =
         RaftCore.open(
             id,
@@ -148,17 +133,45 @@ public final class NodeLoop implements Transport.Inbox {
             hard,
             applied,
             options.random());
+    snapshot.ifPresent(core::snapshotStored);
     Executor writerLane = scheduler.newLane("jangada-log-" + id);
     Executor applyLane = scheduler.newLane("jangada-apply-" + id);
     writer = new LogWriter(writerLane, options.logStorage(), options.stateStorage(), hard);
+    SnapshotCommits commits = new SnapshotCommits(options.snapshotStorage());
     applier =
         new Applier(
             id,
             options.stateMachine(),
             applyLane,
             proposals,
-            applied,
-            e -> loop.execute(() -> fail("the state machine failed", e)));
+            snapshot,
+            membership,
+            e -> loop.execute(() -> fail("the state machine failed", e)),
+            options.snapshotStorage(),
+            commits,
+            scheduler.newLane("jangada-snapshot-" + id),
+            options.snapshotPolicy().threshold(),
+            meta -> {
+              notifySnapshot(meta);
+              loop.execute(() -> onSnapshotStored(meta));
+            });
+    transfers =
+        new SnapshotTransfers(
+            id,
+            options.snapshotStorage(),
+            options.transport(),
+            options.snapshotPolicy(),
+            options.config().electionTicks(),
+            loop,
+            scheduler.newLane("jangada-snapshot-transfer-" + id),
+            peer -> {
+              if (state == State.RUNNING) {
+                core.reportSnapshot(peer, false);
+                scheduleProcess();
+              }
+            },
+            commits,
+            meta -> loop.execute(() -> onSnapshotReceived(meta)));
     options.transport().start(this);
     log.info(
         "node {} started: term {}, log {}..{}",
@@ -221,6 +234,25 @@ public final class NodeLoop implements Transport.Inbox {
     return future;
   }
 
+  /** Takes a snapshot now; see {@code RaftNode.snapshot}. */
+  public CompletableFuture<SnapshotMeta> snapshot() {
+    CompletableFuture<SnapshotMeta> future = new CompletableFuture<>();
+    onLoop(
+        future,
+        () ->
+            applier
+                .snapshot()
+                .whenComplete(
+                    (meta, error) -> {
+                      if (error != null) {
+                        future.completeExceptionally(error);
+                      } else {
+                        future.complete(meta);
+                      }
+                    }));
+    return future;
+  }
+
   /** Hands leadership to {@code target}; see {@code RaftNode.transferLeadership}. */
   public CompletableFuture<Void> transferLeadership(NodeId target) {
     CompletableFuture<Void> future = new CompletableFuture<>();
@@ -267,7 +299,7 @@ public final class NodeLoop implements Transport.Inbox {
         applied,
         latest.firstIndex(),
         latest.lastIndex(),
-        latest.snapshotIndex(),
+        Math.max(snapshotIndex, latest.snapshotIndex()),
         latest.membership(),
         latest.peers());
   }
@@ -299,6 +331,9 @@ public final class NodeLoop implements Transport.Inbox {
           if (writer != null) {
             writer.stop();
           }
+          if (transfers != null) {
+            transfers.stop();
+          }
           stopped.complete(null);
         });
     if (!scheduler.awaitDone(stopped, java.time.Duration.ofSeconds(10))) {
@@ -320,6 +355,7 @@ public final class NodeLoop implements Transport.Inbox {
         () -> {
           if (state == State.RUNNING) {
             core.step(message);
+            routeSnapshotTraffic(message);
             scheduleProcess();
           }
         });
@@ -334,6 +370,51 @@ public final class NodeLoop implements Transport.Inbox {
             scheduleProcess();
           }
         });
+  }
+
+  // ---- snapshots ----
+
+  /** Hands InstallSnapshot traffic of the current term to the transfers, after the core saw it. */
+  private void routeSnapshotTraffic(Message message) {
+    if (message instanceof Message.InstallSnapshot chunk) {
+      RaftStatus now = core.status();
+      if (now.term() == chunk.term() && now.leader().equals(Optional.of(chunk.from()))) {
+        transfers.onChunk(chunk);
+      }
+    } else if (message instanceof Message.InstallSnapshotResponse response) {
+      transfers.onResponse(response);
+    }
+  }
+
+  /** A snapshot this node took is durable: compact the log behind it. Loop lane. */
+  private void onSnapshotStored(SnapshotMeta meta) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    snapshotIndex = Math.max(snapshotIndex, meta.index());
+    core.snapshotStored(meta); // before compacting: the core's base configuration moves first
+    long compactTo = meta.index() - options.snapshotPolicy().trailingEntries();
+    if (compactTo >= 1) {
+      writer.compact(compactTo, e -> loop.execute(() -> fail("storage failed compacting", e)));
+    }
+    scheduleProcess();
+  }
+
+  /** A snapshot from the leader is stored: the core decides whether to adopt it. Loop lane. */
+  private void onSnapshotReceived(SnapshotMeta meta) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    core.installSnapshot(meta);
+    scheduleProcess();
+  }
+
+  private void notifySnapshot(SnapshotMeta meta) {
+    try {
+      options.listener().onSnapshot(id, meta);
+    } catch (RuntimeException e) {
+      log.warn("node {}: RaftListener.onSnapshot threw; ignored", id, e);
+    }
   }
 
   // ---- the loop ----
@@ -370,6 +451,7 @@ public final class NodeLoop implements Transport.Inbox {
     }
     ticks++;
     core.tick();
+    transfers.tick();
     expireRequests();
     scheduleProcess();
     scheduleTick();
@@ -389,6 +471,7 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     publishStatus();
+    transfers.update(status.latest());
     if (inFlight != null || !core.hasReady()) {
       return;
     }
@@ -420,6 +503,11 @@ public final class NodeLoop implements Transport.Inbox {
     }
     for (Message message : messages) {
       options.transport().send(message);
+    }
+    if (ready.snapshot().isPresent()) {
+      // Restored on the apply lane before any later committed entry is applied.
+      snapshotIndex = Math.max(snapshotIndex, ready.snapshot().get().index());
+      applier.restore(ready.snapshot().get());
     }
     applier.submit(ready.committed(), reads(ready.readStates()));
     core.advance(ready);

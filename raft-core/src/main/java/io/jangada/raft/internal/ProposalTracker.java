@@ -44,6 +44,18 @@ final class ProposalTracker {
     }
   }
 
+  /**
+   * Fails every proposal at or below {@code index} (covered by an installed snapshot: whether it
+   * took effect is unknown here). Apply thread.
+   */
+  void failUpTo(long index, Supplier<RaftException> failure) {
+    for (Map.Entry<Long, Pending> entry : pending.headMap(index, true).entrySet()) {
+      if (pending.remove(entry.getKey(), entry.getValue())) {
+        entry.getValue().future().completeExceptionally(failure.get());
+      }
+    }
+  }
+
   /** Fails every registered proposal with {@code failure}. Any thread. */
   void failAll(Supplier<RaftException> failure) {
     List<Pending> drained = new ArrayList<>();

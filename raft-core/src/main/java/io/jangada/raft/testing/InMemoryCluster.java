@@ -1,5 +1,6 @@
 package io.jangada.raft.testing;
 
+import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
@@ -46,6 +47,10 @@ public final class InMemoryCluster implements AutoCloseable {
   private final RaftConfig config;
   private final Duration tickInterval;
   private final Function<NodeId, StateMachine> stateMachines;
+  private final long snapshotThreshold;
+  private final long snapshotTrailingEntries;
+  private final int snapshotChunkBytes;
+  private final RaftListener listener;
   private final SplittableRandom random;
   private final Map<NodeId, Member> members = new LinkedHashMap<>();
 
@@ -66,6 +71,10 @@ public final class InMemoryCluster implements AutoCloseable {
     this.config = builder.config;
     this.tickInterval = builder.tickInterval;
     this.stateMachines = builder.stateMachines;
+    this.snapshotThreshold = builder.snapshotThreshold;
+    this.snapshotTrailingEntries = builder.snapshotTrailingEntries;
+    this.snapshotChunkBytes = builder.snapshotChunkBytes;
+    this.listener = builder.listener;
     for (NodeId id : builder.ids) {
       members.put(id, new Member());
     }
@@ -106,6 +115,11 @@ public final class InMemoryCluster implements AutoCloseable {
   /** The storage of {@code id}, e.g. to inspect its log. */
   public InMemoryLogStorage logStorage(NodeId id) {
     return member(id).log;
+  }
+
+  /** The snapshot storage of {@code id}; it survives {@link #crash} like the log. */
+  public InMemorySnapshotStorage snapshotStorage(NodeId id) {
+    return member(id).snapshots;
   }
 
   /** The virtual clock. */
@@ -235,6 +249,10 @@ public final class InMemoryCluster implements AutoCloseable {
             .scheduler(scheduler)
             .random(random.split())
             .callbackExecutor(Runnable::run)
+            .snapshotThreshold(snapshotThreshold)
+            .snapshotTrailingEntries(snapshotTrailingEntries)
+            .snapshotChunkBytes(snapshotChunkBytes)
+            .listener(listener)
             .build();
     CompletableFuture<Void> started = member.node.start();
     scheduler.runUntilIdle();
@@ -270,6 +288,10 @@ public final class InMemoryCluster implements AutoCloseable {
     private Duration tickInterval = Duration.ofMillis(10);
     private Duration latency = Duration.ofMillis(1);
     private Function<NodeId, StateMachine> stateMachines = id -> new RecordingStateMachine();
+    private long snapshotThreshold = 10_000;
+    private long snapshotTrailingEntries = 1_000;
+    private int snapshotChunkBytes = 1 << 20;
+    private RaftListener listener = new RaftListener() {};
 
     private Builder() {}
 
@@ -314,6 +336,30 @@ public final class InMemoryCluster implements AutoCloseable {
      */
     public Builder stateMachines(Function<NodeId, StateMachine> factory) {
       this.stateMachines = factory;
+      return this;
+    }
+
+    /** Automatic snapshot every {@code entries} applied entries (0: never); default 10,000. */
+    public Builder snapshotThreshold(long entries) {
+      this.snapshotThreshold = entries;
+      return this;
+    }
+
+    /** Entries kept in the log behind a snapshot; default 1,000. */
+    public Builder snapshotTrailingEntries(long entries) {
+      this.snapshotTrailingEntries = entries;
+      return this;
+    }
+
+    /** InstallSnapshot chunk size; default 1 MiB. */
+    public Builder snapshotChunkBytes(int bytes) {
+      this.snapshotChunkBytes = bytes;
+      return this;
+    }
+
+    /** Observability hooks shared by every node (each call names its node). */
+    public Builder listener(RaftListener listener) {
+      this.listener = listener;
       return this;
     }
 

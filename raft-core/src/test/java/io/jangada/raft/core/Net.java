@@ -148,6 +148,10 @@ final class Net {
     Node n = node(id);
     n.readies.add(r);
     r.hardState().ifPresent(h -> n.hardState = h);
+    if (r.snapshot().isPresent()) {
+      n.log.reset(r.snapshot().get().index(), r.snapshot().get().term());
+      n.appliedIndex = r.snapshot().get().index();
+    }
     n.log.append(r.entries());
     if (r.mustSync()) {
       n.log.sync();

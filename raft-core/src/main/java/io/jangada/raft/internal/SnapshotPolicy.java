@@ -1,0 +1,33 @@
+package io.jangada.raft.internal;
+
+/**
+ * When a node takes snapshots and how it sends them.
+ *
+ * @param threshold take a snapshot automatically once this many entries were applied since the last
+ *     one; 0 disables automatic snapshots
+ * @param trailingEntries how many entries before the snapshot index stay in the log after
+ *     compaction, so that slightly lagging followers catch up from the log
+ * @param chunkBytes the size of one InstallSnapshot chunk
+ * @param window how many chunks may be unacknowledged at once
+ */
+public record SnapshotPolicy(long threshold, long trailingEntries, int chunkBytes, int window) {
+
+  /** Snapshot every 10,000 entries, keep 1,000, 1 MiB chunks, 4 in flight. */
+  public static final SnapshotPolicy DEFAULT = new SnapshotPolicy(10_000, 1_000, 1 << 20, 4);
+
+  public SnapshotPolicy {
+    if (threshold < 0) {
+      throw new IllegalArgumentException("snapshot threshold must be >= 0, got " + threshold);
+    }
+    if (trailingEntries < 0) {
+      throw new IllegalArgumentException(
+          "snapshot trailing entries must be >= 0, got " + trailingEntries);
+    }
+    if (chunkBytes < 1) {
+      throw new IllegalArgumentException("snapshot chunk size must be >= 1, got " + chunkBytes);
+    }
+    if (window < 1) {
+      throw new IllegalArgumentException("snapshot window must be >= 1, got " + window);
+    }
+  }
+}
