@@ -200,8 +200,14 @@ class InMemoryNetworkTest {
       ta.send(hb(A, B, i));
     }
     InMemoryNetwork net = network;
+    // Every original has arrived (a duplicate follows its original) and nothing delivered is
+    // still on its way to the inbox. Waiting for "more than 200" alone raced with messages still
+    // in flight.
     awaitUntil(
-        TIMEOUT, () -> b.received().size() == net.deliveredCount() && net.deliveredCount() > 200);
+        TIMEOUT,
+        () ->
+            rounds(b).stream().distinct().count() == 200
+                && b.received().size() == net.deliveredCount());
     List<Long> rounds = rounds(b);
     assertThat(rounds.stream().distinct().count()).as("seed 8").isEqualTo(200);
     assertThat(rounds.size()).as("seed 8").isBetween(250, 350);
