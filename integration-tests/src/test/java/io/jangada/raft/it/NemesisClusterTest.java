@@ -9,10 +9,8 @@ import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.RequestTimeoutException;
-import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.grpc.GrpcTransport;
 import io.jangada.raft.model.Bytes;
-import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.file.FileStorage;
 import io.jangada.raft.testkit.lincheck.CheckResult;
@@ -23,9 +21,6 @@ import io.jangada.raft.testkit.lincheck.models.KvModel;
 import io.jangada.raft.testkit.lincheck.models.KvOp;
 import io.jangada.raft.testkit.lincheck.models.Reply;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,8 +60,8 @@ class NemesisClusterTest {
 
   @TempDir Path dir;
 
-  private final Map<NodeId, InetSocketAddress> addresses = new ConcurrentHashMap<>();
-  private final Map<NodeId, Running> running = new ConcurrentHashMap<>();
+  private RealCluster cluster;
+  private Map<NodeId, RealCluster.Running> running;
   private final Set<String> blocked = ConcurrentHashMap.newKeySet();
   private final HistoryRecorder<KvOp<String, String>, Reply<String>> history =
       HistoryRecorder.create();
@@ -74,13 +69,10 @@ class NemesisClusterTest {
   private final AtomicInteger acknowledged = new AtomicInteger();
   private SplittableRandom random;
 
-  private record Running(
-      FileStorage storage, GrpcTransport transport, KvMachine machine, RaftNode node) {}
-
   @AfterEach
   void tearDown() {
-    for (NodeId id : IDS) {
-      kill(id);
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -90,9 +82,11 @@ class NemesisClusterTest {
     long seconds = Long.getLong("nemesis.seconds", Boolean.getBoolean("jangada.soak") ? 120 : 20);
     random = new SplittableRandom(seed);
     String context = "nemesis seed " + seed + " (-Dnemesis.seed=" + seed + ")";
-    for (NodeId id : IDS) {
-      addresses.put(id, freeLoopbackAddress());
-    }
+    cluster =
+        new RealCluster(IDS, dir, "nemesis")
+            .wrapTransport((id, transport) -> new FilteringTransport(id, transport, blocked))
+            .customize(b -> b.random(random.split()));
+    running = cluster.running();
     for (NodeId id : IDS) {
       start(id);
     }
@@ -160,11 +154,11 @@ class NemesisClusterTest {
   }
 
   private RaftNode pickNode(SplittableRandom r) {
-    List<Running> nodes = new ArrayList<>(running.values());
+    List<RealCluster.Running> nodes = new ArrayList<>(running.values());
     if (nodes.isEmpty()) {
       return null;
     }
-    for (Running candidate : nodes) {
+    for (RealCluster.Running candidate : nodes) {
       if (candidate.node().status().isLeader() && r.nextInt(10) < 8) {
         return candidate.node();
       }
@@ -258,7 +252,7 @@ class NemesisClusterTest {
   private boolean finalWrite() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
-      Optional<Running> leader =
+      Optional<RealCluster.Running> leader =
           running.values().stream().filter(r -> r.node().status().isLeader()).findFirst();
       if (leader.isPresent()) {
         try {
@@ -291,46 +285,12 @@ class NemesisClusterTest {
     throw new AssertionError("nodes did not converge to the same state; " + context);
   }
 
-  private synchronized void start(NodeId id) throws IOException {
-    FileStorage storage = FileStorage.open(dir.resolve(id.value()));
-    GrpcTransport.Builder builder =
-        GrpcTransport.builder().self(id).clusterId("nemesis").listen(addresses.get(id));
-    for (NodeId peer : IDS) {
-      if (!peer.equals(id)) {
-        builder.peer(peer, addresses.get(peer));
-      }
-    }
-    GrpcTransport transport = builder.build();
-    KvMachine machine = new KvMachine();
-    RaftNode node =
-        RaftNode.builder()
-            .id(id)
-            .membership(Membership.ofVoters(IDS))
-            .config(RaftConfig.builder().electionTicks(10).heartbeatTicks(1).build())
-            .stateMachine(machine)
-            .logStorage(storage.log())
-            .stateStorage(storage.state())
-            .snapshotStorage(storage.snapshots())
-            .transport(new FilteringTransport(id, transport, blocked))
-            .tickInterval(TICK)
-            .random(random.split())
-            .build();
-    node.start().join();
-    running.put(id, new Running(storage, transport, machine, node));
+  private void start(NodeId id) throws IOException {
+    cluster.start(id);
   }
 
-  private synchronized void kill(NodeId id) {
-    Running r = running.remove(id);
-    if (r == null) {
-      return;
-    }
-    r.node().close();
-    r.transport().close();
-    try {
-      r.storage().close();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+  private void kill(NodeId id) {
+    cluster.stop(id);
   }
 
   private static void pause(long millis) {
@@ -338,14 +298,6 @@ class NemesisClusterTest {
       TimeUnit.MILLISECONDS.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static InetSocketAddress freeLoopbackAddress() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }

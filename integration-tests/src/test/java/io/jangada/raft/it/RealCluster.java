@@ -1,0 +1,158 @@
+package io.jangada.raft.it;
+
+import io.jangada.raft.RaftNode;
+import io.jangada.raft.core.RaftConfig;
+import io.jangada.raft.grpc.GrpcTransport;
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.file.FileStorage;
+import io.jangada.raft.transport.Transport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Three (or more) {@link RaftNode}s on the real stack: {@link FileStorage} under one directory per
+ * node and {@link GrpcTransport} on fixed 127.0.0.1 ports, so a node can be stopped (as a killed
+ * process would be: its directory released) and started again on the same address and data.
+ */
+final class RealCluster implements AutoCloseable {
+
+  /** A running node and what it owns. */
+  record Running(FileStorage storage, GrpcTransport transport, KvMachine machine, RaftNode node) {}
+
+  private final List<NodeId> ids;
+  private final Path dir;
+  private final String clusterId;
+  private final Map<NodeId, InetSocketAddress> addresses = new ConcurrentHashMap<>();
+  private final Map<NodeId, Running> running = new ConcurrentHashMap<>();
+  private BiFunction<NodeId, Transport, Transport> wrapTransport = (id, t) -> t;
+  private UnaryOperator<RaftNode.Builder> customize = b -> b;
+
+  RealCluster(List<NodeId> ids, Path dir, String clusterId) {
+    this.ids = List.copyOf(ids);
+    this.dir = dir;
+    this.clusterId = clusterId;
+    for (NodeId id : ids) {
+      addresses.put(id, freeLoopbackAddress());
+    }
+  }
+
+  /** Wraps each node's transport (e.g. to filter messages). */
+  RealCluster wrapTransport(BiFunction<NodeId, Transport, Transport> wrap) {
+    this.wrapTransport = wrap;
+    return this;
+  }
+
+  /** Adjusts each node's builder (e.g. snapshot settings, seed). */
+  RealCluster customize(UnaryOperator<RaftNode.Builder> customize) {
+    this.customize = customize;
+    return this;
+  }
+
+  List<NodeId> ids() {
+    return ids;
+  }
+
+  Path dataDir(NodeId id) {
+    return dir.resolve(id.value());
+  }
+
+  Map<NodeId, Running> running() {
+    return running;
+  }
+
+  synchronized void start(NodeId id) throws IOException {
+    FileStorage storage = FileStorage.open(dataDir(id));
+    GrpcTransport.Builder builder =
+        GrpcTransport.builder().self(id).clusterId(clusterId).listen(addresses.get(id));
+    for (NodeId peer : ids) {
+      if (!peer.equals(id)) {
+        builder.peer(peer, addresses.get(peer));
+      }
+    }
+    GrpcTransport transport = builder.build();
+    KvMachine machine = new KvMachine();
+    RaftNode node =
+        customize
+            .apply(
+                RaftNode.builder()
+                    .id(id)
+                    .membership(Membership.ofVoters(ids))
+                    .config(RaftConfig.builder().electionTicks(10).heartbeatTicks(1).build())
+                    .stateMachine(machine)
+                    .logStorage(storage.log())
+                    .stateStorage(storage.state())
+                    .snapshotStorage(storage.snapshots())
+                    .transport(wrapTransport.apply(id, transport))
+                    .tickInterval(Duration.ofMillis(20)))
+            .build();
+    node.start().join();
+    running.put(id, new Running(storage, transport, machine, node));
+  }
+
+  /** Stops a node at once and releases its data directory. */
+  synchronized void stop(NodeId id) {
+    Running r = running.remove(id);
+    if (r == null) {
+      return;
+    }
+    r.node().close();
+    r.transport().close();
+    try {
+      r.storage().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Optional<RaftNode> leader() {
+    return running.values().stream()
+        .map(Running::node)
+        .filter(n -> n.status().isLeader())
+        .findFirst();
+  }
+
+  RaftNode awaitLeader() {
+    awaitUntil(() -> leader().isPresent(), "a leader is elected", Duration.ofSeconds(30));
+    return leader().orElseThrow();
+  }
+
+  static void awaitUntil(BooleanSupplier condition, String what, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + " within " + within);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+  }
+
+  @Override
+  public void close() {
+    for (NodeId id : ids) {
+      stop(id);
+    }
+  }
+
+  private static InetSocketAddress freeLoopbackAddress() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
