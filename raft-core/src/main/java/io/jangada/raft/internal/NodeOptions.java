@@ -35,44 +35,6 @@ public record NodeOptions(
     int readTimeoutTicks,
     SnapshotPolicy snapshotPolicy) {
 
-  /** The options with the default {@link SnapshotPolicy}. */
-  public NodeOptions(
-      NodeId id,
-      Membership membership,
-      RaftConfig config,
-      StateMachine stateMachine,
-      LogStorage logStorage,
-      StateStorage stateStorage,
-      SnapshotStorage snapshotStorage,
-      Transport transport,
-      Duration tickInterval,
-      Scheduler scheduler,
-      boolean ownsScheduler,
-      RandomGenerator random,
-      RaftListener listener,
-      Executor callbackExecutor,
-      int maxProposalBytes,
-      int readTimeoutTicks) {
-    this(
-        id,
-        membership,
-        config,
-        stateMachine,
-        logStorage,
-        stateStorage,
-        snapshotStorage,
-        transport,
-        tickInterval,
-        scheduler,
-        ownsScheduler,
-        random,
-        listener,
-        callbackExecutor,
-        maxProposalBytes,
-        readTimeoutTicks,
-        SnapshotPolicy.DEFAULT);
-  }
-
   public NodeOptions {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(membership, "membership");
