@@ -25,6 +25,8 @@ import java.util.TreeMap;
  *       node applies in index order without gaps.
  *   <li>ReadIndex linearizability: a successful read index is at least the highest index any node
  *       knew committed when the read was requested.
+ *   <li>Terms come from campaigns: every term a node is in was started by a node that became
+ *       candidate (or leader) in it, so a pre-vote never moves a term (thesis §9.6).
  *   <li>Monotonicity: per core instance the term and commit index never decrease; the durable term,
  *       vote and commit never go back, across restarts too, and a node never votes twice in a term.
  * </ul>
@@ -52,6 +54,7 @@ final class SimInvariants implements SimNode.Observer {
   boolean checkVoteHistory = true;
 
   private final TreeMap<Long, NodeId> leaders = new TreeMap<>();
+  private final java.util.HashSet<Long> campaigned = new java.util.HashSet<>(List.of(0L));
   private final Map<Long, Map<Long, Stamp>> stamps = new HashMap<>();
   private final TreeMap<Long, Committed> committed = new TreeMap<>();
   private final Map<NodeId, HardState> saved = new HashMap<>();
@@ -241,6 +244,23 @@ final class SimInvariants implements SimNode.Observer {
 
   /** The per-event checks over every running node. */
   void check(Iterable<SimNode> nodes) {
+    for (SimNode node : nodes) {
+      if (node.isUp()
+          && (node.core().status().role() == Role.CANDIDATE
+              || node.core().status().role() == Role.LEADER)) {
+        campaigned.add(node.core().status().term());
+      }
+    }
+    for (SimNode node : nodes) {
+      if (node.isUp() && !campaigned.contains(node.core().status().term())) {
+        throw new Violation(
+            "Terms: "
+                + node.id
+                + " is in term "
+                + node.core().status().term()
+                + " but no node campaigned in it (a pre-vote must not change terms)");
+      }
+    }
     for (SimNode node : nodes) {
       if (!node.isUp()) {
         continue;
