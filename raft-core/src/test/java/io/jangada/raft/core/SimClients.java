@@ -168,6 +168,21 @@ final class SimClients implements SimNode.Observer {
     p.command = new SimKv.Command(c.id, ++c.seq, op);
     p.lastTry = now;
     c.pending = p;
+    ProposeResult r = node.core().propose(p.command.encode());
+    cluster.clientEvent(
+        node.id + " client " + c.id + " propose " + describe(p.command) + " -> " + r);
+    if (r instanceof ProposeResult.NotLeader n && n.leaderHint().isPresent()) {
+      // Redirected by a follower: one more try at the leader it names, within the same call.
+      c.leaderHint = n.leaderHint();
+      SimNode hinted = cluster.nodes.get(n.leaderHint().get());
+      if (hinted != null && hinted.acceptsInput()) {
+        node = hinted;
+      }
+    } else if (r instanceof ProposeResult.Accepted) {
+      p.accepted = true;
+      c.leaderHint = Optional.of(node.id);
+      return;
+    }
     propose(c, node, p);
   }
 
@@ -190,7 +205,7 @@ final class SimClients implements SimNode.Observer {
 
   /** The hinted leader if it takes input, else a random node that does; null if none. */
   private SimNode pickNode(Client c) {
-    if (c.leaderHint.isPresent() && random.nextInt(5) != 0) {
+    if (c.leaderHint.isPresent() && random.nextInt(10) != 0) {
       SimNode hinted = cluster.nodes.get(c.leaderHint.get());
       if (hinted != null && hinted.acceptsInput()) {
         return hinted;
