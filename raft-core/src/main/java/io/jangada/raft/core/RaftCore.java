@@ -62,6 +62,8 @@ public final class RaftCore {
   // The index of the newest snapshot the driver reported (0: none), which initialMembership is
   // from.
   private long snapshotIndex;
+  // Test seam: NONE except in the checker self-test (see PlantedBug).
+  private final PlantedBug bug;
 
   // The configuration in force: the newest MEMBERSHIP entry in the log (at membershipIndex), or
   // initialMembership when the log holds none (membershipIndex == 0).
@@ -101,8 +103,10 @@ public final class RaftCore {
       RaftLog log,
       HardState state,
       long applied,
-      RandomGenerator random) {
+      RandomGenerator random,
+      PlantedBug bug) {
     this.id = id;
+    this.bug = bug;
     this.config = config;
     this.random = random;
     this.log = log;
@@ -135,7 +139,24 @@ public final class RaftCore {
       HardState state,
       long applied,
       RandomGenerator random) {
+    return open(id, config, membership, log, state, applied, random, PlantedBug.NONE);
+  }
+
+  /**
+   * TEST SEAM: {@link #open(NodeId, RaftConfig, Membership, LogReader, HardState, long,
+   * RandomGenerator)} with a planted bug, for the checker self-test only.
+   */
+  static RaftCore open(
+      NodeId id,
+      RaftConfig config,
+      Membership membership,
+      LogReader log,
+      HardState state,
+      long applied,
+      RandomGenerator random,
+      PlantedBug bug) {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(bug, "bug");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(membership, "membership");
     Objects.requireNonNull(log, "log");
@@ -148,7 +169,8 @@ public final class RaftCore {
         "applied index " + applied + " is outside the log [" + (first - 1) + ", " + last + "]");
     // The commit index is volatile state in the paper: capping it at the log end is always safe.
     long commit = Math.max(Math.max(Math.min(state.commit(), last), first - 1), applied);
-    return new RaftCore(id, config, membership, new RaftLog(log, commit), state, applied, random);
+    return new RaftCore(
+        id, config, membership, new RaftLog(log, commit), state, applied, random, bug);
   }
 
   // ---------------------------------------------------------------- inputs
@@ -474,7 +496,7 @@ public final class RaftCore {
         LOG.debug("{} ignores {}: leader {} is live", id, Describe.lazy(m), leaderId.get());
         return false;
       }
-      if (!v.preVote()) {
+      if (!v.preVote() || bug == PlantedBug.PREVOTE_CHANGES_TERM) {
         becomeFollower(m.term(), Optional.empty());
       }
       return true; // a pre-vote never changes our term
@@ -611,7 +633,7 @@ public final class RaftCore {
     setLeader(Optional.of(id));
     votes.reset();
     electionElapsed = 0;
-    leader = new Leader(id, term, config, log, membership, msgs, readStates);
+    leader = new Leader(id, term, config, log, membership, msgs, readStates, bug);
     LOG.debug("{} became leader in term {}", id, term);
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries (and reads) commit.
     leader.appendOwn(List.of(LogEntry.noop(log.lastIndex() + 1, term)));
@@ -728,7 +750,11 @@ public final class RaftCore {
       msgs.add(new AppendResponse(id, a.from(), term, true, log.committed(), 0, 0));
       return;
     }
-    if (log.matchTerm(prev, a.prevLogTerm())) {
+    boolean matches =
+        bug == PlantedBug.ACCEPT_MISMATCHED_PREV_LOG_TERM
+            ? prev <= log.lastIndex()
+            : log.matchTerm(prev, a.prevLogTerm());
+    if (matches) {
       long lastNew = prev + a.entries().size();
       long conflict = log.findConflict(a.entries());
       if (conflict != 0) {

@@ -31,12 +31,14 @@ final class SimCluster {
   final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
   final SimNetwork net;
   final SimInvariants invariants = new SimInvariants();
+  final SimClients clients;
   private final RaftConfig config;
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final Consumer<String> trace;
   private final double crashRate;
   private final SimNode.Bug bug;
   private long now;
+  private SimClients.Summary clientSummary;
   long events;
   private long proposals;
   private long readIds;
@@ -67,8 +69,10 @@ final class SimCluster {
       ids.add(NodeId.of("n" + i));
     }
     Membership membership = Membership.ofVoters(ids);
+    clients = new SimClients(this, random.split(), 2 + random.nextInt(3));
+    SimNode.Observer observers = new BothObservers(invariants, clients);
     for (NodeId id : ids) {
-      SimNode node = new SimNode(id, config, membership, invariants, bug);
+      SimNode node = new SimNode(id, config, membership, observers, bug);
       node.open(random.split());
       nodes.put(id, node);
     }
@@ -107,6 +111,7 @@ final class SimCluster {
       tickOnce();
     }
     awaitProgress(1000);
+    clientSummary = clients.verify();
     log(
         "done: "
             + events
@@ -120,7 +125,56 @@ final class SimCluster {
             + net.sent
             + " (dropped "
             + net.dropped
-            + ")");
+            + "), clients "
+            + clientSummary);
+  }
+
+  /** What the clients did, once {@link #run} finished. */
+  SimClients.Summary clientSummary() {
+    return clientSummary;
+  }
+
+  /** A fresh read request id, shared by the clients and the random reads. */
+  long newReadId() {
+    long id = ++readIds;
+    invariants.readRequested(id, invariants.maxCommitted(nodes.values()));
+    return id;
+  }
+
+  /** A client step for the trace (no invariant check: it may run inside a Ready). */
+  void clientEvent(String line) {
+    log(line);
+  }
+
+  /** Feeds every node event to the invariant checkers first, then to the clients. */
+  private record BothObservers(SimInvariants invariants, SimClients clients)
+      implements SimNode.Observer {
+    @Override
+    public void appended(SimNode node, List<LogEntry> entries) {
+      invariants.appended(node, entries);
+    }
+
+    @Override
+    public void savedHardState(SimNode node, io.jangada.raft.model.HardState state) {
+      invariants.savedHardState(node, state);
+    }
+
+    @Override
+    public void persisted(SimNode node) {
+      invariants.persisted(node);
+    }
+
+    @Override
+    public void applied(SimNode node, LogEntry entry) {
+      invariants.applied(node, entry);
+      clients.applied(node, entry);
+    }
+
+    @Override
+    public void read(SimNode node, ReadState state) {
+      invariants.read(node, state);
+      clients.read(node, state);
+    }
   }
 
   /** The last trace lines, for failure messages. */
@@ -158,6 +212,7 @@ final class SimCluster {
     if (faults && random.nextInt(50) == 0) {
       transfer();
     }
+    clients.tick(now, faults);
     for (int budget = 0; budget < 300 && microStep(); budget++) {
       if (faults && random.nextDouble() < crashRate) {
         crashOne();

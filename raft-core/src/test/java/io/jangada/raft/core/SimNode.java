@@ -56,7 +56,22 @@ final class SimNode {
     /** The state storage forgets the vote on a crash. */
     FORGET_VOTE_ON_CRASH,
     /** The network acknowledges AppendRequests on the follower's behalf (see SimCluster). */
-    FORGED_ACK
+    FORGED_ACK,
+    /** Planted in the core through its test seam: see {@link PlantedBug}. */
+    COMMIT_PREVIOUS_TERM_BY_COUNTING(PlantedBug.COMMIT_PREVIOUS_TERM_BY_COUNTING),
+    READ_INDEX_BEFORE_NOOP_COMMITS(PlantedBug.READ_INDEX_BEFORE_NOOP_COMMITS),
+    PREVOTE_CHANGES_TERM(PlantedBug.PREVOTE_CHANGES_TERM),
+    ACCEPT_MISMATCHED_PREV_LOG_TERM(PlantedBug.ACCEPT_MISMATCHED_PREV_LOG_TERM);
+
+    final PlantedBug core;
+
+    Bug() {
+      this(PlantedBug.NONE);
+    }
+
+    Bug(PlantedBug core) {
+      this.core = core;
+    }
   }
 
   final NodeId id;
@@ -71,6 +86,8 @@ final class SimNode {
   private long baseApplied;
   // The recording state machine: every entry applied since the last (re)start, in order.
   final List<LogEntry> applied = new ArrayList<>();
+  // The register map with client sessions, rebuilt from the log after every restart.
+  final SimKv kv = new SimKv();
   final List<ReadState> reads = new ArrayList<>();
 
   private RaftCore core; // null while crashed
@@ -98,7 +115,8 @@ final class SimNode {
   /** Opens (or reopens) the core from durable state; the state machine replays from scratch. */
   void open(RandomGenerator random) {
     applied.clear();
-    core = RaftCore.open(id, config, membership, log, state.load(), baseApplied, random);
+    kv.reset();
+    core = RaftCore.open(id, config, membership, log, state.load(), baseApplied, random, bug.core);
   }
 
   RaftCore core() {
@@ -158,6 +176,7 @@ final class SimNode {
     }
     for (LogEntry e : r.committed()) {
       applied.add(e);
+      kv.apply(e);
       observer.applied(this, e);
     }
     for (ReadState read : r.readStates()) {
