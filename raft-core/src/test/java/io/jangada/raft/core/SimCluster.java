@@ -32,6 +32,7 @@ final class SimCluster {
   final SimNetwork net;
   final SimInvariants invariants = new SimInvariants();
   final SimClients clients;
+  final SimSnapshotTransfers snapshotTransfers;
   private final RaftConfig config;
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final Consumer<String> trace;
@@ -71,6 +72,7 @@ final class SimCluster {
     Membership membership = Membership.ofVoters(ids);
     clients = new SimClients(this, random.split(), 2 + random.nextInt(3));
     SimNode.Observer observers = new BothObservers(invariants, clients);
+    snapshotTransfers = new SimSnapshotTransfers(nodes, net, this::event);
     for (NodeId id : ids) {
       SimNode node = new SimNode(id, config, membership, observers, bug);
       node.open(random.split());
@@ -175,6 +177,47 @@ final class SimCluster {
       invariants.read(node, state);
       clients.read(node, state);
     }
+
+    @Override
+    public void restored(SimNode node, List<LogEntry> entries, long term) {
+      invariants.restored(node, entries, term);
+    }
+  }
+
+  /**
+   * Turns on snapshots: every node snapshots its state machine every {@code every} applied entries
+   * and compacts its log up to {@code trailing} entries behind the snapshot; leaders send snapshots
+   * to peers that fell behind the compacted prefix. Call before {@link #run}.
+   */
+  SimCluster withSnapshots(int every, int trailing) {
+    for (SimNode node : nodes.values()) {
+      node.snapshots.every = every;
+      node.snapshots.trailing = trailing;
+    }
+    log("snapshots every " + every + " entries, trailing " + trailing);
+    return this;
+  }
+
+  /** Snapshot activity over all nodes: taken, received, adopted, sent, timed out. */
+  String snapshotSummary() {
+    long taken = 0;
+    long received = 0;
+    long adopted = 0;
+    for (SimNode node : nodes.values()) {
+      taken += node.snapshots.taken;
+      received += node.snapshots.received;
+      adopted += node.snapshots.adopted;
+    }
+    return "snapshots taken "
+        + taken
+        + ", sent "
+        + snapshotTransfers.sent
+        + ", received "
+        + received
+        + ", adopted "
+        + adopted
+        + ", timed out "
+        + snapshotTransfers.failed;
   }
 
   /** The last trace lines, for failure messages. */
@@ -213,6 +256,7 @@ final class SimCluster {
       transfer();
     }
     clients.tick(now, faults);
+    snapshotTransfers.tick(now);
     for (int budget = 0; budget < 300 && microStep(); budget++) {
       if (faults && random.nextDouble() < crashRate) {
         crashOne();
@@ -280,6 +324,7 @@ final class SimCluster {
     }
     to.core().step(m);
     event("deliver " + describe(m));
+    snapshotTransfers.delivered(to, m, now);
   }
 
   private void propose() {

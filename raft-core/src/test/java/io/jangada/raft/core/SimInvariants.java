@@ -167,6 +167,22 @@ final class SimInvariants implements SimNode.Observer {
     recordCommitted(node, entry, node.core().status().term());
   }
 
+  /**
+   * State Machine Safety for snapshots: the state restored from a snapshot (the entries applied up
+   * to it) must be the committed prefix every other node applied.
+   */
+  @Override
+  public void restored(SimNode node, List<LogEntry> entries, long term) {
+    for (int i = 0; i < entries.size(); i++) {
+      LogEntry e = entries.get(i);
+      if (e.index() != i + 1) {
+        throw new Violation(
+            node.id + " restored a snapshot with a gap before " + Describe.entry(e));
+      }
+      recordCommitted(node, e, term);
+    }
+  }
+
   /** A read {@code requestId} starts; its read index must reach {@code floor}. */
   void readRequested(long requestId, long floor) {
     readFloor.put(requestId, floor);
@@ -229,10 +245,27 @@ final class SimInvariants implements SimNode.Observer {
     long first = node.log.firstIndex();
     long checked = leaderCheckedUpTo.getOrDefault(key, first - 1);
     for (Committed c : committed.tailMap(checked, false).values()) {
-      if (c.seenInTerm() >= term || c.entry().index() < first) {
+      if (c.seenInTerm() >= term) {
         continue;
       }
       long index = c.entry().index();
+      if (index < first) {
+        // Compacted: the leader's effective log there is its snapshot, i.e. its applied prefix.
+        if (node.appliedIndex() == node.applied.size()
+            && index <= node.applied.size()
+            && !node.applied.get((int) index - 1).equals(c.entry())) {
+          throw new Violation(
+              "Leader Completeness: leader "
+                  + node.id
+                  + " of term "
+                  + term
+                  + " has "
+                  + Describe.entry(node.applied.get((int) index - 1))
+                  + " in its snapshot, not committed "
+                  + Describe.entry(c.entry()));
+        }
+        continue;
+      }
       if (index > node.log.lastIndex() || node.log.term(index) != c.entry().term()) {
         throw new Violation(
             "Leader Completeness: leader "

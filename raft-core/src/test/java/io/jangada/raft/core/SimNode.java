@@ -6,6 +6,7 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.Message.AppendRequest;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
 import java.util.ArrayList;
@@ -46,6 +47,12 @@ final class SimNode {
 
     /** {@code node} handed out the outcome of a read. */
     default void read(SimNode node, ReadState state) {}
+
+    /**
+     * {@code node}'s state machine was restored from a snapshot holding {@code entries} (every
+     * entry up to the snapshot index), known committed while its term was {@code term}.
+     */
+    default void restored(SimNode node, List<LogEntry> entries, long term) {}
   }
 
   /** Planted driver bugs, to prove the checkers can fail. */
@@ -89,6 +96,8 @@ final class SimNode {
   // The register map with client sessions, rebuilt from the log after every restart.
   final SimKv kv = new SimKv();
   final List<ReadState> reads = new ArrayList<>();
+  // Snapshots of the state machine, durable across crashes; off unless enabled.
+  final SimSnapshots snapshots = new SimSnapshots();
 
   private RaftCore core; // null while crashed
   private Ready pending; // handed out, entries appended, not yet finished
@@ -116,7 +125,45 @@ final class SimNode {
   void open(RandomGenerator random) {
     applied.clear();
     kv.reset();
-    core = RaftCore.open(id, config, membership, log, state.load(), baseApplied, random, bug.core);
+    Optional<SnapshotMeta> snapshot = recoverSnapshot();
+    long start = snapshot.map(SnapshotMeta::index).orElse(baseApplied);
+    Membership m = snapshot.map(SnapshotMeta::membership).orElse(membership);
+    core = RaftCore.open(id, config, m, log, state.load(), start, random, bug.core);
+    snapshot.ifPresent(core::snapshotStored);
+  }
+
+  /**
+   * Restores the state machine from the newest stored snapshot and makes the log start no later
+   * than it, as {@code internal.Recovery} does: a log that ends before the snapshot or conflicts
+   * with it (a crash between storing a received snapshot and resetting the log) restarts after it.
+   */
+  private Optional<SnapshotMeta> recoverSnapshot() {
+    Optional<SnapshotMeta> latest = snapshots.latest();
+    if (latest.isEmpty()) {
+      return latest;
+    }
+    SnapshotMeta meta = latest.get();
+    if (log.lastIndex() < meta.index()
+        || (meta.index() >= log.firstIndex() && log.term(meta.index()) != meta.term())) {
+      log.reset(meta.index(), meta.term());
+    }
+    if (log.firstIndex() - 1 > meta.index()) {
+      throw new AssertionError(id + ": log " + log + " compacted beyond snapshot " + meta);
+    }
+    restore(meta, state.load().term());
+    return latest;
+  }
+
+  /** Replaces the state machine by the stored snapshot {@code meta}. */
+  private void restore(SnapshotMeta meta, long term) {
+    List<LogEntry> entries = SimSnapshots.decode(snapshots.read(meta));
+    applied.clear();
+    kv.reset();
+    for (LogEntry e : entries) {
+      applied.add(e);
+      kv.apply(e);
+    }
+    observer.restored(this, entries, term);
   }
 
   RaftCore core() {
@@ -143,6 +190,14 @@ final class SimNode {
   /** Phase 1. Returns the messages that may leave before the write is synced. */
   List<Message> beginReady() {
     pending = core.ready();
+    if (pending.snapshot().isPresent()) {
+      // A snapshot from the leader, already stored: it replaces the log and the state machine
+      // before this Ready's entries are appended.
+      SnapshotMeta meta = pending.snapshot().get();
+      log.reset(meta.index(), meta.term());
+      restore(meta, core.status().term());
+      snapshots.adopted++;
+    }
     if (!pending.entries().isEmpty()) {
       log.append(pending.entries());
       observer.appended(this, pending.entries());
@@ -184,7 +239,24 @@ final class SimNode {
       observer.read(this, read);
     }
     core.advance(r);
+    maybeSnapshot();
     return late;
+  }
+
+  /** Takes a snapshot if enough entries were applied, then compacts the log behind it. */
+  private void maybeSnapshot() {
+    if (baseApplied != 0) {
+      return;
+    }
+    Optional<SnapshotMeta> taken = snapshots.maybeTake(this, membership);
+    if (taken.isPresent()) {
+      SnapshotMeta meta = taken.get();
+      core.snapshotStored(meta); // before compacting, as the driver does
+      long upTo = Math.min(meta.index() - snapshots.trailing, log.lastIndex());
+      if (upTo >= log.firstIndex()) {
+        log.compactUpTo(upTo);
+      }
+    }
   }
 
   /** Both phases at once; returns every message in the Ready's order. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +49,24 @@ class SimulationTest {
   private static final AtomicLong INFO = new AtomicLong();
   private static final AtomicLong RETRIES = new AtomicLong();
   private static final AtomicLong CHECK_MILLIS = new AtomicLong();
+  private static final AtomicLong SNAPSHOT_SEEDS = new AtomicLong();
+  private static final AtomicLong SNAPSHOTS_TAKEN = new AtomicLong();
+  private static final AtomicLong SNAPSHOTS_ADOPTED = new AtomicLong();
+
+  /**
+   * Half of the seeds (the even ones) run with snapshots: every 20..80 applied entries, keeping
+   * 0..20 entries behind each in the log, both drawn from the seed; the odd ones never compact.
+   *
+   * @return whether {@code cluster} takes snapshots
+   */
+  static boolean configureSnapshots(SimCluster cluster, long seed) {
+    if (Math.floorMod(seed, 2) != 0) {
+      return false;
+    }
+    SplittableRandom r = new SplittableRandom(seed ^ 0x5A95_5EEDL);
+    cluster.withSnapshots(20 + r.nextInt(61), r.nextInt(21));
+    return true;
+  }
 
   static Stream<Arguments> seeds() {
     String one = System.getProperty("sim.seed", "");
@@ -81,10 +100,18 @@ class SimulationTest {
     boolean verbose = !System.getProperty("sim.seed", "").isBlank();
     SimCluster cluster =
         SimCluster.withSeed(seed, size, SimNode.Bug.NONE, verbose ? System.out::println : l -> {});
+    boolean snapshots = configureSnapshots(cluster, seed);
     try {
       cluster.run(TICKS);
     } catch (AssertionError | RuntimeException e) {
       throw new AssertionError(failure(cluster, size, e), e);
+    }
+    if (snapshots) {
+      SNAPSHOT_SEEDS.incrementAndGet();
+      SNAPSHOTS_TAKEN.addAndGet(
+          cluster.nodes.values().stream().mapToLong(n -> n.snapshots.taken).sum());
+      SNAPSHOTS_ADOPTED.addAndGet(
+          cluster.nodes.values().stream().mapToLong(n -> n.snapshots.adopted).sum());
     }
     SimClients.Summary clients = cluster.clientSummary();
     HISTORIES.incrementAndGet();
@@ -120,7 +147,13 @@ class SimulationTest {
             + RETRIES.get()
             + " retries; checks took "
             + CHECK_MILLIS.get()
-            + " ms in all)");
+            + " ms in all); "
+            + SNAPSHOT_SEEDS.get()
+            + " seeds with snapshots ("
+            + SNAPSHOTS_TAKEN.get()
+            + " taken, "
+            + SNAPSHOTS_ADOPTED.get()
+            + " installed from a leader)");
   }
 
   static String failure(SimCluster cluster, int size, Throwable e) {
