@@ -304,7 +304,9 @@ public final class RaftCore {
    * meta.index}, the configuration becomes {@code meta.membership}, and the next {@link Ready}
    * carries {@link Ready#snapshot()} for the driver to install plus a successful AppendResponse
    * with {@code matchIndex = meta.index} to the leader. A snapshot at or below the commit index is
-   * stale: the core only acknowledges its commit index.
+   * stale: the core only acknowledges its commit index. A snapshot whose last entry the log already
+   * holds (same index and term) is not adopted either: the entries after it stay (they may have
+   * been acknowledged), the commit index moves to {@code meta.index} and the core acknowledges it.
    *
    * <p>A leader ignores the call (its log holds every committed entry).
    *
@@ -318,6 +320,15 @@ public final class RaftCore {
     }
     if (meta.index() <= log.committed()) {
       LOG.debug("{} ignores stale snapshot {} (commit {})", id, meta.index(), log.committed());
+      leaderId.ifPresent(
+          l -> msgs.add(new AppendResponse(id, l, term, true, log.committed(), 0, 0)));
+      return false;
+    }
+    if (log.matchTerm(meta.index(), meta.term())) {
+      // Our log already holds the snapshot's last entry: keep the entries after it (we may have
+      // acknowledged them, and a leader may have counted them towards a commit), only commit.
+      LOG.debug("{} already holds snapshot {}/{}: commits to it", id, meta.index(), meta.term());
+      log.commitTo(meta.index());
       leaderId.ifPresent(
           l -> msgs.add(new AppendResponse(id, l, term, true, log.committed(), 0, 0)));
       return false;
