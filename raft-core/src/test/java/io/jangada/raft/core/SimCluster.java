@@ -198,6 +198,21 @@ final class SimCluster {
     return this;
   }
 
+  /** One tick of virtual time, for scripted tests (which usually turn {@link #faults} off). */
+  void tick() {
+    tickOnce();
+  }
+
+  /** The node that currently leads and takes input, if any. */
+  Optional<SimNode> leader() {
+    for (SimNode node : nodes.values()) {
+      if (node.acceptsInput() && node.core().status().role() == Role.LEADER) {
+        return Optional.of(node);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Snapshot activity over all nodes: taken, received, adopted, sent, timed out. */
   String snapshotSummary() {
     long taken = 0;

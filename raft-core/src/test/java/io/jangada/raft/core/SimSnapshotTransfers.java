@@ -3,12 +3,15 @@ package io.jangada.raft.core;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
 import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.Message.InstallSnapshot;
 import io.jangada.raft.model.Message.InstallSnapshotResponse;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -29,6 +32,8 @@ final class SimSnapshotTransfers {
   private final Consumer<String> event;
   // Per leader instance, term and peer: the tick the snapshot was sent at.
   private final Map<String, Long> sending = new HashMap<>();
+  // Planted leader bug for the checker self-test: the snapshot sent carries a wrong last entry.
+  boolean plantCorruptSnapshots;
   long sent;
   long failed;
 
@@ -72,6 +77,9 @@ final class SimSnapshotTransfers {
     if (newest.isPresent()) {
       SnapshotMeta meta = newest.get();
       Bytes data = leader.snapshots.read(meta);
+      if (plantCorruptSnapshots) {
+        data = corrupt(data);
+      }
       long checksum = SimSnapshots.checksum(data);
       int copies =
           net.send(new InstallSnapshot(leader.id, peer, term, meta, 0, data, true, checksum), now);
@@ -121,6 +129,13 @@ final class SimSnapshotTransfers {
         new InstallSnapshotResponse(
             to.id, s.from(), st.term(), s.meta().index(), ok ? s.data().size() : 0, ok),
         now);
+  }
+
+  private static Bytes corrupt(Bytes data) {
+    List<LogEntry> entries = new ArrayList<>(SimSnapshots.decode(data));
+    LogEntry last = entries.remove(entries.size() - 1);
+    entries.add(LogEntry.command(last.index(), last.term(), Bytes.ofUtf8("corrupt")));
+    return SimSnapshots.encode(entries);
   }
 
   private static String key(SimNode node, long term, NodeId peer) {
