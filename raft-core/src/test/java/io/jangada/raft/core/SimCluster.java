@@ -19,8 +19,10 @@ import java.util.function.Consumer;
  * Virtual time advances in ticks; within a tick, Ready phases, message deliveries, client proposals
  * and crashes interleave at random. The network drops, duplicates, delays and reorders messages and
  * suffers symmetric and one-way partitions; nodes pause, or crash losing a random part of their
- * unsynced writes and restart from durable state. Every random choice comes from one seed, and
- * {@link SimInvariants} checks the safety properties after every event. Not thread-safe.
+ * unsynced writes and restart from durable state (with {@link #withSnapshots}, from the newest
+ * snapshot plus the log tail; leaders then send snapshots to peers behind their compacted prefix).
+ * Every random choice comes from one seed, and {@link SimInvariants} checks the safety properties
+ * after every event. Not thread-safe.
  */
 final class SimCluster {
 
