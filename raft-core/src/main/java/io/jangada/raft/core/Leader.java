@@ -39,6 +39,8 @@ final class Leader {
   private final List<Message> out;
   private final List<ReadState> readStates;
   private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+  // Test seam: NONE except in the checker self-test (see PlantedBug).
+  private final PlantedBug bug;
 
   // The index of this leader's NOOP entry: the current term has a committed entry iff commit >= it.
   private final long noopIndex;
@@ -73,8 +75,10 @@ final class Leader {
       RaftLog log,
       Membership membership,
       List<Message> out,
-      List<ReadState> readStates) {
+      List<ReadState> readStates,
+      PlantedBug bug) {
     this.self = self;
+    this.bug = bug;
     this.term = term;
     this.config = config;
     this.log = log;
@@ -292,7 +296,8 @@ final class Leader {
       matches[i++] = voter.equals(self) ? log.stableLastIndex() : progress.get(voter).match();
     }
     long n = Quorum.committedIndex(matches);
-    if (n <= log.committed() || log.term(n) != term) {
+    boolean countingAllowed = bug == PlantedBug.COMMIT_PREVIOUS_TERM_BY_COUNTING;
+    if (n <= log.committed() || (log.term(n) != term && !countingAllowed)) {
       return false;
     }
     log.commitTo(n);
@@ -348,7 +353,7 @@ final class Leader {
   /** Starts a ReadIndex for a local ({@code from} empty) or forwarded request. */
   void readIndex(long requestId, Optional<NodeId> from) {
     PendingRead read = new PendingRead(requestId, from, 0, 0);
-    if (!committedCurrentTerm()) {
+    if (!committedCurrentTerm() && bug != PlantedBug.READ_INDEX_BEFORE_NOOP_COMMITS) {
       waitingForCommit.addLast(read); // thesis §6.4 step 1: wait for this term's no-op
       return;
     }

@@ -62,6 +62,8 @@ public final class RaftCore {
   // The index of the newest snapshot the driver reported (0: none), which initialMembership is
   // from.
   private long snapshotIndex;
+  // Test seam: NONE except in the checker self-test (see PlantedBug).
+  private final PlantedBug bug;
 
   // The configuration in force: the newest MEMBERSHIP entry in the log (at membershipIndex), or
   // initialMembership when the log holds none (membershipIndex == 0).
@@ -101,8 +103,10 @@ public final class RaftCore {
       RaftLog log,
       HardState state,
       long applied,
-      RandomGenerator random) {
+      RandomGenerator random,
+      PlantedBug bug) {
     this.id = id;
+    this.bug = bug;
     this.config = config;
     this.random = random;
     this.log = log;
@@ -135,7 +139,24 @@ public final class RaftCore {
       HardState state,
       long applied,
       RandomGenerator random) {
+    return open(id, config, membership, log, state, applied, random, PlantedBug.NONE);
+  }
+
+  /**
+   * TEST SEAM: {@link #open(NodeId, RaftConfig, Membership, LogReader, HardState, long,
+   * RandomGenerator)} with a planted bug, for the checker self-test only.
+   */
+  static RaftCore open(
+      NodeId id,
+      RaftConfig config,
+      Membership membership,
+      LogReader log,
+      HardState state,
+      long applied,
+      RandomGenerator random,
+      PlantedBug bug) {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(bug, "bug");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(membership, "membership");
     Objects.requireNonNull(log, "log");
@@ -148,7 +169,8 @@ public final class RaftCore {
         "applied index " + applied + " is outside the log [" + (first - 1) + ", " + last + "]");
     // The commit index is volatile state in the paper: capping it at the log end is always safe.
     long commit = Math.max(Math.max(Math.min(state.commit(), last), first - 1), applied);
-    return new RaftCore(id, config, membership, new RaftLog(log, commit), state, applied, random);
+    return new RaftCore(
+        id, config, membership, new RaftLog(log, commit), state, applied, random, bug);
   }
 
   // ---------------------------------------------------------------- inputs
@@ -282,7 +304,9 @@ public final class RaftCore {
    * meta.index}, the configuration becomes {@code meta.membership}, and the next {@link Ready}
    * carries {@link Ready#snapshot()} for the driver to install plus a successful AppendResponse
    * with {@code matchIndex = meta.index} to the leader. A snapshot at or below the commit index is
-   * stale: the core only acknowledges its commit index.
+   * stale: the core only acknowledges its commit index. A snapshot whose last entry the log already
+   * holds (same index and term) is not adopted either: the entries after it stay (they may have
+   * been acknowledged), the commit index moves to {@code meta.index} and the core acknowledges it.
    *
    * <p>A leader ignores the call (its log holds every committed entry).
    *
@@ -296,6 +320,15 @@ public final class RaftCore {
     }
     if (meta.index() <= log.committed()) {
       LOG.debug("{} ignores stale snapshot {} (commit {})", id, meta.index(), log.committed());
+      leaderId.ifPresent(
+          l -> msgs.add(new AppendResponse(id, l, term, true, log.committed(), 0, 0)));
+      return false;
+    }
+    if (log.matchTerm(meta.index(), meta.term())) {
+      // Our log already holds the snapshot's last entry: keep the entries after it (we may have
+      // acknowledged them, and a leader may have counted them towards a commit), only commit.
+      LOG.debug("{} already holds snapshot {}/{}: commits to it", id, meta.index(), meta.term());
+      log.commitTo(meta.index());
       leaderId.ifPresent(
           l -> msgs.add(new AppendResponse(id, l, term, true, log.committed(), 0, 0)));
       return false;
@@ -474,7 +507,7 @@ public final class RaftCore {
         LOG.debug("{} ignores {}: leader {} is live", id, Describe.lazy(m), leaderId.get());
         return false;
       }
-      if (!v.preVote()) {
+      if (!v.preVote() || bug == PlantedBug.PREVOTE_CHANGES_TERM) {
         becomeFollower(m.term(), Optional.empty());
       }
       return true; // a pre-vote never changes our term
@@ -611,7 +644,7 @@ public final class RaftCore {
     setLeader(Optional.of(id));
     votes.reset();
     electionElapsed = 0;
-    leader = new Leader(id, term, config, log, membership, msgs, readStates);
+    leader = new Leader(id, term, config, log, membership, msgs, readStates, bug);
     LOG.debug("{} became leader in term {}", id, term);
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries (and reads) commit.
     leader.appendOwn(List.of(LogEntry.noop(log.lastIndex() + 1, term)));
@@ -728,7 +761,11 @@ public final class RaftCore {
       msgs.add(new AppendResponse(id, a.from(), term, true, log.committed(), 0, 0));
       return;
     }
-    if (log.matchTerm(prev, a.prevLogTerm())) {
+    boolean matches =
+        bug == PlantedBug.ACCEPT_MISMATCHED_PREV_LOG_TERM
+            ? prev <= log.lastIndex()
+            : log.matchTerm(prev, a.prevLogTerm());
+    if (matches) {
       long lastNew = prev + a.entries().size();
       long conflict = log.findConflict(a.entries());
       if (conflict != 0) {

@@ -12,25 +12,37 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SimCheckerSelfTest {
 
   /**
-   * Each row plants one bug, names the property expected to catch it (empty: any) and the seed
-   * budget. Acking before the sync and a network that forges acks lose committed entries; the
-   * forgotten vote is caught twice: by the durable vote history, and (with that check off) by
-   * Election Safety.
+   * Each row plants one bug, the cluster size, whether the direct checks (durable vote history,
+   * read-index floor) are on, the property expected to catch it (empty: any) and the seed budget.
+   * Acking before the sync and a network that forges acks lose committed entries; the forgotten
+   * vote is caught twice: by the durable vote history, and (with that check off) by Election
+   * Safety. The bugs planted in the core through its test seam ({@link PlantedBug}): counting
+   * replicas of an earlier term's entry breaks the leader commit rule; ReadIndex before the no-op
+   * commits is caught by the read-index floor and, with that check off, by the clients'
+   * linearizability check (a stale read); a pre-vote that moves the receiver's term creates a term
+   * nobody campaigned in; ignoring prevLogTerm breaks Log Matching.
    */
-  @ParameterizedTest(name = "{0} caught by {2}")
+  @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}) caught by {3}")
   @CsvSource({
-    "ACK_BEFORE_SYNC, true, '', 500",
-    "FORGET_VOTE_ON_CRASH, true, voted for, 50",
-    "FORGET_VOTE_ON_CRASH, false, Election Safety, 1000",
-    "FORGED_ACK, true, '', 500",
+    "ACK_BEFORE_SYNC, 3, true, '', 500",
+    "FORGET_VOTE_ON_CRASH, 3, true, voted for, 50",
+    "FORGET_VOTE_ON_CRASH, 3, false, Election Safety, 1000",
+    "FORGED_ACK, 3, true, '', 500",
+    "COMMIT_PREVIOUS_TERM_BY_COUNTING, 3, true, Commit rule, 1000",
+    "READ_INDEX_BEFORE_NOOP_COMMITS, 3, true, ReadIndex, 1000",
+    "READ_INDEX_BEFORE_NOOP_COMMITS, 3, false, Linearizability, 1000",
+    "PREVOTE_CHANGES_TERM, 3, true, Terms, 1000",
+    "ACCEPT_MISMATCHED_PREV_LOG_TERM, 3, true, Log Matching, 1000",
   })
-  void plantedBugIsCaught(SimNode.Bug bug, boolean voteHistory, String expected, int maxSeeds) {
+  void plantedBugIsCaught(
+      SimNode.Bug bug, int nodes, boolean directChecks, String expected, int maxSeeds) {
     String caught = null;
     int seeds = 0;
     for (long seed = 1; seed <= maxSeeds && caught == null; seed++) {
       seeds++;
-      SimCluster cluster = SimCluster.withSeed(seed, 3, bug, line -> {});
-      cluster.invariants.checkVoteHistory = voteHistory;
+      SimCluster cluster = SimCluster.withSeed(seed, nodes, bug, line -> {});
+      cluster.invariants.checkVoteHistory = directChecks;
+      cluster.invariants.checkReadFloor = directChecks;
       try {
         cluster.run(300);
       } catch (SimInvariants.Violation v) {

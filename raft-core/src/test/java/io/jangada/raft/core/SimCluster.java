@@ -19,8 +19,10 @@ import java.util.function.Consumer;
  * Virtual time advances in ticks; within a tick, Ready phases, message deliveries, client proposals
  * and crashes interleave at random. The network drops, duplicates, delays and reorders messages and
  * suffers symmetric and one-way partitions; nodes pause, or crash losing a random part of their
- * unsynced writes and restart from durable state. Every random choice comes from one seed, and
- * {@link SimInvariants} checks the safety properties after every event. Not thread-safe.
+ * unsynced writes and restart from durable state (with {@link #withSnapshots}, from the newest
+ * snapshot plus the log tail; leaders then send snapshots to peers behind their compacted prefix).
+ * Every random choice comes from one seed, and {@link SimInvariants} checks the safety properties
+ * after every event. Not thread-safe.
  */
 final class SimCluster {
 
@@ -31,12 +33,15 @@ final class SimCluster {
   final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
   final SimNetwork net;
   final SimInvariants invariants = new SimInvariants();
+  final SimClients clients;
+  final SimSnapshotTransfers snapshotTransfers;
   private final RaftConfig config;
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final Consumer<String> trace;
   private final double crashRate;
   private final SimNode.Bug bug;
   private long now;
+  private SimClients.Summary clientSummary;
   long events;
   private long proposals;
   private long readIds;
@@ -67,8 +72,11 @@ final class SimCluster {
       ids.add(NodeId.of("n" + i));
     }
     Membership membership = Membership.ofVoters(ids);
+    clients = new SimClients(this, random.split(), 2 + random.nextInt(3));
+    SimNode.Observer observers = new BothObservers(invariants, clients);
+    snapshotTransfers = new SimSnapshotTransfers(nodes, net, this::event);
     for (NodeId id : ids) {
-      SimNode node = new SimNode(id, config, membership, invariants, bug);
+      SimNode node = new SimNode(id, config, membership, observers, bug);
       node.open(random.split());
       nodes.put(id, node);
     }
@@ -107,6 +115,7 @@ final class SimCluster {
       tickOnce();
     }
     awaitProgress(1000);
+    clientSummary = clients.verify();
     log(
         "done: "
             + events
@@ -120,7 +129,112 @@ final class SimCluster {
             + net.sent
             + " (dropped "
             + net.dropped
-            + ")");
+            + "), clients "
+            + clientSummary);
+  }
+
+  /** What the clients did, once {@link #run} finished. */
+  SimClients.Summary clientSummary() {
+    return clientSummary;
+  }
+
+  /** A fresh read request id, shared by the clients and the random reads. */
+  long newReadId() {
+    long id = ++readIds;
+    invariants.readRequested(id, invariants.maxCommitted(nodes.values()));
+    return id;
+  }
+
+  /** A client step for the trace (no invariant check: it may run inside a Ready). */
+  void clientEvent(String line) {
+    log(line);
+  }
+
+  /** Feeds every node event to the invariant checkers first, then to the clients. */
+  private record BothObservers(SimInvariants invariants, SimClients clients)
+      implements SimNode.Observer {
+    @Override
+    public void appended(SimNode node, List<LogEntry> entries) {
+      invariants.appended(node, entries);
+    }
+
+    @Override
+    public void savedHardState(SimNode node, io.jangada.raft.model.HardState state) {
+      invariants.savedHardState(node, state);
+    }
+
+    @Override
+    public void persisted(SimNode node) {
+      invariants.persisted(node);
+    }
+
+    @Override
+    public void applied(SimNode node, LogEntry entry) {
+      invariants.applied(node, entry);
+      clients.applied(node, entry);
+    }
+
+    @Override
+    public void read(SimNode node, ReadState state) {
+      invariants.read(node, state);
+      clients.read(node, state);
+    }
+
+    @Override
+    public void restored(SimNode node, List<LogEntry> entries, long term) {
+      invariants.restored(node, entries, term);
+    }
+  }
+
+  /**
+   * Turns on snapshots: every node snapshots its state machine every {@code every} applied entries
+   * and compacts its log up to {@code trailing} entries behind the snapshot; leaders send snapshots
+   * to peers that fell behind the compacted prefix. Call before {@link #run}.
+   */
+  SimCluster withSnapshots(int every, int trailing) {
+    for (SimNode node : nodes.values()) {
+      node.snapshots.every = every;
+      node.snapshots.trailing = trailing;
+    }
+    log("snapshots every " + every + " entries, trailing " + trailing);
+    return this;
+  }
+
+  /** One tick of virtual time, for scripted tests (which usually turn {@link #faults} off). */
+  void tick() {
+    tickOnce();
+  }
+
+  /** The node that currently leads and takes input, if any. */
+  Optional<SimNode> leader() {
+    for (SimNode node : nodes.values()) {
+      if (node.acceptsInput() && node.core().status().role() == Role.LEADER) {
+        return Optional.of(node);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Snapshot activity over all nodes: taken, received, adopted, sent, timed out. */
+  String snapshotSummary() {
+    long taken = 0;
+    long received = 0;
+    long adopted = 0;
+    for (SimNode node : nodes.values()) {
+      taken += node.snapshots.taken;
+      received += node.snapshots.received;
+      adopted += node.snapshots.adopted;
+    }
+    return "snapshots taken "
+        + taken
+        + ", sent "
+        + snapshotTransfers.sent
+        + ", received "
+        + received
+        + ", adopted "
+        + adopted
+        + ", timed out "
+        + snapshotTransfers.failed;
   }
 
   /** The last trace lines, for failure messages. */
@@ -158,6 +272,8 @@ final class SimCluster {
     if (faults && random.nextInt(50) == 0) {
       transfer();
     }
+    clients.tick(now, faults);
+    snapshotTransfers.tick(now);
     for (int budget = 0; budget < 300 && microStep(); budget++) {
       if (faults && random.nextDouble() < crashRate) {
         crashOne();
@@ -225,6 +341,7 @@ final class SimCluster {
     }
     to.core().step(m);
     event("deliver " + describe(m));
+    snapshotTransfers.delivered(to, m, now);
   }
 
   private void propose() {

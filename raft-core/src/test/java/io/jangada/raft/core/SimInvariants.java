@@ -25,6 +25,11 @@ import java.util.TreeMap;
  *       node applies in index order without gaps.
  *   <li>ReadIndex linearizability: a successful read index is at least the highest index any node
  *       knew committed when the read was requested.
+ *   <li>Leader commit rule (Fig. 2, §5.4.2): a leader moves its commit index only onto an entry of
+ *       its own term (earlier entries commit indirectly), which rules out the Figure 8 anomaly even
+ *       when no schedule happens to overwrite such an entry.
+ *   <li>Terms come from campaigns: every term a node is in was started by a node that became
+ *       candidate (or leader) in it, so a pre-vote never moves a term (thesis §9.6).
  *   <li>Monotonicity: per core instance the term and commit index never decrease; the durable term,
  *       vote and commit never go back, across restarts too, and a node never votes twice in a term.
  * </ul>
@@ -50,13 +55,18 @@ final class SimInvariants implements SimNode.Observer {
 
   // Off in the checker self-test, to show that the cluster-wide properties catch a forgotten vote.
   boolean checkVoteHistory = true;
+  // Off in the checker self-test, to show that the clients' linearizability check catches stale
+  // reads on its own.
+  boolean checkReadFloor = true;
 
   private final TreeMap<Long, NodeId> leaders = new TreeMap<>();
+  private final java.util.HashSet<Long> campaigned = new java.util.HashSet<>(List.of(0L));
   private final Map<Long, Map<Long, Stamp>> stamps = new HashMap<>();
   private final TreeMap<Long, Committed> committed = new TreeMap<>();
   private final Map<NodeId, HardState> saved = new HashMap<>();
   private final Map<String, Long> instanceTerm = new HashMap<>();
   private final Map<String, Long> instanceCommit = new HashMap<>();
+  private final Map<String, Long> leaderCommit = new HashMap<>();
   private final Map<String, Long> recordedUpTo = new HashMap<>();
   private final Map<String, Long> leaderCheckedUpTo = new HashMap<>();
   private final Map<Long, Long> readFloor = new HashMap<>();
@@ -157,6 +167,22 @@ final class SimInvariants implements SimNode.Observer {
     recordCommitted(node, entry, node.core().status().term());
   }
 
+  /**
+   * State Machine Safety for snapshots: the state restored from a snapshot (the entries applied up
+   * to it) must be the committed prefix every other node applied.
+   */
+  @Override
+  public void restored(SimNode node, List<LogEntry> entries, long term) {
+    for (int i = 0; i < entries.size(); i++) {
+      LogEntry e = entries.get(i);
+      if (e.index() != i + 1) {
+        throw new Violation(
+            node.id + " restored a snapshot with a gap before " + Describe.entry(e));
+      }
+      recordCommitted(node, e, term);
+    }
+  }
+
   /** A read {@code requestId} starts; its read index must reach {@code floor}. */
   void readRequested(long requestId, long floor) {
     readFloor.put(requestId, floor);
@@ -168,7 +194,7 @@ final class SimInvariants implements SimNode.Observer {
     if (floor != null && state.success()) {
       readsChecked++;
     }
-    if (floor != null && state.success() && state.readIndex() < floor) {
+    if (checkReadFloor && floor != null && state.success() && state.readIndex() < floor) {
       throw new Violation(
           "ReadIndex: "
               + node.id
@@ -219,10 +245,27 @@ final class SimInvariants implements SimNode.Observer {
     long first = node.log.firstIndex();
     long checked = leaderCheckedUpTo.getOrDefault(key, first - 1);
     for (Committed c : committed.tailMap(checked, false).values()) {
-      if (c.seenInTerm() >= term || c.entry().index() < first) {
+      if (c.seenInTerm() >= term) {
         continue;
       }
       long index = c.entry().index();
+      if (index < first) {
+        // Compacted: the leader's effective log there is its snapshot, i.e. its applied prefix.
+        if (node.appliedIndex() == node.applied.size()
+            && index <= node.applied.size()
+            && !node.applied.get((int) index - 1).equals(c.entry())) {
+          throw new Violation(
+              "Leader Completeness: leader "
+                  + node.id
+                  + " of term "
+                  + term
+                  + " has "
+                  + Describe.entry(node.applied.get((int) index - 1))
+                  + " in its snapshot, not committed "
+                  + Describe.entry(c.entry()));
+        }
+        continue;
+      }
       if (index > node.log.lastIndex() || node.log.term(index) != c.entry().term()) {
         throw new Violation(
             "Leader Completeness: leader "
@@ -242,6 +285,23 @@ final class SimInvariants implements SimNode.Observer {
   /** The per-event checks over every running node. */
   void check(Iterable<SimNode> nodes) {
     for (SimNode node : nodes) {
+      if (node.isUp()
+          && (node.core().status().role() == Role.CANDIDATE
+              || node.core().status().role() == Role.LEADER)) {
+        campaigned.add(node.core().status().term());
+      }
+    }
+    for (SimNode node : nodes) {
+      if (node.isUp() && !campaigned.contains(node.core().status().term())) {
+        throw new Violation(
+            "Terms: "
+                + node.id
+                + " is in term "
+                + node.core().status().term()
+                + " but no node campaigned in it (a pre-vote must not change terms)");
+      }
+    }
+    for (SimNode node : nodes) {
       if (!node.isUp()) {
         continue;
       }
@@ -249,6 +309,22 @@ final class SimInvariants implements SimNode.Observer {
       RaftStatus s = node.core().status();
       String instance = node.id + "#" + node.restarts;
       if (s.role() == Role.LEADER) {
+        Long before = leaderCommit.put(instance + "@" + s.term(), s.commitIndex());
+        if (before != null
+            && s.commitIndex() > before
+            && s.commitIndex() >= node.log.firstIndex()
+            && s.commitIndex() <= node.log.lastIndex()
+            && node.log.term(s.commitIndex()) != s.term()) {
+          throw new Violation(
+              "Commit rule: leader "
+                  + node.id
+                  + " of term "
+                  + s.term()
+                  + " moved its commit index to "
+                  + s.commitIndex()
+                  + ", an entry of term "
+                  + node.log.term(s.commitIndex()));
+        }
         NodeId other = leaders.putIfAbsent(s.term(), node.id);
         if (other != null && !other.equals(node.id)) {
           throw new Violation(

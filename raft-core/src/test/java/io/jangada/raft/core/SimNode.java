@@ -6,6 +6,7 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.Message.AppendRequest;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
 import java.util.ArrayList;
@@ -46,6 +47,12 @@ final class SimNode {
 
     /** {@code node} handed out the outcome of a read. */
     default void read(SimNode node, ReadState state) {}
+
+    /**
+     * {@code node}'s state machine was restored from a snapshot holding {@code entries} (every
+     * entry up to the snapshot index), known committed while its term was {@code term}.
+     */
+    default void restored(SimNode node, List<LogEntry> entries, long term) {}
   }
 
   /** Planted driver bugs, to prove the checkers can fail. */
@@ -56,7 +63,22 @@ final class SimNode {
     /** The state storage forgets the vote on a crash. */
     FORGET_VOTE_ON_CRASH,
     /** The network acknowledges AppendRequests on the follower's behalf (see SimCluster). */
-    FORGED_ACK
+    FORGED_ACK,
+    /** Planted in the core through its test seam: see {@link PlantedBug}. */
+    COMMIT_PREVIOUS_TERM_BY_COUNTING(PlantedBug.COMMIT_PREVIOUS_TERM_BY_COUNTING),
+    READ_INDEX_BEFORE_NOOP_COMMITS(PlantedBug.READ_INDEX_BEFORE_NOOP_COMMITS),
+    PREVOTE_CHANGES_TERM(PlantedBug.PREVOTE_CHANGES_TERM),
+    ACCEPT_MISMATCHED_PREV_LOG_TERM(PlantedBug.ACCEPT_MISMATCHED_PREV_LOG_TERM);
+
+    final PlantedBug core;
+
+    Bug() {
+      this(PlantedBug.NONE);
+    }
+
+    Bug(PlantedBug core) {
+      this.core = core;
+    }
   }
 
   final NodeId id;
@@ -71,7 +93,11 @@ final class SimNode {
   private long baseApplied;
   // The recording state machine: every entry applied since the last (re)start, in order.
   final List<LogEntry> applied = new ArrayList<>();
+  // The register map with client sessions, rebuilt from the log after every restart.
+  final SimKv kv = new SimKv();
   final List<ReadState> reads = new ArrayList<>();
+  // Snapshots of the state machine, durable across crashes; off unless enabled.
+  final SimSnapshots snapshots = new SimSnapshots();
 
   private RaftCore core; // null while crashed
   private Ready pending; // handed out, entries appended, not yet finished
@@ -98,7 +124,46 @@ final class SimNode {
   /** Opens (or reopens) the core from durable state; the state machine replays from scratch. */
   void open(RandomGenerator random) {
     applied.clear();
-    core = RaftCore.open(id, config, membership, log, state.load(), baseApplied, random);
+    kv.reset();
+    Optional<SnapshotMeta> snapshot = recoverSnapshot();
+    long start = snapshot.map(SnapshotMeta::index).orElse(baseApplied);
+    Membership m = snapshot.map(SnapshotMeta::membership).orElse(membership);
+    core = RaftCore.open(id, config, m, log, state.load(), start, random, bug.core);
+    snapshot.ifPresent(core::snapshotStored);
+  }
+
+  /**
+   * Restores the state machine from the newest stored snapshot and makes the log start no later
+   * than it, as {@code internal.Recovery} does: a log that ends before the snapshot or conflicts
+   * with it (a crash between storing a received snapshot and resetting the log) restarts after it.
+   */
+  private Optional<SnapshotMeta> recoverSnapshot() {
+    Optional<SnapshotMeta> latest = snapshots.latest();
+    if (latest.isEmpty()) {
+      return latest;
+    }
+    SnapshotMeta meta = latest.get();
+    if (log.lastIndex() < meta.index()
+        || (meta.index() >= log.firstIndex() && log.term(meta.index()) != meta.term())) {
+      log.reset(meta.index(), meta.term());
+    }
+    if (log.firstIndex() - 1 > meta.index()) {
+      throw new AssertionError(id + ": log " + log + " compacted beyond snapshot " + meta);
+    }
+    restore(meta, state.load().term());
+    return latest;
+  }
+
+  /** Replaces the state machine by the stored snapshot {@code meta}. */
+  private void restore(SnapshotMeta meta, long term) {
+    List<LogEntry> entries = SimSnapshots.decode(snapshots.read(meta));
+    applied.clear();
+    kv.reset();
+    for (LogEntry e : entries) {
+      applied.add(e);
+      kv.apply(e);
+    }
+    observer.restored(this, entries, term);
   }
 
   RaftCore core() {
@@ -125,6 +190,14 @@ final class SimNode {
   /** Phase 1. Returns the messages that may leave before the write is synced. */
   List<Message> beginReady() {
     pending = core.ready();
+    if (pending.snapshot().isPresent()) {
+      // A snapshot from the leader, already stored: it replaces the log and the state machine
+      // before this Ready's entries are appended.
+      SnapshotMeta meta = pending.snapshot().get();
+      log.reset(meta.index(), meta.term());
+      restore(meta, core.status().term());
+      snapshots.adopted++;
+    }
     if (!pending.entries().isEmpty()) {
       log.append(pending.entries());
       observer.appended(this, pending.entries());
@@ -158,6 +231,7 @@ final class SimNode {
     }
     for (LogEntry e : r.committed()) {
       applied.add(e);
+      kv.apply(e);
       observer.applied(this, e);
     }
     for (ReadState read : r.readStates()) {
@@ -165,7 +239,24 @@ final class SimNode {
       observer.read(this, read);
     }
     core.advance(r);
+    maybeSnapshot();
     return late;
+  }
+
+  /** Takes a snapshot if enough entries were applied, then compacts the log behind it. */
+  private void maybeSnapshot() {
+    if (baseApplied != 0) {
+      return;
+    }
+    Optional<SnapshotMeta> taken = snapshots.maybeTake(this, membership);
+    if (taken.isPresent()) {
+      SnapshotMeta meta = taken.get();
+      core.snapshotStored(meta); // before compacting, as the driver does
+      long upTo = Math.min(meta.index() - snapshots.trailing, log.lastIndex());
+      if (upTo >= log.firstIndex()) {
+        log.compactUpTo(upTo);
+      }
+    }
   }
 
   /** Both phases at once; returns every message in the Ready's order. */

@@ -55,6 +55,30 @@ class SnapshotInstallTest {
     assertThat(n2.hasReady()).isFalse();
   }
 
+  /**
+   * Raft §7: a snapshot whose last entry the log already holds keeps the entries after it (they may
+   * have been acknowledged to the leader, and counted towards a commit); only the commit index
+   * moves. Found by the simulation (SimSnapshotTest, seed 13 healed at once): a delayed snapshot at
+   * 168 wiped entries 169..173 the follower had acknowledged.
+   */
+  @Test
+  void snapshotCoveredByTheLogKeepsTheEntriesAfterIt() {
+    Net net = new Net(Net.PLAIN, "n1", "n2");
+    net.preload("n2", 1, 1, 1, 1, 1, 1); // five uncommitted entries of term 1
+    RaftCore n2 = net.core("n2");
+    SnapshotMeta meta = new SnapshotMeta(3, 1, Net.membershipOf("n1", "n2"));
+    n2.step(chunk(1, meta));
+    assertThat(n2.installSnapshot(meta)).isFalse();
+    n2.assertInvariants();
+    assertThat(n2.status().lastIndex()).isEqualTo(5);
+    assertThat(n2.status().commitIndex()).isEqualTo(3);
+    Ready ready = n2.ready();
+    assertThat(ready.snapshot()).isEmpty();
+    assertThat(ready.committed()).extracting(LogEntry::index).containsExactly(1L, 2L, 3L);
+    assertThat(ready.messages().stream().map(Describe::message))
+        .containsExactly("n2->n1 AppendResponse t1 ok match=3");
+  }
+
   /** The pending snapshot's term answers the consistency check of the next append. */
   @Test
   void pendingSnapshotViewAcceptsTheNextAppend() {
