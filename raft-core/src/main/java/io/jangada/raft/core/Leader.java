@@ -39,8 +39,7 @@ final class Leader {
   private final List<Message> out;
   private final List<ReadState> readStates;
   private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
-  // Test seam: NONE except in the checker self-test (see PlantedBug).
-  private final PlantedBug bug;
+  private final SafetyRules rules;
 
   // The index of this leader's NOOP entry: the current term has a committed entry iff commit >= it.
   private final long noopIndex;
@@ -76,9 +75,9 @@ final class Leader {
       Membership membership,
       List<Message> out,
       List<ReadState> readStates,
-      PlantedBug bug) {
+      SafetyRules rules) {
     this.self = self;
-    this.bug = bug;
+    this.rules = rules;
     this.term = term;
     this.config = config;
     this.log = log;
@@ -296,8 +295,7 @@ final class Leader {
       matches[i++] = voter.equals(self) ? log.stableLastIndex() : progress.get(voter).match();
     }
     long n = Quorum.committedIndex(matches);
-    boolean countingAllowed = bug == PlantedBug.COMMIT_PREVIOUS_TERM_BY_COUNTING;
-    if (n <= log.committed() || (log.term(n) != term && !countingAllowed)) {
+    if (n <= log.committed() || !rules.commitsByCounting(log.term(n), term)) {
       return false;
     }
     log.commitTo(n);
@@ -353,7 +351,7 @@ final class Leader {
   /** Starts a ReadIndex for a local ({@code from} empty) or forwarded request. */
   void readIndex(long requestId, Optional<NodeId> from) {
     PendingRead read = new PendingRead(requestId, from, 0, 0);
-    if (!committedCurrentTerm() && bug != PlantedBug.READ_INDEX_BEFORE_NOOP_COMMITS) {
+    if (!committedCurrentTerm() && rules.readIndexWaitsForCurrentTermCommit()) {
       waitingForCommit.addLast(read); // thesis §6.4 step 1: wait for this term's no-op
       return;
     }

@@ -62,8 +62,8 @@ public final class RaftCore {
   // The index of the newest snapshot the driver reported (0: none), which initialMembership is
   // from.
   private long snapshotIndex;
-  // Test seam: NONE except in the checker self-test (see PlantedBug).
-  private final PlantedBug bug;
+  // SafetyRules.RAFT except in the checker self-test.
+  private final SafetyRules rules;
 
   // The configuration in force: the newest MEMBERSHIP entry in the log (at membershipIndex), or
   // initialMembership when the log holds none (membershipIndex == 0).
@@ -104,9 +104,9 @@ public final class RaftCore {
       HardState state,
       long applied,
       RandomGenerator random,
-      PlantedBug bug) {
+      SafetyRules rules) {
     this.id = id;
-    this.bug = bug;
+    this.rules = rules;
     this.config = config;
     this.random = random;
     this.log = log;
@@ -139,12 +139,13 @@ public final class RaftCore {
       HardState state,
       long applied,
       RandomGenerator random) {
-    return open(id, config, membership, log, state, applied, random, PlantedBug.NONE);
+    return open(id, config, membership, log, state, applied, random, SafetyRules.RAFT);
   }
 
   /**
    * TEST SEAM: {@link #open(NodeId, RaftConfig, Membership, LogReader, HardState, long,
-   * RandomGenerator)} with a planted bug, for the checker self-test only.
+   * RandomGenerator)} with other safety rules: the seam through which the checker self-test plants
+   * a broken rule. Production code never calls it.
    */
   static RaftCore open(
       NodeId id,
@@ -154,9 +155,9 @@ public final class RaftCore {
       HardState state,
       long applied,
       RandomGenerator random,
-      PlantedBug bug) {
+      SafetyRules rules) {
     Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(bug, "bug");
+    Objects.requireNonNull(rules, "rules");
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(membership, "membership");
     Objects.requireNonNull(log, "log");
@@ -170,7 +171,7 @@ public final class RaftCore {
     // The commit index is volatile state in the paper: capping it at the log end is always safe.
     long commit = Math.max(Math.max(Math.min(state.commit(), last), first - 1), applied);
     return new RaftCore(
-        id, config, membership, new RaftLog(log, commit), state, applied, random, bug);
+        id, config, membership, new RaftLog(log, commit), state, applied, random, rules);
   }
 
   // ---------------------------------------------------------------- inputs
@@ -507,7 +508,7 @@ public final class RaftCore {
         LOG.debug("{} ignores {}: leader {} is live", id, Describe.lazy(m), leaderId.get());
         return false;
       }
-      if (!v.preVote() || bug == PlantedBug.PREVOTE_CHANGES_TERM) {
+      if (!v.preVote() || !rules.preVoteKeepsTerm()) {
         becomeFollower(m.term(), Optional.empty());
       }
       return true; // a pre-vote never changes our term
@@ -644,7 +645,7 @@ public final class RaftCore {
     setLeader(Optional.of(id));
     votes.reset();
     electionElapsed = 0;
-    leader = new Leader(id, term, config, log, membership, msgs, readStates, bug);
+    leader = new Leader(id, term, config, log, membership, msgs, readStates, rules);
     LOG.debug("{} became leader in term {}", id, term);
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries (and reads) commit.
     leader.appendOwn(List.of(LogEntry.noop(log.lastIndex() + 1, term)));
@@ -761,11 +762,7 @@ public final class RaftCore {
       msgs.add(new AppendResponse(id, a.from(), term, true, log.committed(), 0, 0));
       return;
     }
-    boolean matches =
-        bug == PlantedBug.ACCEPT_MISMATCHED_PREV_LOG_TERM
-            ? prev <= log.lastIndex()
-            : log.matchTerm(prev, a.prevLogTerm());
-    if (matches) {
+    if (rules.logMatches(log, prev, a.prevLogTerm())) {
       long lastNew = prev + a.entries().size();
       long conflict = log.findConflict(a.entries());
       if (conflict != 0) {

@@ -16,11 +16,11 @@ class SimCheckerSelfTest {
    * read-index floor) are on, the property expected to catch it (empty: any) and the seed budget.
    * Acking before the sync and a network that forges acks lose committed entries; the forgotten
    * vote is caught twice: by the durable vote history, and (with that check off) by Election
-   * Safety. The bugs planted in the core through its test seam ({@link PlantedBug}): counting
-   * replicas of an earlier term's entry breaks the leader commit rule; ReadIndex before the no-op
-   * commits is caught by the read-index floor and, with that check off, by the clients'
-   * linearizability check (a stale read); a pre-vote that moves the receiver's term creates a term
-   * nobody campaigned in; ignoring prevLogTerm breaks Log Matching.
+   * Safety. The bugs planted in the core by injecting broken {@link SafetyRules}: counting replicas
+   * of an earlier term's entry breaks the leader commit rule; ReadIndex before the no-op commits is
+   * caught by the read-index floor and, with that check off, by the clients' linearizability check
+   * (a stale read); a pre-vote that moves the receiver's term creates a term nobody campaigned in;
+   * ignoring prevLogTerm breaks Log Matching.
    */
   @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}) caught by {3}")
   @CsvSource({

@@ -64,20 +64,48 @@ final class SimNode {
     FORGET_VOTE_ON_CRASH,
     /** The network acknowledges AppendRequests on the follower's behalf (see SimCluster). */
     FORGED_ACK,
-    /** Planted in the core through its test seam: see {@link PlantedBug}. */
-    COMMIT_PREVIOUS_TERM_BY_COUNTING(PlantedBug.COMMIT_PREVIOUS_TERM_BY_COUNTING),
-    READ_INDEX_BEFORE_NOOP_COMMITS(PlantedBug.READ_INDEX_BEFORE_NOOP_COMMITS),
-    PREVOTE_CHANGES_TERM(PlantedBug.PREVOTE_CHANGES_TERM),
-    ACCEPT_MISMATCHED_PREV_LOG_TERM(PlantedBug.ACCEPT_MISMATCHED_PREV_LOG_TERM);
+    /** A leader commits an earlier term's entry once a quorum holds it (breaks §5.4.2). */
+    COMMIT_PREVIOUS_TERM_BY_COUNTING(
+        new SafetyRules() {
+          @Override
+          public boolean commitsByCounting(long entryTerm, long leaderTerm) {
+            return true;
+          }
+        }),
+    /** A new leader answers ReadIndex before its no-op committed (breaks thesis §6.4 step 1). */
+    READ_INDEX_BEFORE_NOOP_COMMITS(
+        new SafetyRules() {
+          @Override
+          public boolean readIndexWaitsForCurrentTermCommit() {
+            return false;
+          }
+        }),
+    /** A node that receives a pre-vote request adopts its (not campaigned) term. */
+    PREVOTE_CHANGES_TERM(
+        new SafetyRules() {
+          @Override
+          public boolean preVoteKeepsTerm() {
+            return false;
+          }
+        }),
+    /** A follower appends after prevLogIndex without checking prevLogTerm (breaks Fig. 2). */
+    ACCEPT_MISMATCHED_PREV_LOG_TERM(
+        new SafetyRules() {
+          @Override
+          public boolean logMatches(RaftLog log, long prevIndex, long prevTerm) {
+            return prevIndex <= log.lastIndex();
+          }
+        });
 
-    final PlantedBug core;
+    /** The rules the node's core runs with: broken for the bugs planted in the core. */
+    final SafetyRules rules;
 
     Bug() {
-      this(PlantedBug.NONE);
+      this(SafetyRules.RAFT);
     }
 
-    Bug(PlantedBug core) {
-      this.core = core;
+    Bug(SafetyRules rules) {
+      this.rules = rules;
     }
   }
 
@@ -128,7 +156,7 @@ final class SimNode {
     Optional<SnapshotMeta> snapshot = recoverSnapshot();
     long start = snapshot.map(SnapshotMeta::index).orElse(baseApplied);
     Membership m = snapshot.map(SnapshotMeta::membership).orElse(membership);
-    core = RaftCore.open(id, config, m, log, state.load(), start, random, bug.core);
+    core = RaftCore.open(id, config, m, log, state.load(), start, random, bug.rules);
     snapshot.ifPresent(core::snapshotStored);
   }
 

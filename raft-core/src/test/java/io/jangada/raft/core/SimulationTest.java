@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,17 +28,21 @@ import org.junit.jupiter.params.provider.MethodSource;
  * their newest snapshot plus the log tail; the invariants then read a node's compacted prefix from
  * its snapshot ({@link SimSnapshots}, {@link SimSnapshotTransfers}).
  *
- * <p>The default build runs 250 seeds per cluster size plus the pinned {@link #REGRESSION_SEEDS};
- * {@code -Psoak} runs 10,000 per size, and {@code -Dsim.count=N -Dsim.from=K} runs N seeds per size
+ * <p>One subclass per cluster size ({@link SimulationThreeNodesTest}, {@link
+ * SimulationFiveNodesTest}), so that Surefire's two forks run them side by side. The default build
+ * runs 500 seeds per cluster size (1,000 in all) plus the pinned {@link #REGRESSION_SEEDS}; {@code
+ * -Psoak} runs 10,000 per size, and {@code -Dsim.count=N -Dsim.from=K} runs N seeds per size
  * starting at the K-th. {@code -Dsim.lease=true} turns half of the reads into lease reads, which
  * are only safe under the bounded-clock-drift assumption (ticks here drift by up to 10 %). To
  * replay one seed with its full event trace on stdout:
  *
  * <pre>
- * mvn -B -ntp -o -pl raft-core test -Dtest=SimulationTest -Dsim.seed=12345 -Dsim.nodes=3
+ * mvn -B -ntp -pl raft-core -am test -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dtest=SimulationThreeNodesTest -Dsim.seed=12345
  * </pre>
  */
-class SimulationTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SimulationTest {
 
   private static final int TICKS = 400;
 
@@ -48,16 +53,16 @@ class SimulationTest {
    */
   static final long[][] REGRESSION_SEEDS = {{3, 894850}, {3, 1583803}, {5, 1417506}};
 
-  private static final AtomicLong HISTORIES = new AtomicLong();
-  private static final AtomicLong OPERATIONS = new AtomicLong();
-  private static final AtomicLong OK = new AtomicLong();
-  private static final AtomicLong FAILED = new AtomicLong();
-  private static final AtomicLong INFO = new AtomicLong();
-  private static final AtomicLong RETRIES = new AtomicLong();
-  private static final AtomicLong CHECK_MILLIS = new AtomicLong();
-  private static final AtomicLong SNAPSHOT_SEEDS = new AtomicLong();
-  private static final AtomicLong SNAPSHOTS_TAKEN = new AtomicLong();
-  private static final AtomicLong SNAPSHOTS_ADOPTED = new AtomicLong();
+  private final AtomicLong histories = new AtomicLong();
+  private final AtomicLong operations = new AtomicLong();
+  private final AtomicLong ok = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong info = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong checkMillis = new AtomicLong();
+  private final AtomicLong snapshotSeeds = new AtomicLong();
+  private final AtomicLong snapshotsTaken = new AtomicLong();
+  private final AtomicLong snapshotsAdopted = new AtomicLong();
 
   /**
    * Half of the seeds (the even ones) run with snapshots: every 20..80 applied entries, keeping
@@ -76,28 +81,27 @@ class SimulationTest {
     return true;
   }
 
-  static Stream<Arguments> seeds() {
+  /** The cluster size this class simulates. */
+  abstract int size();
+
+  Stream<Arguments> seeds() {
+    int size = size();
     String one = System.getProperty("sim.seed", "");
     List<Arguments> out = new ArrayList<>();
     if (!one.isBlank()) {
-      String nodes = System.getProperty("sim.nodes", "");
-      for (int size : new int[] {3, 5}) {
-        if (nodes.isBlank() || Integer.parseInt(nodes) == size) {
-          out.add(Arguments.of(size, Long.parseLong(one.trim())));
-        }
-      }
+      out.add(Arguments.of(size, Long.parseLong(one.trim())));
       return out.stream();
     }
     for (long[] pinned : REGRESSION_SEEDS) {
-      out.add(Arguments.of((int) pinned[0], pinned[1]));
+      if (pinned[0] == size) {
+        out.add(Arguments.of(size, pinned[1]));
+      }
     }
     int perSize =
-        Integer.getInteger("sim.count", Boolean.getBoolean("jangada.soak") ? 10_000 : 250);
+        Integer.getInteger("sim.count", Boolean.getBoolean("jangada.soak") ? 10_000 : 500);
     long from = Long.getLong("sim.from", 1);
-    for (int size : new int[] {3, 5}) {
-      for (long seed = from; seed < from + perSize; seed++) {
-        out.add(Arguments.of(size, seed * 7919 + size));
-      }
+    for (long seed = from; seed < from + perSize; seed++) {
+      out.add(Arguments.of(size, seed * 7919 + size));
     }
     return out.stream();
   }
@@ -115,20 +119,20 @@ class SimulationTest {
       throw new AssertionError(failure(cluster, size, e), e);
     }
     if (snapshots) {
-      SNAPSHOT_SEEDS.incrementAndGet();
-      SNAPSHOTS_TAKEN.addAndGet(
+      snapshotSeeds.incrementAndGet();
+      snapshotsTaken.addAndGet(
           cluster.nodes.values().stream().mapToLong(n -> n.snapshots.taken).sum());
-      SNAPSHOTS_ADOPTED.addAndGet(
+      snapshotsAdopted.addAndGet(
           cluster.nodes.values().stream().mapToLong(n -> n.snapshots.adopted).sum());
     }
     SimClients.Summary clients = cluster.clientSummary();
-    HISTORIES.incrementAndGet();
-    OPERATIONS.addAndGet(clients.operations());
-    OK.addAndGet(clients.ok());
-    FAILED.addAndGet(clients.failed());
-    INFO.addAndGet(clients.info());
-    RETRIES.addAndGet(clients.retries());
-    CHECK_MILLIS.addAndGet(clients.millis());
+    histories.incrementAndGet();
+    operations.addAndGet(clients.operations());
+    ok.addAndGet(clients.ok());
+    failed.addAndGet(clients.failed());
+    info.addAndGet(clients.info());
+    retries.addAndGet(clients.retries());
+    checkMillis.addAndGet(clients.millis());
     assertThat(clients.ok()).as("seed %d: some client operation succeeded", seed).isPositive();
     assertThat(cluster.invariants.leaders())
         .as("seed %d: some leader was elected", seed)
@@ -139,28 +143,29 @@ class SimulationTest {
   }
 
   @AfterAll
-  static void summary() {
+  void summary() {
     System.out.println(
-        "SimulationTest: "
-            + HISTORIES.get()
+        getClass().getSimpleName()
+            + ": "
+            + histories.get()
             + " client histories linearizable ("
-            + OPERATIONS.get()
+            + operations.get()
             + " operations: "
-            + OK.get()
+            + ok.get()
             + " ok, "
-            + FAILED.get()
+            + failed.get()
             + " fail, "
-            + INFO.get()
+            + info.get()
             + " info; "
-            + RETRIES.get()
+            + retries.get()
             + " retries; checks took "
-            + CHECK_MILLIS.get()
+            + checkMillis.get()
             + " ms in all); "
-            + SNAPSHOT_SEEDS.get()
+            + snapshotSeeds.get()
             + " seeds with snapshots ("
-            + SNAPSHOTS_TAKEN.get()
+            + snapshotsTaken.get()
             + " taken, "
-            + SNAPSHOTS_ADOPTED.get()
+            + snapshotsAdopted.get()
             + " installed from a leader)");
   }
 
@@ -173,10 +178,11 @@ class SimulationTest {
         + cluster.events
         + " events: "
         + e
-        + "\nreplay: mvn -B -ntp -o -pl raft-core test -Dtest=SimulationTest -Dsim.seed="
+        + "\nreplay: mvn -B -ntp -pl raft-core -am test -Dsurefire.failIfNoSpecifiedTests=false"
+        + " -Dtest="
+        + (size == 3 ? "SimulationThreeNodesTest" : "SimulationFiveNodesTest")
+        + " -Dsim.seed="
         + cluster.seed
-        + " -Dsim.nodes="
-        + size
         + "\nstatus: "
         + cluster.statusLine()
         + "\nlast events:\n"
