@@ -43,6 +43,7 @@ final class ChaosClient implements Runnable {
   private final HistoryRecorder<KvOp<String, String>, Reply<String>> recorder;
   private final ConcurrentLinkedQueue<String> problems;
   private final String idPrefix;
+  private final String readConsistency;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Map<String, String> lastSeen = new HashMap<>();
   private final HttpClient http =
@@ -59,8 +60,10 @@ final class ChaosClient implements Runnable {
       List<URI> nodes,
       List<String> keys,
       HistoryRecorder<KvOp<String, String>, Reply<String>> recorder,
-      ConcurrentLinkedQueue<String> problems) {
+      ConcurrentLinkedQueue<String> problems,
+      String readConsistency) {
     this.process = process;
+    this.readConsistency = readConsistency;
     this.random = new SplittableRandom(seed);
     this.nodes = List.copyOf(nodes);
     this.keys = List.copyOf(keys);
@@ -119,7 +122,13 @@ final class ChaosClient implements Runnable {
     HistoryRecorder.Call<KvOp<String, String>, Reply<String>> call = recorder.invoke(process, op);
     HttpResponse<String> response;
     try {
-      response = send(node, "/v1/kv/" + key, "GET", "", Optional.empty());
+      response =
+          send(
+              node,
+              "/v1/kv/" + key + "?consistency=" + readConsistency,
+              "GET",
+              "",
+              Optional.empty());
     } catch (IOException e) {
       call.fail();
       return;
