@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Runs on its own thread ({@link #run}); {@link #stop} asks it to finish its current operation.
  */
 final class ChaosClient implements Runnable {
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofMillis(2_500);
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final int process;
@@ -53,6 +53,7 @@ final class ChaosClient implements Runnable {
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
   private int sequence;
+  private volatile long resolvedByRetry;
 
   ChaosClient(
       int process,
@@ -70,6 +71,11 @@ final class ChaosClient implements Runnable {
     this.recorder = recorder;
     this.problems = problems;
     this.idPrefix = "chaos-" + Long.toHexString(seed) + "-p" + process + "-";
+  }
+
+  /** Writes whose first attempt had an unknown outcome but a retry under the same key answered. */
+  long resolvedByRetry() {
+    return resolvedByRetry;
   }
 
   void stop() {
@@ -164,6 +170,9 @@ final class ChaosClient implements Runnable {
       }
       if (response != null) {
         int status = response.statusCode();
+        if (indeterminate && (status == 200 || status == 404 || status == 412)) {
+          resolvedByRetry++;
+        }
         if (status == 200 || (status == 404 && op instanceof KvOp.Delete)) {
           call.ok(
               op instanceof KvOp.Put || op instanceof KvOp.Delete ? Reply.ack() : applied(true));

@@ -114,7 +114,8 @@ class KvChaosIT {
         LinearizabilityChecker.parallel(2)
             .checkingEveryPartition()
             .check(history, KvModel.create(), Duration.ofSeconds(soak ? 600 : 120));
-    String summary = summary(tag, history, result, values);
+    long retried = clients.stream().mapToLong(ChaosClient::resolvedByRetry).sum();
+    String summary = summary(tag, history, result, values, retried);
     System.out.println(summary);
     assertThat(problems).as("%s: unexpected answers%n%s", tag, summary).isEmpty();
     assertThat(result.verdict())
@@ -309,7 +310,8 @@ class KvChaosIT {
       String tag,
       History<KvOp<String, String>, Reply<String>> history,
       CheckResult<KvOp<String, String>, Reply<String>> result,
-      Map<String, Optional<String>> values) {
+      Map<String, Optional<String>> values,
+      long retried) {
     long ok = 0;
     long fail = 0;
     long info = 0;
@@ -323,13 +325,14 @@ class KvChaosIT {
       }
     }
     return String.format(
-        "%s: %d operations (ok %d, fail %d, info %d), %d nemesis events, %d s; verdict %s (%d ms);"
-            + " final values %s",
+        "%s: %d operations (ok %d, fail %d, info %d; %d writes resolved by an idempotent retry),"
+            + " %d nemesis events, %d s; verdict %s (%d ms); final values %s",
         tag,
         history.operations().size(),
         ok,
         fail,
         info,
+        retried,
         nemesisLog.size(),
         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos),
         result.verdict(),
