@@ -3,9 +3,11 @@ package io.jangada.raft.examples.kv.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A client of the key-value cluster's HTTP API that finds the leader by itself: it starts with the
  * node that answered last, follows {@code 307} redirects, and on a connection failure or a {@code
  * 503} tries the next node, until its deadline. Every write carries a fresh {@code Idempotency-Key}
- * that is reused on each retry, so a retried write applies at most once.
+ * that is reused on each retry, so a retried write applies at most once. Without idempotent writes,
+ * a write whose request may have been sent (connection lost after connecting, timeout, {@code 504})
+ * is not resent: it fails with {@link KvClientException#outcomeUnknown()}.
  *
  * <p>Thread-safe; methods block until the answer or the deadline.
  */
@@ -155,6 +159,13 @@ public final class KvClient {
         lastProblem = target.getAuthority() + " answered " + status + ": " + errorOf(response);
       } catch (IOException e) {
         lastProblem = target.getAuthority() + ": " + e;
+        if (write
+            && idempotencyKey.isEmpty()
+            && !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException)) {
+          // The request may have reached the node: resending it without a key could apply it
+          // twice, so stop here and report the outcome as unknown (status 0).
+          throw new KvClientException(0, "outcome unknown: " + lastProblem);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new KvClientException(0, "interrupted");
