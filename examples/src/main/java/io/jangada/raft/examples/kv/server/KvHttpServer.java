@@ -315,8 +315,10 @@ public final class KvHttpServer implements AutoCloseable {
       } catch (CancellationException e) {
         throw outcomeUnknown("the request was cancelled");
       } catch (InterruptedException e) {
+        // Only close() interrupts a worker, and its socket usually closes with it; if an answer
+        // still gets out, it must not be a 503: the node may already hold the command.
         Thread.currentThread().interrupt();
-        throw new HttpError(503, "server shutting down").header("Retry-After", "1");
+        throw outcomeUnknown("the server is shutting down");
       }
     }
 

@@ -84,8 +84,9 @@ final class LeaderForwarder {
       // The request may have reached the leader: its outcome is unknown.
       throw KvHttpServer.outcomeUnknown("relaying to the leader " + leader + " failed: " + e);
     } catch (InterruptedException e) {
+      // The request may already have reached the leader.
       Thread.currentThread().interrupt();
-      throw new HttpError(503, "interrupted while relaying to the leader");
+      throw KvHttpServer.outcomeUnknown("interrupted while relaying to the leader " + leader);
     }
   }
 }
