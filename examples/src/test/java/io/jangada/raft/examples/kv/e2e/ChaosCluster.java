@@ -3,8 +3,6 @@ package io.jangada.raft.examples.kv.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +54,7 @@ final class ChaosCluster implements AutoCloseable {
     for (int attempt = 0; attempt < 50; attempt++) {
       int raftBase = 30_000 + 10 * random.nextInt(2_000);
       int httpBase = raftBase + 5;
-      if (free(raftBase + 1, NODES) && free(httpBase + 1, NODES)) {
+      if (LoopbackPorts.free(raftBase + 1, NODES) && LoopbackPorts.free(httpBase + 1, NODES)) {
         Path dir = Path.of("target", "chaos-cluster-" + raftBase).toAbsolutePath();
         deleteRecursively(dir);
         Files.createDirectories(dir);
@@ -64,17 +62,6 @@ final class ChaosCluster implements AutoCloseable {
       }
     }
     throw new IOException("no free ports found");
-  }
-
-  private static boolean free(int first, int count) {
-    for (int port = first; port < first + count; port++) {
-      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        socket.setReuseAddress(true);
-      } catch (IOException e) {
-        return false;
-      }
-    }
-    return true;
   }
 
   URI node(int i) {

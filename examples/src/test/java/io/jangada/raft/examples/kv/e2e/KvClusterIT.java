@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jangada.raft.examples.kv.client.KvClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,7 +47,7 @@ class KvClusterIT {
     for (int attempt = 0; ; attempt++) {
       raftBase = 20_000 + 10 * random.nextInt(2_000);
       httpBase = raftBase + 5;
-      if (free(raftBase + 1, 3) && free(httpBase + 1, 3)) {
+      if (LoopbackPorts.free(raftBase + 1, 3) && LoopbackPorts.free(httpBase + 1, 3)) {
         break;
       }
       assertThat(attempt).as("no free ports found (seed %d)", seed).isLessThan(50);
@@ -60,17 +58,6 @@ class KvClusterIT {
   @AfterEach
   void stopCluster() throws Exception {
     script("stop");
-  }
-
-  private static boolean free(int first, int count) {
-    for (int port = first; port < first + count; port++) {
-      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        socket.setReuseAddress(true);
-      } catch (IOException e) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Runs run-cluster.sh with this test's ports and directory; returns its output. */
