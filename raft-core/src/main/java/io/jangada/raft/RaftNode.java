@@ -202,6 +202,7 @@ public final class RaftNode implements AutoCloseable {
     private Executor callbackExecutor = ForkJoinPool.commonPool();
     private int maxProposalBytes = DEFAULT_MAX_PROPOSAL_BYTES;
     private long snapshotThreshold = SnapshotPolicy.DEFAULT.threshold();
+    private long snapshotThresholdBytes = SnapshotPolicy.DEFAULT.thresholdBytes();
     private long snapshotTrailingEntries = SnapshotPolicy.DEFAULT.trailingEntries();
     private int snapshotChunkBytes = SnapshotPolicy.DEFAULT.chunkBytes();
     private int snapshotWindow = SnapshotPolicy.DEFAULT.window();
@@ -307,12 +308,24 @@ public final class RaftNode implements AutoCloseable {
 
     /**
      * Takes a snapshot automatically once this many entries were applied since the newest one
-     * (default 10,000); 0 disables automatic snapshots ({@link RaftNode#snapshot()} still works).
-     * The state machine's capture runs on the apply thread; writing it to the {@link
-     * SnapshotStorage} happens on a separate thread while applies go on, then the log is compacted.
+     * (default 10,000); 0 turns this trigger off. The state machine's capture runs on the apply
+     * thread; writing it to the {@link SnapshotStorage} happens on a separate thread while applies
+     * go on, then the log is compacted. With this and {@link #snapshotThresholdBytes} both 0 no
+     * snapshot is taken automatically ({@link RaftNode#snapshot()} still works).
      */
     public Builder snapshotThreshold(long entries) {
       this.snapshotThreshold = entries;
+      return this;
+    }
+
+    /**
+     * Takes a snapshot automatically once entries of this many bytes in all (payload plus a small
+     * fixed overhead per entry) were applied since the newest one (default 64 MiB), whichever of
+     * this and {@link #snapshotThreshold} comes first; 0 turns this trigger off. Bounds the log on
+     * disk when commands are large.
+     */
+    public Builder snapshotThresholdBytes(long bytes) {
+      this.snapshotThresholdBytes = bytes;
       return this;
     }
 
@@ -364,7 +377,11 @@ public final class RaftNode implements AutoCloseable {
       try {
         snapshotPolicy =
             new SnapshotPolicy(
-                snapshotThreshold, snapshotTrailingEntries, snapshotChunkBytes, snapshotWindow);
+                snapshotThreshold,
+                snapshotThresholdBytes,
+                snapshotTrailingEntries,
+                snapshotChunkBytes,
+                snapshotWindow);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("RaftNode.Builder: " + e.getMessage(), e);
       }

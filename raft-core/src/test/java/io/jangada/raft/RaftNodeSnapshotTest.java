@@ -97,6 +97,40 @@ class RaftNodeSnapshotTest {
   }
 
   @Test
+  void theByteThresholdTriggersSnapshotsOfLargeCommandsOnly() throws IOException {
+    cluster =
+        InMemoryCluster.builder()
+            .nodes(3)
+            .seed(13)
+            .snapshotThreshold(0)
+            .snapshotThresholdBytes(16 * 1024)
+            .snapshotTrailingEntries(0)
+            .build();
+    // 100 small commands: about 3 KiB of entries in all, below the byte threshold.
+    List<String> small = propose("s", 100);
+    awaitSameState(cluster.ids(), small, "seed 13");
+    cluster.advance(Duration.ofMillis(200));
+    for (NodeId id : cluster.ids()) {
+      assertThat(cluster.snapshotStorage(id).latest()).as("snapshot of %s", id).isEmpty();
+    }
+    // 40 commands of 1 KiB: the threshold is crossed about every 16 of them.
+    RaftNode leader = cluster.node(cluster.awaitLeader());
+    String pad = "x".repeat(1024);
+    List<String> large = new ArrayList<>(small);
+    for (int i = 0; i < 40; i++) {
+      large.add("l-" + i + pad);
+      cluster.await(leader.propose(Bytes.ofUtf8("l-" + i + pad)));
+    }
+    awaitSameState(cluster.ids(), large, "seed 13");
+    cluster.advance(Duration.ofMillis(200));
+    for (NodeId id : cluster.ids()) {
+      SnapshotMeta latest = cluster.snapshotStorage(id).latest().orElseThrow();
+      assertThat(latest.index()).as("snapshot of %s", id).isGreaterThan(100 + 16);
+      assertThat(cluster.logStorage(id).firstIndex() - 1).isEqualTo(latest.index());
+    }
+  }
+
+  @Test
   void partitionedFollowerCatchesUpByInstallSnapshotThenFromTheLog() throws IOException {
     List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
     cluster =
@@ -302,6 +336,7 @@ class RaftNodeSnapshotTest {
             .nodes(3)
             .seed(19)
             .snapshotThreshold(0)
+            .snapshotThresholdBytes(0)
             .stateMachines(
                 id -> {
                   FlakySnapshots m = new FlakySnapshots();

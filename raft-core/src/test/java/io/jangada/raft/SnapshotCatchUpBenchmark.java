@@ -89,6 +89,7 @@ public final class SnapshotCatchUpBenchmark {
                 .tickInterval(Duration.ofMillis(10))
                 .seed(id.hashCode())
                 .snapshotThreshold(0)
+                .snapshotThresholdBytes(0)
                 .snapshotTrailingEntries(0)
                 .snapshotChunkBytes(chunkKib * 1024)
                 .snapshotWindow(window)

@@ -163,6 +163,7 @@ public final class SnapshotCatchUpBenchmark implements Callable<Integer> {
             .transport(transports.forNode(id))
             .tickInterval(Duration.ofMillis(50))
             .snapshotThreshold(0) // by hand only
+            .snapshotThresholdBytes(0)
             .snapshotTrailingEntries(10)
             .snapshotChunkBytes(chunkBytes)
             .build();

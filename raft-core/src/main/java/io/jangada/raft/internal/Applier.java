@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * completes the proposals they belong to, and serves reads once the state has caught up with their
  * read index. Everything except {@link #appliedIndex()} runs on the apply lane.
  *
- * <p>Snapshots: once {@code policy.threshold()} entries were applied since the last snapshot (or
- * when asked by {@link #snapshot()}), it captures the state machine ({@link
+ * <p>Snapshots: once the {@link SnapshotPolicy} says enough entries or bytes were applied since the
+ * last snapshot (or when asked by {@link #snapshot()}), it captures the state machine ({@link
  * StateMachine#snapshot()}, cheap, on the apply lane) and streams the capture to {@link
  * SnapshotStorage} on the snapshot lane while applies go on; the committed snapshot is then
  * reported to the loop, which compacts the log. A snapshot received from the leader is restored by
@@ -49,7 +49,7 @@ final class Applier {
   private final SnapshotStorage snapshots;
   private final SnapshotCommits commits;
   private final Executor snapshotLane;
-  private final long threshold;
+  private final SnapshotPolicy policy;
   private final Consumer<SnapshotMeta> onSnapshot;
 
   // Apply lane only: the term of the last applied entry, the configuration in force at it (the
@@ -57,6 +57,9 @@ final class Applier {
   private long appliedTerm;
   private Membership membership;
   private long snapshotIndex;
+  // Bytes of entries applied since start, and that count when the newest snapshot was captured.
+  private long appliedBytes;
+  private long snapshotBytes;
   private Optional<SnapshotMeta> latestSnapshot;
   private CompletableFuture<SnapshotMeta> snapshotInProgress;
 
@@ -79,7 +82,7 @@ final class Applier {
       SnapshotStorage snapshots,
       SnapshotCommits commits,
       Executor snapshotLane,
-      long threshold,
+      SnapshotPolicy policy,
       Consumer<SnapshotMeta> onSnapshot) {
     this.id = id;
     this.stateMachine = stateMachine;
@@ -94,7 +97,7 @@ final class Applier {
     this.snapshots = snapshots;
     this.commits = commits;
     this.snapshotLane = snapshotLane;
-    this.threshold = threshold;
+    this.policy = policy;
     this.onSnapshot = onSnapshot;
   }
 
@@ -117,9 +120,8 @@ final class Applier {
             applyAll(committed);
             waiting.addAll(reads);
             serveReads();
-            if (threshold > 0
-                && snapshotInProgress == null
-                && appliedIndex - snapshotIndex >= threshold) {
+            if (snapshotInProgress == null
+                && policy.due(appliedIndex - snapshotIndex, appliedBytes - snapshotBytes)) {
               takeSnapshot();
             }
           } catch (RuntimeException | Error e) {
@@ -191,6 +193,7 @@ final class Applier {
             appliedTerm = meta.term();
             membership = meta.membership();
             snapshotIndex = meta.index();
+            snapshotBytes = appliedBytes;
             latestSnapshot = Optional.of(meta);
             proposals.failUpTo(
                 meta.index(),
@@ -213,6 +216,7 @@ final class Applier {
   /** Captures the state now (apply lane) and streams it to storage on the snapshot lane. */
   private CompletableFuture<SnapshotMeta> takeSnapshot() {
     SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership);
+    long bytesAtCapture = appliedBytes;
     CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
     snapshotInProgress = done;
     StateMachine.SnapshotWriter writer;
@@ -237,13 +241,17 @@ final class Applier {
           }
           Throwable failure = error;
           boolean stored = committed;
-          lane.execute(() -> snapshotWritten(meta, stored, done, failure));
+          lane.execute(() -> snapshotWritten(meta, bytesAtCapture, stored, done, failure));
         });
     return done;
   }
 
   private void snapshotWritten(
-      SnapshotMeta meta, boolean stored, CompletableFuture<SnapshotMeta> done, Throwable error) {
+      SnapshotMeta meta,
+      long bytesAtCapture,
+      boolean stored,
+      CompletableFuture<SnapshotMeta> done,
+      Throwable error) {
     snapshotInProgress = null;
     if (error != null) {
       // Not fatal: the log is simply not compacted; the next threshold crossing tries again.
@@ -259,6 +267,7 @@ final class Applier {
     }
     if (meta.index() > snapshotIndex) {
       snapshotIndex = meta.index();
+      snapshotBytes = bytesAtCapture;
       latestSnapshot = Optional.of(meta);
     }
     log.debug("node {} took a snapshot at {}/{}", id, meta.index(), meta.term());
@@ -295,6 +304,7 @@ final class Applier {
           entry.type() == EntryType.COMMAND ? stateMachine.apply(index, entry.data()) : Bytes.EMPTY;
       appliedIndex = index;
       appliedTerm = entry.term();
+      appliedBytes += entry.sizeBytes();
       if (entry.type() == EntryType.MEMBERSHIP) {
         try {
           membership = Membership.decode(entry.data());

@@ -150,7 +150,7 @@ public final class NodeLoop implements Transport.Inbox {
             options.snapshotStorage(),
             commits,
             scheduler.newLane("jangada-snapshot-" + id),
-            options.snapshotPolicy().threshold(),
+            options.snapshotPolicy(),
             meta -> {
               notifySnapshot(meta);
               loop.execute(() -> onSnapshotStored(meta));

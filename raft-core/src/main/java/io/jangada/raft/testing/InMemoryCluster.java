@@ -48,6 +48,7 @@ public final class InMemoryCluster implements AutoCloseable {
   private final Duration tickInterval;
   private final Function<NodeId, StateMachine> stateMachines;
   private final long snapshotThreshold;
+  private final long snapshotThresholdBytes;
   private final long snapshotTrailingEntries;
   private final int snapshotChunkBytes;
   private final RaftListener listener;
@@ -72,6 +73,7 @@ public final class InMemoryCluster implements AutoCloseable {
     this.tickInterval = builder.tickInterval;
     this.stateMachines = builder.stateMachines;
     this.snapshotThreshold = builder.snapshotThreshold;
+    this.snapshotThresholdBytes = builder.snapshotThresholdBytes;
     this.snapshotTrailingEntries = builder.snapshotTrailingEntries;
     this.snapshotChunkBytes = builder.snapshotChunkBytes;
     this.listener = builder.listener;
@@ -250,6 +252,7 @@ public final class InMemoryCluster implements AutoCloseable {
             .random(random.split())
             .callbackExecutor(Runnable::run)
             .snapshotThreshold(snapshotThreshold)
+            .snapshotThresholdBytes(snapshotThresholdBytes)
             .snapshotTrailingEntries(snapshotTrailingEntries)
             .snapshotChunkBytes(snapshotChunkBytes)
             .listener(listener)
@@ -289,6 +292,7 @@ public final class InMemoryCluster implements AutoCloseable {
     private Duration latency = Duration.ofMillis(1);
     private Function<NodeId, StateMachine> stateMachines = id -> new RecordingStateMachine();
     private long snapshotThreshold = 10_000;
+    private long snapshotThresholdBytes = 64L << 20;
     private long snapshotTrailingEntries = 1_000;
     private int snapshotChunkBytes = 1 << 20;
     private RaftListener listener = new RaftListener() {};
@@ -342,6 +346,15 @@ public final class InMemoryCluster implements AutoCloseable {
     /** Automatic snapshot every {@code entries} applied entries (0: never); default 10,000. */
     public Builder snapshotThreshold(long entries) {
       this.snapshotThreshold = entries;
+      return this;
+    }
+
+    /**
+     * Automatic snapshot once entries of {@code bytes} bytes were applied since the last one (0:
+     * never); default 64 MiB.
+     */
+    public Builder snapshotThresholdBytes(long bytes) {
+      this.snapshotThresholdBytes = bytes;
       return this;
     }
 

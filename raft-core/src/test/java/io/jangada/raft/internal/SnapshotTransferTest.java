@@ -33,7 +33,7 @@ class SnapshotTransferTest {
   private static final SnapshotMeta META =
       new SnapshotMeta(42, 3, Membership.ofVoters(List.of(LEADER, FOLLOWER)));
   private static final int SIZE = 1000;
-  private static final SnapshotPolicy POLICY = new SnapshotPolicy(0, 0, 64, 3);
+  private static final SnapshotPolicy POLICY = new SnapshotPolicy(0, 0, 0, 64, 3);
 
   /** Messages in flight, delivered by the test. */
   private final ArrayDeque<Message> wire = new ArrayDeque<>();
