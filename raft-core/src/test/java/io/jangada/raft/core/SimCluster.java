@@ -46,6 +46,8 @@ final class SimCluster {
   private long proposals;
   private long readIds;
   boolean faults = true;
+  // Set in the liveness phase once the cluster made progress: clients start operations again.
+  private boolean clientsAfterHealing;
 
   private SimCluster(long seed, int size, SimNode.Bug bug, Consumer<String> trace) {
     this.seed = seed;
@@ -114,7 +116,8 @@ final class SimCluster {
     for (int t = 0; t < ticks; t++) {
       tickOnce();
     }
-    awaitProgress(1000);
+    awaitProgress();
+    awaitClientSuccess(10 * config.electionTicks());
     clientSummary = clients.verify();
     log(
         "done: "
@@ -272,7 +275,7 @@ final class SimCluster {
     if (faults && random.nextInt(50) == 0) {
       transfer();
     }
-    clients.tick(now, faults);
+    clients.tick(now, faults || clientsAfterHealing);
     snapshotTransfers.tick(now);
     for (int budget = 0; budget < 300 && microStep(); budget++) {
       if (faults && random.nextDouble() < crashRate) {
@@ -475,10 +478,24 @@ final class SimCluster {
   // ------------------------------------------------------------------ liveness
 
   /**
-   * Heals everything, stops the faults and the random clients, and requires that within {@code
-   * ticks} ticks a leader commits a new command and every node applies it.
+   * Heals everything and stops the faults and new client operations. Then a leader must be elected
+   * within 10 election timeouts (TESTING.md), and a new command must commit and be applied on every
+   * node within 10 election timeouts plus the time the configured batching needs to ship the
+   * longest log once: with {@code maxAppendEntries} 1 a follower missing 150 entries needs 150
+   * round trips, which is slow but not a liveness failure.
    */
-  private void awaitProgress(int ticks) {
+  private void awaitProgress() {
+    int electionWindow = 10 * config.electionTicks();
+    long longestLog = 0;
+    for (SimNode node : nodes.values()) {
+      longestLog = Math.max(longestLog, node.log.lastIndex());
+    }
+    long roundTrip = 2L * (net.maxDelay + 1) + 1;
+    long shipping = (longestLog + config.maxAppendEntries() - 1) / config.maxAppendEntries();
+    awaitProgress(electionWindow, (int) (electionWindow + shipping * roundTrip));
+  }
+
+  private void awaitProgress(int leaderTicks, int ticks) {
     faults = false;
     net.heal();
     net.dropRate = 0;
@@ -487,11 +504,20 @@ final class SimCluster {
     log("liveness phase: healed, no more faults");
     Optional<Long> target = Optional.empty();
     String value = "";
+    boolean leaderSeen = false;
     for (int t = 0; t < ticks; t++) {
       for (SimNode node : nodes.values()) {
         if (!node.isUp()) {
           restart(node);
         }
+        leaderSeen |= node.acceptsInput() && node.core().status().role() == Role.LEADER;
+      }
+      if (!leaderSeen && t >= leaderTicks) {
+        throw new AssertionError(
+            "Liveness: no leader elected within "
+                + leaderTicks
+                + " ticks after healing; status: "
+                + statusLine());
       }
       if (target.isPresent() && allApplied(target.get(), value)) {
         return;
@@ -512,6 +538,26 @@ final class SimCluster {
     }
     throw new AssertionError(
         "Liveness: no command committed on every node within "
+            + ticks
+            + " ticks after healing; status: "
+            + statusLine());
+  }
+
+  /**
+   * After healing and the liveness write, lets the clients start operations again and requires one
+   * of them to succeed within {@code ticks} ticks (in-flight retries finish too).
+   */
+  private void awaitClientSuccess(int ticks) {
+    clientsAfterHealing = true;
+    int before = clients.ok;
+    for (int t = 0; t < ticks; t++) {
+      if (clients.ok > before) {
+        return;
+      }
+      tickOnce();
+    }
+    throw new AssertionError(
+        "Liveness: no client operation succeeded within "
             + ticks
             + " ticks after healing; status: "
             + statusLine());

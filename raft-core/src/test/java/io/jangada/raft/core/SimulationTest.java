@@ -49,9 +49,15 @@ abstract class SimulationTest {
   /**
    * Seeds that once failed, run on every build: {cluster size, seed}. 894850, 1583803 and 1417506
    * acknowledged a client write at an index beyond the liveness phase's final entry (a checker bug:
-   * the durability check now looks only at nodes that applied that far).
+   * the durability check now looks only at nodes that applied that far). 17865269 and 22854239 (27
+   * % and 23 % loss with partitions every ~20 ticks) let no client operation succeed during the
+   * faults; a client success is now required after healing instead. 1172017 (maxAppendEntries 1)
+   * needs more than 10 election timeouts to ship a 175-entry log one entry per round trip; the
+   * commit window now adds the time the configured batching needs.
    */
-  static final long[][] REGRESSION_SEEDS = {{3, 894850}, {3, 1583803}, {5, 1417506}};
+  static final long[][] REGRESSION_SEEDS = {
+    {3, 894850}, {3, 1583803}, {5, 1417506}, {5, 17865269}, {5, 22854239}, {5, 1172017}
+  };
 
   private final AtomicLong histories = new AtomicLong();
   private final AtomicLong operations = new AtomicLong();
@@ -133,7 +139,6 @@ abstract class SimulationTest {
     info.addAndGet(clients.info());
     retries.addAndGet(clients.retries());
     checkMillis.addAndGet(clients.millis());
-    assertThat(clients.ok()).as("seed %d: some client operation succeeded", seed).isPositive();
     assertThat(cluster.invariants.leaders())
         .as("seed %d: some leader was elected", seed)
         .isNotEmpty();
