@@ -308,7 +308,7 @@ public final class RaftNode implements AutoCloseable {
 
     /**
      * Takes a snapshot automatically once this many entries were applied since the newest one
-     * (default 10,000); 0 turns this trigger off. The state machine's capture runs on the apply
+     * (default 100,000); 0 turns this trigger off. The state machine's capture runs on the apply
      * thread; writing it to the {@link SnapshotStorage} happens on a separate thread while applies
      * go on, then the log is compacted. With this and {@link #snapshotThresholdBytes} both 0 no
      * snapshot is taken automatically ({@link RaftNode#snapshot()} still works).

@@ -3,11 +3,14 @@ package io.jangada.raft.benchmarks;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.SnapshotMeta;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,11 +44,13 @@ final class MapStateMachine implements StateMachine {
 
   @Override
   public SnapshotWriter snapshot() {
-    Map<Bytes, Bytes> copy = Map.copyOf(map);
+    // Capture: a flat copy of the entries (no rehashing), streamed later on the snapshot thread.
+    List<Map.Entry<Bytes, Bytes>> copy = new ArrayList<>(map.size());
+    map.forEach((k, v) -> copy.add(Map.entry(k, v)));
     return out -> {
-      DataOutputStream data = new DataOutputStream(out);
+      DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 64 * 1024));
       data.writeInt(copy.size());
-      for (Map.Entry<Bytes, Bytes> e : copy.entrySet()) {
+      for (Map.Entry<Bytes, Bytes> e : copy) {
         data.writeInt(e.getKey().size());
         e.getKey().writeTo(data);
         data.writeInt(e.getValue().size());

@@ -20,6 +20,9 @@ import java.util.Optional;
  *       Message.AppendRequest}s may be sent before its own write completes, because the leader
  *       counts its own copy of the entries only after {@link RaftCore#advance}.
  *   <li>Apply {@code committed} in order (may continue asynchronously, in order, after advance).
+ *       Committed entries below the first of {@code entries} were persisted by earlier Readies, so
+ *       (without a {@code snapshot}) they may be applied while this Ready's write is in flight; the
+ *       rest only after it.
  *   <li>Serve {@code readStates} once the state machine has applied up to each read index.
  *   <li>Call {@link RaftCore#advance} with this Ready. The next Ready is available only after.
  * </ol>

@@ -17,11 +17,11 @@ public record SnapshotPolicy(
     long threshold, long thresholdBytes, long trailingEntries, int chunkBytes, int window) {
 
   /**
-   * Snapshot every 10,000 entries or 64 MiB of entries, whichever comes first; keep 1,000 entries;
+   * Snapshot every 100,000 entries or 64 MiB of entries, whichever comes first; keep 1,000 entries;
    * 1 MiB chunks, 4 in flight.
    */
   public static final SnapshotPolicy DEFAULT =
-      new SnapshotPolicy(10_000, 64L << 20, 1_000, 1 << 20, 4);
+      new SnapshotPolicy(100_000, 64L << 20, 1_000, 1 << 20, 4);
 
   public SnapshotPolicy {
     if (threshold < 0) {

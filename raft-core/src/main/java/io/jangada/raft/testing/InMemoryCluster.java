@@ -291,7 +291,7 @@ public final class InMemoryCluster implements AutoCloseable {
     private Duration tickInterval = Duration.ofMillis(10);
     private Duration latency = Duration.ofMillis(1);
     private Function<NodeId, StateMachine> stateMachines = id -> new RecordingStateMachine();
-    private long snapshotThreshold = 10_000;
+    private long snapshotThreshold = 100_000;
     private long snapshotThresholdBytes = 64L << 20;
     private long snapshotTrailingEntries = 1_000;
     private int snapshotChunkBytes = 1 << 20;
@@ -343,7 +343,7 @@ public final class InMemoryCluster implements AutoCloseable {
       return this;
     }
 
-    /** Automatic snapshot every {@code entries} applied entries (0: never); default 10,000. */
+    /** Automatic snapshot every {@code entries} applied entries (0: never); default 100,000. */
     public Builder snapshotThreshold(long entries) {
       this.snapshotThreshold = entries;
       return this;

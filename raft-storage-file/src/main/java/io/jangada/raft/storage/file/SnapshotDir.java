@@ -240,7 +240,15 @@ final class SnapshotDir implements SnapshotStorage {
         new OutputStream() {
           @Override
           public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+            // DataOutputStream.writeInt and friends come here byte by byte: no array per byte.
+            if (done) {
+              throw new IOException("snapshot sink for " + meta + " is closed");
+            }
+            crc.update(b);
+            buffer.put((byte) b);
+            if (!buffer.hasRemaining()) {
+              drain();
+            }
           }
 
           @Override
