@@ -421,6 +421,8 @@ final class SimCluster {
         }
       }
       log("partition " + net.describeCuts());
+    } else if (roll < 3) {
+      bridgePartition();
     } else if (roll < 4) {
       List<NodeId> ids = new ArrayList<>(nodes.keySet());
       NodeId a = ids.get(random.nextInt(ids.size()));
@@ -446,6 +448,27 @@ final class SimCluster {
         log(node.id + " PAUSE until t" + node.resumeAt);
       }
     }
+  }
+
+  /**
+   * A bridge partition: the nodes other than one random "bridge" split into two non-empty sides
+   * that cannot reach each other, while the bridge reaches both (the classic Jepsen nemesis; with
+   * PreVote and CheckQuorum it must not lose safety or keep electing leaders forever).
+   */
+  private void bridgePartition() {
+    List<NodeId> ids = new ArrayList<>(nodes.keySet());
+    NodeId bridge = ids.remove(random.nextInt(ids.size()));
+    for (int i = ids.size() - 1; i > 0; i--) {
+      ids.set(i, ids.set(random.nextInt(i + 1), ids.get(i)));
+    }
+    int split = 1 + random.nextInt(ids.size() - 1);
+    net.heal();
+    for (int i = 0; i < split; i++) {
+      for (int j = split; j < ids.size(); j++) {
+        net.cutBothWays(ids.get(i), ids.get(j));
+      }
+    }
+    log("bridge partition via " + bridge + ": " + net.describeCuts());
   }
 
   private void crashOne() {

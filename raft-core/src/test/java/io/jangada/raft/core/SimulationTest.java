@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * TESTING.md tier T4: randomized deterministic simulations of 3- and 5-node clusters under message
- * loss, duplication, delay, reordering, partitions and crash-restarts with torn unsynced tails,
- * with the safety properties checked after every event and liveness checked at the end.
+ * loss, duplication, delay, reordering, symmetric, one-way and bridge partitions, pauses and
+ * crash-restarts with torn unsynced tails, with the safety properties checked after every event and
+ * liveness checked at the end.
  *
  * <p>Simulated clients ({@link SimClients}) run register, read and compare-and-set operations with
  * sessions and retries throughout; at the end of each seed their history must be linearizable per
