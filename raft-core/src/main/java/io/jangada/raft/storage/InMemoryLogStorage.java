@@ -3,6 +3,7 @@ package io.jangada.raft.storage;
 import io.jangada.raft.model.LogEntry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.random.RandomGenerator;
 
 /**
@@ -111,6 +112,18 @@ public final class InMemoryLogStorage implements LogStorage {
       pendingOnDurable.get(i).run();
     }
     crash();
+  }
+
+  /**
+   * The term of the entry at {@code index} in the durable (synced) log, or empty if the durable log
+   * does not hold that index (beyond its end, or compacted). For tests that check what a crash
+   * would keep.
+   */
+  public synchronized OptionalLong durableTerm(long index) {
+    if (index < durable.firstIndex() || index > durable.lastIndex()) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(durable.term(index));
   }
 
   /** Whether there are appended, truncated or compacted changes not yet synced. */

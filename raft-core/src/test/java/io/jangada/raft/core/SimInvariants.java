@@ -30,6 +30,8 @@ import java.util.TreeMap;
  *       when no schedule happens to overwrite such an entry.
  *   <li>Terms come from campaigns: every term a node is in was started by a node that became
  *       candidate (or leader) in it, so a pre-vote never moves a term (thesis §9.6).
+ *   <li>Durability: when an entry is first seen committed, a quorum of nodes holds it in their
+ *       synced log (or in a durable snapshot covering it), so no crash can lose it.
  *   <li>Monotonicity: per core instance the term and commit index never decrease; the durable term,
  *       vote and commit never go back, across restarts too, and a node never votes twice in a term.
  * </ul>
@@ -63,6 +65,8 @@ final class SimInvariants implements SimNode.Observer {
   private final java.util.HashSet<Long> campaigned = new java.util.HashSet<>(List.of(0L));
   private final Map<Long, Map<Long, Stamp>> stamps = new HashMap<>();
   private final TreeMap<Long, Committed> committed = new TreeMap<>();
+  // Entries seen committed for the first time since the last check, for the durability check.
+  private final List<LogEntry> newlyCommitted = new ArrayList<>();
   private final Map<NodeId, HardState> saved = new HashMap<>();
   private final Map<String, Long> instanceTerm = new HashMap<>();
   private final Map<String, Long> instanceCommit = new HashMap<>();
@@ -223,6 +227,7 @@ final class SimInvariants implements SimNode.Observer {
     Committed old = committed.get(e.index());
     if (old == null) {
       committed.put(e.index(), new Committed(e, term));
+      newlyCommitted.add(e);
     } else if (!old.entry().equals(e)) {
       throw new Violation(
           "State Machine Safety: "
@@ -284,6 +289,7 @@ final class SimInvariants implements SimNode.Observer {
 
   /** The per-event checks over every running node. */
   void check(Iterable<SimNode> nodes) {
+    checkDurable(nodes);
     for (SimNode node : nodes) {
       if (node.isUp()
           && (node.core().status().role() == Role.CANDIDATE
@@ -345,6 +351,37 @@ final class SimInvariants implements SimNode.Observer {
         throw new Violation(node.id + " commit went from " + commit + " to " + s.commitIndex());
       }
     }
+  }
+
+  private void checkDurable(Iterable<SimNode> nodes) {
+    if (newlyCommitted.isEmpty()) {
+      return;
+    }
+    int size = 0;
+    for (SimNode ignored : nodes) {
+      size++;
+    }
+    for (LogEntry e : newlyCommitted) {
+      int durable = 0;
+      for (SimNode node : nodes) {
+        boolean inLog = node.log.durableTerm(e.index()).orElse(-1) == e.term();
+        boolean inSnapshot = node.snapshots.latest().map(m -> m.index() >= e.index()).orElse(false);
+        if (inLog || inSnapshot) {
+          durable++;
+        }
+      }
+      if (durable < size / 2 + 1) {
+        throw new Violation(
+            "Durability: "
+                + Describe.entry(e)
+                + " was committed while only "
+                + durable
+                + " of "
+                + size
+                + " nodes had it synced");
+      }
+    }
+    newlyCommitted.clear();
   }
 
   /** The leader of each term seen so far. */
