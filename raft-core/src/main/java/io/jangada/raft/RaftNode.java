@@ -118,8 +118,9 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Hands leadership to {@code target} (thesis §3.10): this leader stops accepting proposals,
    * brings the target up to date and tells it to campaign. Completes when the target leads; fails
-   * with {@link LeadershipTransferException} if it does not within two election timeouts, or {@link
-   * NotLeaderException} if this node is not the leader.
+   * with {@link LeadershipTransferException} if it does not within an election timeout (this node
+   * then accepts proposals again) or the target is not a voter, or with {@link NotLeaderException}
+   * if this node is not the leader.
    */
   public CompletableFuture<Void> transferLeadership(NodeId target) {
     Objects.requireNonNull(target, "target");

@@ -255,6 +255,27 @@ class RaftNodeClusterTest {
   }
 
   @Test
+  void transferToAnUnreachableNodeFailsAfterAnElectionTimeoutAndProposalsResume() {
+    cluster(12);
+    NodeId leaderId = cluster.awaitLeader();
+    RaftNode leader = cluster.node(leaderId);
+    cluster.await(leader.propose(utf8("a")));
+    NodeId target = cluster.ids().stream().filter(id -> !id.equals(leaderId)).findFirst().get();
+    cluster.network().isolate(target);
+    CompletableFuture<Void> future = leader.transferLeadership(target);
+    CompletableFuture<Committed> refused = leader.propose(utf8("refused"));
+    // 10 ms ticks, 10-tick election timeout: the core gives up after 100 ms of virtual time.
+    cluster.advance(Duration.ofMillis(50));
+    assertThat(future).as("still trying half an election timeout in").isNotDone();
+    assertThatThrownBy(refused::join).hasCauseInstanceOf(ProposalDroppedException.class);
+    cluster.advance(Duration.ofMillis(70));
+    assertThat(future).as("failed soon after one election timeout").isDone();
+    assertThatThrownBy(future::join).hasCauseInstanceOf(LeadershipTransferException.class);
+    assertThat(leader.status().isLeader()).isTrue();
+    cluster.await(leader.propose(utf8("b")));
+  }
+
+  @Test
   void transferToANonMemberFails() {
     cluster(10);
     NodeId leaderId = cluster.awaitLeader();

@@ -247,6 +247,14 @@ public final class RaftCore {
   }
 
   /**
+   * The target of the leadership transfer this leader is running, if any; empty on a follower,
+   * after the target took over, or once the transfer was aborted (after an election timeout).
+   */
+  public Optional<NodeId> transferee() {
+    return role == Role.LEADER ? leader.transferee() : Optional.empty();
+  }
+
+  /**
    * Leader only (thesis §3.10): stops accepting proposals, brings {@code target} up to date and
    * sends it TimeoutNow; aborted after an election timeout.
    */

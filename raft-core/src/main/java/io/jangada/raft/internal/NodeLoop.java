@@ -608,7 +608,9 @@ public final class NodeLoop implements Transport.Inbox {
                         + " could not confirm a read index in time; no leader reachable?"));
       }
     }
-    if (transfer != null && ticks >= transfer.deadlineTick()) {
+    // The core gives up after an election timeout and accepts proposals again; so does the caller.
+    boolean aborted = core.status().role() == Role.LEADER && core.transferee().isEmpty();
+    if (transfer != null && (aborted || ticks >= transfer.deadlineTick())) {
       transfer
           .future()
           .completeExceptionally(
