@@ -14,20 +14,21 @@ class SimCheckerSelfTest {
   /**
    * Each row plants one bug, the cluster size, whether the direct checks (durable vote history,
    * read-index floor) are on, the property expected to catch it (empty: any) and the seed budget.
-   * Acking before the sync and a network that forges acks lose committed entries; the forgotten
-   * vote is caught twice: by the durable vote history, and (with that check off) by Election
-   * Safety. The bugs planted in the core by injecting broken {@link SafetyRules}: counting replicas
-   * of an earlier term's entry breaks the leader commit rule; ReadIndex before the no-op commits is
-   * caught by the read-index floor and, with that check off, by the clients' linearizability check
-   * (a stale read); a pre-vote that moves the receiver's term creates a term nobody campaigned in;
-   * ignoring prevLogTerm breaks Log Matching.
+   * Acking before the sync and a network that forges acks commit entries a quorum has not synced
+   * (the durability check sees it at once; Leader Completeness later, when a crash loses one); the
+   * forgotten vote is caught twice: by the durable vote history, and (with that check off) by
+   * Election Safety. The bugs planted in the core by injecting broken {@link SafetyRules}: counting
+   * replicas of an earlier term's entry breaks the leader commit rule; ReadIndex before the no-op
+   * commits is caught by the read-index floor and, with that check off, by the clients'
+   * linearizability check (a stale read); a pre-vote that moves the receiver's term creates a term
+   * nobody campaigned in; ignoring prevLogTerm breaks Log Matching.
    */
   @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}) caught by {3}")
   @CsvSource({
-    "ACK_BEFORE_SYNC, 3, true, '', 500",
+    "ACK_BEFORE_SYNC, 3, true, Durability, 500",
     "FORGET_VOTE_ON_CRASH, 3, true, voted for, 50",
     "FORGET_VOTE_ON_CRASH, 3, false, Election Safety, 1000",
-    "FORGED_ACK, 3, true, '', 500",
+    "FORGED_ACK, 3, true, Durability, 500",
     "COMMIT_PREVIOUS_TERM_BY_COUNTING, 3, true, Commit rule, 1000",
     "READ_INDEX_BEFORE_NOOP_COMMITS, 3, true, ReadIndex, 1000",
     "READ_INDEX_BEFORE_NOOP_COMMITS, 3, false, Linearizability, 1000",
