@@ -1,16 +1,17 @@
-package io.jangada.raft;
+package io.jangada.raft.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jangada.raft.Committed;
+import io.jangada.raft.NodeClosedException;
+import io.jangada.raft.RaftNode;
+import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
-import io.jangada.raft.testing.ManualScheduler;
-import io.jangada.raft.testing.RecordingStateMachine;
-import io.jangada.raft.testing.VirtualNetwork;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.SplittableRandom;

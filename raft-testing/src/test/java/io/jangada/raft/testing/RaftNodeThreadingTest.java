@@ -1,7 +1,12 @@
-package io.jangada.raft;
+package io.jangada.raft.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jangada.raft.Committed;
+import io.jangada.raft.RaftListener;
+import io.jangada.raft.RaftNode;
+import io.jangada.raft.Scheduler;
+import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
@@ -9,8 +14,6 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
 import io.jangada.raft.storage.LogStorage;
-import io.jangada.raft.testing.RecordingStateMachine;
-import io.jangada.raft.testing.VirtualNetwork;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

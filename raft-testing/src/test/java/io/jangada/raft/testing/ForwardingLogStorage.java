@@ -1,4 +1,4 @@
-package io.jangada.raft;
+package io.jangada.raft.testing;
 
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.storage.InMemoryLogStorage;

@@ -1,4 +1,4 @@
-package io.jangada.raft.transport;
+package io.jangada.raft.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -9,6 +9,7 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.transport.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.jangada.raft.storage;
+package io.jangada.raft.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,8 @@ import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.CompactedException;
+import io.jangada.raft.storage.LogStorage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

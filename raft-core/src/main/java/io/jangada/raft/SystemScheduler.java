@@ -1,6 +1,5 @@
-package io.jangada.raft.internal;
+package io.jangada.raft;
 
-import io.jangada.raft.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The default {@link Scheduler}: one daemon platform thread per lane and one for timers. Not part
  * of the public API; obtain it through {@link Scheduler#system()}.
  */
-public final class SystemScheduler implements Scheduler {
+final class SystemScheduler implements Scheduler {
 
   private static final Logger log = LoggerFactory.getLogger(SystemScheduler.class);
 

@@ -28,6 +28,9 @@ public final class ManualScheduler implements Scheduler {
   private long seq;
   private boolean shutdown;
 
+  /** A scheduler at virtual time zero with nothing queued. */
+  public ManualScheduler() {}
+
   @Override
   public Executor newLane(String name) {
     return task -> {

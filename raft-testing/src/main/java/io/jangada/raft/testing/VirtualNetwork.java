@@ -16,7 +16,10 @@ import java.util.random.RandomGenerator;
  * A network whose deliveries are tasks of a {@link Scheduler}, so that with a {@link
  * ManualScheduler} a whole cluster runs in virtual time. Each message is delivered after {@code
  * latency}, or dropped with probability {@code dropRate}, or blocked by a partition. Per-pair order
- * holds while the latency is constant. Randomness comes from the injected generator only.
+ * holds while the latency is constant. Randomness comes from the injected generator only. A message
+ * to a node without an open transport (never created, not started, or closed) is dropped and its
+ * sender hears {@link Transport.Inbox#unreachable}. With {@link io.jangada.raft.Scheduler#system()}
+ * the same network serves tests of nodes on real threads.
  *
  * <p>Thread-safe.
  */
@@ -105,7 +108,7 @@ public final class VirtualNetwork {
       return;
     }
     Endpoint target = endpoints.get(message.to());
-    if (target == null || target.inbox == null) {
+    if (target == null || target.inbox == null || target.closed) {
       if (source != null && source.inbox != null) {
         Transport.Inbox inbox = source.inbox;
         lane.execute(() -> inbox.unreachable(message.to()));

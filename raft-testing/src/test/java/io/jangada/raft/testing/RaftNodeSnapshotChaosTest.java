@@ -1,11 +1,10 @@
-package io.jangada.raft;
+package io.jangada.raft.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jangada.raft.Committed;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
-import io.jangada.raft.testing.InMemoryCluster;
-import io.jangada.raft.testing.RecordingStateMachine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,10 @@
-package io.jangada.raft.storage;
+package io.jangada.raft.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.StateStorage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

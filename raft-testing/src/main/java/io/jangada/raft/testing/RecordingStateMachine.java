@@ -23,6 +23,9 @@ public final class RecordingStateMachine implements StateMachine {
   private final List<Bytes> commands = new ArrayList<>();
   private final List<Long> indexes = new ArrayList<>();
 
+  /** A state machine that has applied nothing yet. */
+  public RecordingStateMachine() {}
+
   @Override
   public synchronized Bytes apply(long index, Bytes command) {
     commands.add(command);

@@ -1,5 +1,8 @@
-package io.jangada.raft;
+package io.jangada.raft.testing;
 
+import io.jangada.raft.RaftNode;
+import io.jangada.raft.Scheduler;
+import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
@@ -8,7 +11,6 @@ import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemorySnapshotStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
-import io.jangada.raft.testing.VirtualNetwork;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -26,9 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * BENCHMARK.md needs file storage and the gRPC transport on top. Prints one line per run.
  *
  * <pre>
- * mvn -B -ntp -pl raft-core test-compile
- * MAVEN_OPTS=-Xmx8g mvn -B -ntp -pl raft-core exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.jangada.raft.SnapshotCatchUpBenchmark [-Dexec.args="SIZE_MIB CHUNK_KIB WINDOW"]
+ * mvn -B -ntp -pl raft-testing -am test-compile
+ * MAVEN_OPTS=-Xmx8g mvn -B -ntp -pl raft-testing exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.jangada.raft.testing.SnapshotCatchUpBenchmark [-Dexec.args="SIZE_MIB CHUNK_KIB WINDOW"]
  * </pre>
  *
  * Defaults: 256 MiB, 1024 KiB chunks, window 4. Memory: about 4 × SIZE (state on three nodes and

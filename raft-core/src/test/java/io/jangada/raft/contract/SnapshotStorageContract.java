@@ -1,4 +1,4 @@
-package io.jangada.raft.storage;
+package io.jangada.raft.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.storage.SnapshotStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

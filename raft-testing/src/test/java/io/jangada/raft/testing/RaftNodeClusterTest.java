@@ -1,13 +1,20 @@
-package io.jangada.raft;
+package io.jangada.raft.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jangada.raft.Committed;
+import io.jangada.raft.IndeterminateResultException;
+import io.jangada.raft.LeadershipTransferException;
+import io.jangada.raft.NodeClosedException;
+import io.jangada.raft.NotLeaderException;
+import io.jangada.raft.ProposalDroppedException;
+import io.jangada.raft.RaftNode;
+import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.Role;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
-import io.jangada.raft.testing.InMemoryCluster;
-import io.jangada.raft.testing.RecordingStateMachine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
