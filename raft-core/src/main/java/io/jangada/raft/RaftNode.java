@@ -178,6 +178,14 @@ public final class RaftNode implements AutoCloseable {
     return events.removeMetrics(metrics);
   }
 
+  /**
+   * Bytes of entries this leader appended that are not committed yet (the backlog bounded by {@code
+   * RaftConfig.maxUncommittedBytes}); 0 when not leader. Cheap; any thread.
+   */
+  public long uncommittedBytes() {
+    return loop.uncommittedBytes();
+  }
+
   /** An immutable snapshot of this node's state. Cheap; any thread. */
   public RaftStatus status() {
     return loop.status();

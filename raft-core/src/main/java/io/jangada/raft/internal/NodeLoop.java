@@ -96,6 +96,7 @@ public final class NodeLoop implements Transport.Inbox {
   private volatile long writerBeat;
   private volatile long applyBeat;
   private volatile long readyCommitIndex = -1;
+  private volatile long uncommittedBytes;
 
   public NodeLoop(NodeOptions options) {
     this.options = options;
@@ -353,6 +354,11 @@ public final class NodeLoop implements Transport.Inbox {
         Math.max(snapshotIndex, latest.snapshotIndex()),
         latest.membership(),
         latest.peers());
+  }
+
+  /** Bytes of uncommitted entries on this leader (0 otherwise), as last published. Any thread. */
+  public long uncommittedBytes() {
+    return uncommittedBytes;
   }
 
   /** Liveness and readiness; see {@code RaftNode.health}. Any thread. */
@@ -657,6 +663,7 @@ public final class NodeLoop implements Transport.Inbox {
   private void publishStatus() {
     RaftStatus previous = status.latest();
     RaftStatus next = status.publish(core.status());
+    uncommittedBytes = core.uncommittedBytes();
     if (readyCommitIndex < 0 && next.leader().isPresent()) {
       readyCommitIndex = next.commitIndex();
     }
