@@ -1,13 +1,18 @@
-package io.jangada.raft;
+package io.jangada.raft.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jangada.raft.Committed;
+import io.jangada.raft.ProposalDroppedException;
+import io.jangada.raft.RaftHealth;
+import io.jangada.raft.RaftListener;
+import io.jangada.raft.RaftMetrics;
+import io.jangada.raft.RaftNode;
+import io.jangada.raft.StateMachine;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
-import io.jangada.raft.testing.InMemoryCluster;
-import io.jangada.raft.testing.RecordingStateMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
