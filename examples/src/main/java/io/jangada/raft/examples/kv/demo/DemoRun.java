@@ -110,7 +110,9 @@ final class DemoRun {
         new Check(
             "every node holds the same map",
             maps.size() == 1,
-            maps.size() == 1 ? "yes" : maps.size() + " different maps"));
+            maps.size() == 1
+                ? nodes.size() + " nodes, " + maps.iterator().next().size() + " keys"
+                : maps.size() + " different maps"));
     List<String> lost = new ArrayList<>();
     acknowledged.forEach(
         (key, value) ->

@@ -13,6 +13,7 @@ import io.jangada.raft.model.Message.VoteResponse;
 import io.jangada.raft.model.NodeId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -31,9 +32,10 @@ import java.util.TreeSet;
 final class TimelineDrawing {
 
   private static final double LEFT = 70;
-  private static final double TOP = 80;
+  private static final double TOP = 110;
   private static final double LANE_GAP = 90;
   private static final double BAND = 8;
+  private static final double BADGE_Y = 18;
   private static final double LOST_LENGTH = 30;
   private static final double CHAR_WIDTH = 6;
 
@@ -250,13 +252,8 @@ final class TimelineDrawing {
     } else {
       text = "follower t" + term;
     }
-    // Labels of quick successive changes would overlap: use the lowest row that is free.
     double x = scale.x(nanos) + 2;
-    int row = 0;
-    while (labelEnds.getOrDefault(List.of(node, row), -1.0) > x) {
-      row++;
-    }
-    labelEnds.put(List.of(node, row), x + text.length() * CHAR_WIDTH + 8);
+    int row = row(node, x, text);
     svg.append("<text class=\"role-label r-")
         .append(role)
         .append("\" data-node=\"")
@@ -282,7 +279,7 @@ final class TimelineDrawing {
         svg.append("<g class=\"note\"><line x1=\"")
             .append(num(x))
             .append("\" y1=\"")
-            .append(num(TOP - 10))
+            .append(num(BADGE_Y + 10))
             .append("\" x2=\"")
             .append(num(x))
             .append("\" y2=\"")
@@ -290,11 +287,11 @@ final class TimelineDrawing {
             .append("\"/><circle cx=\"")
             .append(num(bx))
             .append("\" cy=\"")
-            .append(num(TOP - 22))
+            .append(num(BADGE_Y))
             .append("\" r=\"9\"/><text x=\"")
             .append(num(bx))
             .append("\" y=\"")
-            .append(num(TOP - 18))
+            .append(num(BADGE_Y + 4))
             .append("\">")
             .append(notes.size())
             .append("</text><title>")
@@ -328,6 +325,7 @@ final class TimelineDrawing {
     y1 += dir * BAND / 2;
     y2 -= dir * BAND / 2;
     boolean lost = deliveredAt == null;
+    boolean dropped = s.dropReason().isPresent();
     double x2 = lost ? x1 + 18 : scale.x(deliveredAt);
     if (lost) {
       y2 = y1 + Math.signum(y2 - y1) * Math.min(LOST_LENGTH, Math.abs(y2 - y1) * 0.4);
@@ -341,12 +339,15 @@ final class TimelineDrawing {
             + " | sent "
             + Narrator.time(s.nanos())
             + (lost
-                ? ", lost: " + s.dropReason().orElse("never delivered")
+                ? s.dropReason()
+                    .map(r -> ", lost: " + r)
+                    .orElse(
+                        ", not delivered: in flight when its addressee stopped or the run ended")
                 : ", delivered " + Narrator.time(deliveredAt));
     svg.append("<g class=\"msg k-")
         .append(kind)
         .append(response(m) ? " resp" : " req")
-        .append(lost ? " lost" : "")
+        .append(dropped ? " lost" : lost ? " undelivered" : "")
         .append("\" data-kind=\"")
         .append(kind)
         .append("\"><line x1=\"")
@@ -360,7 +361,7 @@ final class TimelineDrawing {
         .append('"')
         .append(lost ? "" : " marker-end=\"url(#arrow-" + kind + ")\"")
         .append("/>");
-    if (lost) {
+    if (dropped) {
       svg.append("<text class=\"cross\" x=\"")
           .append(num(x2))
           .append("\" y=\"")
@@ -384,34 +385,68 @@ final class TimelineDrawing {
 
   /** Writes from clients to nodes and the answers back, labelled on the client lane. */
   private void drawClients() {
-    Map<Long, Integer> labels = new HashMap<>();
-    for (Event event : run.events()) {
+    List<Event> events = run.events();
+    for (int i = 0; i < events.size(); i++) {
+      Event event = events.get(i);
       if (event instanceof Event.Proposed p) {
-        clientArrow(p.nanos(), p.node(), true, p.command(), "client -> " + p.node(), labels);
+        // Writes sent together share one label: the first and how many more.
+        int more = 0;
+        for (int j = i + 1; j < events.size() && events.get(j).nanos() == p.nanos(); j++) {
+          if (events.get(j) instanceof Event.Proposed q && q.node().equals(p.node())) {
+            more++;
+          }
+        }
+        String label =
+            sameBatchAsPrevious(events, i) ? "" : p.command() + (more > 0 ? " +" + more : "");
+        clientArrow(p.nanos(), p.node(), true, label, "client -> " + p.node() + ": " + p.command());
       } else if (event instanceof Event.Answered a) {
-        String text = a.ok() ? a.outcome() + " @" + a.index() : "failed";
+        long last = a.index();
+        for (int j = i + 1; j < events.size() && events.get(j).nanos() == a.nanos(); j++) {
+          if (events.get(j) instanceof Event.Answered b
+              && b.node().equals(a.node())
+              && b.ok() == a.ok()) {
+            last = b.index();
+          }
+        }
+        String text =
+            a.ok()
+                ? a.outcome() + " @" + a.index() + (last > a.index() ? ".." + last : "")
+                : "failed";
         String title =
             a.node()
                 + " -> client: "
                 + (a.ok()
                     ? a.outcome() + " (index " + a.index() + ", term " + a.term() + ")"
                     : a.outcome());
-        clientArrow(a.nanos(), a.node(), false, text, title, labels);
+        clientArrow(a.nanos(), a.node(), false, sameBatchAsPrevious(events, i) ? "" : text, title);
       }
     }
   }
 
-  private void clientArrow(
-      long nanos,
-      NodeId node,
-      boolean down,
-      String label,
-      String title,
-      Map<Long, Integer> labels) {
+  /** Whether an earlier event at the same time, of the same kind and node, already has a label. */
+  private static boolean sameBatchAsPrevious(List<Event> events, int i) {
+    Event event = events.get(i);
+    for (int j = i - 1; j >= 0 && events.get(j).nanos() == event.nanos(); j--) {
+      Event other = events.get(j);
+      if (event instanceof Event.Proposed p
+          && other instanceof Event.Proposed q
+          && q.node().equals(p.node())) {
+        return true;
+      }
+      if (event instanceof Event.Answered a
+          && other instanceof Event.Answered b
+          && b.node().equals(a.node())
+          && b.ok() == a.ok()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void clientArrow(long nanos, NodeId node, boolean down, String label, String title) {
     double x = scale.x(nanos);
     double top = y(-1) + 3;
     double bottom = y(node) - BAND / 2 - 1;
-    int stacked = labels.merge(nanos, 1, Integer::sum) - 1;
     svg.append("<g class=\"msg k-client ")
         .append(down ? "req" : "resp")
         .append("\" data-kind=\"client\"><line x1=\"")
@@ -422,20 +457,37 @@ final class TimelineDrawing {
         .append(num(x))
         .append("\" y2=\"")
         .append(num(down ? bottom : top))
-        .append("\" marker-end=\"url(#arrow-client)\"/><text class=\"client-label\" x=\"")
-        .append(num(x + 3))
-        .append("\" y=\"")
-        .append(num(y(-1) - 6 - 11 * stacked))
-        .append("\">")
-        .append(esc(label))
-        .append("</text><title>")
-        .append(esc(title))
-        .append("</title></g>\n");
+        .append("\" marker-end=\"url(#arrow-client)\"/>");
+    if (!label.isEmpty()) {
+      int row = row("clients", x + 3, label);
+      svg.append("<text class=\"client-label\" x=\"")
+          .append(num(x + 3))
+          .append("\" y=\"")
+          .append(num(y(-1) - 6 - 11 * row))
+          .append("\">")
+          .append(esc(label))
+          .append("</text>");
+    }
+    svg.append("<title>").append(esc(title)).append("</title></g>\n");
+  }
+
+  /**
+   * The lowest free text row at {@code x} on {@code lane}, reserving it for {@code text}: labels of
+   * events close in time would otherwise overlap.
+   */
+  private int row(Object lane, double x, String text) {
+    int row = 0;
+    while (labelEnds.getOrDefault(List.of(lane, row), -1.0) > x) {
+      row++;
+    }
+    labelEnds.put(List.of(lane, row), x + text.length() * CHAR_WIDTH + 8);
+    return row;
   }
 
   /** Commit diamonds (with what was applied), snapshots and restarts on the node lanes. */
   private void drawNodeMarks() {
     List<Event> events = run.events();
+    Set<List<Object>> restored = new HashSet<>();
     for (int i = 0; i < events.size(); i++) {
       Event event = events.get(i);
       if (event instanceof Event.Committed c) {
@@ -469,13 +521,15 @@ final class TimelineDrawing {
                         + Narrator.time(c.nanos())
                         + (applied.isEmpty() ? "" : "; applies " + String.join("; ", applied))))
             .append("</title></g>\n");
-      } else if (event instanceof Event.SnapshotTaken s) {
+      } else if (event instanceof Event.SnapshotTaken s
+          && !restored.contains(List.of(s.node(), s.index()))) {
         mark(
             s.node(),
             s.nanos(),
             "snap " + s.index(),
             "snapshot up to " + s.index() + "/" + s.term());
       } else if (event instanceof Event.SnapshotRestored s) {
+        restored.add(List.of(s.node(), s.index()));
         mark(
             s.node(),
             s.nanos(),
@@ -488,10 +542,12 @@ final class TimelineDrawing {
   }
 
   private void mark(NodeId node, long nanos, String label, String title) {
+    double x = scale.x(nanos) + 2;
+    int row = row(List.of(node, "marks"), x, label);
     svg.append("<g class=\"mark\"><text x=\"")
-        .append(num(scale.x(nanos) + 2))
+        .append(num(x))
         .append("\" y=\"")
-        .append(num(y(node) + 32))
+        .append(num(y(node) + 32 + 11 * row))
         .append("\">")
         .append(esc(label))
         .append("</text><title>")

@@ -65,21 +65,31 @@ class TimelineTest {
 
     long sent = run.events().stream().filter(e -> e instanceof Event.Sent).count();
     Set<Long> delivered = new HashSet<>();
-    run.events()
-        .forEach(
-            e -> {
-              if (e instanceof Event.Delivered d) {
-                delivered.add(d.id());
-              }
-            });
-    long lost =
+    for (Event e : run.events()) {
+      if (e instanceof Event.Delivered d) {
+        delivered.add(d.id());
+      }
+    }
+    long dropped =
         run.events().stream()
-            .filter(e -> e instanceof Event.Sent s && !delivered.contains(s.id()))
+            .filter(e -> e instanceof Event.Sent s && s.dropReason().isPresent())
+            .count();
+    long undelivered =
+        run.events().stream()
+            .filter(
+                e ->
+                    e instanceof Event.Sent s
+                        && s.dropReason().isEmpty()
+                        && !delivered.contains(s.id()))
             .count();
     List<Element> arrows = find(doc, "g", "msg");
     arrows.removeIf(e -> e.getAttribute("data-kind").equals("client"));
     assertThat(arrows).hasSize((int) sent);
-    assertThat(find(doc, "g", "msg", "lost")).hasSize((int) lost);
+    assertThat(find(doc, "g", "msg", "lost")).hasSize((int) dropped);
+    assertThat(find(doc, "g", "msg", "undelivered")).hasSize((int) undelivered);
+    if (name.equals("partition")) {
+      assertThat(dropped).as("the partition drops messages").isPositive();
+    }
     for (Element arrow : arrows) {
       assertThat(Timeline.KINDS).contains(arrow.getAttribute("data-kind"));
       assertThat(arrow.getElementsByTagName("title").getLength()).isEqualTo(1);
