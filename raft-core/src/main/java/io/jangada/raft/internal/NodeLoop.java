@@ -66,6 +66,8 @@ public final class NodeLoop implements Transport.Inbox {
   private final Scheduler scheduler;
   private final Executor loop;
   private final ProposalTracker proposals = new ProposalTracker();
+  private final SessionWaiters forwarded = new SessionWaiters();
+  private final SessionProposer sessionProposer;
   private final StatusPublisher status;
 
   // Everything below is confined to the loop lane.
@@ -91,6 +93,7 @@ public final class NodeLoop implements Transport.Inbox {
     this.scheduler = options.scheduler();
     this.loop = scheduler.newLane("jangada-loop-" + id);
     this.status = new StatusPublisher(options.id(), options.membership(), options.listener());
+    this.sessionProposer = new SessionProposer(options, proposals, forwarded);
   }
 
   /** Opens storage, restores the newest snapshot, starts the transport and the timers. */
@@ -146,6 +149,8 @@ public final class NodeLoop implements Transport.Inbox {
             applyLane,
             proposals,
             snapshot,
+            recovered.sessions(),
+            forwarded,
             membership,
             e -> loop.execute(() -> fail("the state machine failed", e)),
             options.snapshotStorage(),
@@ -211,6 +216,26 @@ public final class NodeLoop implements Transport.Inbox {
             throw new AssertionError(result);
           }
         });
+    return future;
+  }
+
+  /**
+   * Proposes a client-session request (open, command or close); see {@code RaftNode.propose(Bytes,
+   * SessionInfo)}.
+   */
+  public CompletableFuture<Committed> proposeSession(SessionEntry request) {
+    CompletableFuture<Committed> future = new CompletableFuture<>();
+    if (request.command().size() > options.maxProposalBytes()) {
+      future.completeExceptionally(
+          new ProposalDroppedException(
+              "command of "
+                  + request.command().size()
+                  + " bytes exceeds the limit of "
+                  + options.maxProposalBytes()
+                  + " bytes (RaftNode.Builder.maxProposalBytes)"));
+      return future;
+    }
+    onLoop(future, () -> sessionProposer.propose(core, request, future, ticks));
     return future;
   }
 
@@ -352,6 +377,16 @@ public final class NodeLoop implements Transport.Inbox {
     if (!message.to().equals(id)) {
       return;
     }
+    if (message instanceof Message.ForwardProposal forward) {
+      loop.execute(
+          () -> {
+            if (state == State.RUNNING) {
+              sessionProposer.onForwarded(core, forward);
+              scheduleProcess();
+            }
+          });
+      return;
+    }
     loop.execute(
         () -> {
           if (state == State.RUNNING) {
@@ -454,6 +489,7 @@ public final class NodeLoop implements Transport.Inbox {
     core.tick();
     transfers.tick();
     expireRequests();
+    sessionProposer.expire(ticks);
     scheduleProcess();
     scheduleTick();
   }
@@ -639,6 +675,7 @@ public final class NodeLoop implements Transport.Inbox {
       java.util.function.Supplier<RaftException> failure,
       java.util.function.Supplier<RaftException> appendedFailure) {
     proposals.failAll(appendedFailure);
+    forwarded.failAll(appendedFailure);
     for (PendingRead read : reads.values()) {
       read.future().completeExceptionally(failure.get());
     }

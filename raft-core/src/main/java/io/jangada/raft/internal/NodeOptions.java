@@ -2,6 +2,7 @@ package io.jangada.raft.internal;
 
 import io.jangada.raft.RaftListener;
 import io.jangada.raft.Scheduler;
+import io.jangada.raft.SessionLimits;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Membership;
@@ -33,7 +34,9 @@ public record NodeOptions(
     Executor callbackExecutor,
     int maxProposalBytes,
     int readTimeoutTicks,
-    SnapshotPolicy snapshotPolicy) {
+    SnapshotPolicy snapshotPolicy,
+    SessionLimits sessionLimits,
+    boolean forwardSessionProposals) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -50,5 +53,6 @@ public record NodeOptions(
     Objects.requireNonNull(listener, "listener");
     Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
+    Objects.requireNonNull(sessionLimits, "sessionLimits");
   }
 }

@@ -21,7 +21,10 @@ class SimCheckerSelfTest {
    * replicas of an earlier term's entry breaks the leader commit rule; ReadIndex before the no-op
    * commits is caught by the read-index floor and, with that check off, by the clients'
    * linearizability check (a stale read); a pre-vote that moves the receiver's term creates a term
-   * nobody campaigned in; ignoring prevLogTerm breaks Log Matching.
+   * nobody campaigned in; ignoring prevLogTerm breaks Log Matching. Snapshots that leave out the
+   * client-session table (planted in the simulated driver's snapshot writing, the one place the
+   * library adds the table) make a node that restarts or installs such a snapshot judge later
+   * session entries differently from the others: the clients' session checks catch it.
    */
   @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}) caught by {3}")
   @CsvSource({
@@ -34,6 +37,7 @@ class SimCheckerSelfTest {
     "READ_INDEX_BEFORE_NOOP_COMMITS, 3, false, Linearizability, 1000",
     "PREVOTE_CHANGES_TERM, 3, true, Terms, 1000",
     "ACCEPT_MISMATCHED_PREV_LOG_TERM, 3, true, Log Matching, 1000",
+    "FORGET_SESSIONS_IN_SNAPSHOT, 3, true, Sessions, 300",
   })
   void plantedBugIsCaught(
       SimNode.Bug bug, int nodes, boolean directChecks, String expected, int maxSeeds) {
@@ -44,6 +48,9 @@ class SimCheckerSelfTest {
       SimCluster cluster = SimCluster.withSeed(seed, nodes, bug, line -> {});
       cluster.invariants.checkVoteHistory = directChecks;
       cluster.invariants.checkReadFloor = directChecks;
+      if (bug == SimNode.Bug.FORGET_SESSIONS_IN_SNAPSHOT) {
+        cluster.withSnapshots(20, 5); // the bug needs snapshots to show
+      }
       try {
         cluster.run(300);
       } catch (SimInvariants.Violation v) {
