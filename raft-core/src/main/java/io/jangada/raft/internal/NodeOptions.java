@@ -1,6 +1,5 @@
 package io.jangada.raft.internal;
 
-import io.jangada.raft.RaftListener;
 import io.jangada.raft.Scheduler;
 import io.jangada.raft.SessionLimits;
 import io.jangada.raft.StateMachine;
@@ -30,7 +29,7 @@ public record NodeOptions(
     Scheduler scheduler,
     boolean ownsScheduler,
     RandomGenerator random,
-    RaftListener listener,
+    NodeEvents events,
     Executor callbackExecutor,
     int maxProposalBytes,
     int readTimeoutTicks,
@@ -50,7 +49,7 @@ public record NodeOptions(
     Objects.requireNonNull(tickInterval, "tickInterval");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(random, "random");
-    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(events, "events");
     Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
     Objects.requireNonNull(sessionLimits, "sessionLimits");

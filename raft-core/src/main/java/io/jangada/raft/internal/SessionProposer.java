@@ -58,7 +58,8 @@ final class SessionProposer {
         future.completeExceptionally(new NotLeaderException(id, notLeader.leaderHint()));
       }
     } else if (result instanceof ProposeResult.Dropped dropped) {
-      future.completeExceptionally(new ProposalDroppedException(dropped.reason()));
+      future.completeExceptionally(
+          new ProposalDroppedException(NodeLoop.dropReason(dropped), dropped.reason()));
     } else {
       throw new AssertionError(result);
     }
