@@ -379,6 +379,7 @@ public final class NodeLoop implements Transport.Inbox {
         latest.lastIndex(),
         Math.max(snapshotIndex, latest.snapshotIndex()),
         latest.membership(),
+        latest.membershipIndex(),
         latest.peers());
   }
 
