@@ -23,7 +23,10 @@ class SimCheckerSelfTest {
    * linearizability check (a stale read); a pre-vote that moves the receiver's term creates a term
    * nobody campaigned in; ignoring prevLogTerm breaks Log Matching. The membership bugs run with
    * membership churn (last column) and are caught by the durability check against the committing
-   * leader's configuration, or later by Leader Completeness or State Machine Safety.
+   * leader's configuration, or later by Leader Completeness or State Machine Safety. Snapshots that
+   * leave out the client-session table (planted in the simulated driver's snapshot writing, the one
+   * place the library adds the table) make a node that restarts or installs such a snapshot judge
+   * later session entries differently from the others: the clients' session checks catch it.
    */
   @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}, churn {5}) caught by {3}")
   @CsvSource({
@@ -40,6 +43,7 @@ class SimCheckerSelfTest {
     "JOINT_COUNTS_NEW_CONFIGURATION_ONLY, 3, true, '', 1000, true",
     "CONFIGURATION_ON_COMMIT, 3, true, '', 1000, true",
     "REMOVED_LEADER_COUNTS_ITSELF, 3, true, '', 1000, true",
+    "FORGET_SESSIONS_IN_SNAPSHOT, 3, true, Sessions, 300, false",
   })
   void plantedBugIsCaught(
       SimNode.Bug bug,
@@ -55,6 +59,9 @@ class SimCheckerSelfTest {
       SimCluster cluster = SimCluster.withSeed(seed, nodes, bug, line -> {});
       cluster.invariants.checkVoteHistory = directChecks;
       cluster.invariants.checkReadFloor = directChecks;
+      if (bug == SimNode.Bug.FORGET_SESSIONS_IN_SNAPSHOT) {
+        cluster.withSnapshots(20, 5); // the bug needs snapshots to show
+      }
       if (churn) {
         cluster.withMembershipChurn();
       }
