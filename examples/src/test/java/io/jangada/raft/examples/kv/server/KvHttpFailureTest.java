@@ -69,6 +69,7 @@ class KvHttpFailureTest {
           0,
           0,
           Membership.ofVoters(SELF, OTHER),
+          0,
           Map.of());
     }
   }
@@ -121,6 +122,16 @@ class KvHttpFailureTest {
     HttpResponse<String> response = put(Map.of(), Duration.ofMillis(200));
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(json(response).get("error").asText()).contains("outcome unknown");
+  }
+
+  @Test
+  void aProposalTooLargeForTheNodeIs413NotARetryable503() throws Exception {
+    HttpResponse<String> response =
+        putFailing(
+            new ProposalDroppedException(
+                ProposalDroppedException.Reason.TOO_LARGE, "command exceeds maxProposalBytes"));
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(response.headers().firstValue("Retry-After")).isEmpty();
   }
 
   @Test
