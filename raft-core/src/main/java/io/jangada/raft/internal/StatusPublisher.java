@@ -19,7 +19,8 @@ final class StatusPublisher {
   StatusPublisher(NodeId id, Membership membership, NodeEvents events) {
     this.events = events;
     this.latest =
-        new RaftStatus(id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 1, 0, 0, membership, Map.of());
+        new RaftStatus(
+            id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 1, 0, 0, membership, 0, Map.of());
   }
 
   RaftStatus latest() {

@@ -1,5 +1,8 @@
 package io.jangada.raft.core;
 
+import io.jangada.raft.SessionLimits;
+import io.jangada.raft.internal.SessionEntry;
+import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
@@ -88,12 +91,51 @@ final class SimNode {
             return false;
           }
         }),
+    /** Snapshots leave out the client-session table (the library would forget deduplication). */
+    FORGET_SESSIONS_IN_SNAPSHOT,
     /** A follower appends after prevLogIndex without checking prevLogTerm (breaks Fig. 2). */
     ACCEPT_MISMATCHED_PREV_LOG_TERM(
         new SafetyRules() {
           @Override
           public boolean logMatches(RaftLog log, long prevIndex, long prevTerm) {
             return prevIndex <= log.lastIndex();
+          }
+        }),
+    /** A leader accepts a configuration change while another is uncommitted (breaks §4.1). */
+    TWO_UNCOMMITTED_CHANGES(
+        new SafetyRules() {
+          @Override
+          public boolean changeInProgress(Membership inForce, long index, long commitIndex) {
+            return inForce.isJoint();
+          }
+        }),
+    /** During a joint change only the new voters are counted (breaks thesis §4.3). */
+    JOINT_COUNTS_NEW_CONFIGURATION_ONLY(
+        new SafetyRules() {
+          @Override
+          public Quorum quorum(Membership membership, NodeId self) {
+            return Quorum.simple(membership.voters());
+          }
+        }),
+    /** A configuration takes effect only once committed, not when appended (breaks §4.1). */
+    CONFIGURATION_ON_COMMIT(
+        new SafetyRules() {
+          @Override
+          public long configurationLimit(RaftLog log) {
+            return log.committed();
+          }
+        }),
+    /** A leader that removed itself keeps counting its own copy in quorums (breaks §4.2.2). */
+    REMOVED_LEADER_COUNTS_ITSELF(
+        new SafetyRules() {
+          @Override
+          public Quorum quorum(Membership membership, NodeId self) {
+            if (membership.isEmpty() || membership.isVoter(self)) {
+              return Quorum.of(membership);
+            }
+            java.util.TreeSet<NodeId> voters = new java.util.TreeSet<>(membership.voters());
+            voters.add(self);
+            return Quorum.joint(voters, membership.outgoingVoters());
           }
         });
 
@@ -121,7 +163,7 @@ final class SimNode {
   private long baseApplied;
   // The recording state machine: every entry applied since the last (re)start, in order.
   final List<LogEntry> applied = new ArrayList<>();
-  // The register map with client sessions, rebuilt from the log after every restart.
+  // The register map behind the library's session table, rebuilt after every restart.
   final SimKv kv = new SimKv();
   final List<ReadState> reads = new ArrayList<>();
   // Snapshots of the state machine, durable across crashes; off unless enabled.
@@ -184,18 +226,80 @@ final class SimNode {
 
   /** Replaces the state machine by the stored snapshot {@code meta}. */
   private void restore(SnapshotMeta meta, long term) {
-    List<LogEntry> entries = SimSnapshots.decode(snapshots.read(meta));
+    Bytes stored = snapshots.read(meta);
+    List<LogEntry> entries = SimSnapshots.entries(stored);
     applied.clear();
     kv.reset();
     for (LogEntry e : entries) {
       applied.add(e);
-      kv.apply(e);
+      kv.apply(e); // rebuilds the registers
     }
+    kv.sessions = SimSnapshots.open(stored).sessions(); // the table comes from the snapshot
     observer.restored(this, entries, term);
   }
 
   RaftCore core() {
     return core;
+  }
+
+  Bug bug() {
+    return bug;
+  }
+
+  /**
+   * A client's session request at this node, as the driver's {@code SessionProposer} handles it: a
+   * leader stamps it with {@code millis} and the limits and appends it; a follower that knows the
+   * leader returns the {@link Message.ForwardProposal} to send it there. Returns the core's answer
+   * and the message to send, if any.
+   */
+  record SessionProposal(ProposeResult result, Optional<Message> forward) {}
+
+  SessionProposal proposeSession(SessionEntry request, long millis, SessionLimits limits) {
+    ProposeResult r =
+        core.propose(
+            request.stamped(millis, limits).encode(), io.jangada.raft.model.EntryType.SESSION);
+    if (r instanceof ProposeResult.NotLeader n && n.leaderHint().isPresent()) {
+      return new SessionProposal(
+          r,
+          Optional.of(
+              new Message.ForwardProposal(
+                  id, n.leaderHint().get(), core.status().term(), request.encode())));
+    }
+    return new SessionProposal(r, Optional.empty());
+  }
+
+  /** A forwarded request arrived: appended if this node leads (as {@code SessionProposer}). */
+  ProposeResult onForwarded(Message.ForwardProposal m, long millis, SessionLimits limits) {
+    return core.propose(
+        SessionEntry.decode(m.request()).stamped(millis, limits).encode(),
+        io.jangada.raft.model.EntryType.SESSION);
+  }
+
+  /** The configuration the node was first started with (empty for a joining node). */
+  Membership initialMembership() {
+    return membership;
+  }
+
+  /**
+   * The configuration in force on this running node, computed from its log as thesis §4.1 states it
+   * (the newest configuration entry, committed or not), else from its newest snapshot, else the
+   * initial one; independent of what the core reports, so that a core that gets it wrong is caught.
+   */
+  Membership configurationFromLog() {
+    RaftLog raftLog = core.raftLog();
+    long to = raftLog.lastIndex() + 1;
+    long first = raftLog.firstIndex();
+    while (to > first) {
+      long from = Math.max(first, to - 64);
+      List<LogEntry> chunk = raftLog.entries(from, to, Long.MAX_VALUE);
+      for (int i = chunk.size() - 1; i >= 0; i--) {
+        if (chunk.get(i).type() == io.jangada.raft.model.EntryType.MEMBERSHIP) {
+          return Membership.decode(chunk.get(i).data());
+        }
+      }
+      to = from;
+    }
+    return snapshots.latest().map(SnapshotMeta::membership).orElse(membership);
   }
 
   boolean isUp() {

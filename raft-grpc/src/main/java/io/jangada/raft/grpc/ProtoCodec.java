@@ -23,6 +23,7 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -117,6 +118,9 @@ final class ProtoCodec {
               .setRequestId(m.requestId())
               .setReadIndex(m.readIndex())
               .setSuccess(m.success()));
+    } else if (message instanceof Message.ForwardProposal m) {
+      b.setForwardProposal(
+          io.jangada.raft.grpc.proto.ForwardProposal.newBuilder().setRequest(wrap(m.request())));
     } else {
       throw new AssertionError(message);
     }
@@ -224,6 +228,9 @@ final class ProtoCodec {
           return new ReadIndexResponse(
               from, to, term, m.getRequestId(), m.getReadIndex(), m.getSuccess());
         }
+      case FORWARD_PROPOSAL:
+        return new Message.ForwardProposal(
+            from, to, term, unwrap(p.getForwardProposal().getRequest()));
       case BODY_NOT_SET:
       default:
         throw new MalformedMessageException("message has no (known) body: " + p.getBodyCase());
@@ -252,6 +259,8 @@ final class ProtoCodec {
         return io.jangada.raft.grpc.proto.EntryType.ENTRY_TYPE_NOOP;
       case MEMBERSHIP:
         return io.jangada.raft.grpc.proto.EntryType.ENTRY_TYPE_MEMBERSHIP;
+      case SESSION:
+        return io.jangada.raft.grpc.proto.EntryType.ENTRY_TYPE_SESSION;
       default:
         throw new AssertionError(type);
     }
@@ -266,6 +275,8 @@ final class ProtoCodec {
         return EntryType.NOOP;
       case ENTRY_TYPE_MEMBERSHIP:
         return EntryType.MEMBERSHIP;
+      case ENTRY_TYPE_SESSION:
+        return EntryType.SESSION;
       default:
         throw new MalformedMessageException("unknown entry type " + type);
     }
@@ -276,10 +287,13 @@ final class ProtoCodec {
         io.jangada.raft.grpc.proto.Membership.newBuilder();
     meta.membership().voters().forEach(id -> m.addVoters(id.value()));
     meta.membership().learners().forEach(id -> m.addLearners(id.value()));
+    meta.membership().outgoingVoters().forEach(id -> m.addOutgoingVoters(id.value()));
+    meta.membership().addresses().forEach((id, address) -> m.putAddresses(id.value(), address));
     return io.jangada.raft.grpc.proto.SnapshotMeta.newBuilder()
         .setIndex(meta.index())
         .setTerm(meta.term())
         .setMembership(m)
+        .setMembershipIndex(meta.membershipIndex())
         .build();
   }
 
@@ -288,7 +302,15 @@ final class ProtoCodec {
     meta.getMembership().getVotersList().forEach(v -> voters.add(new NodeId(v)));
     TreeSet<NodeId> learners = new TreeSet<>();
     meta.getMembership().getLearnersList().forEach(v -> learners.add(new NodeId(v)));
-    return new SnapshotMeta(meta.getIndex(), meta.getTerm(), new Membership(voters, learners));
+    TreeSet<NodeId> outgoing = new TreeSet<>();
+    meta.getMembership().getOutgoingVotersList().forEach(v -> outgoing.add(new NodeId(v)));
+    TreeMap<NodeId, String> addresses = new TreeMap<>();
+    meta.getMembership().getAddressesMap().forEach((k, v) -> addresses.put(new NodeId(k), v));
+    return new SnapshotMeta(
+        meta.getIndex(),
+        meta.getTerm(),
+        new Membership(voters, learners, outgoing, addresses),
+        meta.getMembershipIndex());
   }
 
   /** Zero-copy: {@link Bytes} is immutable, so protobuf may share its array read-only. */
