@@ -72,9 +72,10 @@ class KvClusterIT {
     builder.environment().put("KV_RAFT_BASE_PORT", Integer.toString(raftBase));
     builder.environment().put("KV_HTTP_BASE_PORT", Integer.toString(httpBase));
     builder.environment().put("KV_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+UseSerialGC");
+    builder.environment().put("KV_START_TIMEOUT", "120"); // JVMs start slowly on a loaded machine
     Process process = builder.start();
     byte[] output = process.getInputStream().readAllBytes();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("script %s finished", args[0]).isTrue();
+    assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("script %s finished", args[0]).isTrue();
     String text = new String(output, StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as("run-cluster.sh %s:%n%s%s", args[0], text, logs()).isZero();
     return text;
@@ -220,6 +221,7 @@ class KvClusterIT {
     builder.environment().put("KV_RAFT_BASE_PORT", Integer.toString(raftBase));
     builder.environment().put("KV_HTTP_BASE_PORT", Integer.toString(httpBase));
     builder.environment().put("KV_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+UseSerialGC");
+    builder.environment().put("KV_START_TIMEOUT", "120"); // JVMs start slowly on a loaded machine
     return builder.start();
   }
 
@@ -229,9 +231,9 @@ class KvClusterIT {
             .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
-  /** Polls {@code path} on node {@code i} until it answers {@code status} (at most 30 s). */
+  /** Polls {@code path} on node {@code i} until it answers {@code status} (at most 120 s). */
   private HttpResponse<String> awaitStatus(int i, String path, int status) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
       try {
         HttpResponse<String> response = get(i, path);
@@ -256,7 +258,7 @@ class KvClusterIT {
     assertThat(get(1, "/health/live").statusCode()).isEqualTo(200);
 
     script("start");
-    first.waitFor(60, TimeUnit.SECONDS);
+    first.waitFor(180, TimeUnit.SECONDS);
     for (int i = 1; i <= 3; i++) {
       HttpResponse<String> ready = awaitStatus(i, "/health/ready", 200);
       assertThat(ready.statusCode()).as("n%d: %s", i, ready.body()).isEqualTo(200);
