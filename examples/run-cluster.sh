@@ -174,6 +174,10 @@ stop_node() {
   echo "n$i stopped"
 }
 
+# Seconds `start` waits for a node to answer and for a leader (KV_START_TIMEOUT; raise it on a
+# heavily loaded machine, where three JVMs may need longer to start).
+start_timeout="${KV_START_TIMEOUT:-30}"
+
 cmd="${1:-help}"
 shift || true
 case "$cmd" in
@@ -183,14 +187,14 @@ case "$cmd" in
     if [[ $# -ge 1 ]]; then
       check_node_arg "$1"
       start_node "$1"
-      wait_for_node "$1" 30 || die "n$1 did not come up; see $(log_file "$1")"
+      wait_for_node "$1" "$start_timeout" || die "n$1 did not come up; see $(log_file "$1")"
     else
       for ((i = 1; i <= nodes; i++)); do start_node "$i"; done
     fi
-    if wait_for_leader 30; then
+    if wait_for_leader "$start_timeout"; then
       for ((i = 1; i <= nodes; i++)); do node_status "$i"; done
     else
-      echo "no leader after 30 s; see: $0 logs" >&2
+      echo "no leader after $start_timeout s; see: $0 logs" >&2
       exit 1
     fi
     ;;
