@@ -34,6 +34,7 @@ class SimCheckerSelfTest {
     "READ_INDEX_BEFORE_NOOP_COMMITS, 3, false, Linearizability, 1000",
     "PREVOTE_CHANGES_TERM, 3, true, Terms, 1000",
     "ACCEPT_MISMATCHED_PREV_LOG_TERM, 3, true, Log Matching, 1000",
+    "LEASE_READ_DURING_TRANSFER, 3, true, ReadIndex, 1000",
   })
   void plantedBugIsCaught(
       SimNode.Bug bug, int nodes, boolean directChecks, String expected, int maxSeeds) {

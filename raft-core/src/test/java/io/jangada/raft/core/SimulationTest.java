@@ -70,6 +70,9 @@ abstract class SimulationTest {
   private final AtomicLong snapshotSeeds = new AtomicLong();
   private final AtomicLong snapshotsTaken = new AtomicLong();
   private final AtomicLong snapshotsAdopted = new AtomicLong();
+  private final AtomicLong leaseSeeds = new AtomicLong();
+  private final AtomicLong tailLossSeeds = new AtomicLong();
+  private final AtomicLong tailsLost = new AtomicLong();
 
   /**
    * Half of the seeds (the even ones) run with snapshots: every 20..80 applied entries, keeping
@@ -86,6 +89,20 @@ abstract class SimulationTest {
     SplittableRandom r = new SplittableRandom(seed ^ 0x5A95_5EEDL);
     cluster.withSnapshots(20 + r.nextInt(61), r.nextInt(21));
     return true;
+  }
+
+  /**
+   * Half of the seeds (drawn from the seed, independently of the snapshot half) answer half of
+   * their reads as lease reads, leadership transfers included; another independent half add the
+   * storage fault of issue 12: a crashed node may lose part of its synced log tail (see {@code
+   * SimCluster.loseSyncedTail}). {@code -Dsim.lease=true} turns lease reads on for every seed,
+   * {@code -Dsim.tailLoss=all} or {@code none} the fault.
+   */
+  static void configureLeasesAndTailLoss(SimCluster cluster, long seed) {
+    SplittableRandom r = new SplittableRandom(seed ^ 0x1EA5_E7A1L);
+    cluster.leaseReads |= r.nextBoolean();
+    String mode = System.getProperty("sim.tailLoss", "half");
+    cluster.tailLoss = mode.equals("all") || (mode.equals("half") && r.nextBoolean());
   }
 
   /** The cluster size this class simulates. */
@@ -120,6 +137,7 @@ abstract class SimulationTest {
     SimCluster cluster =
         SimCluster.withSeed(seed, size, SimNode.Bug.NONE, verbose ? System.out::println : l -> {});
     boolean snapshots = configureSnapshots(cluster, seed);
+    configureLeasesAndTailLoss(cluster, seed);
     try {
       cluster.run(TICKS);
     } catch (AssertionError | RuntimeException e) {
@@ -132,6 +150,9 @@ abstract class SimulationTest {
       snapshotsAdopted.addAndGet(
           cluster.nodes.values().stream().mapToLong(n -> n.snapshots.adopted).sum());
     }
+    leaseSeeds.addAndGet(cluster.leaseReads ? 1 : 0);
+    tailLossSeeds.addAndGet(cluster.tailLoss ? 1 : 0);
+    tailsLost.addAndGet(cluster.tailsLost);
     SimClients.Summary clients = cluster.clientSummary();
     histories.incrementAndGet();
     operations.addAndGet(clients.operations());
@@ -172,7 +193,13 @@ abstract class SimulationTest {
             + snapshotsTaken.get()
             + " taken, "
             + snapshotsAdopted.get()
-            + " installed from a leader)");
+            + " installed from a leader); "
+            + leaseSeeds.get()
+            + " seeds with lease reads; "
+            + tailLossSeeds.get()
+            + " seeds with synced-tail loss ("
+            + tailsLost.get()
+            + " tails lost)");
   }
 
   static String failure(SimCluster cluster, int size, Throwable e) {
