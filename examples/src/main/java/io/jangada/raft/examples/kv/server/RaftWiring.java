@@ -8,6 +8,7 @@ import io.jangada.raft.examples.kv.KvStateMachine;
 import io.jangada.raft.grpc.GrpcTransport;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import io.jangada.raft.storage.file.FileStorageOptions;
 import io.jangada.raft.transport.Transport;
@@ -57,7 +58,9 @@ final class RaftWiring {
   static Running start(ServerCommand.Plan plan, Path dataDir, String clusterId, Duration tick) {
     FileStorage storage;
     try {
-      storage = FileStorage.open(dataDir, FileStorageOptions.defaults());
+      storage =
+          FileStorage.open(
+              dataDir, new DataDirIdentity(clusterId, plan.self()), FileStorageOptions.defaults());
     } catch (IOException e) {
       throw new ServerCommand.StartupException(
           "cannot open --data-dir " + dataDir + ": " + e.getMessage());
