@@ -51,11 +51,14 @@ final class Applier {
   private final Executor snapshotLane;
   private final SnapshotPolicy policy;
   private final Consumer<SnapshotMeta> onSnapshot;
+  private final NodeEvents events;
+  private final io.jangada.raft.Scheduler clock;
 
   // Apply lane only: the term of the last applied entry, the configuration in force at it (the
   // newest applied MEMBERSHIP entry), the newest snapshot and the one being written.
   private long appliedTerm;
   private Membership membership;
+  private long membershipIndex;
   private long snapshotIndex;
   // Bytes of entries applied since start, and that count when the newest snapshot was captured.
   private long appliedBytes;
@@ -83,7 +86,9 @@ final class Applier {
       SnapshotCommits commits,
       Executor snapshotLane,
       SnapshotPolicy policy,
-      Consumer<SnapshotMeta> onSnapshot) {
+      Consumer<SnapshotMeta> onSnapshot,
+      NodeEvents events,
+      io.jangada.raft.Scheduler clock) {
     this.id = id;
     this.stateMachine = stateMachine;
     this.lane = lane;
@@ -91,6 +96,7 @@ final class Applier {
     this.appliedIndex = restored.map(SnapshotMeta::index).orElse(0L);
     this.appliedTerm = restored.map(SnapshotMeta::term).orElse(0L);
     this.membership = restored.map(SnapshotMeta::membership).orElse(membership);
+    this.membershipIndex = restored.map(SnapshotMeta::membershipIndex).orElse(0L);
     this.snapshotIndex = appliedIndex;
     this.latestSnapshot = restored;
     this.onFatal = onFatal;
@@ -99,6 +105,13 @@ final class Applier {
     this.snapshotLane = snapshotLane;
     this.policy = policy;
     this.onSnapshot = onSnapshot;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /** Runs {@code probe} on the apply lane after the work queued before it (health checks). */
+  void probe(Runnable probe) {
+    lane.execute(probe);
   }
 
   /** The last index applied to the state machine. Any thread. */
@@ -117,7 +130,13 @@ final class Applier {
             return;
           }
           try {
-            applyAll(committed);
+            if (events.timed() && !committed.isEmpty()) {
+              long start = clock.nanoTime();
+              applyAll(committed);
+              events.applied(clock.nanoTime() - start, committed.size());
+            } else {
+              applyAll(committed);
+            }
             waiting.addAll(reads);
             serveReads();
             if (snapshotInProgress == null
@@ -186,12 +205,15 @@ final class Applier {
             if (meta.index() <= appliedIndex) {
               return;
             }
+            long start = clock.nanoTime();
             try (InputStream in = snapshots.open(meta)) {
               stateMachine.restore(meta, in);
             }
+            long restoreNanos = clock.nanoTime() - start;
             appliedIndex = meta.index();
             appliedTerm = meta.term();
             membership = meta.membership();
+            membershipIndex = meta.membershipIndex();
             snapshotIndex = meta.index();
             snapshotBytes = appliedBytes;
             latestSnapshot = Optional.of(meta);
@@ -204,6 +226,7 @@ final class Applier {
                             + " installed a snapshot from the leader covering the proposal's"
                             + " index; its outcome is unknown here"));
             log.info("node {} restored the snapshot at {}/{}", id, meta.index(), meta.term());
+            events.snapshotInstalled(meta, restoreNanos);
             onSnapshot.accept(meta);
             serveReads();
           } catch (IOException | RuntimeException | Error e) {
@@ -215,8 +238,9 @@ final class Applier {
 
   /** Captures the state now (apply lane) and streams it to storage on the snapshot lane. */
   private CompletableFuture<SnapshotMeta> takeSnapshot() {
-    SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership);
+    SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership, membershipIndex);
     long bytesAtCapture = appliedBytes;
+    long start = clock.nanoTime();
     CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
     snapshotInProgress = done;
     StateMachine.SnapshotWriter writer;
@@ -241,7 +265,8 @@ final class Applier {
           }
           Throwable failure = error;
           boolean stored = committed;
-          lane.execute(() -> snapshotWritten(meta, bytesAtCapture, stored, done, failure));
+          long nanos = clock.nanoTime() - start;
+          lane.execute(() -> snapshotWritten(meta, bytesAtCapture, stored, done, failure, nanos));
         });
     return done;
   }
@@ -251,7 +276,8 @@ final class Applier {
       long bytesAtCapture,
       boolean stored,
       CompletableFuture<SnapshotMeta> done,
-      Throwable error) {
+      Throwable error,
+      long nanos) {
     snapshotInProgress = null;
     if (error != null) {
       // Not fatal: the log is simply not compacted; the next threshold crossing tries again.
@@ -271,6 +297,7 @@ final class Applier {
       latestSnapshot = Optional.of(meta);
     }
     log.debug("node {} took a snapshot at {}/{}", id, meta.index(), meta.term());
+    events.snapshotTaken(meta, nanos);
     onSnapshot.accept(meta);
     done.complete(meta);
   }
@@ -308,6 +335,7 @@ final class Applier {
       if (entry.type() == EntryType.MEMBERSHIP) {
         try {
           membership = Membership.decode(entry.data());
+          membershipIndex = index;
         } catch (IllegalArgumentException bad) {
           log.debug("node {} ignores an undecodable membership entry at {}", id, index);
         }

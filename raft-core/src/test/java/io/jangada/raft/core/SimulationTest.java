@@ -29,6 +29,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * their newest snapshot plus the log tail; the invariants then read a node's compacted prefix from
  * its snapshot ({@link SimSnapshots}, {@link SimSnapshotTransfers}).
  *
+ * <p>A third of the seeds (see {@link #configureChurn}) also change the membership while the faults
+ * run: two spare nodes start empty and join as learners, learners are promoted, voters (the leader
+ * too) are removed or demoted and replaced through joint consensus; durability is then checked
+ * against the configuration in force on each committing leader ({@link
+ * SimCluster#withMembershipChurn}).
+ *
  * <p>One subclass per cluster size ({@link SimulationThreeNodesTest}, {@link
  * SimulationFiveNodesTest}), so that Surefire's two forks run them side by side. The default build
  * runs 500 seeds per cluster size (1,000 in all) plus the pinned {@link #REGRESSION_SEEDS}; {@code
@@ -73,6 +79,8 @@ abstract class SimulationTest {
   private final AtomicLong leaseSeeds = new AtomicLong();
   private final AtomicLong tailLossSeeds = new AtomicLong();
   private final AtomicLong tailsLost = new AtomicLong();
+  private final AtomicLong churnSeeds = new AtomicLong();
+  private final AtomicLong membershipChanges = new AtomicLong();
 
   /**
    * Half of the seeds (the even ones) run with snapshots: every 20..80 applied entries, keeping
@@ -103,6 +111,23 @@ abstract class SimulationTest {
     cluster.leaseReads |= r.nextBoolean();
     String mode = System.getProperty("sim.tailLoss", "half");
     cluster.tailLoss = mode.equals("all") || (mode.equals("half") && r.nextBoolean());
+  }
+
+  /**
+   * A third of the seeds (drawn from the seed) run with membership churn; {@code -Dsim.churn=all}
+   * or {@code none} turns it on or off for every seed.
+   *
+   * @return whether {@code cluster} changes its membership
+   */
+  static boolean configureChurn(SimCluster cluster, long seed) {
+    String mode = System.getProperty("sim.churn", "third");
+    boolean on =
+        mode.equals("all")
+            || (mode.equals("third") && new SplittableRandom(seed ^ 0xC0_4F16L).nextInt(3) == 0);
+    if (on) {
+      cluster.withMembershipChurn();
+    }
+    return on;
   }
 
   /** The cluster size this class simulates. */
@@ -137,7 +162,15 @@ abstract class SimulationTest {
     SimCluster cluster =
         SimCluster.withSeed(seed, size, SimNode.Bug.NONE, verbose ? System.out::println : l -> {});
     boolean snapshots = configureSnapshots(cluster, seed);
+    boolean churn = configureChurn(cluster, seed);
+    if (churn) {
+      churnSeeds.incrementAndGet();
+    }
     configureLeasesAndTailLoss(cluster, seed);
+    if (churn) {
+      // The tail-loss fault checks a quorum of a fixed voter set; with churn it stays off.
+      cluster.tailLoss = false;
+    }
     try {
       cluster.run(TICKS);
     } catch (AssertionError | RuntimeException e) {
@@ -153,6 +186,7 @@ abstract class SimulationTest {
     leaseSeeds.addAndGet(cluster.leaseReads ? 1 : 0);
     tailLossSeeds.addAndGet(cluster.tailLoss ? 1 : 0);
     tailsLost.addAndGet(cluster.tailsLost);
+    membershipChanges.addAndGet(cluster.membershipChanges);
     SimClients.Summary clients = cluster.clientSummary();
     histories.incrementAndGet();
     operations.addAndGet(clients.operations());
@@ -194,6 +228,10 @@ abstract class SimulationTest {
             + " taken, "
             + snapshotsAdopted.get()
             + " installed from a leader); "
+            + churnSeeds.get()
+            + " seeds with membership churn ("
+            + membershipChanges.get()
+            + " changes accepted); "
             + leaseSeeds.get()
             + " seeds with lease reads; "
             + tailLossSeeds.get()
