@@ -2,7 +2,7 @@
 # Runs Jangada's replicated key-value store as a local cluster on 127.0.0.1.
 #
 #   ./examples/run-cluster.sh start        build if needed, start 3 nodes, wait for a leader
-#   ./examples/run-cluster.sh status       role, term and indexes of every node
+#   ./examples/run-cluster.sh status       role, readiness, term and indexes of every node
 #   ./examples/run-cluster.sh kill 2       SIGKILL node n2 (crash it)
 #   ./examples/run-cluster.sh start 2      restart node n2 (it catches up from the others)
 #   ./examples/run-cluster.sh stop [N]     stop every node (or node nN) gracefully
@@ -126,8 +126,11 @@ node_status() { # one line for node $1
     return
   fi
   field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$json" | sed 's/^null$/-/'; }
-  printf '%-4s %-10s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
-    "n$i" "$(field role)" "$pid" "$(field term)" "$(field leader)" \
+  local ready
+  ready="$(curl -s -o /dev/null -w '%{http_code}' -m 2 "http://127.0.0.1:$(http_port "$i")/health/ready" || true)"
+  if [[ "$ready" == 200 ]]; then ready=ready; else ready=not-ready; fi
+  printf '%-4s %-10s %-9s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
+    "n$i" "$(field role)" "$ready" "$pid" "$(field term)" "$(field leader)" \
     "$(field commitIndex)" "$(field appliedIndex)" "$(field lastIndex)"
 }
 
@@ -171,6 +174,10 @@ stop_node() {
   echo "n$i stopped"
 }
 
+# Seconds `start` waits for a node to answer and for a leader (KV_START_TIMEOUT; raise it on a
+# heavily loaded machine, where three JVMs may need longer to start).
+start_timeout="${KV_START_TIMEOUT:-30}"
+
 cmd="${1:-help}"
 shift || true
 case "$cmd" in
@@ -180,14 +187,14 @@ case "$cmd" in
     if [[ $# -ge 1 ]]; then
       check_node_arg "$1"
       start_node "$1"
-      wait_for_node "$1" 30 || die "n$1 did not come up; see $(log_file "$1")"
+      wait_for_node "$1" "$start_timeout" || die "n$1 did not come up; see $(log_file "$1")"
     else
       for ((i = 1; i <= nodes; i++)); do start_node "$i"; done
     fi
-    if wait_for_leader 30; then
+    if wait_for_leader "$start_timeout"; then
       for ((i = 1; i <= nodes; i++)); do node_status "$i"; done
     else
-      echo "no leader after 30 s; see: $0 logs" >&2
+      echo "no leader after $start_timeout s; see: $0 logs" >&2
       exit 1
     fi
     ;;

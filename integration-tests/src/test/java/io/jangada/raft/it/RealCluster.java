@@ -49,6 +49,8 @@ final class RealCluster implements AutoCloseable {
     FileStorage open(Path dir, DataDirIdentity identity) throws IOException;
   }
 
+  private boolean serveClients;
+
   RealCluster(List<NodeId> ids, Path dir, String clusterId) {
     this.ids = List.copyOf(ids);
     this.dir = dir;
@@ -74,6 +76,18 @@ final class RealCluster implements AutoCloseable {
   RealCluster customize(UnaryOperator<RaftNode.Builder> customize) {
     this.customize = customize;
     return this;
+  }
+
+  /** Serves the client protocol (RaftClient) on every node's gRPC server. */
+  RealCluster serveClients() {
+    this.serveClients = true;
+    return this;
+  }
+
+  /** The {@code host:port} of a node's gRPC server (Raft traffic and clients). */
+  String address(NodeId id) {
+    InetSocketAddress a = addresses.get(id);
+    return a.getHostString() + ":" + a.getPort();
   }
 
   List<NodeId> ids() {
@@ -119,6 +133,9 @@ final class RealCluster implements AutoCloseable {
                     .transport(wrapTransport.apply(id, transport))
                     .tickInterval(Duration.ofMillis(20)))
             .build();
+    if (serveClients) {
+      transport.serveClients(node);
+    }
     try {
       node.start().join();
     } catch (RuntimeException e) {

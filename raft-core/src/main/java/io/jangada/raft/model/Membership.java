@@ -220,7 +220,12 @@ public record Membership(
     return new Membership(target.voters, target.learners, voters, merged);
   }
 
-  /** A copy of this configuration that adds {@code id} as a voter (a learner is promoted). */
+  /**
+   * A copy of this (simple) configuration that adds {@code id} as a voter (a learner is promoted),
+   * with its address if given.
+   *
+   * @throws IllegalStateException if this configuration is joint
+   */
   public Membership withVoter(NodeId id, Optional<String> address) {
     Builder b = toBuilder();
     b.learners.remove(id);
@@ -229,7 +234,13 @@ public record Membership(
     return b.build();
   }
 
-  /** A copy of this configuration that adds {@code id} as a learner (a voter is demoted). */
+  /**
+   * A copy of this (simple) configuration that adds {@code id} as a learner (a voter is demoted),
+   * with its address if given.
+   *
+   * @throws IllegalStateException if this configuration is joint
+   * @throws IllegalArgumentException if no voter would be left
+   */
   public Membership withLearner(NodeId id, Optional<String> address) {
     Builder b = toBuilder();
     b.voters.remove(id);
@@ -238,7 +249,11 @@ public record Membership(
     return b.build();
   }
 
-  /** A copy of this configuration that promotes learner {@code id} to voter. */
+  /**
+   * A copy of this configuration that promotes learner {@code id} to voter.
+   *
+   * @throws IllegalArgumentException if {@code id} is not a learner
+   */
   public Membership withPromoted(NodeId id) {
     if (!learners.contains(id)) {
       throw new IllegalArgumentException(id + " is not a learner of " + describe());
@@ -246,7 +261,11 @@ public record Membership(
     return withVoter(id, Optional.empty());
   }
 
-  /** A copy of this configuration without {@code id} (voter or learner) and its address. */
+  /**
+   * A copy of this configuration without {@code id} (voter or learner) and its address.
+   *
+   * @throws IllegalArgumentException if {@code id} is not a member or no voter would be left
+   */
   public Membership without(NodeId id) {
     if (!contains(id)) {
       throw new IllegalArgumentException(id + " is not a member of " + describe());
@@ -258,7 +277,11 @@ public record Membership(
     return b.build();
   }
 
-  /** A builder holding this configuration. @throws IllegalStateException if this is joint */
+  /**
+   * A builder holding this configuration.
+   *
+   * @throws IllegalStateException if this configuration is joint
+   */
   public Builder toBuilder() {
     if (isJoint()) {
       throw new IllegalStateException("a joint configuration cannot be edited: " + describe());

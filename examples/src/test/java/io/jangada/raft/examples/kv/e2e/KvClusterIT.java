@@ -72,9 +72,10 @@ class KvClusterIT {
     builder.environment().put("KV_RAFT_BASE_PORT", Integer.toString(raftBase));
     builder.environment().put("KV_HTTP_BASE_PORT", Integer.toString(httpBase));
     builder.environment().put("KV_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+UseSerialGC");
+    builder.environment().put("KV_START_TIMEOUT", "120"); // JVMs start slowly on a loaded machine
     Process process = builder.start();
     byte[] output = process.getInputStream().readAllBytes();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("script %s finished", args[0]).isTrue();
+    assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("script %s finished", args[0]).isTrue();
     String text = new String(output, StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as("run-cluster.sh %s:%n%s%s", args[0], text, logs()).isZero();
     return text;
@@ -203,5 +204,105 @@ class KvClusterIT {
     }
     assertThat(script("status")).contains("LEADER").doesNotContain("DOWN");
     assertThat(Optional.ofNullable(status(leader).get("leader"))).isPresent();
+  }
+
+  /** Starts run-cluster.sh without waiting for it (it waits up to 30 s for a leader). */
+  private Process scriptInBackground(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add("bash");
+    command.add(System.getProperty("kv.script", "run-cluster.sh"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("KV_JAR", System.getProperty("kv.jar"));
+    builder.environment().put("KV_CLUSTER_DIR", clusterDir.toString());
+    builder.environment().put("KV_RAFT_BASE_PORT", Integer.toString(raftBase));
+    builder.environment().put("KV_HTTP_BASE_PORT", Integer.toString(httpBase));
+    builder.environment().put("KV_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+UseSerialGC");
+    builder.environment().put("KV_START_TIMEOUT", "120"); // JVMs start slowly on a loaded machine
+    return builder.start();
+  }
+
+  private HttpResponse<String> post(int i, String pathAndQuery) throws Exception {
+    return send(
+        HttpRequest.newBuilder(node(i).resolve(pathAndQuery))
+            .POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /** Polls {@code path} on node {@code i} until it answers {@code status} (at most 120 s). */
+  private HttpResponse<String> awaitStatus(int i, String path, int status) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (true) {
+      try {
+        HttpResponse<String> response = get(i, path);
+        if (response.statusCode() == status || System.nanoTime() > deadline) {
+          return response;
+        }
+      } catch (java.io.IOException e) {
+        assertThat(System.nanoTime()).as("n%d answers %s: %s", i, path, e).isLessThan(deadline);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void healthMetricsTransferAndSnapshotOnARealCluster() throws Exception {
+    // One node alone knows no leader: not ready, but live.
+    Process first = scriptInBackground("start", "1");
+    HttpResponse<String> notReady = awaitStatus(1, "/v1/status", 200); // the node is wired
+    notReady = get(1, "/health/ready");
+    assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
+    assertThat(notReady.body()).contains("no leader known");
+    assertThat(get(1, "/health/live").statusCode()).isEqualTo(200);
+
+    script("start");
+    first.waitFor(180, TimeUnit.SECONDS);
+    for (int i = 1; i <= 3; i++) {
+      HttpResponse<String> ready = awaitStatus(i, "/health/ready", 200);
+      assertThat(ready.statusCode()).as("n%d: %s", i, ready.body()).isEqualTo(200);
+    }
+    assertThat(script("status")).contains("ready").doesNotContain("not-ready");
+
+    // A value of exactly the documented maximum (1 MiB) is accepted; one byte more is 413.
+    String max = "m".repeat(1 << 20);
+    HttpResponse<String> big = put(2, "/v1/kv/big", max, "e2e-big");
+    assertThat(big.statusCode()).as(big.body()).isEqualTo(200);
+    assertThat(get(3, "/v1/kv/big").body()).isEqualTo(max);
+    assertThat(put(2, "/v1/kv/big2", max + "m", null).statusCode()).isEqualTo(413);
+
+    // Prometheus text with the jangada meters, tagged with the node.
+    for (int i = 1; i <= 3; i++) {
+      HttpResponse<String> metrics = get(i, "/metrics");
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body())
+          .contains("jangada_term{")
+          .contains("jangada_commit_index{")
+          .contains("jangada_propose_commit_seconds")
+          .contains("node=\"n" + i + "\"");
+    }
+
+    // Transfer leadership through a follower; status shows the new leader.
+    int leader = leaderNumber();
+    int target = 1 + (leader % 3);
+    int via = 1 + ((leader + 1) % 3);
+    HttpResponse<String> moved = post(via, "/v1/admin/transfer-leader?to=n" + target);
+    assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (leaderNumber() != target) {
+      assertThat(System.nanoTime()).as("n%d leads", target).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    assertThat(status(target).get("role").asText()).isEqualTo("LEADER");
+
+    // A snapshot answers its index, which the node's status then reports.
+    HttpResponse<String> written = put(target, "/v1/kv/before-snapshot", "s", null);
+    long index = JSON.readTree(written.body()).get("index").asLong();
+    HttpResponse<String> snapshot = post(target, "/v1/admin/snapshot");
+    assertThat(snapshot.statusCode()).as(snapshot.body()).isEqualTo(200);
+    long snapshotIndex = JSON.readTree(snapshot.body()).get("index").asLong();
+    assertThat(snapshotIndex).isGreaterThanOrEqualTo(index);
+    assertThat(status(target).get("snapshotIndex").asLong()).isEqualTo(snapshotIndex);
   }
 }
