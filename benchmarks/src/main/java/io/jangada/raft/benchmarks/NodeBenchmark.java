@@ -7,6 +7,7 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemorySnapshotStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
+import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import io.jangada.raft.testing.VirtualNetwork;
 import io.jangada.raft.transport.Transport;
@@ -156,7 +157,8 @@ public final class NodeBenchmark implements Callable<Integer> {
                 .transport(transports.forNode(id))
                 .tickInterval(Duration.ofMillis(50));
         if (storage == StorageKind.file) {
-          FileStorage files = FileStorage.open(root.resolve(id.value()));
+          FileStorage files =
+              FileStorage.open(root.resolve(id.value()), new DataDirIdentity("bench", id));
           resources.add(files);
           builder
               .logStorage(files.log())

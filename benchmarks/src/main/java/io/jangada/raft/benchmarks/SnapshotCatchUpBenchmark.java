@@ -6,6 +6,7 @@ import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -150,7 +151,8 @@ public final class SnapshotCatchUpBenchmark implements Callable<Integer> {
       Path root,
       List<AutoCloseable> resources)
       throws Exception {
-    FileStorage storage = FileStorage.open(root.resolve(id.value()));
+    FileStorage storage =
+        FileStorage.open(root.resolve(id.value()), new DataDirIdentity("bench", id));
     resources.add(storage);
     RaftNode node =
         RaftNode.builder()

@@ -5,6 +5,7 @@ import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.grpc.GrpcTransport;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
@@ -41,6 +42,13 @@ final class RealCluster implements AutoCloseable {
   private final Map<NodeId, Running> running = new ConcurrentHashMap<>();
   private BiFunction<NodeId, Transport, Transport> wrapTransport = (id, t) -> t;
   private UnaryOperator<RaftNode.Builder> customize = b -> b;
+  private StorageOpener openStorage = (dir, identity) -> FileStorage.open(dir, identity);
+
+  /** Opens a node's {@link FileStorage} (e.g. on a faulty disk). */
+  interface StorageOpener {
+    FileStorage open(Path dir, DataDirIdentity identity) throws IOException;
+  }
+
   private boolean serveClients;
 
   RealCluster(List<NodeId> ids, Path dir, String clusterId) {
@@ -55,6 +63,12 @@ final class RealCluster implements AutoCloseable {
   /** Wraps each node's transport (e.g. to filter messages). */
   RealCluster wrapTransport(BiFunction<NodeId, Transport, Transport> wrap) {
     this.wrapTransport = wrap;
+    return this;
+  }
+
+  /** Opens the nodes' storage with {@code opener} from now on. */
+  RealCluster openStorage(StorageOpener opener) {
+    this.openStorage = opener;
     return this;
   }
 
@@ -89,7 +103,7 @@ final class RealCluster implements AutoCloseable {
   }
 
   synchronized void start(NodeId id) throws IOException {
-    FileStorage storage = FileStorage.open(dataDir(id));
+    FileStorage storage = openStorage.open(dataDir(id), new DataDirIdentity(clusterId, id));
     GrpcTransport.Builder builder =
         GrpcTransport.builder().self(id).clusterId(clusterId).listen(addresses.get(id));
     for (NodeId peer : ids) {
@@ -97,7 +111,13 @@ final class RealCluster implements AutoCloseable {
         builder.peer(peer, addresses.get(peer));
       }
     }
-    GrpcTransport transport = builder.build();
+    GrpcTransport transport;
+    try {
+      transport = builder.build();
+    } catch (RuntimeException e) {
+      storage.close();
+      throw e;
+    }
     KvMachine machine = new KvMachine();
     RaftNode node =
         customize
@@ -116,7 +136,14 @@ final class RealCluster implements AutoCloseable {
     if (serveClients) {
       transport.serveClients(node);
     }
-    node.start().join();
+    try {
+      node.start().join();
+    } catch (RuntimeException e) {
+      node.close();
+      transport.close();
+      storage.close();
+      throw e;
+    }
     running.put(id, new Running(storage, transport, machine, node));
   }
 

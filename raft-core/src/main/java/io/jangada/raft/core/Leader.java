@@ -53,6 +53,8 @@ final class Leader {
   private int checkQuorumElapsed;
   private Optional<NodeId> transferee = Optional.empty();
   private int transferElapsed;
+  // A TimeoutNow went out this term: its target may win an election that ignores leases.
+  private boolean timeoutNowSent;
 
   // Indexes and sizes of the entries appended in this term and not yet committed.
   private final ArrayDeque<long[]> uncommitted = new ArrayDeque<>();
@@ -261,6 +263,27 @@ final class Leader {
       if (pr.state() == Progress.State.SNAPSHOT) {
         return false;
       }
+      if (pr.state() == Progress.State.PROBE
+          && m.matchIndex() == pr.match()
+          && pr.next() == pr.match() + 1
+          && m.conflictTerm() == 0
+          && m.conflictIndex() > 0 // 0: a rejection of an older term's request
+          && m.conflictIndex() <= pr.match()) {
+        // Asked whether it holds its match index, the follower says its log ends before it: it
+        // lost entries it had acknowledged. Probing from match + 1 would be rejected forever, and
+        // counting its old match would count copies it no longer holds.
+        LOG.warn(
+            "{}: {} reports its log ends at {}, below the index {} it acknowledged: it lost"
+                + " acknowledged entries; resending from {}",
+            self,
+            m.from(),
+            m.conflictIndex() - 1,
+            pr.match(),
+            m.conflictIndex());
+        pr.regressTo(m.conflictIndex() - 1);
+        sendAppend(m.from(), true);
+        return false;
+      }
       // Thesis §5.3 fast backtracking: skip the follower's whole conflicting term at once.
       long limit = pr.state() == Progress.State.PROBE ? pr.next() - 1 : log.lastIndex();
       long newNext = Math.min(m.conflictIndex(), limit);
@@ -292,7 +315,7 @@ final class Leader {
     }
     sendAll(m.from(), false);
     if (transferee.equals(Optional.of(m.from())) && pr.match() == log.lastIndex()) {
-      out.add(new TimeoutNow(self, m.from(), term));
+      sendTimeoutNow(m.from());
     }
     return updated;
   }
@@ -405,9 +428,16 @@ final class Leader {
     startRound(List.of(read));
   }
 
-  /** Whether a lease read may be answered now without a round (requires CheckQuorum). */
+  /**
+   * Whether a lease read may be answered now without a round (requires CheckQuorum). Never during a
+   * leadership transfer, nor after this leader sent TimeoutNow (even if the transfer was aborted
+   * since: the message may still arrive, and the campaign it starts ignores the voters' lease).
+   */
   boolean leaseValid() {
     if (!config.checkQuorum() || !committedCurrentTerm()) {
+      return false;
+    }
+    if ((transferee.isPresent() || timeoutNowSent) && rules.leaseEndsWithTransfer()) {
       return false;
     }
     return quorum.reached(
@@ -479,10 +509,15 @@ final class Leader {
     transferElapsed = 0;
     Progress pr = progress.get(target);
     if (pr.match() == log.lastIndex()) {
-      out.add(new TimeoutNow(self, target, term));
+      sendTimeoutNow(target);
     } else {
       sendAppend(target, false);
     }
+  }
+
+  private void sendTimeoutNow(NodeId target) {
+    timeoutNowSent = true;
+    out.add(new TimeoutNow(self, target, term));
   }
 
   // ---- status ----

@@ -79,6 +79,19 @@ final class Progress {
     inflights.reset();
   }
 
+  /**
+   * The follower's log ends at {@code last}, below the match it acknowledged: it lost entries it
+   * had synced (a cut tail, a restored backup). Its match drops to what it still holds and probing
+   * starts right after it, so the gap is sent again and the leader never counts the lost copies.
+   */
+  void regressTo(long last) {
+    match = Math.min(match, last);
+    state = State.PROBE;
+    next = last + 1;
+    probeSent = false;
+    inflights.reset();
+  }
+
   void becomeReplicate() {
     state = State.REPLICATE;
     next = match + 1;

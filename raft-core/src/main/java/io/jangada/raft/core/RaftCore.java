@@ -82,6 +82,12 @@ public final class RaftCore {
   // Fig. 2 persistent state (handed out through Ready.hardState).
   private long term;
   private Optional<NodeId> votedFor;
+  // The commit index the node had stored when it opened. The hard state never reports less, so a
+  // node that lost part of its log keeps knowing it across restarts until it caught up.
+  private final long storedCommit;
+  // Non-zero while the log ends before storedCommit: the node lost entries it had synced (and so
+  // acknowledged) and must not vote or campaign until its log reaches this index again.
+  private long catchUpTo;
 
   private Role role;
   private Optional<NodeId> leaderId = Optional.empty();
@@ -123,8 +129,10 @@ public final class RaftCore {
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.applied = applied;
+    this.storedCommit = state.commit();
+    this.catchUpTo = state.commit() > log.lastIndex() ? state.commit() : 0;
     // As adjusted by open(): an adjusted commit alone is not worth a write.
-    this.prevHardState = new HardState(state.term(), state.votedFor(), log.committed());
+    this.prevHardState = hardState();
     reloadMembership();
     this.role = nonLeaderRole();
     resetElectionTimer();
@@ -177,6 +185,22 @@ public final class RaftCore {
     Check.argument(
         applied >= first - 1 && applied <= last,
         "applied index " + applied + " is outside the log [" + (first - 1) + ", " + last + "]");
+    if (state.commit() > last) {
+      // Every entry up to a stored commit index was in the synced log when it was stored: the
+      // storage lost synced entries (a cut tail, an old backup), which Raft's fault model excludes.
+      // This node may have acknowledged and counted towards commits entries it no longer holds, so
+      // it must not help elect a leader that lacks them (protocol-aware recovery, Alagappan et al.,
+      // FAST 2018): it abstains from voting and campaigning until a leader has refilled its log.
+      LOG.error(
+          "{}: the log ends at {} but the commit index {} was stored: committed entries {}..{} that"
+              + " this node had synced are lost. It will not vote or campaign until a leader has"
+              + " sent them again",
+          id,
+          last,
+          state.commit(),
+          last + 1,
+          state.commit());
+    }
     // The commit index is volatile state in the paper: capping it at the log end is always safe.
     long commit = Math.max(Math.max(Math.min(state.commit(), last), first - 1), applied);
     return new RaftCore(
@@ -737,8 +761,19 @@ public final class RaftCore {
    * may still be needed until the new one commits; it then does not count its own vote.
    */
   private boolean promotable() {
-    return membership.isVoter(id)
-        || (membershipIndex > log.committed() && previousMembership.isVoter(id));
+    return (membership.isVoter(id)
+            || (membershipIndex > log.committed() && previousMembership.isVoter(id)))
+        && !catchingUp();
+  }
+
+  /** Whether this node lost synced entries (see {@link #open}) and has not got them back yet. */
+  private boolean catchingUp() {
+    if (catchUpTo > 0 && log.lastIndex() >= catchUpTo) {
+      LOG.warn(
+          "{}: the log reaches the stored commit index {} again; voting resumes", id, catchUpTo);
+      catchUpTo = 0;
+    }
+    return catchUpTo > 0;
   }
 
   private Role nonLeaderRole() {
@@ -746,7 +781,7 @@ public final class RaftCore {
   }
 
   private HardState hardState() {
-    return new HardState(term, votedFor, log.committed());
+    return new HardState(term, votedFor, Math.max(log.committed(), storedCommit));
   }
 
   private void resetElectionTimer() {
@@ -900,7 +935,8 @@ public final class RaftCore {
     // A node that is not a voter in its own configuration still answers (as etcd's learners do):
     // its log may lag behind a configuration that made it a voter; the candidate counts the vote
     // only if it is a voter in the candidate's configuration.
-    boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+    // A node that lost synced entries abstains until refilled (see open).
+    boolean grant = canVote && !catchingUp() && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
     if (grant) {
       // A granted pre-vote answers in the term the pre-candidate would campaign in.
       msgs.add(new VoteResponse(id, v.from(), v.term(), v.preVote(), true));
@@ -987,7 +1023,7 @@ public final class RaftCore {
         conflictTerm = 0;
       }
     }
-    msgs.add(new AppendResponse(id, a.from(), term, false, 0, conflictIndex, conflictTerm));
+    msgs.add(new AppendResponse(id, a.from(), term, false, prev, conflictIndex, conflictTerm));
   }
 
   private void onHeartbeat(Heartbeat h) {

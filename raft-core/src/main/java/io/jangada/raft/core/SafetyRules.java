@@ -33,6 +33,15 @@ interface SafetyRules {
     return true;
   }
 
+  /**
+   * Thesis §6.4.1 with §3.10: voters skip their lease check for a leadership-transfer campaign, so
+   * a leader's lease ends once it sent TimeoutNow (the target may win at once); it then answers
+   * lease reads through ReadIndex for the rest of its term.
+   */
+  default boolean leaseEndsWithTransfer() {
+    return true;
+  }
+
   /** Thesis §9.6: a pre-vote request never moves the receiver's term. */
   default boolean preVoteKeepsTerm() {
     return true;

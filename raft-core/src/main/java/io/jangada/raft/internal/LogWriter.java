@@ -94,6 +94,16 @@ final class LogWriter {
   }
 
   private void write(Ready ready) throws java.io.IOException {
+    Optional<HardState> hard = ready.hardState();
+    if (hard.isPresent() && termOrVoteChanged(hard.get())) {
+      // Term and vote first: the log then never holds an entry (nor the snapshot storage a
+      // snapshot) of a term the state file does not know, which lets storage recovery tell a lost
+      // or stale state file from a crash. The commit index waits until the entries are synced.
+      HardState termAndVote =
+          new HardState(hard.get().term(), hard.get().votedFor(), saved.commit());
+      state.save(termAndVote);
+      saved = termAndVote;
+    }
     if (ready.snapshot().isPresent()) {
       // The snapshot itself is already durable in SnapshotStorage; the log restarts after it.
       log.reset(ready.snapshot().get().index(), ready.snapshot().get().term());
@@ -113,22 +123,25 @@ final class LogWriter {
         events.logSynced(clock.nanoTime() - start, ready.entries().size(), bytes);
       }
     }
-    Optional<HardState> hard = ready.hardState();
     if (hard.isPresent() && mustSave(hard.get())) {
       state.save(hard.get());
       saved = hard.get();
     }
   }
 
+  private boolean termOrVoteChanged(HardState next) {
+    return next.term() != saved.term() || !next.votedFor().equals(saved.votedFor());
+  }
+
   /**
-   * Term and vote must be durable before anything that depends on them is sent. A commit-only
-   * change needs no fsync of its own: the commit index is recovered from the leader after a
-   * restart, so it is saved only with the next term or vote change, or when it moved far.
+   * Term and vote must be durable before anything that depends on them is sent (they are saved
+   * before the entries). A commit-only change needs no fsync of its own: the commit index is
+   * recovered from the leader after a restart, so it is saved, after the entries it covers are
+   * synced, only when it moved far. Storage never holds a commit index beyond its synced log, so a
+   * node that finds one on restart knows it lost synced entries.
    */
   private boolean mustSave(HardState next) {
-    return next.term() != saved.term()
-        || !next.votedFor().equals(saved.votedFor())
-        || next.commit() - saved.commit() >= COMMIT_SAVE_INTERVAL;
+    return termOrVoteChanged(next) || next.commit() - saved.commit() >= COMMIT_SAVE_INTERVAL;
   }
 
   private static final long COMMIT_SAVE_INTERVAL = 1024;

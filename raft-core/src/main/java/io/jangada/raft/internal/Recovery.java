@@ -45,6 +45,7 @@ final class Recovery {
     LogStorage logStorage = options.logStorage();
     Optional<SnapshotMeta> snapshot = options.snapshotStorage().latest();
     Membership membership = options.membership();
+    checkTerms(id, hard, logStorage, snapshot);
     long applied = 0;
     SessionTable sessions = new SessionTable();
     if (snapshot.isPresent()) {
@@ -81,5 +82,31 @@ final class Recovery {
               + "); the data directory is incomplete");
     }
     return new Recovered(hard, snapshot, membership, sessions);
+  }
+
+  /**
+   * A node stores its term before any entry or snapshot of that term, so a log or snapshot from a
+   * newer term than the stored one means the term/vote storage was lost or replaced; starting from
+   * it, the node could vote twice in a term.
+   */
+  private static void checkTerms(
+      NodeId id, HardState hard, LogStorage logStorage, Optional<SnapshotMeta> snapshot) {
+    long last = logStorage.lastIndex();
+    long lastTerm = logStorage.term(last);
+    long snapshotTerm = snapshot.map(SnapshotMeta::term).orElse(0L);
+    if (lastTerm > hard.term() || snapshotTerm > hard.term()) {
+      throw new IllegalStateException(
+          "node "
+              + id
+              + ": the stored term is "
+              + hard.term()
+              + " but the log ends at index "
+              + last
+              + " of term "
+              + lastTerm
+              + snapshot.map(m -> " and the newest snapshot is of term " + m.term()).orElse("")
+              + ": the term/vote storage was lost or replaced, and starting from it could vote"
+              + " twice in a term. Restore it, or rebuild this node's data");
+    }
   }
 }

@@ -88,7 +88,8 @@ public sealed interface Message {
    * The answer to an {@link AppendRequest}.
    *
    * @param success whether the consistency check passed and the entries are now durable
-   * @param matchIndex on success, the last index known to match the leader's log
+   * @param matchIndex on success, the last index known to match the leader's log; on rejection, the
+   *     {@code prevLogIndex} of the rejected request (0 if it was rejected for its term)
    * @param conflictIndex on rejection, the index the leader should try next (fast backtracking)
    * @param conflictTerm on rejection, the follower's term at the conflicting index, or 0 if its log
    *     is too short

@@ -143,6 +143,22 @@ final class Net {
     open(n);
   }
 
+  /**
+   * Reopens a node whose storage lost synced entries after {@code keepUpTo} (a cut tail, as when
+   * recovery truncates a damaged segment); its hard state, commit index included, survives.
+   */
+  void restartLosingSyncedTail(String id, long keepUpTo) {
+    Node n = node(id);
+    n.log.crash();
+    List<LogEntry> kept = n.log.entries(n.log.firstIndex(), keepUpTo + 1, Long.MAX_VALUE);
+    n.log.reset(n.log.firstIndex() - 1, n.log.term(n.log.firstIndex() - 1));
+    n.log.append(kept);
+    n.log.sync();
+    n.appliedIndex = Math.min(n.appliedIndex, keepUpTo);
+    n.applied.clear();
+    open(n);
+  }
+
   /** Runs the node's Ready loop until it has nothing ready; returns the messages it sent. */
   List<Message> flush(String id) {
     Node n = node(id);

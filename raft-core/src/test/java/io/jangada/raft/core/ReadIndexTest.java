@@ -2,8 +2,10 @@ package io.jangada.raft.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jangada.raft.Role;
 import io.jangada.raft.model.Message.HeartbeatResponse;
 import io.jangada.raft.model.NodeId;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Thesis §6.4: linearizable reads with ReadIndex, and lease reads. */
@@ -105,6 +107,32 @@ class ReadIndexTest {
     net.core("n1").leaseRead(5);
     assertThat(net.sent("n1")).isEmpty();
     assertThat(net.node("n1").reads).containsExactly(new ReadState(5, 1, true));
+  }
+
+  /**
+   * Once a leader sent TimeoutNow, the target may win at once (voters skip their lease for a
+   * transfer campaign): lease reads fall back to ReadIndex, also after the transfer was aborted.
+   */
+  @Test
+  void leaseReadsStopOnceATransferSentTimeoutNow() {
+    RaftConfig config = Net.PLAIN.toBuilder().checkQuorum(true).build();
+    Net net = new Net(config, "n1", "n2", "n3");
+    net.elect("n1");
+    net.tickAll(1);
+    net.core("n1").transferLeadership(N2);
+    assertThat(net.sent("n1")).containsExactly("n1->n2 TimeoutNow t1"); // n2 never gets it
+    net.core("n1").leaseRead(5);
+    List<String> sent = net.sent("n1");
+    assertThat(net.node("n1").reads).isEmpty();
+    assertThat(sent).contains("n1->n2 Heartbeat t1 commit=1 round=2");
+
+    net.isolate("n2");
+    net.tickAll(config.electionTicks()); // the transfer is aborted; n3 keeps acknowledging
+    assertThat(net.core("n1").status().role()).isEqualTo(Role.LEADER);
+    assertThat(net.core("n1").transferee()).isEmpty();
+    net.core("n1").leaseRead(6);
+    net.flush("n1");
+    assertThat(net.node("n1").reads).noneMatch(r -> r.requestId() == 6);
   }
 
   /** Without a quorum acknowledgement inside the lease, a lease read falls back to ReadIndex. */

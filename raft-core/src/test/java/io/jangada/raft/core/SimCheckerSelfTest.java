@@ -47,6 +47,7 @@ class SimCheckerSelfTest {
     "CONFIGURATION_ON_COMMIT, 3, true, Durability, 1000, true",
     "REMOVED_LEADER_COUNTS_ITSELF, 3, true, Durability, 1000, true",
     "FORGET_SESSIONS_IN_SNAPSHOT, 3, true, Sessions, 300, false",
+    "LEASE_READ_DURING_TRANSFER, 3, true, ReadIndex, 1000, false",
   })
   void plantedBugIsCaught(
       SimNode.Bug bug,

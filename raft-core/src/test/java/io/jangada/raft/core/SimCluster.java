@@ -45,6 +45,13 @@ final class SimCluster {
   private final Consumer<String> trace;
   private final double crashRate;
   private final SimNode.Bug bug;
+  // Lease reads on a share of the seeds (see SimulationTest), on every seed with -Dsim.lease.
+  boolean leaseReads;
+  // A crashed node loses part of its synced tail on restart (issue 12), on a share of the seeds.
+  boolean tailLoss;
+  // Draws for the tail-loss fault, apart from the main stream so other seeds keep their schedule.
+  private final SplittableRandom tailRandom;
+  long tailsLost;
   // The limits leaders stamp into session entries: tight on some seeds, so sessions expire or are
   // evicted while clients still use them.
   final SessionLimits sessionLimits;
@@ -94,7 +101,13 @@ final class SimCluster {
             tightness == 2 ? 2 + limits.nextInt(2) : 1000,
             tightness == 3 ? 60 + limits.nextInt(100) : 1 << 20);
     this.size = size;
-    crashRate = bug == SimNode.Bug.NONE ? 0.002 : 0.05;
+    // Planted storage and vote bugs show after crashes; a lease read during a transfer needs a
+    // leader that lives long enough to transfer.
+    crashRate =
+        bug == SimNode.Bug.NONE || bug == SimNode.Bug.LEASE_READ_DURING_TRANSFER ? 0.002 : 0.05;
+    this.leaseReads =
+        Boolean.getBoolean("sim.lease") || bug == SimNode.Bug.LEASE_READ_DURING_TRANSFER;
+    this.tailRandom = new SplittableRandom(seed ^ 0x7A11_1055L);
     List<NodeId> ids = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       ids.add(NodeId.of("n" + i));
@@ -390,6 +403,17 @@ final class SimCluster {
       event(node.id + " ready begin, sends " + out.size() + " early");
     }
     for (Message m : out) {
+      if (m instanceof Message.TimeoutNow && leaseReads && faults && random.nextInt(3) == 0) {
+        // The old leader stops hearing the others as it hands over: it keeps its heartbeat
+        // acknowledgements, learns of no new term, and must not serve lease reads while the
+        // target takes over.
+        for (NodeId other : nodes.keySet()) {
+          if (!other.equals(m.from())) {
+            net.cutOneWay(other, m.from());
+          }
+        }
+        log("cut every node -> " + m.from() + " as it sends TimeoutNow");
+      }
       int copies = net.send(m, now);
       log("  send" + (copies == 0 ? " (lost) " : copies == 2 ? " (x2) " : " ") + describe(m));
     }
@@ -452,7 +476,7 @@ final class SimCluster {
     long id = ++readIds;
     long floor = invariants.maxCommitted(nodes.values());
     invariants.readRequested(id, floor);
-    if (Boolean.getBoolean("sim.lease") && random.nextBoolean()) {
+    if (leaseReads && random.nextBoolean()) {
       node.core().leaseRead(id);
       event(node.id + " lease-read " + id + " (must reach " + floor + ")");
     } else {
@@ -636,6 +660,61 @@ final class SimCluster {
         victim.id
             + " CRASH (unsynced tail partly lost), log now ends at "
             + victim.log.lastIndex());
+    if (tailLoss && tailRandom.nextInt(3) == 0) {
+      loseSyncedTail(victim);
+    }
+  }
+
+  /**
+   * The storage fault of issue 12: the crashed {@code victim} also loses up to 8 entries of its
+   * synced tail. Losing synced data is outside Raft's fault model; it stays survivable only while
+   * every entry lost is still synced on a quorum of the other nodes (so whatever a leader counted
+   * the victim for is held by a quorum without it) and only one node at a time is missing entries
+   * below its stored commit index (two such nodes could out-vote the one that holds them). The cut
+   * is shortened until it meets both, which keeps the Durability invariant honest.
+   */
+  private void loseSyncedTail(SimNode victim) {
+    for (SimNode other : nodes.values()) {
+      if (other != victim && other.missingCommitted()) {
+        return;
+      }
+    }
+    long first = victim.log.firstIndex();
+    long last = victim.log.lastIndex();
+    long floor = Math.max(first - 1, last - 1 - tailRandom.nextInt(8));
+    long keep = last;
+    while (keep > floor && heldByQuorumOfOthers(victim, keep, victim.log.term(keep))) {
+      keep--;
+    }
+    if (keep == last) {
+      return;
+    }
+    victim.loseSyncedTail(keep);
+    tailsLost++;
+    event(
+        victim.id
+            + " LOSES its synced entries "
+            + (keep + 1)
+            + ".."
+            + last
+            + " (stored commit "
+            + victim.state.load().commit()
+            + ")");
+  }
+
+  private boolean heldByQuorumOfOthers(SimNode victim, long index, long term) {
+    int held = 0;
+    for (SimNode other : nodes.values()) {
+      if (other == victim) {
+        continue;
+      }
+      boolean inLog = other.log.durableTerm(index).orElse(-1) == term;
+      boolean inSnapshot = other.snapshots.latest().map(m -> m.index() >= index).orElse(false);
+      if (inLog || inSnapshot) {
+        held++;
+      }
+    }
+    return held >= nodes.size() / 2 + 1;
   }
 
   private void restart(SimNode node) {

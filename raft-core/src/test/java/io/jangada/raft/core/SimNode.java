@@ -91,6 +91,14 @@ final class SimNode {
             return false;
           }
         }),
+    /** A leader keeps answering lease reads after it sent TimeoutNow (thesis §3.10, §6.4.1). */
+    LEASE_READ_DURING_TRANSFER(
+        new SafetyRules() {
+          @Override
+          public boolean leaseEndsWithTransfer() {
+            return false;
+          }
+        }),
     /** Snapshots leave out the client-session table (the library would forget deduplication). */
     FORGET_SESSIONS_IN_SNAPSHOT,
     /** A follower appends after prevLogIndex without checking prevLogTerm (breaks Fig. 2). */
@@ -397,6 +405,25 @@ final class SimNode {
     Ready r = pending;
     finishReady();
     return r.messages();
+  }
+
+  /**
+   * A storage fault outside Raft's model (issue 12): the log loses its synced entries after {@code
+   * keepUpTo}, as when recovery cuts a damaged tail. The hard state (commit index included) stays.
+   * Call on a crashed node, before it restarts.
+   */
+  void loseSyncedTail(long keepUpTo) {
+    long first = log.firstIndex();
+    java.util.List<LogEntry> kept =
+        keepUpTo >= first ? log.entries(first, keepUpTo + 1, Long.MAX_VALUE) : List.of();
+    log.reset(first - 1, log.term(first - 1));
+    log.append(kept);
+    log.sync();
+  }
+
+  /** Whether the synced log ends before the stored commit index (a tail was lost, not refilled). */
+  boolean missingCommitted() {
+    return log.lastIndex() < state.load().commit();
   }
 
   /** Power loss: the core and the outstanding Ready vanish, unsynced writes partly survive. */

@@ -78,6 +78,9 @@ abstract class SimulationTest {
   private final AtomicLong snapshotSeeds = new AtomicLong();
   private final AtomicLong snapshotsTaken = new AtomicLong();
   private final AtomicLong snapshotsAdopted = new AtomicLong();
+  private final AtomicLong leaseSeeds = new AtomicLong();
+  private final AtomicLong tailLossSeeds = new AtomicLong();
+  private final AtomicLong tailsLost = new AtomicLong();
   private final AtomicLong churnSeeds = new AtomicLong();
   private final AtomicLong membershipChanges = new AtomicLong();
 
@@ -96,6 +99,20 @@ abstract class SimulationTest {
     SplittableRandom r = new SplittableRandom(seed ^ 0x5A95_5EEDL);
     cluster.withSnapshots(20 + r.nextInt(61), r.nextInt(21));
     return true;
+  }
+
+  /**
+   * Half of the seeds (drawn from the seed, independently of the snapshot half) answer half of
+   * their reads as lease reads, leadership transfers included; another independent half add the
+   * storage fault of issue 12: a crashed node may lose part of its synced log tail (see {@code
+   * SimCluster.loseSyncedTail}). {@code -Dsim.lease=true} turns lease reads on for every seed,
+   * {@code -Dsim.tailLoss=all} or {@code none} the fault.
+   */
+  static void configureLeasesAndTailLoss(SimCluster cluster, long seed) {
+    SplittableRandom r = new SplittableRandom(seed ^ 0x1EA5_E7A1L);
+    cluster.leaseReads |= r.nextBoolean();
+    String mode = System.getProperty("sim.tailLoss", "half");
+    cluster.tailLoss = mode.equals("all") || (mode.equals("half") && r.nextBoolean());
   }
 
   /**
@@ -147,8 +164,14 @@ abstract class SimulationTest {
     SimCluster cluster =
         SimCluster.withSeed(seed, size, SimNode.Bug.NONE, verbose ? System.out::println : l -> {});
     boolean snapshots = configureSnapshots(cluster, seed);
-    if (configureChurn(cluster, seed)) {
+    boolean churn = configureChurn(cluster, seed);
+    if (churn) {
       churnSeeds.incrementAndGet();
+    }
+    configureLeasesAndTailLoss(cluster, seed);
+    if (churn) {
+      // The tail-loss fault checks a quorum of a fixed voter set; with churn it stays off.
+      cluster.tailLoss = false;
     }
     try {
       cluster.run(TICKS);
@@ -162,6 +185,9 @@ abstract class SimulationTest {
       snapshotsAdopted.addAndGet(
           cluster.nodes.values().stream().mapToLong(n -> n.snapshots.adopted).sum());
     }
+    leaseSeeds.addAndGet(cluster.leaseReads ? 1 : 0);
+    tailLossSeeds.addAndGet(cluster.tailLoss ? 1 : 0);
+    tailsLost.addAndGet(cluster.tailsLost);
     membershipChanges.addAndGet(cluster.membershipChanges);
     SimClients.Summary clients = cluster.clientSummary();
     histories.incrementAndGet();
@@ -213,7 +239,13 @@ abstract class SimulationTest {
             + churnSeeds.get()
             + " seeds with membership churn ("
             + membershipChanges.get()
-            + " changes accepted)");
+            + " changes accepted); "
+            + leaseSeeds.get()
+            + " seeds with lease reads; "
+            + tailLossSeeds.get()
+            + " seeds with synced-tail loss ("
+            + tailsLost.get()
+            + " tails lost)");
   }
 
   static String failure(SimCluster cluster, int size, Throwable e) {

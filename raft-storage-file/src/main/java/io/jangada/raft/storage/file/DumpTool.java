@@ -2,12 +2,14 @@ package io.jangada.raft.storage.file;
 
 import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.StorageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Inspects a {@link FileStorage} data directory without changing it. Run it on a stopped node:
@@ -18,9 +20,11 @@ import java.util.List;
  * ... DumpTool dump DIR [--from N] [--limit N]
  * </pre>
  *
- * {@code verify} prints the segments with their index ranges, the hard state and the snapshots,
- * reads every entry back, and reports any corruption with its file and offset. {@code dump} also
- * prints entries. Exit code 0 when the storage is sound, 1 on corruption, 2 on bad usage.
+ * {@code verify} prints the identity (cluster and node id), the segments with their index ranges,
+ * the hard state and the snapshots, reads every entry back, and reports any corruption with its
+ * file and offset, and a term/vote file that is missing or older than the log or snapshot. {@code
+ * dump} also prints entries. Exit code 0 when the storage is sound, 1 on corruption or such an
+ * inconsistency, 2 on bad usage.
  */
 public final class DumpTool {
 
@@ -73,6 +77,11 @@ public final class DumpTool {
       throws IOException {
     FileIo io = RealFileIo.INSTANCE;
     out.println("data directory " + dir.toAbsolutePath());
+    out.println(
+        IdentityFile.read(io, dir)
+            .map(id -> "identity: cluster=" + id.clusterId() + " node=" + id.nodeId())
+            .orElse("identity: none recorded"));
+    boolean stateFileExists = io.exists(dir.resolve(FileStateStorage.FILE_NAME));
     HardState state = FileStateStorage.read(io, dir.resolve(FileStateStorage.FILE_NAME));
     out.println(
         "hard state: term="
@@ -80,10 +89,13 @@ public final class DumpTool {
             + " vote="
             + state.votedFor().map(Object::toString).orElse("-")
             + " commit="
-            + state.commit());
+            + state.commit()
+            + (stateFileExists ? "" : " (no state file)"));
+    Optional<SnapshotMeta> newest = Optional.empty();
     Path snapDir = dir.resolve("snapshots");
     if (Files.isDirectory(snapDir)) {
       SnapshotDir snapshots = SnapshotDir.open(io, snapDir, Integer.MAX_VALUE, true);
+      newest = snapshots.latest();
       for (SnapshotDir.Stored s : snapshots.list()) {
         out.println(
             "snapshot "
@@ -104,7 +116,7 @@ public final class DumpTool {
     Path logDir = dir.resolve("log");
     if (!Files.isDirectory(logDir)) {
       out.println("no log");
-      return 0;
+      return consistent(dir, stateFileExists, state, 1, 0, 0, newest, out);
     }
     try (SegmentedLog log = SegmentedLog.open(io, logDir, Long.MAX_VALUE, 0, true)) {
       for (String note : log.recoveryNotes()) {
@@ -132,8 +144,26 @@ public final class DumpTool {
           break;
         }
       }
-      out.println("OK");
+      return consistent(dir, stateFileExists, state, first, last, log.term(last), newest, out);
     }
+  }
+
+  private static int consistent(
+      Path dir,
+      boolean stateFileExists,
+      HardState state,
+      long first,
+      long last,
+      long lastTerm,
+      Optional<SnapshotMeta> snapshot,
+      PrintStream out) {
+    Optional<String> problem =
+        DataDirCheck.consistency(dir, stateFileExists, state, first, last, lastTerm, snapshot);
+    if (problem.isPresent()) {
+      out.println("INCONSISTENT: " + problem.get());
+      return 1;
+    }
+    out.println("OK");
     return 0;
   }
 }

@@ -7,6 +7,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Durable storage for one Raft node in a data directory, built on the JDK only:
@@ -27,11 +28,17 @@ import java.util.Objects;
  * an {@link IOException} naming the file and offset. A {@code LOCK} file keeps a second instance
  * (in any process) out of the directory.
  *
+ * <p>The directory records the {@link DataDirIdentity} (cluster id and node id) it was first opened
+ * with, in {@code identity}; opening it under another identity fails, naming both. Opening also
+ * fails if the term/vote file is missing beside a log or snapshot, or holds a term older than the
+ * newest entry or snapshot (the file was lost or replaced: the node could vote twice in a term).
+ *
  * <p>Thread-safety: see each SPI. {@link #close()} closes all three; use them no more afterwards.
  */
 public final class FileStorage implements Closeable {
 
   private final Path dir;
+  private final DataDirIdentity identity;
   private final DirectoryLock lock;
   private final SegmentedLog log;
   private final FileStateStorage state;
@@ -39,46 +46,68 @@ public final class FileStorage implements Closeable {
 
   private FileStorage(
       Path dir,
+      DataDirIdentity identity,
       DirectoryLock lock,
       SegmentedLog log,
       FileStateStorage state,
       SnapshotDir snapshots) {
     this.dir = dir;
+    this.identity = identity;
     this.lock = lock;
     this.log = log;
     this.state = state;
     this.snapshots = snapshots;
   }
 
-  /** Opens (creating if needed) the storage in {@code dir} with the default options. */
-  public static FileStorage open(Path dir) throws IOException {
-    return open(dir, FileStorageOptions.defaults());
+  /** Opens (creating if needed) the storage of {@code identity} in {@code dir}, default options. */
+  public static FileStorage open(Path dir, DataDirIdentity identity) throws IOException {
+    return open(dir, identity, FileStorageOptions.defaults());
   }
 
   /**
-   * Opens (creating if needed) the storage in {@code dir} and recovers it. Blocks on I/O; may take
-   * a while for a large log, since every record's checksum is verified.
+   * Opens (creating if needed) the storage of {@code identity} in {@code dir} and recovers it. A
+   * new directory records {@code identity}. Blocks on I/O; may take a while for a large log, since
+   * every record's checksum is verified.
    *
-   * @throws IOException if the directory is locked by another instance, or its content is corrupt
-   *     (the message names the file and offset)
+   * @throws IOException if the directory is locked by another instance, belongs to another node or
+   *     cluster (the message names both), its term/vote file is missing or older than its log, or
+   *     its content is corrupt (the message names the file and offset); also when the file system
+   *     refuses to write (full, read-only)
    */
-  public static FileStorage open(Path dir, FileStorageOptions options) throws IOException {
-    return open(RealFileIo.INSTANCE, dir, options);
+  public static FileStorage open(Path dir, DataDirIdentity identity, FileStorageOptions options)
+      throws IOException {
+    return open(RealFileIo.INSTANCE, dir, identity, options);
   }
 
-  static FileStorage open(FileIo io, Path dir, FileStorageOptions options) throws IOException {
+  static FileStorage open(FileIo io, Path dir, DataDirIdentity identity, FileStorageOptions options)
+      throws IOException {
+    Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(options, "options");
     io.createDirectories(dir);
     DirectoryLock lock = DirectoryLock.acquire(dir);
     SegmentedLog log = null;
     try {
+      DataDirCheck.identity(io, dir, identity);
+      boolean stateFileExists = io.exists(dir.resolve(FileStateStorage.FILE_NAME));
       log =
           SegmentedLog.open(
               io, dir.resolve("log"), options.segmentSizeBytes(), options.entryCacheBytes(), false);
       FileStateStorage state = FileStateStorage.open(io, dir, false);
       SnapshotDir snapshots =
           SnapshotDir.open(io, dir.resolve("snapshots"), options.snapshotsToRetain(), false);
-      return new FileStorage(dir, lock, log, state, snapshots);
+      Optional<String> problem =
+          DataDirCheck.consistency(
+              dir,
+              stateFileExists,
+              state.load(),
+              log.firstIndex(),
+              log.lastIndex(),
+              log.term(log.lastIndex()),
+              snapshots.latest());
+      if (problem.isPresent()) {
+        throw new IOException(problem.get());
+      }
+      return new FileStorage(dir, identity, lock, log, state, snapshots);
     } catch (IOException | RuntimeException e) {
       if (log != null) {
         try {
@@ -107,6 +136,11 @@ public final class FileStorage implements Closeable {
     return snapshots;
   }
 
+  /** The node and cluster this directory belongs to. */
+  public DataDirIdentity identity() {
+    return identity;
+  }
+
   /** The data directory. */
   public Path directory() {
     return dir;
@@ -124,6 +158,6 @@ public final class FileStorage implements Closeable {
 
   @Override
   public String toString() {
-    return "FileStorage[" + dir + "]";
+    return "FileStorage[" + dir + " " + identity + "]";
   }
 }

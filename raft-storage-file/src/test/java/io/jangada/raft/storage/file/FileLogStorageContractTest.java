@@ -1,11 +1,13 @@
 package io.jangada.raft.storage.file;
 
 import io.jangada.raft.contract.LogStorageContract;
+import io.jangada.raft.model.HardState;
 import io.jangada.raft.storage.LogStorage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 
 /** The log contract on files, with small segments so that tests cross segment boundaries. */
@@ -17,7 +19,13 @@ class FileLogStorageContractTest extends LogStorageContract {
   protected LogStorage open(Path dir) throws IOException {
     FileStorage storage =
         FileStorage.open(
-            dir, FileStorageOptions.builder().segmentSizeBytes(1024).entryCacheBytes(500).build());
+            dir,
+            DataDirIdentity.of("test", "n1"),
+            FileStorageOptions.builder().segmentSizeBytes(1024).entryCacheBytes(500).build());
+    if (storage.state().load().term() == 0) {
+      // The contract appends entries of any term; the term file must not be older than the log.
+      storage.state().save(new HardState(Long.MAX_VALUE / 2, Optional.empty(), 0));
+    }
     storages.put(storage.log(), storage);
     return storage.log();
   }

@@ -56,6 +56,7 @@ class FileStorageClusterTest {
     FileStorage storage =
         FileStorage.open(
             dir.resolve(id.value()),
+            new DataDirIdentity("test", id),
             FileStorageOptions.builder().segmentSizeBytes(4096).build()); // many segments
     RecordingStateMachine machine = new RecordingStateMachine();
     RaftNode node =

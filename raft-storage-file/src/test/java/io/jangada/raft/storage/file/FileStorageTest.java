@@ -30,6 +30,8 @@ class FileStorageTest {
 
   @TempDir Path dir;
 
+  private static final DataDirIdentity ID = DataDirIdentity.of("test", "n1");
+
   private static final FileStorageOptions SMALL =
       FileStorageOptions.builder().segmentSizeBytes(1024).build();
 
@@ -42,20 +44,21 @@ class FileStorageTest {
     for (int i = 1; i <= n; i++) {
       entries.add(LogEntry.command(i, 1, Bytes.ofUtf8("value-" + i)));
     }
+    storage.state().save(new HardState(1, Optional.empty(), 0));
     storage.log().append(entries);
     storage.log().sync();
   }
 
   @Test
   void aSecondInstanceCannotOpenTheSameDirectory() throws IOException {
-    try (FileStorage first = FileStorage.open(dir)) {
-      assertThatThrownBy(() -> FileStorage.open(dir))
+    try (FileStorage first = FileStorage.open(dir, ID)) {
+      assertThatThrownBy(() -> FileStorage.open(dir, ID))
           .isInstanceOf(IOException.class)
           .hasMessageContaining(dir.toAbsolutePath().toString())
           .hasMessageContaining("locked");
       assertThat(first.log().lastIndex()).isZero();
     }
-    try (FileStorage again = FileStorage.open(dir)) {
+    try (FileStorage again = FileStorage.open(dir, ID)) {
       assertThat(again.directory()).isEqualTo(dir);
     }
   }
@@ -78,13 +81,13 @@ class FileStorageTest {
 
   @Test
   void compactionDeletesWholeSegmentsAndIsExactAfterReopen() throws IOException {
-    try (FileStorage storage = FileStorage.open(dir, SMALL)) {
+    try (FileStorage storage = FileStorage.open(dir, ID, SMALL)) {
       fill(storage, 200);
       long before = countSegments();
       storage.log().compactUpTo(150);
       assertThat(countSegments()).isLessThan(before);
     }
-    try (FileStorage storage = FileStorage.open(dir, SMALL)) {
+    try (FileStorage storage = FileStorage.open(dir, ID, SMALL)) {
       assertThat(storage.log().firstIndex()).isEqualTo(151);
       assertThat(storage.log().term(150)).isEqualTo(1);
       assertThat(storage.log().entries(151, 152, 0).get(0).data())
@@ -100,7 +103,8 @@ class FileStorageTest {
 
   @Test
   void halfWrittenSnapshotsAreDeletedOnOpenAndDamagedDataIsDetectedOnRead() throws IOException {
-    try (FileStorage storage = FileStorage.open(dir)) {
+    try (FileStorage storage = FileStorage.open(dir, ID)) {
+      storage.state().save(new HardState(1, Optional.empty(), 0)); // older than no snapshot
       SnapshotStorage snapshots = storage.snapshots();
       try (SnapshotStorage.Sink sink = snapshots.create(meta(10, 1))) {
         sink.stream().write("state at 10".getBytes(StandardCharsets.UTF_8));
@@ -114,7 +118,7 @@ class FileStorageTest {
     try (Stream<Path> files = Files.list(dir.resolve("snapshots"))) {
       assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".tmp"));
     }
-    try (FileStorage storage = FileStorage.open(dir)) {
+    try (FileStorage storage = FileStorage.open(dir, ID)) {
       assertThat(storage.snapshots().latest()).contains(meta(10, 1));
       try (Stream<Path> files = Files.list(dir.resolve("snapshots"))) {
         assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
@@ -139,7 +143,7 @@ class FileStorageTest {
 
   @Test
   void dumpToolVerifiesAndDumpsAndReportsCorruption() throws IOException {
-    try (FileStorage storage = FileStorage.open(dir, SMALL)) {
+    try (FileStorage storage = FileStorage.open(dir, ID, SMALL)) {
       fill(storage, 100);
       storage.state().save(new HardState(3, Optional.of(new NodeId("n2")), 90));
       try (SnapshotStorage.Sink sink = storage.snapshots().create(meta(50, 1))) {
@@ -152,6 +156,7 @@ class FileStorageTest {
     int code = run(out, err, "verify", dir.toString());
     assertThat(code).as(err.toString()).isZero();
     assertThat(out.toString())
+        .contains("identity: cluster=test node=n1")
         .contains("hard state: term=3 vote=n2 commit=90")
         .contains("snapshot snap-")
         .contains("segment log-00000000000000000001-")

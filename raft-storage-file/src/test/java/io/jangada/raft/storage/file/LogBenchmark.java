@@ -30,6 +30,7 @@ import java.util.Optional;
 public final class LogBenchmark {
 
   private static final int PAYLOAD = 116;
+  private static final DataDirIdentity ID = DataDirIdentity.of("bench", "n1");
 
   private LogBenchmark() {}
 
@@ -65,7 +66,7 @@ public final class LogBenchmark {
 
   private static void syncBenchmark(int batchSize, int batches) throws IOException {
     Path dir = Files.createTempDirectory("jangada-bench-sync");
-    try (FileStorage storage = FileStorage.open(dir)) {
+    try (FileStorage storage = FileStorage.open(dir, ID)) {
       LogStorage log = storage.log();
       long next = 1;
       for (int i = 0; i < batches / 10; i++) { // warm-up
@@ -101,7 +102,7 @@ public final class LogBenchmark {
 
   private static void stateBenchmark(int saves) throws IOException {
     Path dir = Files.createTempDirectory("jangada-bench-state");
-    try (FileStorage storage = FileStorage.open(dir)) {
+    try (FileStorage storage = FileStorage.open(dir, ID)) {
       long[] latencies = new long[saves];
       for (int i = 0; i < saves; i++) {
         HardState state = new HardState(1 + i / 10, Optional.of(new NodeId("n1")), i);
@@ -122,7 +123,7 @@ public final class LogBenchmark {
     Path dir = Files.createTempDirectory("jangada-bench-reopen");
     try {
       long t0 = System.nanoTime();
-      try (FileStorage storage = FileStorage.open(dir)) {
+      try (FileStorage storage = FileStorage.open(dir, ID)) {
         LogStorage log = storage.log();
         for (long next = 1; next <= entries; next += 4096) {
           log.append(batch(next, (int) Math.min(4096, entries - next + 1)));
@@ -138,7 +139,7 @@ public final class LogBenchmark {
       System.gc();
       long heapBefore = usedHeap();
       long t1 = System.nanoTime();
-      try (FileStorage storage = FileStorage.open(dir)) {
+      try (FileStorage storage = FileStorage.open(dir, ID)) {
         double reopenSeconds = (System.nanoTime() - t1) / 1e9;
         LogStorage log = storage.log();
         System.gc();

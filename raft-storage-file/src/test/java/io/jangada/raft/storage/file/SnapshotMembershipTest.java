@@ -2,6 +2,7 @@ package io.jangada.raft.storage.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
@@ -31,6 +32,15 @@ class SnapshotMembershipTest {
 
   @TempDir Path dir;
 
+  /** Opens the storage; its term file is ahead of every snapshot these tests write. */
+  private FileStorage open() throws IOException {
+    FileStorage storage = FileStorage.open(dir, DataDirIdentity.of("test", "n1"));
+    if (storage.state().load().term() == 0) {
+      storage.state().save(new HardState(100, Optional.empty(), 0));
+    }
+    return storage;
+  }
+
   /** A joint configuration with addresses and its entry index survives a reopen. */
   @Test
   void jointConfigurationWithAddressesSurvivesReopen() throws IOException {
@@ -44,13 +54,13 @@ class SnapshotMembershipTest {
             new TreeSet<>(List.of(N1, N2, N3)),
             addresses);
     SnapshotMeta meta = new SnapshotMeta(42, 7, joint, 40);
-    try (FileStorage storage = FileStorage.open(dir)) {
+    try (FileStorage storage = open()) {
       try (SnapshotStorage.Sink sink = storage.snapshots().create(meta)) {
         sink.stream().write("state".getBytes(StandardCharsets.UTF_8));
         sink.commit();
       }
     }
-    try (FileStorage storage = FileStorage.open(dir)) {
+    try (FileStorage storage = open()) {
       SnapshotMeta read = storage.snapshots().latest().orElseThrow();
       assertThat(read).isEqualTo(meta);
       assertThat(read.membership().isJoint()).isTrue();
@@ -69,7 +79,7 @@ class SnapshotMembershipTest {
   @Test
   void versionOneSnapshotIsStillRead() throws IOException {
     SnapshotMeta meta = new SnapshotMeta(10, 2, Membership.ofVoters(N1, N2));
-    try (FileStorage storage = FileStorage.open(dir)) {
+    try (FileStorage storage = open()) {
       assertThat(storage.snapshots().latest()).isEmpty(); // creates the directory layout
     }
     byte[] membership = versionOneMembership(N1, N2);
@@ -83,7 +93,7 @@ class SnapshotMembershipTest {
     crc.update(data);
     file.putLong(data.length).putInt((int) crc.getValue()).putInt(0x4A47_5345);
     Files.write(dir.resolve("snapshots").resolve(SnapshotDir.fileName(meta)), file.array());
-    try (FileStorage storage = FileStorage.open(dir)) {
+    try (FileStorage storage = open()) {
       assertThat(storage.snapshots().latest()).isEqualTo(Optional.of(meta));
       try (InputStream in = storage.snapshots().open(meta)) {
         assertThat(in.readAllBytes()).isEqualTo(data);

@@ -10,6 +10,7 @@ import io.jangada.raft.metrics.GrpcTransportMeters;
 import io.jangada.raft.metrics.RaftNodeMeters;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import io.jangada.raft.storage.file.FileStorageOptions;
 import io.jangada.raft.transport.Transport;
@@ -65,7 +66,9 @@ final class RaftWiring {
       MeterRegistry registry) {
     FileStorage storage;
     try {
-      storage = FileStorage.open(dataDir, FileStorageOptions.defaults());
+      storage =
+          FileStorage.open(
+              dataDir, new DataDirIdentity(clusterId, plan.self()), FileStorageOptions.defaults());
     } catch (IOException e) {
       throw new ServerCommand.StartupException(
           "cannot open --data-dir " + dataDir + ": " + e.getMessage());

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jangada.raft.examples.kv.Main;
 import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,7 +119,7 @@ class ServerCommandTest {
   @Test
   void aLockedDataDirExitsWith2() throws IOException {
     Path data = temp.resolve("locked");
-    try (FileStorage holder = FileStorage.open(data)) {
+    try (FileStorage holder = FileStorage.open(data, DataDirIdentity.of("kv", "n1"))) {
       assertThat(holder.directory()).isEqualTo(data);
       int status =
           run("server", "--id", "n1", "--peers", "n1=127.0.0.1:0:0", "--data-dir", data.toString());
@@ -127,9 +130,24 @@ class ServerCommandTest {
   }
 
   @Test
+  void anotherNodesDataDirExitsWith2NamingBothNodes() throws IOException {
+    Path data = temp.resolve("n2-data");
+    try (FileStorage storage = FileStorage.open(data, DataDirIdentity.of("kv", "n2"))) {
+      assertThat(storage.identity().nodeId().value()).isEqualTo("n2");
+    }
+    int status =
+        run("server", "--id", "n1", "--peers", "n1=127.0.0.1:0:0", "--data-dir", data.toString());
+    assertThat(status).isEqualTo(2);
+    assertThat(error())
+        .startsWith("error: cannot open --data-dir")
+        .contains("belongs to node n2 of cluster kv, not to node n1 of cluster kv");
+  }
+
+  @Test
   void aCorruptDataDirExitsWith2() throws IOException {
     Path data = temp.resolve("corrupt");
-    try (FileStorage storage = FileStorage.open(data)) {
+    try (FileStorage storage = FileStorage.open(data, DataDirIdentity.of("kv", "n1"))) {
+      storage.state().save(new HardState(1, Optional.empty(), 0));
       List<LogEntry> entries = new ArrayList<>();
       for (int i = 1; i <= 100; i++) {
         entries.add(LogEntry.command(i, 1, Bytes.ofUtf8("command number " + i)));

@@ -1,0 +1,164 @@
+package io.jangada.raft.storage.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A disk under a {@link FileStorage} that an integration test can make full (writing new bytes,
+ * creating and renaming fail with "No space left on device", like {@code ENOSPC}) or read-only
+ * (every change fails with "Read-only file system", like {@code EROFS}), through the storage's
+ * package-private {@link FileIo} seam. Needed because the tests run as root, whom file permissions
+ * do not stop. Thread-safe: the fault is a volatile switch.
+ */
+public final class FaultyDisk implements FileIo {
+
+  /** The fault in force. */
+  public enum Fault {
+    NONE,
+    FULL,
+    READ_ONLY
+  }
+
+  private volatile Fault fault = Fault.NONE;
+  private final FileIo real = RealFileIo.INSTANCE;
+
+  /** Switches the fault on (or off with {@link Fault#NONE}). */
+  public void fault(Fault fault) {
+    this.fault = fault;
+  }
+
+  /** Opens {@code dir} as {@code identity} on this disk, with the default options. */
+  public FileStorage open(Path dir, DataDirIdentity identity) throws IOException {
+    return FileStorage.open(this, dir, identity, FileStorageOptions.defaults());
+  }
+
+  /**
+   * Damages a stopped node's log as a failing disk or a careless copy would: cuts its newest
+   * segment in the middle of the record of entry {@code index}, so recovery drops that entry and
+   * every later one as a torn tail.
+   */
+  public static void cutInsideRecord(Path dataDir, long index) throws IOException {
+    Path segment;
+    try (Stream<Path> files = Files.list(dataDir.resolve("log"))) {
+      segment =
+          files
+              .filter(p -> SegmentName.parse(p).isPresent())
+              .sorted()
+              .reduce((a, b) -> b)
+              .orElseThrow();
+    }
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(segment));
+    int offset = RecordFormat.HEADER_SIZE;
+    while (offset + RecordFormat.FRAME_HEADER + 8 <= b.limit()) {
+      int length = b.getInt(offset);
+      if (b.getLong(offset + RecordFormat.FRAME_HEADER) == index) {
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+          ch.truncate(offset + RecordFormat.FRAME_HEADER + length / 2);
+        }
+        return;
+      }
+      offset += RecordFormat.FRAME_HEADER + length;
+    }
+    throw new AssertionError("no record of entry " + index + " in " + segment);
+  }
+
+  private void refuse(Path path, boolean newBytes) throws IOException {
+    if (fault == Fault.READ_ONLY) {
+      throw new FileSystemException(path.toString(), null, "Read-only file system");
+    }
+    if (fault == Fault.FULL && newBytes) {
+      throw new IOException(path + ": No space left on device");
+    }
+  }
+
+  @Override
+  public IoFile open(Path path) throws IOException {
+    refuse(path, false);
+    IoFile file = real.open(path);
+    return new IoFile() {
+      @Override
+      public long size() throws IOException {
+        return file.size();
+      }
+
+      @Override
+      public int read(ByteBuffer dst, long position) throws IOException {
+        return file.read(dst, position);
+      }
+
+      @Override
+      public void write(ByteBuffer src, long position) throws IOException {
+        refuse(path, true);
+        file.write(src, position);
+      }
+
+      @Override
+      public void truncate(long size) throws IOException {
+        refuse(path, false);
+        file.truncate(size);
+      }
+
+      @Override
+      public void force() throws IOException {
+        refuse(path, false);
+        file.force();
+      }
+
+      @Override
+      public void close() throws IOException {
+        file.close();
+      }
+    };
+  }
+
+  @Override
+  public IoFile create(Path path) throws IOException {
+    refuse(path, true);
+    real.create(path).close();
+    return open(path);
+  }
+
+  @Override
+  public void rename(Path from, Path to) throws IOException {
+    refuse(to, true);
+    real.rename(from, to);
+  }
+
+  @Override
+  public void delete(Path path) throws IOException {
+    if (real.exists(path)) {
+      refuse(path, false);
+    }
+    real.delete(path);
+  }
+
+  @Override
+  public void syncDirectory(Path dir) throws IOException {
+    real.syncDirectory(dir);
+  }
+
+  @Override
+  public void createDirectories(Path dir) throws IOException {
+    if (!real.exists(dir)) {
+      refuse(dir, true);
+    }
+    real.createDirectories(dir);
+  }
+
+  @Override
+  public List<Path> list(Path dir) throws IOException {
+    return real.list(dir);
+  }
+
+  @Override
+  public boolean exists(Path path) throws IOException {
+    return real.exists(path);
+  }
+}
