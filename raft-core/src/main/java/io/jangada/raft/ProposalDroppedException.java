@@ -1,9 +1,10 @@
 package io.jangada.raft;
 
 /**
- * The leader refused the request without appending it: too large, too much uncommitted backlog
- * (backpressure), or a leadership transfer in progress. Nothing was appended; retrying later is
- * safe.
+ * The proposal did not and will not take effect, so retrying it is safe: the leader refused it
+ * without appending it (too large, too much uncommitted backlog, a leadership transfer in
+ * progress), or its entry was appended but then overwritten by a newer leader's entry before it
+ * committed.
  */
 public final class ProposalDroppedException extends RaftException {
 

@@ -2,7 +2,11 @@ package io.jangada.raft.internal;
 
 import io.jangada.raft.Committed;
 import io.jangada.raft.IndeterminateResultException;
+import io.jangada.raft.ProposalDroppedException;
+import io.jangada.raft.RaftException;
 import io.jangada.raft.StateMachine;
+import io.jangada.raft.StateMachineException;
+import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.EntryType;
 import io.jangada.raft.model.LogEntry;
@@ -45,7 +49,7 @@ final class Applier {
   private final StateMachine stateMachine;
   private final Executor lane;
   private final ProposalTracker proposals;
-  private final Consumer<Throwable> onFatal;
+  private final Consumer<RaftException> onFatal;
   private final SnapshotStorage snapshots;
   private final SnapshotCommits commits;
   private final Executor snapshotLane;
@@ -78,7 +82,7 @@ final class Applier {
       ProposalTracker proposals,
       Optional<SnapshotMeta> restored,
       Membership membership,
-      Consumer<Throwable> onFatal,
+      Consumer<RaftException> onFatal,
       SnapshotStorage snapshots,
       SnapshotCommits commits,
       Executor snapshotLane,
@@ -124,11 +128,66 @@ final class Applier {
                 && policy.due(appliedIndex - snapshotIndex, appliedBytes - snapshotBytes)) {
               takeSnapshot();
             }
+          } catch (StateMachineException e) {
+            fatal(e);
           } catch (RuntimeException | Error e) {
-            failed = true;
-            onFatal.accept(e);
+            fatal(new StateMachineException("node " + id + " failed applying: " + e, e));
           }
         });
+  }
+
+  /**
+   * Restores the newest snapshot into the state machine at start-up, on the apply lane (as {@link
+   * StateMachine} promises), before anything else runs there. Completes when restored; fails with a
+   * {@link StorageFailedException} if the snapshot cannot be opened or a {@link
+   * StateMachineException} if the state machine's {@code restore} throws. Loop thread.
+   */
+  CompletableFuture<Void> restoreAtStart(SnapshotMeta meta) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    lane.execute(
+        () -> {
+          try {
+            restoreFromStorage(meta);
+            done.complete(null);
+          } catch (RaftException e) {
+            failed = true;
+            done.completeExceptionally(e);
+          }
+        });
+    return done;
+  }
+
+  /** Stops applying: entries and snapshots queued from now on are skipped. Any thread. */
+  void stop() {
+    failed = true;
+  }
+
+  private void fatal(RaftException error) {
+    failed = true;
+    onFatal.accept(error);
+  }
+
+  /** Opens {@code meta} in the snapshot storage and restores it into the state machine. */
+  private void restoreFromStorage(SnapshotMeta meta) {
+    InputStream in;
+    try {
+      in = snapshots.open(meta);
+    } catch (IOException | RuntimeException e) {
+      throw new StorageFailedException(
+          "node " + id + " cannot open the snapshot at " + meta.index() + ": " + e, e);
+    }
+    try (in) {
+      stateMachine.restore(meta, in);
+    } catch (IOException | RuntimeException e) {
+      throw new StateMachineException(
+          "the state machine of node "
+              + id
+              + " failed to restore the snapshot at "
+              + meta.index()
+              + ": "
+              + e,
+          e);
+    }
   }
 
   /**
@@ -186,9 +245,7 @@ final class Applier {
             if (meta.index() <= appliedIndex) {
               return;
             }
-            try (InputStream in = snapshots.open(meta)) {
-              stateMachine.restore(meta, in);
-            }
+            restoreFromStorage(meta);
             appliedIndex = meta.index();
             appliedTerm = meta.term();
             membership = meta.membership();
@@ -206,9 +263,10 @@ final class Applier {
             log.info("node {} restored the snapshot at {}/{}", id, meta.index(), meta.term());
             onSnapshot.accept(meta);
             serveReads();
-          } catch (IOException | RuntimeException | Error e) {
-            failed = true;
-            onFatal.accept(e);
+          } catch (RaftException e) {
+            fatal(e);
+          } catch (RuntimeException | Error e) {
+            fatal(new StateMachineException("installing a snapshot failed: " + e, e));
           }
         });
   }
@@ -300,8 +358,25 @@ final class Applier {
         throw new IllegalStateException(
             "node " + id + " must apply index " + (appliedIndex + 1) + " next, got " + index);
       }
-      Bytes result =
-          entry.type() == EntryType.COMMAND ? stateMachine.apply(index, entry.data()) : Bytes.EMPTY;
+      Bytes result;
+      try {
+        result =
+            entry.type() == EntryType.COMMAND
+                ? stateMachine.apply(index, entry.data())
+                : Bytes.EMPTY;
+      } catch (RuntimeException | Error e) {
+        StateMachineException failure =
+            new StateMachineException(
+                "the state machine of node "
+                    + id
+                    + " threw applying the committed entry at index "
+                    + index
+                    + ": "
+                    + e,
+                e);
+        proposals.fail(index, entry.term(), failure);
+        throw failure;
+      }
       appliedIndex = index;
       appliedTerm = entry.term();
       appliedBytes += entry.sizeBytes();
@@ -317,7 +392,7 @@ final class Applier {
           entry.term(),
           () -> new Committed(index, entry.term(), result),
           () ->
-              new IndeterminateResultException(
+              new ProposalDroppedException(
                   "the proposal at index "
                       + index
                       + " was overwritten by another leader's entry; it did not take effect"));

@@ -33,7 +33,8 @@ public record NodeOptions(
     Executor callbackExecutor,
     int maxProposalBytes,
     int readTimeoutTicks,
-    SnapshotPolicy snapshotPolicy) {
+    SnapshotPolicy snapshotPolicy,
+    Duration closeHandover) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -50,5 +51,6 @@ public record NodeOptions(
     Objects.requireNonNull(listener, "listener");
     Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
+    Objects.requireNonNull(closeHandover, "closeHandover");
   }
 }
