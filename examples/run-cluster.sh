@@ -9,6 +9,7 @@
 #   ./examples/run-cluster.sh logs         follow all node logs, colored by node
 #   ./examples/run-cluster.sh cli [...]    the interactive client (or: cli put k v)
 #   ./examples/run-cluster.sh bench [...]  the BENCHMARK.md W1/W2 put workload over HTTP
+#   ./examples/run-cluster.sh demo basic   watch Raft work in one process (no cluster needed)
 #   ./examples/run-cluster.sh clean        stop everything and delete data and logs
 #
 # Node nI listens for Raft (gRPC) on 127.0.0.1:(7100+I) and for HTTP on 127.0.0.1:(8100+I):
@@ -226,6 +227,10 @@ case "$cmd" in
   bench)
     find_jar
     exec java -Xms1g -Xmx1g -XX:+UseG1GC -jar "$jar" bench --nodes "$(http_urls)" "$@"
+    ;;
+  demo)
+    find_jar
+    exec java -Xmx512m -jar "$jar" demo "$@"
     ;;
   clean)
     for ((i = 1; i <= nodes; i++)); do stop_node "$i"; done

@@ -64,6 +64,6 @@ public interface Scheduler {
 
   /** A scheduler on platform threads, one per lane plus one timer thread. */
   static Scheduler system() {
-    return new io.jangada.raft.internal.SystemScheduler();
+    return new SystemScheduler();
   }
 }

@@ -35,7 +35,9 @@ final class Leader {
   private final long term;
   private final RaftConfig config;
   private final RaftLog log;
-  private final Membership membership;
+  // The configuration in force and its quorum; changes when a configuration entry is appended.
+  private Membership membership;
+  private Quorum quorum;
   private final List<Message> out;
   private final List<ReadState> readStates;
   private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
@@ -82,6 +84,7 @@ final class Leader {
     this.config = config;
     this.log = log;
     this.membership = membership;
+    this.quorum = rules.quorum(membership, self);
     this.out = out;
     this.readStates = readStates;
     long next = log.lastIndex() + 1;
@@ -95,6 +98,52 @@ final class Leader {
 
   long noopIndex() {
     return noopIndex;
+  }
+
+  /**
+   * A configuration entry was appended (thesis §4.1: it is in force from now on): peers that joined
+   * get a progress (probing from the end of the log), peers that left lose theirs, and a transfer
+   * to a node that is no longer a voter is aborted.
+   */
+  void applyMembership(Membership next) {
+    this.membership = next;
+    this.quorum = rules.quorum(next, self);
+    // Probe from the configuration entry just appended, so a new member receives it at once.
+    long from = Math.max(1, log.lastIndex());
+    for (NodeId peer : next.members()) {
+      if (!peer.equals(self) && !progress.containsKey(peer)) {
+        progress.put(peer, new Progress(from, config.maxInflightAppends()));
+        broadcastEntries = true;
+      }
+    }
+    progress.keySet().removeIf(peer -> !next.contains(peer));
+    if (transferee.isPresent() && !next.isVoter(transferee.get())) {
+      LOG.debug("{} aborts leadership transfer to removed {}", self, transferee.get());
+      transferee = Optional.empty();
+    }
+  }
+
+  /**
+   * The voter of the configuration in force, other than this leader, with the highest match index
+   * (the lowest id among equals), if any: the one a leader that removed itself hands over to.
+   */
+  Optional<NodeId> mostUpToDateVoter() {
+    Optional<NodeId> best = Optional.empty();
+    long bestMatch = -1;
+    for (NodeId voter : membership.allVoters()) {
+      Progress pr = progress.get(voter);
+      if (pr != null && pr.match() > bestMatch) {
+        best = Optional.of(voter);
+        bestMatch = pr.match();
+      }
+    }
+    return best;
+  }
+
+  /** The match index of {@code peer}; 0 if it is not a member. */
+  long match(NodeId peer) {
+    Progress pr = progress.get(peer);
+    return pr == null ? 0 : pr.match();
   }
 
   Progress progress(NodeId peer) {
@@ -122,6 +171,10 @@ final class Leader {
   }
 
   /** Whether a proposal of {@code bytes} would exceed the uncommitted backlog limit. */
+  long uncommittedBytes() {
+    return uncommittedBytes;
+  }
+
   boolean backlogFull(long bytes) {
     return uncommittedBytes > 0 && uncommittedBytes + bytes > config.maxUncommittedBytes();
   }
@@ -289,12 +342,9 @@ final class Leader {
    * leader's own copy counts only once the driver made it durable. Returns whether commit moved.
    */
   boolean maybeCommit() {
-    long[] matches = new long[membership.voters().size()];
-    int i = 0;
-    for (NodeId voter : membership.voters()) {
-      matches[i++] = voter.equals(self) ? log.stableLastIndex() : progress.get(voter).match();
-    }
-    long n = Quorum.committedIndex(matches);
+    long n =
+        quorum.committedIndex(
+            voter -> voter.equals(self) ? log.stableLastIndex() : progress.get(voter).match());
     if (n <= log.committed() || !rules.commitsByCounting(log.term(n), term)) {
       return false;
     }
@@ -336,14 +386,11 @@ final class Leader {
   }
 
   private boolean quorumActive() {
-    int active = membership.isVoter(self) ? 1 : 0;
-    for (NodeId voter : membership.voters()) {
-      Progress pr = progress.get(voter);
-      if (pr != null && pr.recentActive) {
-        active++;
-      }
-    }
-    return active >= membership.quorumSize();
+    return quorum.reached(
+        voter -> {
+          Progress pr = progress.get(voter);
+          return voter.equals(self) || (pr != null && pr.recentActive);
+        });
   }
 
   // ---- reads ----
@@ -363,19 +410,17 @@ final class Leader {
     if (!config.checkQuorum() || !committedCurrentTerm()) {
       return false;
     }
-    int fresh = membership.isVoter(self) ? 1 : 0;
-    for (NodeId voter : membership.voters()) {
-      Progress pr = progress.get(voter);
-      if (pr != null && now - pr.ackedSentTick < config.electionTicks()) {
-        fresh++;
-      }
-    }
-    return fresh >= membership.quorumSize();
+    return quorum.reached(
+        voter -> {
+          Progress pr = progress.get(voter);
+          return voter.equals(self)
+              || (pr != null && now - pr.ackedSentTick < config.electionTicks());
+        });
   }
 
   private void startRound(List<PendingRead> reads) {
     long index = log.committed();
-    if (membership.voters().size() == 1 && membership.isVoter(self)) {
+    if (quorum.reached(self::equals)) {
       reads.forEach(r -> answer(r.requestId(), r.from(), index, true));
       return;
     }
@@ -388,19 +433,17 @@ final class Leader {
   private void confirmReads() {
     while (!pendingReads.isEmpty()) {
       PendingRead r = pendingReads.peekFirst();
-      int acks = membership.isVoter(self) ? 1 : 0;
-      for (NodeId voter : membership.voters()) {
-        Progress pr = progress.get(voter);
-        if (pr != null && pr.ackedRound >= r.round()) {
-          acks++;
-        }
-      }
-      if (acks < membership.quorumSize()) {
+      if (!quorum.reached(voter -> voter.equals(self) || acked(voter, r.round()))) {
         return;
       }
       pendingReads.removeFirst();
       answer(r.requestId(), r.from(), r.index(), true);
     }
+  }
+
+  private boolean acked(NodeId voter, long readRound) {
+    Progress pr = progress.get(voter);
+    return pr != null && pr.ackedRound >= readRound;
   }
 
   void answer(long requestId, Optional<NodeId> from, long index, boolean success) {

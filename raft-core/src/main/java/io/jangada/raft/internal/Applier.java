@@ -55,11 +55,14 @@ final class Applier {
   private final Executor snapshotLane;
   private final SnapshotPolicy policy;
   private final Consumer<SnapshotMeta> onSnapshot;
+  private final NodeEvents events;
+  private final io.jangada.raft.Scheduler clock;
 
   // Apply lane only: the term of the last applied entry, the configuration in force at it (the
   // newest applied MEMBERSHIP entry), the newest snapshot and the one being written.
   private long appliedTerm;
   private Membership membership;
+  private long membershipIndex;
   private long snapshotIndex;
   // Bytes of entries applied since start, and that count when the newest snapshot was captured.
   private long appliedBytes;
@@ -87,7 +90,9 @@ final class Applier {
       SnapshotCommits commits,
       Executor snapshotLane,
       SnapshotPolicy policy,
-      Consumer<SnapshotMeta> onSnapshot) {
+      Consumer<SnapshotMeta> onSnapshot,
+      NodeEvents events,
+      io.jangada.raft.Scheduler clock) {
     this.id = id;
     this.stateMachine = stateMachine;
     this.lane = lane;
@@ -95,6 +100,7 @@ final class Applier {
     this.appliedIndex = restored.map(SnapshotMeta::index).orElse(0L);
     this.appliedTerm = restored.map(SnapshotMeta::term).orElse(0L);
     this.membership = restored.map(SnapshotMeta::membership).orElse(membership);
+    this.membershipIndex = restored.map(SnapshotMeta::membershipIndex).orElse(0L);
     this.snapshotIndex = appliedIndex;
     this.latestSnapshot = restored;
     this.onFatal = onFatal;
@@ -103,6 +109,13 @@ final class Applier {
     this.snapshotLane = snapshotLane;
     this.policy = policy;
     this.onSnapshot = onSnapshot;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /** Runs {@code probe} on the apply lane after the work queued before it (health checks). */
+  void probe(Runnable probe) {
+    lane.execute(probe);
   }
 
   /** The last index applied to the state machine. Any thread. */
@@ -121,7 +134,13 @@ final class Applier {
             return;
           }
           try {
-            applyAll(committed);
+            if (events.timed() && !committed.isEmpty()) {
+              long start = clock.nanoTime();
+              applyAll(committed);
+              events.applied(clock.nanoTime() - start, committed.size());
+            } else {
+              applyAll(committed);
+            }
             waiting.addAll(reads);
             serveReads();
             if (snapshotInProgress == null
@@ -245,10 +264,13 @@ final class Applier {
             if (meta.index() <= appliedIndex) {
               return;
             }
+            long start = clock.nanoTime();
             restoreFromStorage(meta);
+            long restoreNanos = clock.nanoTime() - start;
             appliedIndex = meta.index();
             appliedTerm = meta.term();
             membership = meta.membership();
+            membershipIndex = meta.membershipIndex();
             snapshotIndex = meta.index();
             snapshotBytes = appliedBytes;
             latestSnapshot = Optional.of(meta);
@@ -261,6 +283,7 @@ final class Applier {
                             + " installed a snapshot from the leader covering the proposal's"
                             + " index; its outcome is unknown here"));
             log.info("node {} restored the snapshot at {}/{}", id, meta.index(), meta.term());
+            events.snapshotInstalled(meta, restoreNanos);
             onSnapshot.accept(meta);
             serveReads();
           } catch (RaftException e) {
@@ -273,8 +296,9 @@ final class Applier {
 
   /** Captures the state now (apply lane) and streams it to storage on the snapshot lane. */
   private CompletableFuture<SnapshotMeta> takeSnapshot() {
-    SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership);
+    SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership, membershipIndex);
     long bytesAtCapture = appliedBytes;
+    long start = clock.nanoTime();
     CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
     snapshotInProgress = done;
     StateMachine.SnapshotWriter writer;
@@ -299,7 +323,8 @@ final class Applier {
           }
           Throwable failure = error;
           boolean stored = committed;
-          lane.execute(() -> snapshotWritten(meta, bytesAtCapture, stored, done, failure));
+          long nanos = clock.nanoTime() - start;
+          lane.execute(() -> snapshotWritten(meta, bytesAtCapture, stored, done, failure, nanos));
         });
     return done;
   }
@@ -309,7 +334,8 @@ final class Applier {
       long bytesAtCapture,
       boolean stored,
       CompletableFuture<SnapshotMeta> done,
-      Throwable error) {
+      Throwable error,
+      long nanos) {
     snapshotInProgress = null;
     if (error != null) {
       // Not fatal: the log is simply not compacted; the next threshold crossing tries again.
@@ -329,6 +355,7 @@ final class Applier {
       latestSnapshot = Optional.of(meta);
     }
     log.debug("node {} took a snapshot at {}/{}", id, meta.index(), meta.term());
+    events.snapshotTaken(meta, nanos);
     onSnapshot.accept(meta);
     done.complete(meta);
   }
@@ -383,6 +410,7 @@ final class Applier {
       if (entry.type() == EntryType.MEMBERSHIP) {
         try {
           membership = Membership.decode(entry.data());
+          membershipIndex = index;
         } catch (IllegalArgumentException bad) {
           log.debug("node {} ignores an undecodable membership entry at {}", id, index);
         }
@@ -393,6 +421,7 @@ final class Applier {
           () -> new Committed(index, entry.term(), result),
           () ->
               new ProposalDroppedException(
+                  ProposalDroppedException.Reason.OVERWRITTEN,
                   "the proposal at index "
                       + index
                       + " was overwritten by another leader's entry; it did not take effect"));

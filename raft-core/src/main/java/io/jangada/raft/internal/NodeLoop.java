@@ -54,6 +54,9 @@ public final class NodeLoop implements Transport.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
 
+  /** A thread that has not finished a probe for this long (at least) makes the node not live. */
+  private static final long STALL_FLOOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
   private record PendingRead(Bytes request, CompletableFuture<Bytes> future, long deadlineTick) {}
 
   private record PendingTransfer(
@@ -75,6 +78,9 @@ public final class NodeLoop implements Transport.Inbox {
   // What stopped a FAILED node: the error every request then gets (a copy of it). Loop lane writes.
   private volatile RaftException fatal;
 
+  private final NodeEvents events;
+  private final long stallNanos;
+
   // Everything below is confined to the loop lane.
   // The highest entry index ever handed to the log writer (and so possibly sent to a follower): a
   // proposal above it exists only in this node's memory and cannot take effect once it stops.
@@ -92,15 +98,25 @@ public final class NodeLoop implements Transport.Inbox {
   private final Map<Long, PendingRead> reads = new HashMap<>();
   private PendingTransfer transfer;
   private Scheduler.Cancellable tickTimer;
+  // Health: when the loop, the writer and the applier last ran a probe (scheduler nanos), and the
+  // commit index learned when a leader was first known after start (-1 until then).
+  private volatile long loopBeat;
+  private volatile long writerBeat;
+  private volatile long applyBeat;
+  private volatile long readyCommitIndex = -1;
+  private volatile long uncommittedBytes;
 
   public NodeLoop(NodeOptions options) {
     this.options = options;
     this.id = options.id();
     this.scheduler = options.scheduler();
     this.loop = scheduler.newLane("jangada-loop-" + id);
-    this.status = new StatusPublisher(options.id(), options.membership(), options.listener());
+    this.events = options.events();
+    this.status = new StatusPublisher(options.id(), options.membership(), events);
     this.leaderWaiters = new LeaderWaiters(id, scheduler, loop);
     this.problems = new NodeProblems(id, options.transport());
+    long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
+    this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
   }
 
   /**
@@ -151,6 +167,10 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     state = State.RUNNING;
+    long now = scheduler.nanoTime();
+    loopBeat = now;
+    writerBeat = now;
+    applyBeat = now;
     log.info(
         "node {} started: term {}, log {}..{}",
         id,
@@ -203,7 +223,9 @@ public final class NodeLoop implements Transport.Inbox {
     snapshot.ifPresent(core::snapshotStored);
     Executor writerLane = scheduler.newLane("jangada-log-" + id);
     Executor applyLane = scheduler.newLane("jangada-apply-" + id);
-    writer = new LogWriter(writerLane, options.logStorage(), options.stateStorage(), hard);
+    writer =
+        new LogWriter(
+            writerLane, options.logStorage(), options.stateStorage(), hard, events, scheduler);
     SnapshotCommits commits = new SnapshotCommits(options.snapshotStorage());
     applier =
         new Applier(
@@ -213,15 +235,21 @@ public final class NodeLoop implements Transport.Inbox {
             proposals,
             snapshot,
             membership,
-            e -> loop.execute(() -> fail(e)),
+            e ->
+                loop.execute(
+                    () ->
+                        fail(
+                            e instanceof StorageFailedException
+                                ? "storage failed reading a snapshot"
+                                : "the state machine failed",
+                            e)),
             options.snapshotStorage(),
             commits,
             scheduler.newLane("jangada-snapshot-" + id),
             options.snapshotPolicy(),
-            meta -> {
-              notifySnapshot(meta);
-              loop.execute(() -> onSnapshotStored(meta));
-            });
+            meta -> loop.execute(() -> onSnapshotStored(meta)),
+            events,
+            scheduler);
     transfers =
         new SnapshotTransfers(
             id,
@@ -238,7 +266,8 @@ public final class NodeLoop implements Transport.Inbox {
               }
             },
             commits,
-            meta -> loop.execute(() -> onSnapshotReceived(meta)));
+            meta -> loop.execute(() -> onSnapshotReceived(meta)),
+            events);
     return snapshot;
   }
 
@@ -248,14 +277,25 @@ public final class NodeLoop implements Transport.Inbox {
   public CompletableFuture<Committed> propose(Bytes command) {
     CompletableFuture<Committed> future = new CompletableFuture<>();
     if (command.size() > options.maxProposalBytes()) {
+      events.proposalDropped(ProposalDroppedException.Reason.TOO_LARGE);
       future.completeExceptionally(
           new ProposalDroppedException(
+              ProposalDroppedException.Reason.TOO_LARGE,
               "command of "
                   + command.size()
                   + " bytes exceeds the limit of "
                   + options.maxProposalBytes()
                   + " bytes (RaftNode.Builder.maxProposalBytes)"));
       return future;
+    }
+    if (events.timed()) {
+      long start = scheduler.nanoTime();
+      future.whenComplete(
+          (committed, error) -> {
+            if (error == null) {
+              events.proposalCommitted(scheduler.nanoTime() - start);
+            }
+          });
     }
     onLoop(
         future,
@@ -266,7 +306,9 @@ public final class NodeLoop implements Transport.Inbox {
           } else if (result instanceof ProposeResult.NotLeader notLeader) {
             future.completeExceptionally(new NotLeaderException(id, notLeader.leaderHint()));
           } else if (result instanceof ProposeResult.Dropped dropped) {
-            future.completeExceptionally(new ProposalDroppedException(dropped.reason()));
+            ProposalDroppedException.Reason reason = dropReason(dropped);
+            events.proposalDropped(reason);
+            future.completeExceptionally(new ProposalDroppedException(reason, dropped.reason()));
           } else {
             throw new AssertionError(result);
           }
@@ -274,9 +316,25 @@ public final class NodeLoop implements Transport.Inbox {
     return future;
   }
 
+  private static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
+    // The core states its reason in words; these are the two it has (RaftCore.propose).
+    return dropped.reason().startsWith("leadership transfer")
+        ? ProposalDroppedException.Reason.LEADERSHIP_TRANSFER
+        : ProposalDroppedException.Reason.BACKLOG_FULL;
+  }
+
   /** Reads with the given consistency; see {@code RaftNode.query}. */
   public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
     CompletableFuture<Bytes> future = new CompletableFuture<>();
+    if (consistency != ReadConsistency.STALE && events.timed()) {
+      long start = scheduler.nanoTime();
+      future.whenComplete(
+          (value, error) -> {
+            if (error == null) {
+              events.readServed(scheduler.nanoTime() - start);
+            }
+          });
+    }
     onLoop(
         future,
         () -> {
@@ -387,6 +445,54 @@ public final class NodeLoop implements Transport.Inbox {
     Throwable cause = error.getCause();
     return error.getMessage()
         + (cause == null || error.getMessage().contains(cause.toString()) ? "" : ": " + cause);
+  }
+
+  /** Bytes of uncommitted entries on this leader (0 otherwise), as last published. Any thread. */
+  public long uncommittedBytes() {
+    return uncommittedBytes;
+  }
+
+  /** Liveness and readiness; see {@code RaftNode.health}. Any thread. */
+  public io.jangada.raft.RaftHealth health() {
+    List<String> problems = new ArrayList<>();
+    State now = state;
+    if (now == State.STARTING) {
+      problems.add("not started");
+    } else if (now == State.CLOSED) {
+      problems.add("closed");
+    } else if (now == State.FAILED) {
+      RaftException stoppedBy = fatal;
+      problems.add(
+          "stopped after a failure: " + (stoppedBy == null ? "unknown" : describe(stoppedBy)));
+    } else {
+      long time = scheduler.nanoTime();
+      stalled(problems, "loop", time - loopBeat);
+      stalled(problems, "log writer", time - writerBeat);
+      stalled(problems, "apply", time - applyBeat);
+    }
+    boolean live = problems.isEmpty();
+    RaftStatus current = status();
+    if (current.leader().isEmpty()) {
+      problems.add("no leader known");
+    } else if (readyCommitIndex < 0 || current.appliedIndex() < readyCommitIndex) {
+      problems.add(
+          "catching up: applied "
+              + current.appliedIndex()
+              + " of "
+              + Math.max(readyCommitIndex, current.commitIndex()));
+    }
+    return new io.jangada.raft.RaftHealth(live, problems.isEmpty(), problems);
+  }
+
+  private void stalled(List<String> problems, String thread, long idleNanos) {
+    if (idleNanos > stallNanos) {
+      problems.add(
+          "the "
+              + thread
+              + " thread has not finished a task for "
+              + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(idleNanos)
+              + " ms");
+    }
   }
 
   /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
@@ -539,7 +645,11 @@ public final class NodeLoop implements Transport.Inbox {
     core.snapshotStored(meta); // before compacting: the core's base configuration moves first
     long compactTo = meta.index() - options.snapshotPolicy().trailingEntries();
     if (compactTo >= 1) {
-      writer.compact(compactTo, e -> loop.execute(() -> fail(storageFailed("compacting", e))));
+      writer.compact(
+          compactTo,
+          e ->
+              loop.execute(
+                  () -> fail("storage failed compacting", storageFailed("compacting", e))));
     }
     scheduleProcess();
   }
@@ -551,14 +661,6 @@ public final class NodeLoop implements Transport.Inbox {
     }
     core.installSnapshot(meta);
     scheduleProcess();
-  }
-
-  private void notifySnapshot(SnapshotMeta meta) {
-    try {
-      options.listener().onSnapshot(id, meta);
-    } catch (RuntimeException e) {
-      log.warn("node {}: RaftListener.onSnapshot threw; ignored", id, e);
-    }
   }
 
   // ---- the loop ----
@@ -594,7 +696,14 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     ticks++;
+    if (ticks % options.config().electionTicks() == 0) {
+      // Health probes, once per election timeout: cheap next to the stall threshold (>= 10 s).
+      loopBeat = scheduler.nanoTime();
+      writer.probe(() -> writerBeat = scheduler.nanoTime());
+      applier.probe(() -> applyBeat = scheduler.nanoTime());
+    }
     core.tick();
+    events.followerActivity(status.latest(), ticks, options.config().electionTicks());
     transfers.tick();
     expireRequests();
     scheduleProcess();
@@ -653,7 +762,12 @@ public final class NodeLoop implements Transport.Inbox {
     writer.persist(
         ready,
         () -> loop.execute(() -> afterPersist(ready, later, afterWrite, readsAfterWrite)),
-        e -> loop.execute(() -> fail(storageFailed("persisting the log", e))));
+        e ->
+            loop.execute(
+                () ->
+                    fail(
+                        "storage failed while persisting the log",
+                        storageFailed("persisting the log", e))));
   }
 
   /**
@@ -716,6 +830,10 @@ public final class NodeLoop implements Transport.Inbox {
     RaftStatus next = status.publish(core.status());
     next.leader().ifPresent(leaderWaiters::leaderKnown);
     problems.membershipChanged(next.membership());
+    uncommittedBytes = core.uncommittedBytes();
+    if (readyCommitIndex < 0 && next.leader().isPresent()) {
+      readyCommitIndex = next.commitIndex();
+    }
     if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
       proposals.failAll(
           () ->
@@ -779,13 +897,14 @@ public final class NodeLoop implements Transport.Inbox {
    * others elect a leader without it), reports FAILED as a follower without leader, and fails
    * everything pending and every later request with (a copy of) {@code error}. Loop lane.
    */
-  private void fail(RaftException error) {
+  private void fail(String what, RaftException error) {
     if (state != State.RUNNING) {
       return;
     }
     log.error("node {} stops: {}", id, error.getMessage(), error.getCause());
     state = State.FAILED;
     fatal = error;
+    events.failed(what, error.getCause() == null ? error : error.getCause());
     if (tickTimer != null) {
       tickTimer.cancel();
     }

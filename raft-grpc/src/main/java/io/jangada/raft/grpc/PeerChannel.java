@@ -49,6 +49,7 @@ final class PeerChannel {
   private final Executor callbacks;
   private final ScheduledExecutorService timer;
   private final Runnable reportUnreachable;
+  private final GrpcTransportMetrics metrics;
   private final int maxQueuedMessages;
   private final long maxQueuedBytes;
   private final long initialBackoffNanos;
@@ -78,7 +79,9 @@ final class PeerChannel {
       Executor executor,
       ScheduledExecutorService timer,
       Runnable reportUnreachable,
-      GrpcTransport.Limits limits) {
+      GrpcTransport.Limits limits,
+      GrpcTransportMetrics metrics) {
+    this.metrics = metrics;
     this.self = self;
     this.peer = peer;
     this.header = header;
@@ -117,6 +120,7 @@ final class PeerChannel {
     if (queued) {
       scheduleDrain();
     } else {
+      count(() -> metrics.messageDropped(self, peer));
       reportUnreachable();
     }
   }
@@ -235,6 +239,7 @@ final class PeerChannel {
         why,
         lost,
         TimeUnit.NANOSECONDS.toMillis(delay));
+    count(() -> metrics.reconnecting(self, peer));
     reportUnreachable();
     try {
       synchronized (this) {
@@ -253,6 +258,14 @@ final class PeerChannel {
       }
     } catch (RejectedExecutionException e) {
       // closing
+    }
+  }
+
+  private void count(Runnable hook) {
+    try {
+      hook.run();
+    } catch (RuntimeException e) {
+      log.debug("{}: a GrpcTransportMetrics hook threw; ignored", self, e);
     }
   }
 

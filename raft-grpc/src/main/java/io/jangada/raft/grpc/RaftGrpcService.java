@@ -51,14 +51,17 @@ final class RaftGrpcService {
       new RecentProblems(TimeUnit.MINUTES.toNanos(1), System::nanoTime);
   private final Consumer<String> onTraffic;
   private volatile boolean closed;
+  private final GrpcTransportMetrics metrics;
 
   RaftGrpcService(
       NodeId self,
       String clusterId,
       Set<String> knownSenders,
       Transport.Inbox inbox,
+      GrpcTransportMetrics metrics,
       Consumer<String> onTraffic) {
     this.self = self;
+    this.metrics = metrics;
     this.clusterId = clusterId;
     this.knownSenders = Set.copyOf(knownSenders);
     this.inbox = inbox;
@@ -119,7 +122,8 @@ final class RaftGrpcService {
   /** Validates one frame and delivers its valid messages; package-private for tests. */
   void accept(InboundFrame frame) {
     if (frame.envelope().isEmpty()) {
-      reject("malformed frame: " + frame.error());
+      reject(
+          GrpcTransportMetrics.RejectReason.MALFORMED_FRAME, "malformed frame: " + frame.error());
       return;
     }
     Envelope envelope = frame.envelope().get();
@@ -134,18 +138,22 @@ final class RaftGrpcService {
               + clusterId
               + "'";
       problems.record("cluster:" + shorten(envelope.getClusterId()) + ":" + shorten(sender), text);
-      reject("frame for cluster '" + envelope.getClusterId() + "' (expected '" + clusterId + "')");
+      reject(
+          GrpcTransportMetrics.RejectReason.WRONG_CLUSTER,
+          "frame for cluster '" + envelope.getClusterId() + "' (expected '" + clusterId + "')");
       return;
     }
     if (!knownSenders.contains(sender)) {
       problems.record(
           "sender:" + shorten(sender),
           "rejected frames from '" + shorten(sender) + "': not a configured peer of this node");
-      reject("frame from unknown sender '" + sender + "'");
+      reject(
+          GrpcTransportMetrics.RejectReason.UNKNOWN_SENDER,
+          "frame from unknown sender '" + sender + "'");
       return;
     }
     if (envelope.getMessagesCount() == 0) {
-      reject("empty frame from " + sender);
+      reject(GrpcTransportMetrics.RejectReason.EMPTY_FRAME, "empty frame from " + sender);
       return;
     }
     try {
@@ -163,15 +171,21 @@ final class RaftGrpcService {
     try {
       message = ProtoCodec.decode(proto);
     } catch (ProtoCodec.MalformedMessageException e) {
-      reject("malformed message from " + sender + ": " + e.getMessage());
+      reject(
+          GrpcTransportMetrics.RejectReason.MALFORMED_MESSAGE,
+          "malformed message from " + sender + ": " + e.getMessage());
       return;
     }
     if (!message.from().value().equals(sender)) {
-      reject("message from " + message.from() + " sent by " + sender);
+      reject(
+          GrpcTransportMetrics.RejectReason.SPOOFED_SENDER,
+          "message from " + message.from() + " sent by " + sender);
       return;
     }
     if (!message.to().equals(self)) {
-      reject("message from " + sender + " addressed to " + message.to());
+      reject(
+          GrpcTransportMetrics.RejectReason.WRONG_RECIPIENT,
+          "message from " + sender + " addressed to " + message.to());
       return;
     }
     if (closed) {
@@ -189,8 +203,13 @@ final class RaftGrpcService {
     return text.length() <= 64 ? text : text.substring(0, 64) + "...";
   }
 
-  private void reject(String reason) {
+  private void reject(GrpcTransportMetrics.RejectReason why, String reason) {
     rejected.incrementAndGet();
+    try {
+      metrics.frameRejected(self, why);
+    } catch (RuntimeException e) {
+      log.debug("{}: a GrpcTransportMetrics hook threw; ignored", self, e);
+    }
     rejections.warn(self + ": rejected inbound frame: " + reason);
   }
 }

@@ -1,10 +1,11 @@
 package io.jangada.raft.grpc;
 
-import static io.jangada.raft.transport.TransportContract.awaitUntil;
+import static io.jangada.raft.contract.TransportContract.awaitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jangada.raft.contract.TransportContract.RecordingInbox;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.model.Bytes;
@@ -12,7 +13,6 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
-import io.jangada.raft.transport.TransportContract.RecordingInbox;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -74,7 +74,7 @@ class GrpcTransportTest {
     while (!done.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("timed out resending %s", m).isNegative();
       from.send(m);
-      io.jangada.raft.transport.TransportContract.awaitUntilOrTimeout(Duration.ofMillis(50), done);
+      io.jangada.raft.contract.TransportContract.awaitUntilOrTimeout(Duration.ofMillis(50), done);
     }
   }
 
@@ -132,13 +132,22 @@ class GrpcTransportTest {
   @Test
   void framesThatFailIdentityOrDecodingAreRejectedAndTheStreamGoesOn() throws Exception {
     RecordingInbox inbox = new RecordingInbox();
+    java.util.Map<GrpcTransportMetrics.RejectReason, Integer> reasons =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
     GrpcTransport b =
         start(
             node(
-                B,
-                TestPorts.freeLoopbackAddress(),
-                TestPorts.freeLoopbackAddress(),
-                TestPorts.freeLoopbackAddress()),
+                    B,
+                    TestPorts.freeLoopbackAddress(),
+                    TestPorts.freeLoopbackAddress(),
+                    TestPorts.freeLoopbackAddress())
+                .metrics(
+                    new GrpcTransportMetrics() {
+                      @Override
+                      public void frameRejected(NodeId self, RejectReason reason) {
+                        reasons.merge(reason, 1, Integer::sum);
+                      }
+                    }),
             inbox);
     RawClient attacker = closeLater(new RawClient(b.boundAddress()));
 
@@ -187,6 +196,10 @@ class GrpcTransportTest {
     awaitUntil(TIMEOUT, () -> inbox.received().contains(last));
     assertThat(inbox.received()).containsExactly(first, last);
     assertThat(b.rejectedFrames()).isEqualTo(9);
+    assertThat(reasons.toString())
+        .isEqualTo(
+            "{MALFORMED_FRAME=1, WRONG_CLUSTER=1, UNKNOWN_SENDER=1, EMPTY_FRAME=1,"
+                + " MALFORMED_MESSAGE=2, SPOOFED_SENDER=2, WRONG_RECIPIENT=1}");
   }
 
   @Test

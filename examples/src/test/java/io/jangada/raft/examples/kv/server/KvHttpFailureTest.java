@@ -70,6 +70,7 @@ class KvHttpFailureTest {
           0,
           0,
           Membership.ofVoters(SELF, OTHER),
+          0,
           Map.of());
     }
   }
