@@ -9,10 +9,10 @@ package io.jangada.raft;
  * StateMachineException}; one whose entry was overwritten by another leader's fails with {@link
  * ProposalDroppedException}.
  *
- * <p>Retrying gives at-least-once semantics: the command may then apply twice. To get exactly-once
- * semantics, make commands idempotent or carry a client session (client id + request sequence) that
- * the state machine deduplicates, as the examples' key-value store does. Not retrying gives
- * at-most-once semantics.
+ * <p>Retrying a plain proposal gives at-least-once semantics: the command may then apply twice. For
+ * exactly-once semantics propose within a client session ({@link RaftNode#openSession()}, {@link
+ * RaftNode#propose(io.jangada.raft.model.Bytes, SessionInfo)}) and retry with the same sequence:
+ * the library applies it at most once. Not retrying gives at-most-once semantics.
  */
 public final class IndeterminateResultException extends RaftException {
 

@@ -13,7 +13,8 @@ public abstract sealed class RaftException extends RuntimeException
         StorageFailedException,
         StateMachineException,
         LeadershipTransferException,
-        RequestTimeoutException {
+        RequestTimeoutException,
+        SessionExpiredException {
 
   RaftException(String message) {
     super(message);

@@ -41,6 +41,7 @@ final class RealCluster implements AutoCloseable {
   private final Map<NodeId, Running> running = new ConcurrentHashMap<>();
   private BiFunction<NodeId, Transport, Transport> wrapTransport = (id, t) -> t;
   private UnaryOperator<RaftNode.Builder> customize = b -> b;
+  private boolean serveClients;
 
   RealCluster(List<NodeId> ids, Path dir, String clusterId) {
     this.ids = List.copyOf(ids);
@@ -61,6 +62,18 @@ final class RealCluster implements AutoCloseable {
   RealCluster customize(UnaryOperator<RaftNode.Builder> customize) {
     this.customize = customize;
     return this;
+  }
+
+  /** Serves the client protocol (RaftClient) on every node's gRPC server. */
+  RealCluster serveClients() {
+    this.serveClients = true;
+    return this;
+  }
+
+  /** The {@code host:port} of a node's gRPC server (Raft traffic and clients). */
+  String address(NodeId id) {
+    InetSocketAddress a = addresses.get(id);
+    return a.getHostString() + ":" + a.getPort();
   }
 
   List<NodeId> ids() {
@@ -100,6 +113,9 @@ final class RealCluster implements AutoCloseable {
                     .transport(wrapTransport.apply(id, transport))
                     .tickInterval(Duration.ofMillis(20)))
             .build();
+    if (serveClients) {
+      transport.serveClients(node);
+    }
     node.start().join();
     running.put(id, new Running(storage, transport, machine, node));
   }

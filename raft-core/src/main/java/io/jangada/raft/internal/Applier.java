@@ -4,6 +4,7 @@ import io.jangada.raft.Committed;
 import io.jangada.raft.IndeterminateResultException;
 import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftException;
+import io.jangada.raft.SessionExpiredException;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.StateMachineException;
 import io.jangada.raft.StorageFailedException;
@@ -55,6 +56,9 @@ final class Applier {
   private final Executor snapshotLane;
   private final SnapshotPolicy policy;
   private final Consumer<SnapshotMeta> onSnapshot;
+  private final SessionWaiters forwarded;
+  // The replicated session table; apply lane only.
+  private SessionTable sessions;
   private final NodeEvents events;
   private final io.jangada.raft.Scheduler clock;
 
@@ -84,6 +88,8 @@ final class Applier {
       Executor lane,
       ProposalTracker proposals,
       Optional<SnapshotMeta> restored,
+      SessionTable sessions,
+      SessionWaiters forwarded,
       Membership membership,
       Consumer<RaftException> onFatal,
       SnapshotStorage snapshots,
@@ -97,6 +103,8 @@ final class Applier {
     this.stateMachine = stateMachine;
     this.lane = lane;
     this.proposals = proposals;
+    this.sessions = sessions;
+    this.forwarded = forwarded;
     this.appliedIndex = restored.map(SnapshotMeta::index).orElse(0L);
     this.appliedTerm = restored.map(SnapshotMeta::term).orElse(0L);
     this.membership = restored.map(SnapshotMeta::membership).orElse(membership);
@@ -195,8 +203,17 @@ final class Applier {
       throw new StorageFailedException(
           "node " + id + " cannot open the snapshot at " + meta.index() + ": " + e, e);
     }
+    SnapshotFormat.Opened opened;
+    try {
+      opened = SnapshotFormat.open(in);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(in);
+      throw new StorageFailedException(
+          "node " + id + " cannot read the snapshot at " + meta.index() + ": " + e, e);
+    }
     try (in) {
-      stateMachine.restore(meta, in);
+      stateMachine.restore(meta, opened.stateMachineData());
+      sessions = opened.sessions();
     } catch (IOException | RuntimeException e) {
       throw new StateMachineException(
           "the state machine of node "
@@ -206,6 +223,14 @@ final class Applier {
               + ": "
               + e,
           e);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already failing
     }
   }
 
@@ -303,7 +328,7 @@ final class Applier {
     snapshotInProgress = done;
     StateMachine.SnapshotWriter writer;
     try {
-      writer = stateMachine.snapshot();
+      writer = SnapshotFormat.wrap(sessions.encode(), stateMachine.snapshot());
     } catch (RuntimeException e) {
       snapshotInProgress = null;
       log.warn(
@@ -385,12 +410,9 @@ final class Applier {
         throw new IllegalStateException(
             "node " + id + " must apply index " + (appliedIndex + 1) + " next, got " + index);
       }
-      Bytes result;
+      Outcome outcome;
       try {
-        result =
-            entry.type() == EntryType.COMMAND
-                ? stateMachine.apply(index, entry.data())
-                : Bytes.EMPTY;
+        outcome = execute(entry);
       } catch (RuntimeException | Error e) {
         StateMachineException failure =
             new StateMachineException(
@@ -418,14 +440,69 @@ final class Applier {
       proposals.applied(
           index,
           entry.term(),
-          () -> new Committed(index, entry.term(), result),
+          future -> outcome.complete(future, index, entry.term()),
           () ->
               new ProposalDroppedException(
                   ProposalDroppedException.Reason.OVERWRITTEN,
                   "the proposal at index "
                       + index
                       + " was overwritten by another leader's entry; it did not take effect"));
+      if (outcome.key != null) {
+        forwarded.applied(outcome.key, future -> outcome.complete(future, index, entry.term()));
+      }
     }
+  }
+
+  /** What applying one entry gave: a result, or a session failure; and the session request. */
+  private record Outcome(Bytes result, RaftException failure, SessionEntry.Key key) {
+    void complete(CompletableFuture<Committed> future, long index, long term) {
+      if (failure != null) {
+        future.completeExceptionally(failure);
+      } else {
+        future.complete(new Committed(index, term, result));
+      }
+    }
+  }
+
+  private Outcome execute(LogEntry entry) {
+    long index = entry.index();
+    if (entry.type() == EntryType.COMMAND) {
+      return new Outcome(stateMachine.apply(index, entry.data()), null, null);
+    }
+    if (entry.type() != EntryType.SESSION) {
+      return new Outcome(Bytes.EMPTY, null, null);
+    }
+    SessionEntry request;
+    try {
+      request = SessionEntry.decode(entry.data());
+    } catch (IllegalArgumentException bad) {
+      // Every node skips it alike: the entry came from a newer or broken library version.
+      log.warn("node {} skips an undecodable session entry at {}: {}", id, index, bad.getMessage());
+      return new Outcome(Bytes.EMPTY, null, null);
+    }
+    SessionTable.Outcome done =
+        sessions.apply(index, request, command -> stateMachine.apply(index, command));
+    return toOutcome(done, request.key());
+  }
+
+  /** The future's value for a session outcome. */
+  static Outcome toOutcome(SessionTable.Outcome done, SessionEntry.Key key) {
+    if (done instanceof SessionTable.Outcome.Applied a) {
+      return new Outcome(a.result(), null, key);
+    } else if (done instanceof SessionTable.Outcome.Duplicate d) {
+      return new Outcome(d.result(), null, key);
+    } else if (done instanceof SessionTable.Outcome.Opened o) {
+      return new Outcome(
+          Bytes.wrapUnsafe(java.nio.ByteBuffer.allocate(8).putLong(o.clientId()).array()),
+          null,
+          key);
+    } else if (done instanceof SessionTable.Outcome.Closed) {
+      return new Outcome(Bytes.EMPTY, null, key);
+    } else if (done instanceof SessionTable.Outcome.Rejected r) {
+      return new Outcome(
+          null, new SessionExpiredException(r.clientId(), r.sequence(), r.reason()), key);
+    }
+    throw new AssertionError(done);
   }
 
   private void serveReads() {

@@ -67,6 +67,8 @@ public final class NodeLoop implements Transport.Inbox {
   private final Scheduler scheduler;
   private final Executor loop;
   private final ProposalTracker proposals = new ProposalTracker();
+  private final SessionWaiters forwarded = new SessionWaiters();
+  private final SessionProposer sessionProposer;
   private final StatusPublisher status;
   private final LeaderWaiters leaderWaiters;
   private final NodeProblems problems;
@@ -115,6 +117,7 @@ public final class NodeLoop implements Transport.Inbox {
     this.status = new StatusPublisher(options.id(), options.membership(), events);
     this.leaderWaiters = new LeaderWaiters(id, scheduler, loop);
     this.problems = new NodeProblems(id, options.transport());
+    this.sessionProposer = new SessionProposer(options, proposals, forwarded);
     long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
     this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
   }
@@ -234,6 +237,8 @@ public final class NodeLoop implements Transport.Inbox {
             applyLane,
             proposals,
             snapshot,
+            recovered.sessions(),
+            forwarded,
             membership,
             e ->
                 loop.execute(
@@ -316,7 +321,28 @@ public final class NodeLoop implements Transport.Inbox {
     return future;
   }
 
-  private static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
+  /**
+   * Proposes a client-session request (open, command or close); see {@code RaftNode.propose(Bytes,
+   * SessionInfo)}.
+   */
+  public CompletableFuture<Committed> proposeSession(SessionEntry request) {
+    CompletableFuture<Committed> future = new CompletableFuture<>();
+    if (request.command().size() > options.maxProposalBytes()) {
+      future.completeExceptionally(
+          new ProposalDroppedException(
+              ProposalDroppedException.Reason.TOO_LARGE,
+              "command of "
+                  + request.command().size()
+                  + " bytes exceeds the limit of "
+                  + options.maxProposalBytes()
+                  + " bytes (RaftNode.Builder.maxProposalBytes)"));
+      return future;
+    }
+    onLoop(future, () -> sessionProposer.propose(core, request, future, ticks));
+    return future;
+  }
+
+  static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
     // The core states its reason in words; these are the two it has (RaftCore.propose).
     return dropped.reason().startsWith("leadership transfer")
         ? ProposalDroppedException.Reason.LEADERSHIP_TRANSFER
@@ -601,6 +627,16 @@ public final class NodeLoop implements Transport.Inbox {
     if (!message.to().equals(id)) {
       return;
     }
+    if (message instanceof Message.ForwardProposal forward) {
+      loop.execute(
+          () -> {
+            if (state == State.RUNNING) {
+              sessionProposer.onForwarded(core, forward);
+              scheduleProcess();
+            }
+          });
+      return;
+    }
     loop.execute(
         () -> {
           if (state == State.RUNNING) {
@@ -706,6 +742,7 @@ public final class NodeLoop implements Transport.Inbox {
     events.followerActivity(status.latest(), ticks, options.config().electionTicks());
     transfers.tick();
     expireRequests();
+    sessionProposer.expire(ticks);
     scheduleProcess();
     scheduleTick();
   }
@@ -957,6 +994,7 @@ public final class NodeLoop implements Transport.Inbox {
       Supplier<RaftException> notAppended,
       Supplier<RaftException> appended) {
     proposals.failAll(handedOutUpTo, notAppended, appended);
+    forwarded.failAll(appended);
     leaderWaiters.failAll(failure);
     for (PendingRead read : reads.values()) {
       read.future().completeExceptionally(failure.get());

@@ -1,6 +1,7 @@
 package io.jangada.raft.internal;
 
 import io.jangada.raft.Scheduler;
+import io.jangada.raft.SessionLimits;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Membership;
@@ -33,6 +34,8 @@ public record NodeOptions(
     int maxProposalBytes,
     int readTimeoutTicks,
     SnapshotPolicy snapshotPolicy,
+    SessionLimits sessionLimits,
+    boolean forwardSessionProposals,
     Duration closeHandover) {
 
   public NodeOptions {
@@ -50,6 +53,7 @@ public record NodeOptions(
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
+    Objects.requireNonNull(sessionLimits, "sessionLimits");
     Objects.requireNonNull(closeHandover, "closeHandover");
   }
 }

@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings a node's storage to a consistent starting point: loads the hard state, finds the newest
- * committed snapshot (a half-written one is never visible; the applier restores it into the state
- * machine on the apply thread), makes the log start no later than the snapshot (resetting a log
- * that ends before it or conflicts with it, as after a crash between storing a received snapshot
- * and resetting the log) and refuses a log compacted beyond every snapshot. The log tail after the
- * snapshot is replayed later through the core's committed entries.
+ * committed snapshot (a half-written one is never visible; the applier restores it, state machine
+ * and session table, on the apply thread), makes the log start no later than the snapshot
+ * (resetting a log that ends before it or conflicts with it, as after a crash between storing a
+ * received snapshot and resetting the log) and refuses a log compacted beyond every snapshot. The
+ * log tail after the snapshot is replayed later through the core's committed entries.
  *
  * <p>Thread: the loop, before the node runs. Blocking: reads storage. Errors: {@link IOException}
  * or {@link IllegalStateException}; the node does not start.
@@ -25,8 +25,15 @@ final class Recovery {
 
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
-  /** Where the node starts: the hard state, the snapshot to restore and the configuration. */
-  record Recovered(HardState hard, Optional<SnapshotMeta> snapshot, Membership membership) {
+  /**
+   * Where the node starts: the hard state, the snapshot to restore, the configuration, and an empty
+   * session table (the applier fills it from the snapshot).
+   */
+  record Recovered(
+      HardState hard,
+      Optional<SnapshotMeta> snapshot,
+      Membership membership,
+      SessionTable sessions) {
     long applied() {
       return snapshot.map(SnapshotMeta::index).orElse(0L);
     }
@@ -41,6 +48,7 @@ final class Recovery {
     Optional<SnapshotMeta> snapshot = options.snapshotStorage().latest();
     Membership membership = options.membership();
     long applied = 0;
+    SessionTable sessions = new SessionTable();
     if (snapshot.isPresent()) {
       SnapshotMeta meta = snapshot.get();
       applied = meta.index();
@@ -69,6 +77,6 @@ final class Recovery {
               + applied
               + "); the data directory is incomplete");
     }
-    return new Recovered(hard, snapshot, membership);
+    return new Recovered(hard, snapshot, membership, sessions);
   }
 }

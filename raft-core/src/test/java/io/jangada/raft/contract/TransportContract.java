@@ -281,7 +281,9 @@ public abstract class TransportContract {
             List.of(
                 LogEntry.command(10, 6, Bytes.ofUtf8("set x=1")),
                 LogEntry.noop(11, 6),
-                LogEntry.membership(12, 6, membership)),
+                LogEntry.membership(12, 6, membership),
+                new LogEntry(
+                    13, 6, io.jangada.raft.model.EntryType.SESSION, Bytes.ofUtf8("session"))),
             9),
         new Message.AppendResponse(from, to, 6, false, 3, 4, 2),
         new Message.Heartbeat(from, to, 6, 8, 77),
@@ -298,7 +300,8 @@ public abstract class TransportContract {
         new Message.InstallSnapshotResponse(from, to, 7, 100, 4100, true),
         new Message.TimeoutNow(from, to, 8),
         new Message.ReadIndexRequest(from, to, 8, -3),
-        new Message.ReadIndexResponse(from, to, 8, -3, 120, true));
+        new Message.ReadIndexResponse(from, to, 8, -3, 120, true),
+        new Message.ForwardProposal(from, to, 8, Bytes.ofUtf8("forwarded request")));
   }
 
   /** An inbox that records everything; thread-safe. Subclass it to slow down or observe. */

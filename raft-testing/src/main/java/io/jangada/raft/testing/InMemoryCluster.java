@@ -52,6 +52,7 @@ public final class InMemoryCluster implements AutoCloseable {
   private final long snapshotTrailingEntries;
   private final int snapshotChunkBytes;
   private final RaftListener listener;
+  private final int maxProposalBytes;
   private final SplittableRandom random;
   private final Map<NodeId, Member> members = new LinkedHashMap<>();
 
@@ -77,6 +78,7 @@ public final class InMemoryCluster implements AutoCloseable {
     this.snapshotTrailingEntries = builder.snapshotTrailingEntries;
     this.snapshotChunkBytes = builder.snapshotChunkBytes;
     this.listener = builder.listener;
+    this.maxProposalBytes = builder.maxProposalBytes;
     for (NodeId id : builder.ids) {
       members.put(id, new Member());
     }
@@ -256,6 +258,7 @@ public final class InMemoryCluster implements AutoCloseable {
             .snapshotTrailingEntries(snapshotTrailingEntries)
             .snapshotChunkBytes(snapshotChunkBytes)
             .listener(listener)
+            .maxProposalBytes(maxProposalBytes)
             .build();
     CompletableFuture<Void> started = member.node.start();
     scheduler.runUntilIdle();
@@ -296,6 +299,7 @@ public final class InMemoryCluster implements AutoCloseable {
     private long snapshotTrailingEntries = 1_000;
     private int snapshotChunkBytes = 1 << 20;
     private RaftListener listener = new RaftListener() {};
+    private int maxProposalBytes = RaftNode.Builder.DEFAULT_MAX_PROPOSAL_BYTES;
 
     private Builder() {}
 
@@ -367,6 +371,12 @@ public final class InMemoryCluster implements AutoCloseable {
     /** InstallSnapshot chunk size; default 1 MiB. */
     public Builder snapshotChunkBytes(int bytes) {
       this.snapshotChunkBytes = bytes;
+      return this;
+    }
+
+    /** The largest command a node accepts; default {@code RaftNode}'s 1 MiB. */
+    public Builder maxProposalBytes(int bytes) {
+      this.maxProposalBytes = bytes;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.jangada.raft.examples.kv.demo;
 
+import io.jangada.raft.Committed;
 import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.RaftStatus;
@@ -198,13 +199,13 @@ final class DemoCluster implements AutoCloseable {
    * machine's answer once the write is committed and applied on {@code via}; writes that succeed
    * are remembered as acknowledged.
    */
-  CompletableFuture<io.jangada.raft.Committed> put(NodeId via, String key, String value) {
+  CompletableFuture<Committed> put(NodeId via, String key, String value) {
     keys.add(key);
     long id = nextProposalId++;
     Bytes command =
         KvCodec.encode(KvRequest.of(new KvCommand.Put(Bytes.ofUtf8(key), Bytes.ofUtf8(value))));
     trace.add(new Event.Proposed(nanos(), id, via, MessageText.command(command)));
-    CompletableFuture<io.jangada.raft.Committed> future = node(via).propose(command);
+    CompletableFuture<Committed> future = node(via).propose(command);
     future.whenComplete(
         (committed, error) -> {
           if (error == null) {
