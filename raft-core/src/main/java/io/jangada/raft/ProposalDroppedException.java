@@ -3,9 +3,10 @@ package io.jangada.raft;
 import java.util.Objects;
 
 /**
- * The leader refused the request without appending it: too large, too much uncommitted backlog
- * (backpressure), or a leadership transfer in progress. Nothing was appended. See {@link #reason()}
- * for whether retrying can succeed.
+ * The proposal did not and will not take effect: the leader refused it without appending it (too
+ * large, too much uncommitted backlog, a leadership transfer in progress), or its entry was
+ * appended but then overwritten by a newer leader's entry before it committed. See {@link
+ * #reason()} for whether retrying can succeed.
  */
 public final class ProposalDroppedException extends RaftException {
 
@@ -16,7 +17,12 @@ public final class ProposalDroppedException extends RaftException {
     /** The uncommitted backlog is full ({@code RaftConfig.maxUncommittedBytes}): retry later. */
     BACKLOG_FULL,
     /** A leadership transfer is in progress: retry (at the new leader) shortly. */
-    LEADERSHIP_TRANSFER;
+    LEADERSHIP_TRANSFER,
+    /**
+     * The entry was appended, then overwritten by a newer leader's entry before it committed: it
+     * certainly did not take effect; retry at the current leader.
+     */
+    OVERWRITTEN;
 
     /** Whether retrying the same proposal later can succeed. */
     public boolean retryable() {

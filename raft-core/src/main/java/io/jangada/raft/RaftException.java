@@ -11,6 +11,7 @@ public abstract sealed class RaftException extends RuntimeException
         IndeterminateResultException,
         NodeClosedException,
         StorageFailedException,
+        StateMachineException,
         LeadershipTransferException,
         RequestTimeoutException,
         SessionExpiredException {

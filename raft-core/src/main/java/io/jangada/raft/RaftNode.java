@@ -50,15 +50,20 @@ import java.util.random.RandomGenerator;
  *
  * <p>Failures arrive through the futures as {@link RaftException}s: {@link NotLeaderException},
  * {@link ProposalDroppedException}, {@link IndeterminateResultException}, {@link
- * NodeClosedException}, {@link StorageFailedException}, {@link LeadershipTransferException}, {@link
- * RequestTimeoutException}, {@link SessionExpiredException}. A storage or state-machine failure is
- * fatal: the node stops and fails every pending request.
+ * NodeClosedException}, {@link StorageFailedException}, {@link StateMachineException}, {@link
+ * LeadershipTransferException}, {@link RequestTimeoutException}, {@link SessionExpiredException}.
+ * Only {@link IndeterminateResultException} means "may or may not take effect"; every other failure
+ * of a proposal means it did not and will not take effect. A storage or state-machine failure is
+ * fatal: the node stops serving (its {@link #status()} says {@link RaftStatus.State#FAILED}, with
+ * the cause, role follower and no leader), sends nothing more so the others elect a new leader, and
+ * fails every pending and later request fast; {@link #stopped()} tells its owner.
  */
 public final class RaftNode implements AutoCloseable {
 
   private final NodeLoop loop;
   private final NodeId id;
   private final Executor callbacks;
+  private final Duration closeHandover;
   // Nonces that let a node recognise its own open-session entries.
   private final java.security.SecureRandom nonces = new java.security.SecureRandom();
   private final NodeEvents events;
@@ -68,6 +73,7 @@ public final class RaftNode implements AutoCloseable {
     this.events = options.events();
     this.id = options.id();
     this.callbacks = options.callbackExecutor();
+    this.closeHandover = options.closeHandover();
   }
 
   /**
@@ -84,9 +90,12 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
-   * Loads the persisted state (restoring the newest snapshot into the state machine), starts the
-   * transport and the timers. Completes when the node runs; fails if storage cannot be read or the
-   * transport cannot listen, leaving the node unusable (close it).
+   * Loads the persisted state (restoring the newest snapshot into the state machine, on the apply
+   * thread), starts the transport and the timers. Completes when the node runs; fails if storage
+   * cannot be read, the state machine cannot restore the snapshot, the transport cannot listen, or
+   * the transport lists fixed peers that lack a member of the configuration (the node could never
+   * reach it: {@link IllegalStateException} naming the members), leaving the node unusable (close
+   * it).
    */
   public CompletableFuture<Void> start() {
     return expose(loop.start());
@@ -199,6 +208,18 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * Completes with the leader's id (possibly this node's) as soon as this node knows a leader: at
+   * once if it knows one now, otherwise when it learns of one. Use it after {@link #start()}
+   * instead of polling {@link #status()}; it may be called before the start completes. Fails with
+   * {@link RequestTimeoutException} if no leader is known within {@code timeout} (measured by the
+   * node's {@link Scheduler}), or with the node's failure if it is closed or fails first.
+   */
+  public CompletableFuture<NodeId> awaitLeader(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    return expose(loop.awaitLeader(timeout));
+  }
+
+  /**
    * Liveness and readiness, for health probes. Cheap; any thread; never blocks. A node is live
    * while it runs and its loop, log-writer and apply threads keep finishing work (none stuck for
    * more than max(10 s, 4 election timeouts)) and no storage or state-machine failure stopped it;
@@ -246,14 +267,37 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
-   * Stops the node: new calls fail with {@link NodeClosedException}, pending requests fail ({@link
-   * IndeterminateResultException} for appended proposals), threads are released. Blocks until the
-   * node's threads finish their current task. Does not close the transport or the storages: the
-   * caller owns them and closes them afterwards. Idempotent.
+   * Completes when this node has stopped for good: with the {@link StorageFailedException} or
+   * {@link StateMachineException} that stopped it (exceptionally), or normally once it is {@link
+   * #close() closed}. An application that cannot do without this node, like the example server,
+   * waits on it to exit.
+   */
+  public CompletableFuture<Void> stopped() {
+    return expose(loop.stopped());
+  }
+
+  /**
+   * Stops the node. A leader first hands leadership to its most up-to-date active voter and waits
+   * for it to take over, for at most {@link Builder#closeHandover} (default one election timeout),
+   * so that a rolling restart costs the cluster no election timeout; then new calls fail with
+   * {@link NodeClosedException}, pending requests fail ({@link IndeterminateResultException} for
+   * proposals that were written or sent, {@link NodeClosedException} for those that were not),
+   * threads are released. Blocks until the handover and the node's threads finish. Does not close
+   * the transport or the storages: the caller owns them and closes them afterwards. Idempotent.
    */
   @Override
   public void close() {
-    loop.close();
+    close(closeHandover);
+  }
+
+  /**
+   * {@link #close()}, but waiting at most {@code handover} for another node to take over
+   * leadership; {@link Duration#ZERO} stops at once, as a crash would (tests use it to kill a
+   * node).
+   */
+  public void close(Duration handover) {
+    Objects.requireNonNull(handover, "handover");
+    loop.close(handover);
   }
 
   private <T> CompletableFuture<T> expose(CompletableFuture<T> internal) {
@@ -309,6 +353,7 @@ public final class RaftNode implements AutoCloseable {
     private long snapshotTrailingEntries = SnapshotPolicy.DEFAULT.trailingEntries();
     private int snapshotChunkBytes = SnapshotPolicy.DEFAULT.chunkBytes();
     private int snapshotWindow = SnapshotPolicy.DEFAULT.window();
+    private Duration closeHandover;
     private SessionLimits sessionLimits = SessionLimits.DEFAULT;
     private boolean forwardSessionProposals = true;
 
@@ -483,6 +528,16 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * How long {@link RaftNode#close()} on a leader waits for another voter to take over before it
+     * stops (default: one election timeout, {@code config.electionTicks() × tickInterval}); {@link
+     * Duration#ZERO} stops at once.
+     */
+    public Builder closeHandover(Duration closeHandover) {
+      this.closeHandover = closeHandover;
+      return this;
+    }
+
+    /**
      * @throws IllegalStateException naming what is missing or inconsistent
      */
     public RaftNode build() {
@@ -501,6 +556,9 @@ public final class RaftNode implements AutoCloseable {
       }
       if (tickInterval.isNegative() || tickInterval.isZero()) {
         throw new IllegalStateException("tickInterval must be positive, got " + tickInterval);
+      }
+      if (closeHandover != null && closeHandover.isNegative()) {
+        throw new IllegalStateException("closeHandover must not be negative, got " + closeHandover);
       }
       if (maxProposalBytes < 1) {
         throw new IllegalStateException("maxProposalBytes must be >= 1, got " + maxProposalBytes);
@@ -538,7 +596,10 @@ public final class RaftNode implements AutoCloseable {
               4 * config.electionTicks(),
               snapshotPolicy,
               sessionLimits,
-              forwardSessionProposals));
+              forwardSessionProposals,
+              closeHandover != null
+                  ? closeHandover
+                  : tickInterval.multipliedBy(config.electionTicks())));
     }
 
     private static void require(Object value, String name) {

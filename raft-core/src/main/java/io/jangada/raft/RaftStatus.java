@@ -3,6 +3,7 @@ package io.jangada.raft;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,6 +28,14 @@ import java.util.TreeMap;
  *     membershipIndex <= commitIndex}. A change made with a compare-and-set names this index.
  * @param peers for a leader, the replication progress of every other member in id order; empty
  *     otherwise
+ * @param state whether the node runs: {@link State#FAILED} after a storage or state-machine
+ *     failure, when it serves nothing, reports the role {@link Role#FOLLOWER} with no leader, and
+ *     sends no message
+ * @param failure what stopped a {@link State#FAILED} node (the error's description); empty
+ *     otherwise
+ * @param problems configuration problems the node or its transport noticed while running, e.g.
+ *     members its transport has no address for, or traffic rejected because it came from another
+ *     cluster; empty when none. Human-readable, for operators; not a stable format
  */
 public record RaftStatus(
     NodeId id,
@@ -40,14 +49,73 @@ public record RaftStatus(
     long snapshotIndex,
     Membership membership,
     long membershipIndex,
-    Map<NodeId, PeerStatus> peers) {
+    Map<NodeId, PeerStatus> peers,
+    State state,
+    Optional<String> failure,
+    List<String> problems) {
 
   public RaftStatus {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(leader, "leader");
     Objects.requireNonNull(membership, "membership");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(failure, "failure");
     peers = Collections.unmodifiableMap(new TreeMap<>(peers));
+    problems = List.copyOf(problems);
+  }
+
+  /** A running node's status without problems (what the consensus core reports). */
+  public RaftStatus(
+      NodeId id,
+      Role role,
+      long term,
+      Optional<NodeId> leader,
+      long commitIndex,
+      long appliedIndex,
+      long firstIndex,
+      long lastIndex,
+      long snapshotIndex,
+      Membership membership,
+      long membershipIndex,
+      Map<NodeId, PeerStatus> peers) {
+    this(
+        id,
+        role,
+        term,
+        leader,
+        commitIndex,
+        appliedIndex,
+        firstIndex,
+        lastIndex,
+        snapshotIndex,
+        membership,
+        membershipIndex,
+        peers,
+        State.RUNNING,
+        Optional.empty(),
+        List.of());
+  }
+
+  /** Whether the node runs and serves requests (neither failed, closed, nor starting). */
+  public boolean isRunning() {
+    return state == State.RUNNING;
+  }
+
+  /** Where a node is in its life. */
+  public enum State {
+    /** Built, or starting: restoring its state; serves nothing yet. */
+    STARTING,
+    /** Serving: takes part in the cluster. */
+    RUNNING,
+    /**
+     * Stopped by a storage or state-machine failure ({@link RaftStatus#failure()} says which):
+     * every request fails fast, it sends nothing, the other nodes elect a leader without it. Close
+     * it and investigate; restarting on the same storage is safe once the cause is fixed.
+     */
+    FAILED,
+    /** Closed by its owner. */
+    CLOSED
   }
 
   /** Whether this node is the leader. */

@@ -44,7 +44,8 @@ public interface Scheduler {
 
   /**
    * Blocks the calling thread until {@code future} completes or {@code timeout} passes. A
-   * virtual-time scheduler runs its queued tasks instead of blocking, since nothing else would.
+   * virtual-time scheduler runs its queued tasks and moves its time forward, up to {@code timeout},
+   * instead of blocking, since nothing else would.
    *
    * @return whether the future completed
    */

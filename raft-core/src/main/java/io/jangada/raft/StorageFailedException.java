@@ -1,8 +1,13 @@
 package io.jangada.raft;
 
 /**
- * A storage operation failed. This is fatal for the node: it stopped, acknowledges nothing it could
- * not persist, and fails every pending request with this exception. The cause is the original
+ * A storage operation failed (for example a full or read-only disk). This is fatal for the node: it
+ * stopped (its status is {@link RaftStatus.State#FAILED}, role {@link Role#FOLLOWER}, no leader),
+ * sends nothing more, acknowledges nothing it could not persist, and fails every pending and later
+ * request with this exception; the other nodes elect a leader without it. A request failing with
+ * this exception was not appended to the log by this node, so sending it to another node is safe. A
+ * proposal that was appended before the failure fails with {@link IndeterminateResultException}
+ * instead (with this as its cause): the other nodes may still commit it. The cause is the original
  * error.
  */
 public final class StorageFailedException extends RaftException {

@@ -153,7 +153,7 @@ final class RealCluster implements AutoCloseable {
     if (r == null) {
       return;
     }
-    r.node().close();
+    r.node().close(Duration.ZERO); // a kill: no leadership handover
     r.transport().close();
     try {
       r.storage().close();

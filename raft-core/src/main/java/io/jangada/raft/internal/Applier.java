@@ -2,9 +2,12 @@ package io.jangada.raft.internal;
 
 import io.jangada.raft.Committed;
 import io.jangada.raft.IndeterminateResultException;
+import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftException;
 import io.jangada.raft.SessionExpiredException;
 import io.jangada.raft.StateMachine;
+import io.jangada.raft.StateMachineException;
+import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.EntryType;
 import io.jangada.raft.model.LogEntry;
@@ -47,7 +50,7 @@ final class Applier {
   private final StateMachine stateMachine;
   private final Executor lane;
   private final ProposalTracker proposals;
-  private final Consumer<Throwable> onFatal;
+  private final Consumer<RaftException> onFatal;
   private final SnapshotStorage snapshots;
   private final SnapshotCommits commits;
   private final Executor snapshotLane;
@@ -88,7 +91,7 @@ final class Applier {
       SessionTable sessions,
       SessionWaiters forwarded,
       Membership membership,
-      Consumer<Throwable> onFatal,
+      Consumer<RaftException> onFatal,
       SnapshotStorage snapshots,
       SnapshotCommits commits,
       Executor snapshotLane,
@@ -152,11 +155,83 @@ final class Applier {
                 && policy.due(appliedIndex - snapshotIndex, appliedBytes - snapshotBytes)) {
               takeSnapshot();
             }
+          } catch (StateMachineException e) {
+            fatal(e);
           } catch (RuntimeException | Error e) {
-            failed = true;
-            onFatal.accept(e);
+            fatal(new StateMachineException("node " + id + " failed applying: " + e, e));
           }
         });
+  }
+
+  /**
+   * Restores the newest snapshot into the state machine at start-up, on the apply lane (as {@link
+   * StateMachine} promises), before anything else runs there. Completes when restored; fails with a
+   * {@link StorageFailedException} if the snapshot cannot be opened or a {@link
+   * StateMachineException} if the state machine's {@code restore} throws. Loop thread.
+   */
+  CompletableFuture<Void> restoreAtStart(SnapshotMeta meta) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    lane.execute(
+        () -> {
+          try {
+            restoreFromStorage(meta);
+            done.complete(null);
+          } catch (RaftException e) {
+            failed = true;
+            done.completeExceptionally(e);
+          }
+        });
+    return done;
+  }
+
+  /** Stops applying: entries and snapshots queued from now on are skipped. Any thread. */
+  void stop() {
+    failed = true;
+  }
+
+  private void fatal(RaftException error) {
+    failed = true;
+    onFatal.accept(error);
+  }
+
+  /** Opens {@code meta} in the snapshot storage and restores it into the state machine. */
+  private void restoreFromStorage(SnapshotMeta meta) {
+    InputStream in;
+    try {
+      in = snapshots.open(meta);
+    } catch (IOException | RuntimeException e) {
+      throw new StorageFailedException(
+          "node " + id + " cannot open the snapshot at " + meta.index() + ": " + e, e);
+    }
+    SnapshotFormat.Opened opened;
+    try {
+      opened = SnapshotFormat.open(in);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(in);
+      throw new StorageFailedException(
+          "node " + id + " cannot read the snapshot at " + meta.index() + ": " + e, e);
+    }
+    try (in) {
+      stateMachine.restore(meta, opened.stateMachineData());
+      sessions = opened.sessions();
+    } catch (IOException | RuntimeException e) {
+      throw new StateMachineException(
+          "the state machine of node "
+              + id
+              + " failed to restore the snapshot at "
+              + meta.index()
+              + ": "
+              + e,
+          e);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already failing
+    }
   }
 
   /**
@@ -215,11 +290,7 @@ final class Applier {
               return;
             }
             long start = clock.nanoTime();
-            try (InputStream in = snapshots.open(meta)) {
-              SnapshotFormat.Opened opened = SnapshotFormat.open(in);
-              stateMachine.restore(meta, opened.stateMachineData());
-              sessions = opened.sessions();
-            }
+            restoreFromStorage(meta);
             long restoreNanos = clock.nanoTime() - start;
             appliedIndex = meta.index();
             appliedTerm = meta.term();
@@ -240,9 +311,10 @@ final class Applier {
             events.snapshotInstalled(meta, restoreNanos);
             onSnapshot.accept(meta);
             serveReads();
-          } catch (IOException | RuntimeException | Error e) {
-            failed = true;
-            onFatal.accept(e);
+          } catch (RaftException e) {
+            fatal(e);
+          } catch (RuntimeException | Error e) {
+            fatal(new StateMachineException("installing a snapshot failed: " + e, e));
           }
         });
   }
@@ -338,7 +410,22 @@ final class Applier {
         throw new IllegalStateException(
             "node " + id + " must apply index " + (appliedIndex + 1) + " next, got " + index);
       }
-      Outcome outcome = execute(entry);
+      Outcome outcome;
+      try {
+        outcome = execute(entry);
+      } catch (RuntimeException | Error e) {
+        StateMachineException failure =
+            new StateMachineException(
+                "the state machine of node "
+                    + id
+                    + " threw applying the committed entry at index "
+                    + index
+                    + ": "
+                    + e,
+                e);
+        proposals.fail(index, entry.term(), failure);
+        throw failure;
+      }
       appliedIndex = index;
       appliedTerm = entry.term();
       appliedBytes += entry.sizeBytes();
@@ -355,7 +442,8 @@ final class Applier {
           entry.term(),
           future -> outcome.complete(future, index, entry.term()),
           () ->
-              new IndeterminateResultException(
+              new ProposalDroppedException(
+                  ProposalDroppedException.Reason.OVERWRITTEN,
                   "the proposal at index "
                       + index
                       + " was overwritten by another leader's entry; it did not take effect"));

@@ -8,10 +8,12 @@ import io.jangada.raft.NotLeaderException;
 import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftException;
 import io.jangada.raft.RaftStatus;
+import io.jangada.raft.RaftStatus.State;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.RequestTimeoutException;
 import io.jangada.raft.Role;
 import io.jangada.raft.Scheduler;
+import io.jangada.raft.StateMachineException;
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.core.ProposeResult;
 import io.jangada.raft.core.RaftCore;
@@ -26,7 +28,9 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -34,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,13 +57,6 @@ public final class NodeLoop implements Transport.Inbox {
   /** A thread that has not finished a probe for this long (at least) makes the node not live. */
   private static final long STALL_FLOOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
-  private enum State {
-    NEW,
-    RUNNING,
-    CLOSED,
-    FAILED
-  }
-
   private record PendingRead(Bytes request, CompletableFuture<Bytes> future, long deadlineTick) {}
 
   private record PendingTransfer(
@@ -72,12 +70,23 @@ public final class NodeLoop implements Transport.Inbox {
   private final SessionWaiters forwarded = new SessionWaiters();
   private final SessionProposer sessionProposer;
   private final StatusPublisher status;
+  private final LeaderWaiters leaderWaiters;
+  private final NodeProblems problems;
+  // Completes when the node stops for good: normally on close, exceptionally on a failure.
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+  // Written on the loop lane only; status() reads it from any thread.
+  private volatile State state = State.STARTING;
+  // What stopped a FAILED node: the error every request then gets (a copy of it). Loop lane writes.
+  private volatile RaftException fatal;
+
   private final NodeEvents events;
   private final long stallNanos;
 
   // Everything below is confined to the loop lane.
-  // Written on the loop lane; volatile so that health() can read it from any thread.
-  private volatile State state = State.NEW;
+  // The highest entry index ever handed to the log writer (and so possibly sent to a follower): a
+  // proposal above it exists only in this node's memory and cannot take effect once it stops.
+  private long handedOutUpTo;
   private RaftCore core;
   private LogWriter writer;
   private Applier applier;
@@ -91,7 +100,6 @@ public final class NodeLoop implements Transport.Inbox {
   private final Map<Long, PendingRead> reads = new HashMap<>();
   private PendingTransfer transfer;
   private Scheduler.Cancellable tickTimer;
-  private volatile Throwable failure;
   // Health: when the loop, the writer and the applier last ran a probe (scheduler nanos), and the
   // commit index learned when a leader was first known after start (-1 until then).
   private volatile long loopBeat;
@@ -107,41 +115,99 @@ public final class NodeLoop implements Transport.Inbox {
     this.loop = scheduler.newLane("jangada-loop-" + id);
     this.events = options.events();
     this.status = new StatusPublisher(options.id(), options.membership(), events);
+    this.leaderWaiters = new LeaderWaiters(id, scheduler, loop);
+    this.problems = new NodeProblems(id, options.transport());
     this.sessionProposer = new SessionProposer(options, proposals, forwarded);
     long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
     this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
   }
 
-  /** Opens storage, restores the newest snapshot, starts the transport and the timers. */
+  /**
+   * Opens storage, restores the newest snapshot (on the apply lane, as {@code StateMachine}
+   * promises), checks the transport's peers against the configuration, starts the transport and the
+   * timers.
+   */
   public CompletableFuture<Void> start() {
     CompletableFuture<Void> started = new CompletableFuture<>();
     loop.execute(
         () -> {
-          if (state != State.NEW) {
+          if (state != State.STARTING) {
             started.completeExceptionally(
                 new IllegalStateException("node " + id + " was already started"));
             return;
           }
+          Optional<SnapshotMeta> snapshot;
           try {
-            open();
-            state = State.RUNNING;
-            long now = scheduler.nanoTime();
-            loopBeat = now;
-            writerBeat = now;
-            applyBeat = now;
-            scheduleTick();
-            process();
-            started.complete(null);
+            snapshot = open();
           } catch (Exception | Error e) {
-            state = State.FAILED;
-            failure = e;
-            started.completeExceptionally(e);
+            startFailed(started, e);
+            return;
           }
+          CompletableFuture<Void> restored =
+              snapshot.isPresent()
+                  ? applier.restoreAtStart(snapshot.get())
+                  : CompletableFuture.completedFuture(null);
+          restored.whenComplete((ok, error) -> loop.execute(() -> finishStart(started, error)));
         });
     return started;
   }
 
-  private void open() throws IOException {
+  /** The state machine holds the snapshot: checks the peers and joins the cluster. Loop lane. */
+  private void finishStart(CompletableFuture<Void> started, Throwable restoreError) {
+    if (state != State.STARTING) {
+      started.completeExceptionally(notRunning()); // closed while restoring
+      return;
+    }
+    if (restoreError != null) {
+      startFailed(started, restoreError);
+      return;
+    }
+    try {
+      problems.checkAtStart(core.status().membership());
+      options.transport().start(this);
+    } catch (Exception | Error e) {
+      startFailed(started, e);
+      return;
+    }
+    state = State.RUNNING;
+    long now = scheduler.nanoTime();
+    loopBeat = now;
+    writerBeat = now;
+    applyBeat = now;
+    log.info(
+        "node {} started: term {}, log {}..{}",
+        id,
+        core.status().term(),
+        options.logStorage().firstIndex(),
+        options.logStorage().lastIndex());
+    scheduleTick();
+    process();
+    started.complete(null);
+  }
+
+  private void startFailed(CompletableFuture<Void> started, Throwable e) {
+    state = State.FAILED;
+    fatal =
+        e instanceof RaftException r
+            ? r
+            : new NodeClosedException("node " + id + " did not start: " + e.getMessage());
+    if (fatal.getCause() == null && fatal != e) {
+      fatal.initCause(e);
+    }
+    if (applier != null) {
+      applier.stop();
+    }
+    started.completeExceptionally(e);
+    leaderWaiters.failAll(this::fatalError);
+    stopped.completeExceptionally(fatalError());
+  }
+
+  /** Completes when the node stops for good; see {@code RaftNode.stopped}. Any thread. */
+  public CompletableFuture<Void> stopped() {
+    return stopped;
+  }
+
+  private Optional<SnapshotMeta> open() throws IOException {
     Recovery.Recovered recovered = Recovery.recover(options);
     HardState hard = recovered.hard();
     Membership membership = recovered.membership();
@@ -174,7 +240,14 @@ public final class NodeLoop implements Transport.Inbox {
             recovered.sessions(),
             forwarded,
             membership,
-            e -> loop.execute(() -> fail("the state machine failed", e)),
+            e ->
+                loop.execute(
+                    () ->
+                        fail(
+                            e instanceof StorageFailedException
+                                ? "storage failed reading a snapshot"
+                                : "the state machine failed",
+                            e)),
             options.snapshotStorage(),
             commits,
             scheduler.newLane("jangada-snapshot-" + id),
@@ -200,13 +273,7 @@ public final class NodeLoop implements Transport.Inbox {
             commits,
             meta -> loop.execute(() -> onSnapshotReceived(meta)),
             events);
-    options.transport().start(this);
-    log.info(
-        "node {} started: term {}, log {}..{}",
-        id,
-        hard.term(),
-        options.logStorage().firstIndex(),
-        options.logStorage().lastIndex());
+    return snapshot;
   }
 
   // ---- inputs from the public API (any thread) ----
@@ -364,23 +431,46 @@ public final class NodeLoop implements Transport.Inbox {
     return future;
   }
 
+  /** Completes with the leader once this node knows one; see {@code RaftNode.awaitLeader}. */
+  public CompletableFuture<NodeId> awaitLeader(Duration timeout) {
+    CompletableFuture<NodeId> future = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (state == State.FAILED || state == State.CLOSED) {
+            future.completeExceptionally(notRunning());
+            return;
+          }
+          Optional<NodeId> leader =
+              state == State.RUNNING ? status.latest().leader() : Optional.empty();
+          if (leader.isPresent()) {
+            future.complete(leader.get());
+          } else {
+            leaderWaiters.add(future, timeout);
+          }
+        });
+    return future;
+  }
+
   /** The latest published status. Any thread. */
   public RaftStatus status() {
     RaftStatus latest = status.latest();
-    long applied = applier == null ? latest.appliedIndex() : applier.appliedIndex();
-    return new RaftStatus(
-        latest.id(),
-        latest.role(),
-        latest.term(),
-        latest.leader(),
-        latest.commitIndex(),
-        applied,
-        latest.firstIndex(),
-        latest.lastIndex(),
+    State now = state;
+    RaftException stoppedBy = fatal;
+    return StatusPublisher.view(
+        latest,
+        applier == null ? latest.appliedIndex() : applier.appliedIndex(),
         Math.max(snapshotIndex, latest.snapshotIndex()),
-        latest.membership(),
-        latest.membershipIndex(),
-        latest.peers());
+        now,
+        now == State.FAILED && stoppedBy != null
+            ? Optional.of(describe(stoppedBy))
+            : Optional.empty(),
+        now == State.RUNNING ? problems.current() : List.of());
+  }
+
+  private static String describe(RaftException error) {
+    Throwable cause = error.getCause();
+    return error.getMessage()
+        + (cause == null || error.getMessage().contains(cause.toString()) ? "" : ": " + cause);
   }
 
   /** Bytes of uncommitted entries on this leader (0 otherwise), as last published. Any thread. */
@@ -392,12 +482,14 @@ public final class NodeLoop implements Transport.Inbox {
   public io.jangada.raft.RaftHealth health() {
     List<String> problems = new ArrayList<>();
     State now = state;
-    if (now == State.NEW) {
+    if (now == State.STARTING) {
       problems.add("not started");
     } else if (now == State.CLOSED) {
       problems.add("closed");
     } else if (now == State.FAILED) {
-      problems.add("stopped after a failure: " + failure);
+      RaftException stoppedBy = fatal;
+      problems.add(
+          "stopped after a failure: " + (stoppedBy == null ? "unknown" : describe(stoppedBy)));
     } else {
       long time = scheduler.nanoTime();
       stalled(problems, "loop", time - loopBeat);
@@ -431,21 +523,36 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
   public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
+    RaftException stoppedBy = fatal;
+    return Optional.ofNullable(
+        stoppedBy == null || stoppedBy.getCause() == null ? stoppedBy : stoppedBy.getCause());
   }
 
   /**
-   * Stops the node: no more input is accepted, pending requests fail, timers stop. Waits for the
-   * loop to acknowledge. Does not close the transport or the storages.
+   * Stops the node; a leader first hands leadership to its most up-to-date active voter, waiting at
+   * most {@code handover} (zero: stops at once); see {@code RaftNode.close}. Waits for the loop to
+   * acknowledge. Does not close the transport or the storages.
    */
-  public void close() {
-    CompletableFuture<Void> stopped = new CompletableFuture<>();
+  public void close(Duration handover) {
+    if (!handover.isZero() && !handover.isNegative()) {
+      CompletableFuture<Void> handedOver = handOver();
+      if (!scheduler.awaitDone(handedOver, handover)) {
+        log.info("node {}: no other node took over leadership within {}", id, handover);
+      }
+    }
+    CompletableFuture<Void> closed = new CompletableFuture<>();
     loop.execute(
         () -> {
-          if (state == State.RUNNING || state == State.NEW) {
+          if (state == State.RUNNING || state == State.STARTING) {
             state = State.CLOSED;
             failEverything(
                 () -> new NodeClosedException("node " + id + " was closed"),
+                () ->
+                    new NodeClosedException(
+                        "node "
+                            + id
+                            + " was closed before the proposal was written or sent anywhere; it"
+                            + " did not take effect"),
                 () ->
                     new IndeterminateResultException(
                         "node " + id + " was closed before the proposal's outcome was known"));
@@ -459,14 +566,58 @@ public final class NodeLoop implements Transport.Inbox {
           if (transfers != null) {
             transfers.stop();
           }
+          closed.complete(null);
           stopped.complete(null);
         });
-    if (!scheduler.awaitDone(stopped, java.time.Duration.ofSeconds(10))) {
+    if (!scheduler.awaitDone(closed, java.time.Duration.ofSeconds(10))) {
       log.warn("node {} did not stop its loop in time", id);
     }
     if (options.ownsScheduler()) {
       scheduler.shutdown();
     }
+  }
+
+  /**
+   * If this node leads, transfers leadership to the active voter with the highest match index (the
+   * lowest id on a tie). Completes when another node leads, at once if there is nothing to do, or
+   * exceptionally if the transfer fails.
+   */
+  private CompletableFuture<Void> handOver() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (state != State.RUNNING || core.status().role() != Role.LEADER) {
+            done.complete(null);
+            return;
+          }
+          Optional<NodeId> target = handoverTarget(core.status());
+          if (target.isEmpty()) {
+            log.info("node {} closes as leader: no active voter to hand leadership to", id);
+            done.complete(null);
+            return;
+          }
+          log.info("node {} hands leadership to {} before closing", id, target.get());
+          transferLeadership(target.get())
+              .whenComplete(
+                  (ok, error) -> {
+                    if (error != null) {
+                      done.completeExceptionally(error);
+                    } else {
+                      done.complete(null);
+                    }
+                  });
+        });
+    return done;
+  }
+
+  private static Optional<NodeId> handoverTarget(RaftStatus leader) {
+    return leader.peers().entrySet().stream()
+        .filter(e -> leader.membership().isVoter(e.getKey()) && e.getValue().recentlyActive())
+        .max(
+            Comparator.<Map.Entry<NodeId, RaftStatus.PeerStatus>>comparingLong(
+                    e -> e.getValue().matchIndex())
+                .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
+        .map(Map.Entry::getKey);
   }
 
   // ---- inputs from the transport (transport threads) ----
@@ -530,7 +681,11 @@ public final class NodeLoop implements Transport.Inbox {
     core.snapshotStored(meta); // before compacting: the core's base configuration moves first
     long compactTo = meta.index() - options.snapshotPolicy().trailingEntries();
     if (compactTo >= 1) {
-      writer.compact(compactTo, e -> loop.execute(() -> fail("storage failed compacting", e)));
+      writer.compact(
+          compactTo,
+          e ->
+              loop.execute(
+                  () -> fail("storage failed compacting", storageFailed("compacting", e))));
     }
     scheduleProcess();
   }
@@ -560,9 +715,9 @@ public final class NodeLoop implements Transport.Inbox {
 
   private RaftException notRunning() {
     if (state == State.FAILED) {
-      return new StorageFailedException("node " + id + " has stopped after a failure", failure);
+      return fatalError();
     }
-    if (state == State.NEW) {
+    if (state == State.STARTING) {
       return new NodeClosedException("node " + id + " is not started yet");
     }
     return new NodeClosedException("node " + id + " is closed");
@@ -612,6 +767,10 @@ public final class NodeLoop implements Transport.Inbox {
     }
     Ready ready = core.ready();
     inFlight = ready;
+    if (!ready.entries().isEmpty()) {
+      handedOutUpTo =
+          Math.max(handedOutUpTo, ready.entries().get(ready.entries().size() - 1).index());
+    }
     if (!ready.hasPersistentWork()) {
       afterPersist(ready, ready.messages(), ready.committed(), reads(ready.readStates()));
       return;
@@ -640,7 +799,12 @@ public final class NodeLoop implements Transport.Inbox {
     writer.persist(
         ready,
         () -> loop.execute(() -> afterPersist(ready, later, afterWrite, readsAfterWrite)),
-        e -> loop.execute(() -> fail("storage failed while persisting the log", e)));
+        e ->
+            loop.execute(
+                () ->
+                    fail(
+                        "storage failed while persisting the log",
+                        storageFailed("persisting the log", e))));
   }
 
   /**
@@ -701,6 +865,8 @@ public final class NodeLoop implements Transport.Inbox {
   private void publishStatus() {
     RaftStatus previous = status.latest();
     RaftStatus next = status.publish(core.status());
+    next.leader().ifPresent(leaderWaiters::leaderKnown);
+    problems.membershipChanged(next.membership());
     uncommittedBytes = core.uncommittedBytes();
     if (readyCommitIndex < 0 && next.leader().isPresent()) {
       readyCommitIndex = next.commitIndex();
@@ -758,27 +924,78 @@ public final class NodeLoop implements Transport.Inbox {
     }
   }
 
-  private void fail(String what, Throwable cause) {
+  private StorageFailedException storageFailed(String what, Throwable cause) {
+    return new StorageFailedException(
+        "node " + id + " stopped: its storage failed " + what + ": " + cause, cause);
+  }
+
+  /**
+   * Stops the node for good after a storage or state-machine failure: it sends nothing more (the
+   * others elect a leader without it), reports FAILED as a follower without leader, and fails
+   * everything pending and every later request with (a copy of) {@code error}. Loop lane.
+   */
+  private void fail(String what, RaftException error) {
     if (state != State.RUNNING) {
       return;
     }
-    log.error("node {} stops: {}", id, what, cause);
-    failure = cause;
+    log.error("node {} stops: {}", id, error.getMessage(), error.getCause());
     state = State.FAILED;
-    events.failed(what, cause);
+    fatal = error;
+    events.failed(what, error.getCause() == null ? error : error.getCause());
     if (tickTimer != null) {
       tickTimer.cancel();
     }
+    writer.stop();
+    transfers.stop();
+    applier.stop();
+    RaftStatus last = status.latest();
+    status.publish(
+        StatusPublisher.view(
+            last,
+            last.appliedIndex(),
+            last.snapshotIndex(),
+            State.FAILED,
+            Optional.empty(),
+            List.of()));
     failEverything(
-        () -> new StorageFailedException("node " + id + " stopped: " + what, cause),
-        () -> new StorageFailedException("node " + id + " stopped: " + what, cause));
+        this::fatalError,
+        this::fatalError,
+        () ->
+            new IndeterminateResultException(
+                "node "
+                    + id
+                    + " stopped after the proposal was appended, so it may or may not take effect"
+                    + " through the other nodes: "
+                    + error.getMessage(),
+                fatalError()));
+    stopped.completeExceptionally(fatalError());
   }
 
+  /** A fresh copy of the error that stopped this node (each caller gets its own stack). */
+  private RaftException fatalError() {
+    RaftException error = fatal;
+    if (error instanceof StorageFailedException) {
+      return new StorageFailedException(error.getMessage(), error.getCause());
+    } else if (error instanceof StateMachineException) {
+      return new StateMachineException(error.getMessage(), error.getCause());
+    } else if (error != null) {
+      return error;
+    }
+    return new NodeClosedException("node " + id + " has stopped");
+  }
+
+  /**
+   * Fails everything pending: requests with {@code failure}; proposals never handed to the log
+   * writer (only in this node's memory, so they cannot take effect) with {@code notAppended}, the
+   * others with {@code appended}.
+   */
   private void failEverything(
-      java.util.function.Supplier<RaftException> failure,
-      java.util.function.Supplier<RaftException> appendedFailure) {
-    proposals.failAll(appendedFailure);
-    forwarded.failAll(appendedFailure);
+      Supplier<RaftException> failure,
+      Supplier<RaftException> notAppended,
+      Supplier<RaftException> appended) {
+    proposals.failAll(handedOutUpTo, notAppended, appended);
+    forwarded.failAll(appended);
+    leaderWaiters.failAll(failure);
     for (PendingRead read : reads.values()) {
       read.future().completeExceptionally(failure.get());
     }

@@ -35,7 +35,8 @@ public record NodeOptions(
     int readTimeoutTicks,
     SnapshotPolicy snapshotPolicy,
     SessionLimits sessionLimits,
-    boolean forwardSessionProposals) {
+    boolean forwardSessionProposals,
+    Duration closeHandover) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -53,5 +54,6 @@ public record NodeOptions(
     Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
     Objects.requireNonNull(sessionLimits, "sessionLimits");
+    Objects.requireNonNull(closeHandover, "closeHandover");
   }
 }

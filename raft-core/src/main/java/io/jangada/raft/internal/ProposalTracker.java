@@ -49,6 +49,17 @@ final class ProposalTracker {
   }
 
   /**
+   * Fails the proposal appended at {@code index} in {@code term}, if one is registered there (its
+   * entry committed but could not be applied). Apply thread.
+   */
+  void fail(long index, long term, RaftException failure) {
+    Pending match = pending.get(index);
+    if (match != null && match.term() == term && pending.remove(index, match)) {
+      match.future().completeExceptionally(failure);
+    }
+  }
+
+  /**
    * Fails every proposal at or below {@code index} (covered by an installed snapshot: whether it
    * took effect is unknown here). Apply thread.
    */
@@ -70,6 +81,28 @@ final class ProposalTracker {
     }
     for (Pending p : drained) {
       p.future().completeExceptionally(failure.get());
+    }
+  }
+
+  /**
+   * Fails every registered proposal: those above {@code handedOutUpTo} (never handed to the log
+   * writer nor sent to another node, so they cannot take effect) with {@code notAppended}, the
+   * others with {@code appended}. Any thread.
+   */
+  void failAll(
+      long handedOutUpTo, Supplier<RaftException> notAppended, Supplier<RaftException> appended) {
+    List<Map.Entry<Long, Pending>> drained = new ArrayList<>();
+    for (Map.Entry<Long, Pending> entry = pending.pollFirstEntry();
+        entry != null;
+        entry = pending.pollFirstEntry()) {
+      drained.add(entry);
+    }
+    for (Map.Entry<Long, Pending> entry : drained) {
+      entry
+          .getValue()
+          .future()
+          .completeExceptionally(
+              entry.getKey() > handedOutUpTo ? notAppended.get() : appended.get());
     }
   }
 

@@ -6,18 +6,17 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.LogStorage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings a node's storage and state machine to a consistent starting point: loads the hard state,
- * restores the newest committed snapshot into the state machine (and the session table) (a
- * half-written one is never visible), makes the log start no later than the snapshot (resetting a
- * log that ends before it or conflicts with it, as after a crash between storing a received
- * snapshot and resetting the log) and refuses a log compacted beyond every snapshot. The log tail
- * after the snapshot is replayed later through the core's committed entries.
+ * Brings a node's storage to a consistent starting point: loads the hard state, finds the newest
+ * committed snapshot (a half-written one is never visible; the applier restores it, state machine
+ * and session table, on the apply thread), makes the log start no later than the snapshot
+ * (resetting a log that ends before it or conflicts with it, as after a crash between storing a
+ * received snapshot and resetting the log) and refuses a log compacted beyond every snapshot. The
+ * log tail after the snapshot is replayed later through the core's committed entries.
  *
  * <p>Thread: the loop, before the node runs. Blocking: reads storage. Errors: {@link IOException}
  * or {@link IllegalStateException}; the node does not start.
@@ -26,7 +25,10 @@ final class Recovery {
 
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
-  /** Where the node starts: the hard state, the restored snapshot and the configuration. */
+  /**
+   * Where the node starts: the hard state, the snapshot to restore, the configuration, and an empty
+   * session table (the applier fills it from the snapshot).
+   */
   record Recovered(
       HardState hard,
       Optional<SnapshotMeta> snapshot,
@@ -50,11 +52,6 @@ final class Recovery {
     SessionTable sessions = new SessionTable();
     if (snapshot.isPresent()) {
       SnapshotMeta meta = snapshot.get();
-      try (InputStream in = options.snapshotStorage().open(meta)) {
-        SnapshotFormat.Opened opened = SnapshotFormat.open(in);
-        options.stateMachine().restore(meta, opened.stateMachineData());
-        sessions = opened.sessions();
-      }
       applied = meta.index();
       membership = meta.membership();
       long last = logStorage.lastIndex();

@@ -4,6 +4,7 @@ import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,37 @@ final class StatusPublisher {
     this.latest =
         new RaftStatus(
             id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 1, 0, 0, membership, 0, Map.of());
+  }
+
+  /**
+   * {@code latest} as this node's status, with the driver's applied and snapshot indexes, its
+   * state, failure and problems. A node that does not run reports itself a follower without leader
+   * or peers.
+   */
+  static RaftStatus view(
+      RaftStatus latest,
+      long applied,
+      long snapshotIndex,
+      RaftStatus.State state,
+      Optional<String> failure,
+      List<String> problems) {
+    boolean serving = state == RaftStatus.State.RUNNING;
+    return new RaftStatus(
+        latest.id(),
+        serving ? latest.role() : Role.FOLLOWER,
+        latest.term(),
+        serving ? latest.leader() : Optional.empty(),
+        latest.commitIndex(),
+        applied,
+        latest.firstIndex(),
+        latest.lastIndex(),
+        snapshotIndex,
+        latest.membership(),
+        latest.membershipIndex(),
+        serving ? latest.peers() : Map.of(),
+        state,
+        failure,
+        problems);
   }
 
   RaftStatus latest() {

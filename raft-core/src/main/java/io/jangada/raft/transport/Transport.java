@@ -3,6 +3,9 @@ package io.jangada.raft.transport;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Moves {@link Message}s between nodes. A transport is a dumb, lossy pipe: Raft tolerates loss,
@@ -31,6 +34,29 @@ public interface Transport extends AutoCloseable {
    * Inbox#unreachable}). Messages to one peer should arrive in the order sent, but may not.
    */
   void send(Message message);
+
+  /**
+   * The nodes this transport can send to, if it has a fixed list of peers; empty if it can reach
+   * any node (as the in-memory networks can). The node compares it with its configuration at start
+   * and fails to start if a member is missing, since it could never reach it.
+   *
+   * <p>Thread: any thread. Blocking: never. The default returns empty.
+   */
+  default Optional<Set<NodeId>> peers() {
+    return Optional.empty();
+  }
+
+  /**
+   * Configuration problems this transport noticed recently, for operators: for example traffic it
+   * rejected because it came from another cluster or from a node that is not a configured peer.
+   * Each is one human-readable line; a problem that stopped happening disappears after a while. The
+   * node shows them in {@code RaftStatus.problems()}.
+   *
+   * <p>Thread: any thread. Blocking: never (called on every status read). The default returns none.
+   */
+  default List<String> problems() {
+    return List.of();
+  }
 
   /**
    * Stops sending and delivering and releases resources. Idempotent. Blocking: may wait briefly for

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,7 +61,12 @@ import org.slf4j.LoggerFactory;
  * so large snapshot chunks follow HTTP/2 flow control. When the queue is full, or the peer is down
  * and waiting for a reconnect, {@link #send} drops the message and reports {@link
  * Transport.Inbox#unreachable}; it never blocks. A failed stream is reopened with exponential
- * backoff and jitter ({@link Builder#reconnectBackoff}).
+ * backoff and jitter ({@link Builder#reconnectBackoff}), or at once when a valid frame from that
+ * peer arrives (it is evidently up again, e.g. restarted).
+ *
+ * <p>Diagnostics: {@link #peers()} lists the configured peers (the node refuses to start if a
+ * member of its configuration is missing) and {@link #problems()} the other clusters and unknown
+ * senders whose frames were rejected in the last minute (shown in {@code RaftStatus.problems()}).
  *
  * <p>Security: plain text by default; {@link Builder#tls} enables TLS and {@link
  * Builder#clientCertificate} mutual TLS. Peers are configured in the builder and may be changed at
@@ -165,7 +171,8 @@ public final class GrpcTransport implements Transport {
     Executor executor = userExecutor.orElseGet(() -> ownedExecutor = newOwnedExecutor());
     this.executor = executor;
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("jangada-grpc-timer-" + self));
-    service = new RaftGrpcService(self, clusterId, senderNames(), inbox, metrics);
+    service =
+        new RaftGrpcService(self, clusterId, senderNames(), inbox, metrics, this::trafficFrom);
     try {
       server =
           NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
@@ -246,6 +253,33 @@ public final class GrpcTransport implements Transport {
       channel.close();
       log.info("{}: removed peer {}", self, id);
     }
+  }
+
+  /**
+   * A valid frame from {@code sender} arrived: it is up, so if our stream to it waits out a
+   * reconnect backoff (for example because it just restarted), reconnect now.
+   */
+  private void trafficFrom(String sender) {
+    PeerChannel channel = peers.get(NodeId.of(sender));
+    if (channel != null) {
+      channel.peerIsAlive();
+    }
+  }
+
+  /** The configured peers (as {@link #addPeer} and {@link #removePeer} left them). */
+  @Override
+  public synchronized Optional<Set<NodeId>> peers() {
+    return Optional.of(Set.copyOf(peerAddresses.keySet()));
+  }
+
+  /**
+   * Frames rejected in the last minute because they came from another cluster or from a node that
+   * is not a configured peer, one line per cluster and sender.
+   */
+  @Override
+  public List<String> problems() {
+    RaftGrpcService s = service;
+    return s == null ? List.of() : s.problems();
   }
 
   private Set<String> senderNames() {

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,6 +65,9 @@ final class PeerChannel {
   private boolean connected; // the current or last stream became ready
   private boolean closed;
   private long backoffNanos;
+  private ScheduledFuture<?> retry; // the pending reopen while down
+  // Whether a reopen waits out a backoff; read without the lock on every inbound frame.
+  private volatile boolean waitingToRetry;
 
   private record Queued(RaftMessage message, int size) {}
 
@@ -119,6 +123,26 @@ final class PeerChannel {
       count(() -> metrics.messageDropped(self, peer));
       reportUnreachable();
     }
+  }
+
+  /**
+   * The peer was heard from (a valid frame arrived from it): if the stream to it is down and waits
+   * for its backoff, reopen it now with the backoff reset. Any thread; cheap when connected.
+   */
+  void peerIsAlive() {
+    if (!waitingToRetry) {
+      return;
+    }
+    synchronized (this) {
+      if (closed || !down || retry == null || !retry.cancel(false)) {
+        return;
+      }
+      retry = null;
+      waitingToRetry = false;
+      backoffNanos = initialBackoffNanos;
+    }
+    log.debug("{}: heard from {}; reconnecting now instead of after the backoff", self, peer);
+    runSerially(this::openStream);
   }
 
   /** Messages waiting in the outbound queue (for tests and metrics). */
@@ -218,7 +242,20 @@ final class PeerChannel {
     count(() -> metrics.reconnecting(self, peer));
     reportUnreachable();
     try {
-      timer.schedule(() -> runSerially(this::openStream), delay, TimeUnit.NANOSECONDS);
+      synchronized (this) {
+        retry =
+            timer.schedule(
+                () -> {
+                  synchronized (this) {
+                    retry = null;
+                    waitingToRetry = false;
+                  }
+                  runSerially(this::openStream);
+                },
+                delay,
+                TimeUnit.NANOSECONDS);
+        waitingToRetry = true;
+      }
     } catch (RejectedExecutionException e) {
       // closing
     }

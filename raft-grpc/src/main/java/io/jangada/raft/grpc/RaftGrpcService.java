@@ -12,8 +12,11 @@ import io.jangada.raft.grpc.proto.StreamAck;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * single message of a frame is rejected when it does not decode, its {@code from} differs from the
  * frame's sender, or it is addressed to another node. Rejected messages never reach the inbox and
  * never end the stream.
+ *
+ * <p>Frames of another cluster and frames from a sender that is not a configured peer are
+ * configuration problems: they are also remembered for a minute and reported by {@link #problems()}
+ * (so that a misconfigured node shows up in {@code RaftStatus.problems()} on both sides). Every
+ * accepted frame tells the transport that its sender is alive ({@code onTraffic}), so that it can
+ * reconnect to it at once instead of waiting out a backoff.
  *
  * <p>Thread-safety: gRPC calls a stream's observer serially, so messages of one stream reach the
  * inbox in order; different streams run concurrently.
@@ -38,6 +47,9 @@ final class RaftGrpcService {
   private final Transport.Inbox inbox;
   private final AtomicLong rejected = new AtomicLong();
   private final RateLimitedLog rejections = new RateLimitedLog(log);
+  private final RecentProblems problems =
+      new RecentProblems(TimeUnit.MINUTES.toNanos(1), System::nanoTime);
+  private final Consumer<String> onTraffic;
   private volatile boolean closed;
   private final GrpcTransportMetrics metrics;
 
@@ -46,12 +58,19 @@ final class RaftGrpcService {
       String clusterId,
       Set<String> knownSenders,
       Transport.Inbox inbox,
-      GrpcTransportMetrics metrics) {
+      GrpcTransportMetrics metrics,
+      Consumer<String> onTraffic) {
     this.self = self;
     this.metrics = metrics;
     this.clusterId = clusterId;
     this.knownSenders = Set.copyOf(knownSenders);
     this.inbox = inbox;
+    this.onTraffic = onTraffic;
+  }
+
+  /** Configuration problems seen in the last minute; see {@code Transport.problems()}. */
+  List<String> problems() {
+    return problems.current();
   }
 
   /** The service, bound to the generated method name but with our non-throwing marshaller. */
@@ -108,14 +127,26 @@ final class RaftGrpcService {
       return;
     }
     Envelope envelope = frame.envelope().get();
+    String sender = envelope.getSender();
     if (!clusterId.equals(envelope.getClusterId())) {
+      String text =
+          "rejected frames from '"
+              + shorten(sender)
+              + "' of cluster '"
+              + shorten(envelope.getClusterId())
+              + "': this node's cluster id is '"
+              + clusterId
+              + "'";
+      problems.record("cluster:" + shorten(envelope.getClusterId()) + ":" + shorten(sender), text);
       reject(
           GrpcTransportMetrics.RejectReason.WRONG_CLUSTER,
           "frame for cluster '" + envelope.getClusterId() + "' (expected '" + clusterId + "')");
       return;
     }
-    String sender = envelope.getSender();
     if (!knownSenders.contains(sender)) {
+      problems.record(
+          "sender:" + shorten(sender),
+          "rejected frames from '" + shorten(sender) + "': not a configured peer of this node");
       reject(
           GrpcTransportMetrics.RejectReason.UNKNOWN_SENDER,
           "frame from unknown sender '" + sender + "'");
@@ -124,6 +155,11 @@ final class RaftGrpcService {
     if (envelope.getMessagesCount() == 0) {
       reject(GrpcTransportMetrics.RejectReason.EMPTY_FRAME, "empty frame from " + sender);
       return;
+    }
+    try {
+      onTraffic.accept(sender);
+    } catch (RuntimeException e) {
+      log.warn("{}: reacting to traffic from {} failed", self, sender, e);
     }
     for (RaftMessage proto : envelope.getMessagesList()) {
       accept(sender, proto);
@@ -160,6 +196,11 @@ final class RaftGrpcService {
     } catch (RuntimeException e) {
       log.error("{}: inbox threw on receive; message dropped", self, e);
     }
+  }
+
+  /** Untrusted text from the wire, cut to a length fit for a status line. */
+  private static String shorten(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 64) + "...";
   }
 
   private void reject(GrpcTransportMetrics.RejectReason why, String reason) {

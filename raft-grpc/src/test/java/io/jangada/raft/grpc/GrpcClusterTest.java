@@ -120,7 +120,7 @@ class GrpcClusterTest {
     if (member == null || member.node == null) {
       return;
     }
-    member.node.close();
+    member.node.close(Duration.ZERO); // a kill: no leadership handover
     member.transport.close();
     member.log.crash(random);
     member.node = null;

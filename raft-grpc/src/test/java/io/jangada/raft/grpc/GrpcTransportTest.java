@@ -230,6 +230,73 @@ class GrpcTransportTest {
     assertThat(inboxB.received()).doesNotContain(again);
   }
 
+  /**
+   * Issue 12: a restarted node waited up to the reconnect backoff (2 s by default) before its peers
+   * reconnected to it. Traffic from a peer proves it is up: the stream to it reopens at once.
+   */
+  @Test
+  void aRestartedPeerIsReconnectedAsSoonAsItsTrafficArrivesNotAfterTheBackoff() throws Exception {
+    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    RecordingInbox inboxA = new RecordingInbox();
+    RecordingInbox inboxB = new RecordingInbox();
+    Duration backoff = Duration.ofSeconds(40); // every retry waits 20 to 40 s
+    GrpcTransport.Builder builderB = node(B, addrB, addrA);
+    GrpcTransport b = start(builderB, inboxB); // listening before A dials
+    GrpcTransport a = start(node(A, addrA, addrB).reconnectBackoff(backoff, backoff), inboxA);
+    Message first = new Message.Heartbeat(A, B, 1, 0, 1);
+    sendUntil(a, first, () -> inboxB.received().contains(first));
+
+    b.close();
+    inboxA.clear();
+    Message whileDown = new Message.Heartbeat(A, B, 1, 0, 2);
+    sendUntil(a, whileDown, () -> inboxA.unreachable().contains(B)); // A now waits >= 20 s
+
+    RecordingInbox inboxB2 = new RecordingInbox();
+    GrpcTransport b2 = start(builderB, inboxB2);
+    long restarted = System.nanoTime();
+    Message hello = new Message.HeartbeatResponse(B, A, 1, 0);
+    Message again = new Message.Heartbeat(A, B, 1, 0, 3);
+    awaitUntil(
+        Duration.ofSeconds(10),
+        () -> {
+          b2.send(hello); // B's fresh transport reaches A at once; A hears from B
+          a.send(again);
+          return inboxB2.received().contains(again);
+        });
+    assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(backoff.dividedBy(2));
+  }
+
+  @Test
+  void rejectedClustersAndUnknownSendersAreReportedAsProblems() throws Exception {
+    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    RecordingInbox inboxA = new RecordingInbox();
+    GrpcTransport a = start(node(A, addrA, addrB), inboxA);
+    assertThat(a.peers()).contains(java.util.Set.of(B));
+    assertThat(a.problems()).isEmpty();
+    GrpcTransport stranger =
+        start(
+            GrpcTransport.builder()
+                .self(B)
+                .clusterId("other")
+                .listen(addrB)
+                .peer(A, addrA)
+                .reconnectBackoff(Duration.ofMillis(10), Duration.ofMillis(100)),
+            new RecordingInbox());
+    awaitUntil(
+        TIMEOUT,
+        () -> {
+          stranger.send(new Message.TimeoutNow(B, A, 1));
+          return !a.problems().isEmpty();
+        });
+    assertThat(a.problems())
+        .singleElement()
+        .asString()
+        .contains("'b'", "cluster 'other'", "'test'");
+    assertThat(inboxA.received()).isEmpty();
+  }
+
   @Test
   void aPeerThatDoesNotReadMakesTheSenderDropWithABoundedQueue() throws Exception {
     InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
@@ -331,6 +398,8 @@ class GrpcTransportTest {
           return a.rejectedFrames() > 0; // an unknown sender's frames are rejected
         });
     assertThat(inboxA.received()).isEmpty();
+    assertThat(a.problems())
+        .anySatisfy(p -> assertThat(p).contains("'b'", "not a configured peer"));
 
     a.addPeer(B, addrB);
     assertThatThrownBy(() -> a.addPeer(B, addrB)).isInstanceOf(IllegalArgumentException.class);

@@ -222,7 +222,7 @@ public final class InMemoryCluster implements AutoCloseable {
     if (member.node == null) {
       return;
     }
-    member.node.close();
+    member.node.close(Duration.ZERO); // a crash: no leadership handover
     member.node = null;
     member.log.crash(random);
   }
@@ -278,7 +278,7 @@ public final class InMemoryCluster implements AutoCloseable {
   public void close() {
     for (Member member : members.values()) {
       if (member.node != null) {
-        member.node.close();
+        member.node.close(Duration.ZERO);
         member.node = null;
       }
     }

@@ -72,12 +72,22 @@ public final class ManualScheduler implements Scheduler {
     timers.clear();
   }
 
-  /** Runs queued tasks until {@code future} is done; time does not move. */
+  /**
+   * Runs queued tasks until {@code future} is done; if that is not enough, moves virtual time
+   * forward (firing timers) in steps of at most a millisecond until it is done or {@code timeout}
+   * of virtual time has passed.
+   */
   @Override
   public boolean awaitDone(java.util.concurrent.Future<?> future, Duration timeout) {
     runUntilIdle();
+    long deadline = nanoTime() + Math.max(0, timeout.toNanos());
+    while (!future.isDone() && nanoTime() < deadline) {
+      advance(Duration.ofNanos(Math.min(STEP_NANOS, deadline - nanoTime())));
+    }
     return future.isDone();
   }
+
+  private static final long STEP_NANOS = 1_000_000;
 
   /** Runs queued tasks (and tasks they queue) until none is left; time does not move. */
   public void runUntilIdle() {

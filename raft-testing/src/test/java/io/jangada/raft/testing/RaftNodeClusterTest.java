@@ -2,6 +2,7 @@ package io.jangada.raft.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.jangada.raft.Committed;
 import io.jangada.raft.IndeterminateResultException;
@@ -138,26 +139,44 @@ class RaftNodeClusterTest {
     }
   }
 
+  /**
+   * A crashed leader's proposals either commit, fail as indeterminate (written or sent before the
+   * crash), or fail with NodeClosedException, and then they certainly never take effect.
+   */
   @Test
   void inFlightProposalsOfACrashedLeaderEitherCommitOrFailIndeterminate() {
     cluster(4);
     NodeId leaderId = cluster.awaitLeader();
     RaftNode leader = cluster.node(leaderId);
     List<CompletableFuture<Committed>> inFlight = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
+    for (int i = 0; i < 10; i++) {
       inFlight.add(leader.propose(utf8("x" + i)));
+    }
+    cluster.scheduler().runUntilIdle(); // written and sent, not yet acknowledged
+    for (int i = 10; i < 20; i++) {
+      inFlight.add(leader.propose(utf8("x" + i))); // still queued at the crash
     }
     cluster.crash(leaderId);
     NodeId next = cluster.awaitLeader();
     cluster.await(cluster.node(next).propose(utf8("after")));
-    for (CompletableFuture<Committed> future : inFlight) {
+    List<String> neverAppended = new ArrayList<>();
+    int indeterminate = 0;
+    for (int i = 0; i < inFlight.size(); i++) {
+      CompletableFuture<Committed> future = inFlight.get(i);
       assertThat(future).isDone();
       if (future.isCompletedExceptionally()) {
-        assertThatThrownBy(future::join)
-            .isInstanceOf(CompletionException.class)
-            .hasCauseInstanceOf(IndeterminateResultException.class);
+        Throwable cause = catchThrowable(future::join).getCause();
+        assertThat(cause)
+            .isInstanceOfAny(IndeterminateResultException.class, NodeClosedException.class);
+        if (cause instanceof NodeClosedException) {
+          neverAppended.add("x" + i);
+        } else {
+          indeterminate++;
+        }
       }
     }
+    assertThat(indeterminate).as("proposals written before the crash").isPositive();
+    assertThat(neverAppended).as("proposals still queued at the crash").isNotEmpty();
     // Whatever committed is applied once, in the same order, everywhere.
     cluster.restart(leaderId);
     List<String> reference = applied(next);
@@ -165,6 +184,7 @@ class RaftNodeClusterTest {
     for (NodeId id : cluster.ids()) {
       assertThat(applied(id)).isEqualTo(reference);
       assertThat(applied(id)).doesNotHaveDuplicates();
+      assertThat(applied(id)).doesNotContainAnyElementsOf(neverAppended);
     }
   }
 

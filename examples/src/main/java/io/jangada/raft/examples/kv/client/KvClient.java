@@ -20,11 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A client of the key-value cluster's HTTP API that finds the leader by itself: it starts with the
- * node that answered last, follows {@code 307} redirects, and on a connection failure or a {@code
- * 503} tries the next node, until its deadline. Every write carries a fresh {@code Idempotency-Key}
- * that is reused on each retry, so a retried write applies at most once. Without idempotent writes,
- * a write whose request may have been sent (connection lost after connecting, timeout, {@code 504})
- * is not resent: it fails with {@link KvClientException#outcomeUnknown()}.
+ * node that answered last, follows {@code 307} redirects, and on a connection failure, a {@code
+ * 503}, or a {@code 500} from a node that failed ({@code "nodeFailed": true}: its storage or state
+ * machine failed, and it refused the request before its log) tries the next node, until its
+ * deadline. Every write carries a fresh {@code Idempotency-Key} that is reused on each retry, so a
+ * retried write applies at most once. Without idempotent writes, a write whose request may have
+ * been sent (connection lost after connecting, timeout, {@code 504}, any other {@code 500}) is not
+ * resent: it fails with {@link KvClientException#outcomeUnknown()} (or the {@code 500}). Reads, and
+ * writes with a key, are also resent to the next node after any other {@code 500}.
  *
  * <p>Thread-safe; methods block until the answer or the deadline.
  */
@@ -177,8 +180,11 @@ public final class KvClient {
           target = target.resolve(response.headers().firstValue("Location").get());
           continue;
         }
+        boolean resendable = !write || idempotencyKey.isPresent();
         boolean retryable =
-            status == 503 || (status == 504 && (!write || idempotencyKey.isPresent()));
+            status == 503
+                || ((status == 504 || status == 500) && resendable)
+                || (status == 500 && nodeFailed(response));
         if (!retryable) {
           remember(target);
           return response;
@@ -228,6 +234,15 @@ public final class KvClient {
           response.statusCode(), "HTTP " + response.statusCode() + ": " + errorOf(response));
     }
     return response;
+  }
+
+  /** Whether a 500 says the node has failed and refused the request before its log. */
+  private static boolean nodeFailed(HttpResponse<byte[]> response) {
+    try {
+      return JSON.readTree(response.body()).path("nodeFailed").asBoolean(false);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static String errorOf(HttpResponse<byte[]> response) {

@@ -316,7 +316,7 @@ final class DemoCluster implements AutoCloseable {
   /** Stops {@code id} at once; its log loses what was not yet synced. */
   void crash(NodeId id) {
     Member member = members.get(id);
-    member.node.close();
+    member.node.close(Duration.ZERO); // a crash: no leadership handover
     member.node = null;
     member.log.crash(random);
     trace.add(new Event.Crashed(nanos(), id));
@@ -367,7 +367,7 @@ final class DemoCluster implements AutoCloseable {
   public void close() {
     for (Member member : members.values()) {
       if (member.node != null) {
-        member.node.close();
+        member.node.close(Duration.ZERO);
         member.node = null;
       }
     }

@@ -9,6 +9,7 @@ import io.jangada.raft.RaftException;
 import io.jangada.raft.RaftHealth;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.RequestTimeoutException;
+import io.jangada.raft.StateMachineException;
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
@@ -399,8 +400,13 @@ public final class KvHttpServer implements AutoCloseable {
     } else if (cause instanceof NodeClosedException) {
       return new HttpError(503, "node unavailable: " + cause.getMessage())
           .header("Retry-After", "1");
-    } else if (cause instanceof StorageFailedException) {
-      return new HttpError(500, "node stopped after a storage failure: " + cause.getMessage());
+    } else if (cause instanceof StorageFailedException || cause instanceof StateMachineException) {
+      // The node failed for good and refused the request before its log: another node can take
+      // it, even without an Idempotency-Key (KvClient does so on "nodeFailed").
+      String what = cause instanceof StorageFailedException ? "a storage" : "a state machine";
+      return new HttpError(500, "node stopped after " + what + " failure: " + cause.getMessage())
+          .with("nodeFailed", true)
+          .with("hint", "this node did not apply the request; send it to another node");
     } else if (cause instanceof UnsupportedOperationException) {
       return new HttpError(501, "not supported: " + cause.getMessage());
     }
@@ -416,6 +422,7 @@ public final class KvHttpServer implements AutoCloseable {
   private Map<String, Object> statusJson(RaftStatus status) {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("id", status.id().value());
+    json.put("state", status.state().name());
     json.put("role", status.role().name());
     json.put("term", status.term());
     json.put("leader", status.leader().map(NodeId::value).orElse(null));
@@ -440,6 +447,8 @@ public final class KvHttpServer implements AutoCloseable {
       members.add(member);
     }
     json.put("members", members);
+    status.failure().ifPresent(failure -> json.put("failure", failure));
+    json.put("problems", status.problems());
     return json;
   }
 

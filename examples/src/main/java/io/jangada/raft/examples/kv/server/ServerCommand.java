@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -26,7 +27,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kv server}: one node of the key-value cluster, in its own process. Raft traffic goes over
  * gRPC (raft-grpc), the log and snapshots to {@code --data-dir} (raft-storage-file), clients talk
- * HTTP/JSON ({@link KvHttpServer}). Runs until SIGTERM/SIGINT.
+ * HTTP/JSON ({@link KvHttpServer}). Runs until SIGTERM/SIGINT; then, if it leads, it first hands
+ * leadership to an up-to-date follower (at most one election timeout) so that a rolling restart
+ * costs no election. If its storage or state machine fails (a full disk, say), it logs why and
+ * exits with status {@value #EXIT_NODE_FAILED} instead of lingering as a node that fails every
+ * request.
  *
  * <p>{@code --peers} lists the cluster as {@code id=host:raftPort:httpPort}, comma-separated. It
  * may list every node including this one (the same string on every node, as run-cluster.sh does),
@@ -172,17 +177,39 @@ public final class ServerCommand implements Callable<Integer> {
       throw e;
     }
     lazy.set(running.node());
-    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean closed = new AtomicBoolean();
+    Runnable stop =
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            http.close();
+            running.close(); // a leader hands leadership over first (RaftNode.close)
+          }
+        };
+    CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   log.info("node {} stopping", plan.self());
-                  http.close();
-                  running.close();
-                  stopped.countDown();
+                  stop.run();
+                  exitStatus.complete(0);
                 },
                 "kv-shutdown"));
+    running
+        .raftNode()
+        .stopped()
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure != null) {
+                log.error(
+                    "node {} failed and stops serving; exiting with status {}: {}",
+                    plan.self(),
+                    EXIT_NODE_FAILED,
+                    failure.getMessage(),
+                    failure);
+                exitStatus.complete(EXIT_NODE_FAILED);
+              }
+            });
     log.info(
         "node {} running: raft {}, http http://{}, data {}, cluster {}",
         plan.self(),
@@ -190,9 +217,16 @@ public final class ServerCommand implements Callable<Integer> {
         plan.httpListen(),
         dataDir,
         plan.membership());
-    stopped.await();
-    return 0;
+    int status = exitStatus.get();
+    stop.run();
+    return status;
   }
+
+  /**
+   * The exit status when the node fails (its storage or state machine failed): the process exits
+   * rather than lingering as a node that answers every request with an error.
+   */
+  public static final int EXIT_NODE_FAILED = 1;
 
   /** A start-up failure with a one-line message (exit status 2). */
   public static final class StartupException extends RuntimeException {

@@ -13,6 +13,7 @@ import io.jangada.raft.RaftStatus;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.RequestTimeoutException;
 import io.jangada.raft.Role;
+import io.jangada.raft.StateMachineException;
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
@@ -156,6 +157,17 @@ class KvHttpFailureTest {
         putFailing(new StorageFailedException("disk full", new IOException("ENOSPC")));
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(json(response).get("error").asText()).contains("storage failure");
+    assertThat(json(response).get("nodeFailed").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aStateMachineFailureIs500NamingItAndSaysTheNodeFailed() throws Exception {
+    HttpResponse<String> response =
+        putFailing(
+            new StateMachineException("apply threw", new IllegalStateException("bad state")));
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(json(response).get("error").asText()).contains("state machine failure");
+    assertThat(json(response).get("nodeFailed").asBoolean()).isTrue();
   }
 
   @Test
