@@ -236,9 +236,13 @@ public final class RaftCore {
       LOG.debug("{} ignores misaddressed {}", id, Describe.lazy(message));
       return;
     }
-    if (message instanceof VoteRequest && !membership.isVoter(message.from())) {
-      // Thesis §4.2.3: a removed (or not yet added) server must not disrupt the cluster, not even
-      // by moving terms; a joining node (empty configuration) votes for nobody.
+    if (message instanceof VoteRequest v
+        && !membership.isVoter(v.from())
+        && !log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())) {
+      // Thesis §4.2.3: a removed server that missed its removal (its log lacks it) must not
+      // disrupt the cluster, not even by moving terms. A non-voter whose log is up to date is
+      // heard: its newer configuration (not yet in our log) may make it a voter, and ignoring it
+      // could leave no electable node.
       LOG.debug("{} ignores {} from a non-voter", id, Describe.lazy(message));
       return;
     }
@@ -924,10 +928,6 @@ public final class RaftCore {
   }
 
   private void onVoteRequest(VoteRequest v) {
-    if (!membership.isVoter(v.from())) {
-      LOG.debug("{} ignores a vote request from non-voter {}", id, v.from());
-      return;
-    }
     boolean canVote =
         votedFor.equals(Optional.of(v.from()))
             || (votedFor.isEmpty() && leaderId.isEmpty())
