@@ -205,15 +205,16 @@ public final class KvHttpServer implements AutoCloseable {
     KvHttpServer kv = new KvHttpServer(listen, self, node, httpByNode, options, metrics);
     try {
       kv.server.start();
-    } catch (IOException e) {
-      kv.close();
-      throw e;
     } catch (Exception e) {
       kv.close();
+      // Jetty reports a port in use as an IOException ("Failed to bind") around the BindException.
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof BindException bind) {
           throw bind;
         }
+      }
+      if (e instanceof IOException io) {
+        throw io;
       }
       throw new IOException("HTTP server did not start: " + e, e);
     }
