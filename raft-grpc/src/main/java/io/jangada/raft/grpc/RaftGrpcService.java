@@ -12,7 +12,6 @@ import io.jangada.raft.grpc.proto.StreamAck;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The receiving side: checks every frame of every inbound stream and hands valid messages to the
  * inbox. A whole frame is rejected (logged, rate-limited, and counted) when it cannot be parsed,
- * carries another cluster id, comes from a sender that is not a configured peer, or is empty; a
- * single message of a frame is rejected when it does not decode, its {@code from} differs from the
- * frame's sender, or it is addressed to another node. Rejected messages never reach the inbox and
- * never end the stream.
+ * carries another cluster id, comes from a sender that {@link Senders} does not admit, or is empty;
+ * a single message of a frame is rejected when it does not decode, its {@code from} differs from
+ * the frame's sender, or it is addressed to another node. Rejected messages never reach the inbox
+ * and never end the stream.
  *
  * <p>Thread-safety: gRPC calls a stream's observer serially, so messages of one stream reach the
  * inbox in order; different streams run concurrently.
@@ -34,16 +33,25 @@ final class RaftGrpcService {
 
   private final NodeId self;
   private final String clusterId;
-  private volatile Set<String> knownSenders;
+  private final Senders senders;
   private final Transport.Inbox inbox;
   private final AtomicLong rejected = new AtomicLong();
   private final RateLimitedLog rejections = new RateLimitedLog(log);
   private volatile boolean closed;
 
-  RaftGrpcService(NodeId self, String clusterId, Set<String> knownSenders, Transport.Inbox inbox) {
+  /** Decides which senders' frames are accepted. */
+  interface Senders {
+    /**
+     * Whether frames from {@code sender}, which announces {@code address} (empty if none), are
+     * accepted. Called on gRPC threads for every frame; must be fast and must not throw.
+     */
+    boolean admit(String sender, String address);
+  }
+
+  RaftGrpcService(NodeId self, String clusterId, Senders senders, Transport.Inbox inbox) {
     this.self = self;
     this.clusterId = clusterId;
-    this.knownSenders = Set.copyOf(knownSenders);
+    this.senders = senders;
     this.inbox = inbox;
   }
 
@@ -56,11 +64,6 @@ final class RaftGrpcService {
     return ServerServiceDefinition.builder(RaftTransportGrpc.SERVICE_NAME)
         .addMethod(method, ServerCalls.asyncClientStreamingCall(this::open))
         .build();
-  }
-
-  /** Replaces the set of accepted senders (peers added or removed at run time). */
-  void setKnownSenders(Set<String> senders) {
-    knownSenders = Set.copyOf(senders);
   }
 
   /** Stops delivering; frames received from now on are dropped. */
@@ -105,7 +108,7 @@ final class RaftGrpcService {
       return;
     }
     String sender = envelope.getSender();
-    if (!knownSenders.contains(sender)) {
+    if (!senders.admit(sender, envelope.getSenderAddress())) {
       reject("frame from unknown sender '" + sender + "'");
       return;
     }

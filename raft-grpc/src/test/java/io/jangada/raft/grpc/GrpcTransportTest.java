@@ -135,10 +135,11 @@ class GrpcTransportTest {
     GrpcTransport b =
         start(
             node(
-                B,
-                TestPorts.freeLoopbackAddress(),
-                TestPorts.freeLoopbackAddress(),
-                TestPorts.freeLoopbackAddress()),
+                    B,
+                    TestPorts.freeLoopbackAddress(),
+                    TestPorts.freeLoopbackAddress(),
+                    TestPorts.freeLoopbackAddress())
+                .acceptUnknownSenders(false),
             inbox);
     RawClient attacker = closeLater(new RawClient(b.boundAddress()));
 
@@ -307,7 +308,7 @@ class GrpcTransportTest {
     InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
     RecordingInbox inboxA = new RecordingInbox();
     RecordingInbox inboxB = new RecordingInbox();
-    GrpcTransport a = start(node(A, addrA), inboxA); // knows nobody yet
+    GrpcTransport a = start(node(A, addrA).acceptUnknownSenders(false), inboxA); // knows nobody
     GrpcTransport b = start(node(B, addrB, addrA), inboxB);
 
     Message early = new Message.TimeoutNow(B, A, 1);
