@@ -119,6 +119,11 @@ public final class InMemoryCluster implements AutoCloseable {
     return member(id).log;
   }
 
+  /** The hard-state storage of {@code id}; it survives {@link #crash} like the log. */
+  public InMemoryStateStorage stateStorage(NodeId id) {
+    return member(id).state;
+  }
+
   /** The snapshot storage of {@code id}; it survives {@link #crash} like the log. */
   public InMemorySnapshotStorage snapshotStorage(NodeId id) {
     return member(id).snapshots;
