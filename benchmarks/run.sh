@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs a benchmark program with the JVM settings of BENCHMARK.md.
-#   benchmarks/run.sh [--transport memory|grpc] [--storage memory|file] [--clients 32] [--ops N] ...
+#   benchmarks/run.sh [--transport memory|grpc] [--storage memory|file] [--clients 32] [--ops N]
+#                     [--nodes 3|5] [--value-bytes 100] [--runs 3] ...
+# NodeBenchmark starts each run in a fresh JVM with these same JVM flags.
 #   BENCH_MAIN=io.jangada.raft.benchmarks.OtherProgram benchmarks/run.sh ...
 set -euo pipefail
 cd "$(dirname "$0")/.."

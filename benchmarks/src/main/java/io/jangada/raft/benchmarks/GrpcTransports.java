@@ -34,7 +34,7 @@ final class GrpcTransports {
     };
   }
 
-  private static InetSocketAddress freeLoopbackAddress() {
+  static InetSocketAddress freeLoopbackAddress() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
     } catch (IOException e) {

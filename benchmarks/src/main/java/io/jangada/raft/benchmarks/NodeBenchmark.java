@@ -27,8 +27,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Runs the BENCHMARK.md workload against three {@link RaftNode}s in this JVM and prints one {@code
- * RESULT} line: the median run (by throughput) of {@code --runs} runs.
+ * Runs the BENCHMARK.md workload against three (or five) {@link RaftNode}s in one JVM and prints
+ * one {@code RESULT} line per run and one for the median run (by throughput).
+ *
+ * <p>Every run is a fresh JVM (BENCHMARK.md: medians of runs inside one warm JVM flatter the
+ * result); this process only starts the runs and collects their lines. Each run first measures the
+ * machine's floors (4 KiB append + fdatasync in the storage directory, loopback gRPC round trip)
+ * and reports its latency against them, and it reports process CPU time per committed write.
  *
  * <p>{@code --transport memory --storage memory} measures the driver's own ceiling; {@code
  * --transport grpc --storage file} is the reference configuration of BENCHMARK.md.
@@ -69,36 +74,78 @@ public final class NodeBenchmark implements Callable<Integer> {
       description = "Runs; the median is reported (default ${DEFAULT-VALUE}).")
   int runs = 3;
 
+  @Option(names = "--nodes", description = "Voting nodes, 3 or 5 (default ${DEFAULT-VALUE}).")
+  int nodeCount = 3;
+
+  @Option(
+      names = "--value-bytes",
+      description = "Value size of each put (default ${DEFAULT-VALUE}; W4 uses 4096).")
+  int valueBytes = 100;
+
+  @Option(
+      names = "--same-jvm",
+      description = "Run every run in this JVM instead of a fresh JVM each (not comparable).")
+  boolean sameJvm;
+
+  @Option(names = "--run-number", hidden = true)
+  int runNumber;
+
   @Option(names = "--storage", description = "memory or file (default ${DEFAULT-VALUE}).")
   StorageKind storage = StorageKind.memory;
 
   @Option(names = "--transport", description = "memory or grpc (default ${DEFAULT-VALUE}).")
   TransportKind transport = TransportKind.memory;
 
+  private String[] arguments = new String[0];
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new NodeBenchmark()).execute(args));
+    NodeBenchmark benchmark = new NodeBenchmark();
+    benchmark.arguments = args.clone();
+    System.exit(new CommandLine(benchmark).setOverwrittenOptionsAllowed(true).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
-    String system = "jangada-" + transport + "-" + storage;
-    List<Workload.Result> results = new ArrayList<>();
-    for (int run = 1; run <= runs; run++) {
-      Workload.Result result = runOnce();
-      System.err.println("run " + run + ": " + result.line(system));
-      results.add(result);
+    if (nodeCount != 3 && nodeCount != 5) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--nodes must be 3 or 5, not " + nodeCount);
     }
-    results.sort(Comparator.comparingDouble(Workload.Result::opsPerSecond));
-    System.out.println(results.get(results.size() / 2).line(system));
+    if (runNumber > 0) {
+      System.out.println(runOnce());
+      return 0;
+    }
+    List<RunLine> lines = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      RunLine line = sameJvm ? runOnceHere(run) : RunLine.parse(ForkedRun.run(arguments, run));
+      System.out.println(line.text());
+      lines.add(line);
+    }
+    lines.sort(Comparator.comparingDouble(RunLine::opsPerSecond));
+    System.out.println(lines.get(lines.size() / 2).asMedian(lines.size()));
     return 0;
   }
 
-  private Workload.Result runOnce() throws Exception {
-    List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+  private RunLine runOnceHere(int run) throws Exception {
+    runNumber = run;
+    try {
+      return RunLine.parse(runOnce());
+    } finally {
+      runNumber = 0;
+    }
+  }
+
+  /** One measured run in this JVM, as its {@code RESULT} line. */
+  private String runOnce() throws Exception {
+    List<NodeId> ids = new ArrayList<>();
+    for (int i = 1; i <= nodeCount; i++) {
+      ids.add(NodeId.of("n" + i));
+    }
     List<RaftNode> nodes = new ArrayList<>();
     List<AutoCloseable> resources = new ArrayList<>();
     Path root = Files.createTempDirectory("jangada-bench-");
     try {
+      FloorProbe.Floors floors =
+          FloorProbe.Floors.measure(root.resolve("floor"), transport == TransportKind.grpc);
       Transports transports = Transports.create(transport, ids, resources);
       for (NodeId id : ids) {
         RaftNode.Builder builder =
@@ -127,9 +174,16 @@ public final class NodeBenchmark implements Callable<Integer> {
         node.start().get(10, TimeUnit.SECONDS);
       }
       RaftNode leader = awaitLeader(nodes);
-      Workload workload = new Workload(leader);
+      Workload workload = new Workload(leader, valueBytes);
       workload.run(clients, warmup, false);
-      return workload.run(clients, ops, true);
+      Workload.Result result = workload.run(clients, ops, true);
+      return String.join(
+          " ",
+          "RESULT system=jangada-" + transport + "-" + storage,
+          "run=" + runNumber,
+          "nodes=" + nodeCount,
+          result.fields(),
+          String.join(" ", floors.fields(result.p50())));
     } finally {
       nodes.forEach(RaftNode::close);
       for (AutoCloseable resource : resources) {

@@ -1,6 +1,7 @@
 package io.jangada.raft.benchmarks;
 
 import io.jangada.raft.RaftNode;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -10,33 +11,53 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The reference workload of BENCHMARK.md: closed-loop clients, each with exactly one put in flight,
- * 16-byte unique keys ({@code "k"} + zero-padded op number) and 100-byte values.
+ * 16-byte unique keys ({@code "k"} + zero-padded op number) and 100-byte values (W4: 4 KiB).
  */
 final class Workload {
 
   /** Latencies and throughput of one measured run. */
-  record Result(int clients, long ops, double opsPerSecond, double p50, double p99, double p999) {
-    String line(String system) {
+  record Result(
+      int clients,
+      long ops,
+      int valueBytes,
+      double opsPerSecond,
+      double p50,
+      double p99,
+      double p999,
+      double cpuMicrosPerOp) {
+
+    /** Payload throughput (key + value) in MB/s (10^6 bytes). */
+    double megabytesPerSecond() {
+      return opsPerSecond * (KEY_BYTES + valueBytes) / 1e6;
+    }
+
+    String fields() {
       return String.format(
           java.util.Locale.ROOT,
-          "RESULT system=%s clients=%d ops=%d ops_per_s=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f",
-          system,
+          "clients=%d ops=%d value_bytes=%d ops_per_s=%.0f mb_per_s=%.2f p50_ms=%.3f p99_ms=%.3f"
+              + " p999_ms=%.3f p99_over_p50=%.2f cpu_us_per_op=%.1f",
           clients,
           ops,
+          valueBytes,
           opsPerSecond,
+          megabytesPerSecond(),
           p50,
           p99,
-          p999);
+          p999,
+          p99 / p50,
+          cpuMicrosPerOp);
     }
   }
 
-  private static final byte[] VALUE = "v".repeat(100).getBytes(StandardCharsets.US_ASCII);
+  static final int KEY_BYTES = 16;
 
   private final RaftNode leader;
+  private final byte[] value;
   private final AtomicLong nextOp = new AtomicLong();
 
-  Workload(RaftNode leader) {
+  Workload(RaftNode leader, int valueBytes) {
     this.leader = leader;
+    this.value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Runs {@code ops} puts with {@code clients} closed-loop clients; records latencies if asked. */
@@ -45,6 +66,7 @@ final class Workload {
     AtomicLong issued = new AtomicLong();
     AtomicLong failures = new AtomicLong();
     CountDownLatch done = new CountDownLatch(clients);
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
       next(issued, ops, latencies, failures, done);
@@ -53,6 +75,7 @@ final class Workload {
       throw new IllegalStateException("workload did not finish");
     }
     long elapsed = System.nanoTime() - start;
+    long cpu = processCpuNanos() - cpuStart;
     if (failures.get() > 0) {
       throw new IllegalStateException(failures.get() + " proposals failed");
     }
@@ -63,10 +86,24 @@ final class Workload {
     return new Result(
         clients,
         ops,
+        value.length,
         ops / (elapsed / 1e9),
         percentile(latencies, 0.50),
         percentile(latencies, 0.99),
-        percentile(latencies, 0.999));
+        percentile(latencies, 0.999),
+        cpu / 1e3 / ops);
+  }
+
+  /**
+   * CPU time of the whole process (every node, the clients and the JVM's own threads), a cost per
+   * write that does not depend on how busy or fast the machine is.
+   */
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return 0;
   }
 
   private void next(
@@ -79,7 +116,7 @@ final class Workload {
     byte[] key =
         String.format("k%015d", nextOp.getAndIncrement()).getBytes(StandardCharsets.US_ASCII);
     long begin = System.nanoTime();
-    CompletableFuture<?> future = leader.propose(MapStateMachine.put(key, VALUE));
+    CompletableFuture<?> future = leader.propose(MapStateMachine.put(key, value));
     future.whenComplete(
         (ok, error) -> {
           latencies[(int) slot] = System.nanoTime() - begin;

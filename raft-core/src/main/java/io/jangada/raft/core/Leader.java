@@ -36,6 +36,7 @@ final class Leader {
   private final RaftConfig config;
   private final RaftLog log;
   private final Membership membership;
+  private final Quorum quorum;
   private final List<Message> out;
   private final List<ReadState> readStates;
   private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
@@ -82,6 +83,7 @@ final class Leader {
     this.config = config;
     this.log = log;
     this.membership = membership;
+    this.quorum = Quorum.of(membership);
     this.out = out;
     this.readStates = readStates;
     long next = log.lastIndex() + 1;
@@ -289,12 +291,9 @@ final class Leader {
    * leader's own copy counts only once the driver made it durable. Returns whether commit moved.
    */
   boolean maybeCommit() {
-    long[] matches = new long[membership.voters().size()];
-    int i = 0;
-    for (NodeId voter : membership.voters()) {
-      matches[i++] = voter.equals(self) ? log.stableLastIndex() : progress.get(voter).match();
-    }
-    long n = Quorum.committedIndex(matches);
+    long n =
+        quorum.committedIndex(
+            voter -> voter.equals(self) ? log.stableLastIndex() : progress.get(voter).match());
     if (n <= log.committed() || !rules.commitsByCounting(log.term(n), term)) {
       return false;
     }
@@ -336,14 +335,11 @@ final class Leader {
   }
 
   private boolean quorumActive() {
-    int active = membership.isVoter(self) ? 1 : 0;
-    for (NodeId voter : membership.voters()) {
-      Progress pr = progress.get(voter);
-      if (pr != null && pr.recentActive) {
-        active++;
-      }
-    }
-    return active >= membership.quorumSize();
+    return quorum.reached(
+        voter -> {
+          Progress pr = progress.get(voter);
+          return voter.equals(self) || (pr != null && pr.recentActive);
+        });
   }
 
   // ---- reads ----
@@ -363,19 +359,17 @@ final class Leader {
     if (!config.checkQuorum() || !committedCurrentTerm()) {
       return false;
     }
-    int fresh = membership.isVoter(self) ? 1 : 0;
-    for (NodeId voter : membership.voters()) {
-      Progress pr = progress.get(voter);
-      if (pr != null && now - pr.ackedSentTick < config.electionTicks()) {
-        fresh++;
-      }
-    }
-    return fresh >= membership.quorumSize();
+    return quorum.reached(
+        voter -> {
+          Progress pr = progress.get(voter);
+          return voter.equals(self)
+              || (pr != null && now - pr.ackedSentTick < config.electionTicks());
+        });
   }
 
   private void startRound(List<PendingRead> reads) {
     long index = log.committed();
-    if (membership.voters().size() == 1 && membership.isVoter(self)) {
+    if (quorum.reached(self::equals)) {
       reads.forEach(r -> answer(r.requestId(), r.from(), index, true));
       return;
     }
@@ -388,19 +382,17 @@ final class Leader {
   private void confirmReads() {
     while (!pendingReads.isEmpty()) {
       PendingRead r = pendingReads.peekFirst();
-      int acks = membership.isVoter(self) ? 1 : 0;
-      for (NodeId voter : membership.voters()) {
-        Progress pr = progress.get(voter);
-        if (pr != null && pr.ackedRound >= r.round()) {
-          acks++;
-        }
-      }
-      if (acks < membership.quorumSize()) {
+      if (!quorum.reached(voter -> voter.equals(self) || acked(voter, r.round()))) {
         return;
       }
       pendingReads.removeFirst();
       answer(r.requestId(), r.from(), r.index(), true);
     }
+  }
+
+  private boolean acked(NodeId voter, long readRound) {
+    Progress pr = progress.get(voter);
+    return pr != null && pr.ackedRound >= readRound;
   }
 
   void answer(long requestId, Optional<NodeId> from, long index, boolean success) {

@@ -616,7 +616,7 @@ public final class RaftCore {
     votes.reset();
     resetElectionTimer();
     LOG.debug("{} became pre-candidate in term {}", id, term);
-    if (votes.record(id, true, membership) == VoteTally.Result.WON) {
+    if (votes.record(id, true, Quorum.of(membership)) == Quorum.VoteResult.WON) {
       becomeCandidate(false);
       return;
     }
@@ -636,7 +636,7 @@ public final class RaftCore {
     votes.reset();
     resetElectionTimer();
     LOG.debug("{} became candidate in term {} (transfer={})", id, term, transfer);
-    if (votes.record(id, true, membership) == VoteTally.Result.WON) {
+    if (votes.record(id, true, Quorum.of(membership)) == Quorum.VoteResult.WON) {
       becomeLeader();
       return;
     }
@@ -733,14 +733,14 @@ public final class RaftCore {
     if (!counts || !membership.isVoter(r.from())) {
       return;
     }
-    VoteTally.Result result = votes.record(r.from(), r.granted(), membership);
-    if (result == VoteTally.Result.WON) {
+    Quorum.VoteResult result = votes.record(r.from(), r.granted(), Quorum.of(membership));
+    if (result == Quorum.VoteResult.WON) {
       if (role == Role.PRE_CANDIDATE) {
         becomeCandidate(false);
       } else {
         becomeLeader();
       }
-    } else if (result == VoteTally.Result.LOST) {
+    } else if (result == Quorum.VoteResult.LOST) {
       LOG.debug("{} lost the {} in term {}", id, role, term);
       becomeFollower(term, Optional.empty());
     }

@@ -74,11 +74,6 @@ public record Membership(SortedSet<NodeId> voters, SortedSet<NodeId> learners) {
     return Collections.unmodifiableSortedSet(all);
   }
 
-  /** The number of voters that forms a majority. */
-  public int quorumSize() {
-    return voters.size() / 2 + 1;
-  }
-
   /** The stable binary form stored in {@link EntryType#MEMBERSHIP} entries and snapshots. */
   public Bytes encode() {
     try {

@@ -1,0 +1,153 @@
+package io.jangada.raft.benchmarks;
+
+import io.jangada.raft.grpc.GrpcTransport;
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.transport.Transport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Measures what a write cannot beat on this machine, right before a run: one 4 KiB append plus
+ * {@code fdatasync} in the storage directory, and one round trip between two {@link GrpcTransport}s
+ * on loopback. A run's latency is then reported next to these floors, so runs on different days
+ * compare by ratio rather than by absolute milliseconds.
+ */
+final class FloorProbe {
+  private static final int FSYNC_SAMPLES = 500;
+  private static final int RTT_SAMPLES = 2_000;
+
+  private FloorProbe() {}
+
+  /** The median of {@value #FSYNC_SAMPLES} appends of 4 KiB, each followed by a data sync. */
+  static double fsyncP50Millis(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    Path file = Files.createTempFile(directory, "floor-", ".dat");
+    long[] samples = new long[FSYNC_SAMPLES];
+    ByteBuffer block = ByteBuffer.allocateDirect(4096);
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      for (int i = 0; i < samples.length; i++) {
+        block.clear();
+        long begin = System.nanoTime();
+        while (block.hasRemaining()) {
+          channel.write(block);
+        }
+        channel.force(false);
+        samples[i] = System.nanoTime() - begin;
+      }
+    } finally {
+      Files.deleteIfExists(file);
+    }
+    return median(samples);
+  }
+
+  /**
+   * The median round trip of a heartbeat between two gRPC transports on 127.0.0.1 (the second one
+   * answers from its inbox), after {@code RTT_SAMPLES / 4} unmeasured round trips of warm-up.
+   */
+  static double grpcRoundTripP50Millis() throws Exception {
+    NodeId a = NodeId.of("floor-a");
+    NodeId b = NodeId.of("floor-b");
+    InetSocketAddress addressA = GrpcTransports.freeLoopbackAddress();
+    InetSocketAddress addressB = GrpcTransports.freeLoopbackAddress();
+    BlockingQueue<Message> answers = new ArrayBlockingQueue<>(16);
+    try (GrpcTransport left =
+            GrpcTransport.builder()
+                .self(a)
+                .clusterId("floor")
+                .listen(addressA)
+                .peer(b, addressB)
+                .build();
+        GrpcTransport right =
+            GrpcTransport.builder()
+                .self(b)
+                .clusterId("floor")
+                .listen(addressB)
+                .peer(a, addressA)
+                .build()) {
+      left.start(inbox(answers::offer));
+      right.start(
+          inbox(
+              message -> {
+                if (message instanceof Message.Heartbeat beat) {
+                  right.send(new Message.HeartbeatResponse(b, a, beat.term(), beat.round()));
+                }
+              }));
+      int warmup = RTT_SAMPLES / 4;
+      long[] samples = new long[RTT_SAMPLES];
+      for (int i = 0; i < warmup + RTT_SAMPLES; i++) {
+        long begin = System.nanoTime();
+        left.send(new Message.Heartbeat(a, b, 1, 0, i));
+        if (!awaitRound(answers, i)) {
+          throw new IllegalStateException("no heartbeat answer over loopback gRPC within 10 s");
+        }
+        if (i >= warmup) {
+          samples[i - warmup] = System.nanoTime() - begin;
+        }
+      }
+      return median(samples);
+    }
+  }
+
+  private static boolean awaitRound(BlockingQueue<Message> answers, long round)
+      throws InterruptedException {
+    while (true) {
+      Message answer = answers.poll(10, TimeUnit.SECONDS);
+      if (answer == null) {
+        return false;
+      }
+      if (answer instanceof Message.HeartbeatResponse response && response.round() == round) {
+        return true;
+      }
+    }
+  }
+
+  private static Transport.Inbox inbox(java.util.function.Consumer<Message> receiver) {
+    return new Transport.Inbox() {
+      @Override
+      public void receive(Message message) {
+        receiver.accept(message);
+      }
+
+      @Override
+      public void unreachable(NodeId peer) {}
+    };
+  }
+
+  private static double median(long[] samples) {
+    long[] sorted = samples.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2] / 1e6;
+  }
+
+  /** Both floors, measured once per run; {@code rttMillis} is NaN for the in-memory transport. */
+  record Floors(double fsyncMillis, double rttMillis) {
+    static Floors measure(Path storageDirectory, boolean grpc) throws Exception {
+      double rtt = grpc ? grpcRoundTripP50Millis() : Double.NaN;
+      return new Floors(fsyncP50Millis(storageDirectory), rtt);
+    }
+
+    List<String> fields(double p50Millis) {
+      List<String> fields = new ArrayList<>();
+      fields.add(String.format(java.util.Locale.ROOT, "fsync_floor_ms=%.3f", fsyncMillis));
+      fields.add(String.format(java.util.Locale.ROOT, "rtt_floor_ms=%.3f", rttMillis));
+      fields.add(
+          String.format(java.util.Locale.ROOT, "p50_minus_fsync_ms=%.3f", p50Millis - fsyncMillis));
+      fields.add(
+          String.format(java.util.Locale.ROOT, "p50_over_fsync=%.2f", p50Millis / fsyncMillis));
+      return fields;
+    }
+  }
+}
