@@ -20,7 +20,11 @@ import java.util.TreeMap;
  * @param firstIndex the first index still in the log
  * @param lastIndex the last index in the log
  * @param snapshotIndex the index of the newest snapshot, 0 if none
- * @param membership the configuration in force
+ * @param membership the configuration in force (thesis §4.1: the newest in the log, committed or
+ *     not; it may be joint while a change between two sets of voters is in progress)
+ * @param membershipIndex the index of the log entry {@code membership} comes from; 0 if it is the
+ *     configuration the node was started with. The configuration is committed iff {@code
+ *     membershipIndex <= commitIndex}. A change made with a compare-and-set names this index.
  * @param peers for a leader, the replication progress of every other member in id order; empty
  *     otherwise
  */
@@ -35,6 +39,7 @@ public record RaftStatus(
     long lastIndex,
     long snapshotIndex,
     Membership membership,
+    long membershipIndex,
     Map<NodeId, PeerStatus> peers) {
 
   public RaftStatus {

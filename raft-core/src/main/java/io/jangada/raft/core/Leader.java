@@ -35,8 +35,9 @@ final class Leader {
   private final long term;
   private final RaftConfig config;
   private final RaftLog log;
-  private final Membership membership;
-  private final Quorum quorum;
+  // The configuration in force and its quorum; changes when a configuration entry is appended.
+  private Membership membership;
+  private Quorum quorum;
   private final List<Message> out;
   private final List<ReadState> readStates;
   private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
@@ -83,7 +84,7 @@ final class Leader {
     this.config = config;
     this.log = log;
     this.membership = membership;
-    this.quorum = Quorum.of(membership);
+    this.quorum = rules.quorum(membership, self);
     this.out = out;
     this.readStates = readStates;
     long next = log.lastIndex() + 1;
@@ -97,6 +98,52 @@ final class Leader {
 
   long noopIndex() {
     return noopIndex;
+  }
+
+  /**
+   * A configuration entry was appended (thesis §4.1: it is in force from now on): peers that joined
+   * get a progress (probing from the end of the log), peers that left lose theirs, and a transfer
+   * to a node that is no longer a voter is aborted.
+   */
+  void applyMembership(Membership next) {
+    this.membership = next;
+    this.quorum = rules.quorum(next, self);
+    // Probe from the configuration entry just appended, so a new member receives it at once.
+    long from = Math.max(1, log.lastIndex());
+    for (NodeId peer : next.members()) {
+      if (!peer.equals(self) && !progress.containsKey(peer)) {
+        progress.put(peer, new Progress(from, config.maxInflightAppends()));
+        broadcastEntries = true;
+      }
+    }
+    progress.keySet().removeIf(peer -> !next.contains(peer));
+    if (transferee.isPresent() && !next.isVoter(transferee.get())) {
+      LOG.debug("{} aborts leadership transfer to removed {}", self, transferee.get());
+      transferee = Optional.empty();
+    }
+  }
+
+  /**
+   * The voter of the configuration in force, other than this leader, with the highest match index
+   * (the lowest id among equals), if any: the one a leader that removed itself hands over to.
+   */
+  Optional<NodeId> mostUpToDateVoter() {
+    Optional<NodeId> best = Optional.empty();
+    long bestMatch = -1;
+    for (NodeId voter : membership.allVoters()) {
+      Progress pr = progress.get(voter);
+      if (pr != null && pr.match() > bestMatch) {
+        best = Optional.of(voter);
+        bestMatch = pr.match();
+      }
+    }
+    return best;
+  }
+
+  /** The match index of {@code peer}; 0 if it is not a member. */
+  long match(NodeId peer) {
+    Progress pr = progress.get(peer);
+    return pr == null ? 0 : pr.match();
   }
 
   Progress progress(NodeId peer) {

@@ -50,7 +50,7 @@ final class Quorum {
 
   /** The quorum of {@code membership}: joint while it is in a joint change. */
   static Quorum of(Membership membership) {
-    return new Quorum(membership.voters(), List.of());
+    return new Quorum(membership.voters(), membership.outgoingVoters());
   }
 
   /** The number of votes that forms a majority of {@code voters} voters. */

@@ -17,6 +17,9 @@ package io.jangada.raft.core;
  * @param maxUncommittedBytes a leader drops proposals while the bytes of its uncommitted entries
  *     exceed this (backpressure); {@code Long.MAX_VALUE} for no limit
  * @param maxCommittedBytesPerReady most entry bytes handed out for applying in one Ready
+ * @param maxPromotionLag a learner (or new member) becomes a voter only if its log is at most this
+ *     many entries behind the leader's (thesis §4.2.1); otherwise the change is refused with {@link
+ *     MembershipChange.Reason#NOT_CAUGHT_UP}. {@code Long.MAX_VALUE} turns the check off.
  */
 public record RaftConfig(
     int electionTicks,
@@ -27,7 +30,8 @@ public record RaftConfig(
     int maxAppendEntries,
     long maxAppendBytes,
     long maxUncommittedBytes,
-    long maxCommittedBytesPerReady) {
+    long maxCommittedBytesPerReady,
+    long maxPromotionLag) {
 
   /**
    * @throws IllegalArgumentException naming the setting to fix
@@ -62,6 +66,9 @@ public record RaftConfig(
       throw new IllegalArgumentException(
           "maxCommittedBytesPerReady must be >= 1, got " + maxCommittedBytesPerReady);
     }
+    if (maxPromotionLag < 0) {
+      throw new IllegalArgumentException("maxPromotionLag must be >= 0, got " + maxPromotionLag);
+    }
   }
 
   /** A builder with the defaults. */
@@ -80,7 +87,8 @@ public record RaftConfig(
         .maxAppendEntries(maxAppendEntries)
         .maxAppendBytes(maxAppendBytes)
         .maxUncommittedBytes(maxUncommittedBytes)
-        .maxCommittedBytesPerReady(maxCommittedBytesPerReady);
+        .maxCommittedBytesPerReady(maxCommittedBytesPerReady)
+        .maxPromotionLag(maxPromotionLag);
   }
 
   /** Builds a {@link RaftConfig}; not thread-safe. */
@@ -92,6 +100,7 @@ public record RaftConfig(
     public static final long DEFAULT_MAX_APPEND_BYTES = 1L << 20;
     public static final long DEFAULT_MAX_UNCOMMITTED_BYTES = 64L << 20;
     public static final long DEFAULT_MAX_COMMITTED_BYTES_PER_READY = 4L << 20;
+    public static final long DEFAULT_MAX_PROMOTION_LAG = 1000;
 
     private int electionTicks = DEFAULT_ELECTION_TICKS;
     private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
@@ -102,6 +111,7 @@ public record RaftConfig(
     private long maxAppendBytes = DEFAULT_MAX_APPEND_BYTES;
     private long maxUncommittedBytes = DEFAULT_MAX_UNCOMMITTED_BYTES;
     private long maxCommittedBytesPerReady = DEFAULT_MAX_COMMITTED_BYTES_PER_READY;
+    private long maxPromotionLag = DEFAULT_MAX_PROMOTION_LAG;
 
     private Builder() {}
 
@@ -150,6 +160,12 @@ public record RaftConfig(
       return this;
     }
 
+    /** See {@link RaftConfig#maxPromotionLag()}; default {@value #DEFAULT_MAX_PROMOTION_LAG}. */
+    public Builder maxPromotionLag(long value) {
+      this.maxPromotionLag = value;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException if the settings are inconsistent, naming what to fix
      */
@@ -163,7 +179,8 @@ public record RaftConfig(
           maxAppendEntries,
           maxAppendBytes,
           maxUncommittedBytes,
-          maxCommittedBytesPerReady);
+          maxCommittedBytesPerReady,
+          maxPromotionLag);
     }
   }
 }

@@ -59,6 +59,8 @@ public final class RaftCore {
   // The configuration to use while the log holds no MEMBERSHIP entry: the one given at open, or
   // the one of the newest snapshot received from a leader.
   private Membership initialMembership;
+  // The index of the configuration entry initialMembership comes from (0: given at open).
+  private long initialMembershipIndex;
   // The index of the newest snapshot the driver reported (0: none), which initialMembership is
   // from.
   private long snapshotIndex;
@@ -69,6 +71,12 @@ public final class RaftCore {
   // initialMembership when the log holds none (membershipIndex == 0).
   private Membership membership;
   private long membershipIndex;
+  // The configuration in force before the newest configuration entry (initialMembership if there
+  // is at most one configuration entry in the log).
+  private Membership previousMembership;
+  // With the test-only rule that a configuration takes effect on commit: the commit index at the
+  // last reload.
+  private long reloadedAtCommit = -1;
 
   // Fig. 2 persistent state (handed out through Ready.hardState).
   private long term;
@@ -200,7 +208,13 @@ public final class RaftCore {
       LOG.debug("{} ignores misaddressed {}", id, Describe.lazy(message));
       return;
     }
-    if (!membership.contains(message.from())) {
+    if (message instanceof VoteRequest && !membership.isVoter(message.from())) {
+      // Thesis §4.2.3: a removed (or not yet added) server must not disrupt the cluster, not even
+      // by moving terms; a joining node (empty configuration) votes for nobody.
+      LOG.debug("{} ignores {} from a non-voter", id, Describe.lazy(message));
+      return;
+    }
+    if (!membership.contains(message.from()) && !fromLeader(message) && !membership.isEmpty()) {
       LOG.debug("{} ignores {} from a non-member", id, Describe.lazy(message));
       return;
     }
@@ -213,6 +227,19 @@ public final class RaftCore {
       return;
     }
     dispatch(message);
+    afterInput();
+  }
+
+  /**
+   * Whether {@code m} is one only a leader sends. A node accepts these from senders outside its
+   * configuration: its log may lag behind the configuration that added the current leader, and a
+   * joining node knows no configuration at all.
+   */
+  private static boolean fromLeader(Message m) {
+    return m instanceof AppendRequest
+        || m instanceof Heartbeat
+        || m instanceof InstallSnapshot
+        || m instanceof TimeoutNow;
   }
 
   /**
@@ -235,6 +262,117 @@ public final class RaftCore {
     }
     leader.appendOwn(List.of(entry));
     return new ProposeResult.Accepted(entry.index(), term);
+  }
+
+  /** {@link #proposeMembership(Membership, long)} without the compare-and-set. */
+  public MembershipChange proposeMembership(Membership target) {
+    return proposeMembership(target, ANY_CONFIGURATION);
+  }
+
+  /** Accept a change whatever the index of the configuration in force. */
+  public static final long ANY_CONFIGURATION = -1;
+
+  /**
+   * Proposes a new configuration (thesis §4). Only a leader accepts, and only one change at a time:
+   * while a configuration entry is uncommitted, or a joint configuration is still to be left, a
+   * second change is refused ({@link MembershipChange.Reason#CHANGE_IN_PROGRESS}), never queued.
+   *
+   * <p>If at most one voter differs between the configuration in force and {@code target} (learners
+   * may change freely), {@code target} is appended as is: a single-server change. Otherwise the
+   * leader appends the joint configuration {@code current.enterJoint(target)} and, once that
+   * commits, appends {@code target} by itself (thesis §4.3). A configuration is in force on each
+   * node as soon as it is appended to its log; status and every {@link Ready} report it.
+   *
+   * <p>Every node that becomes a voter must be a member already (a learner, typically) whose log is
+   * at most {@link RaftConfig#maxPromotionLag()} entries behind the leader's (thesis §4.2.1). A
+   * leader may remove itself: it keeps leading (without counting itself) until the change commits,
+   * then steps down and sends TimeoutNow to the most up-to-date remaining voter (§4.2.2).
+   *
+   * @param target the configuration to end in: not joint, not empty, different from the one in
+   *     force
+   * @param expectedIndex the index of the configuration entry the caller based {@code target} on
+   *     ({@link io.jangada.raft.RaftStatus#membershipIndex()}), or {@link #ANY_CONFIGURATION}: a
+   *     different index refuses the change with {@link MembershipChange.Reason#STALE_CONFIGURATION}
+   */
+  public MembershipChange proposeMembership(Membership target, long expectedIndex) {
+    Objects.requireNonNull(target, "target");
+    if (role != Role.LEADER) {
+      return new MembershipChange.NotLeader(leaderId);
+    }
+    if (expectedIndex != ANY_CONFIGURATION && expectedIndex != membershipIndex) {
+      return refuse(
+          MembershipChange.Reason.STALE_CONFIGURATION,
+          "expected the configuration at index "
+              + expectedIndex
+              + " but the one in force is at index "
+              + membershipIndex
+              + ": "
+              + membership);
+    }
+    if (rules.changeInProgress(membership, membershipIndex, log.committed())) {
+      return refuse(
+          MembershipChange.Reason.CHANGE_IN_PROGRESS,
+          "the configuration change at index "
+              + membershipIndex
+              + " ("
+              + membership
+              + ") has not completed yet");
+    }
+    if (!leader.committedCurrentTerm()) {
+      // A leader must commit an entry of its term before changing the configuration, or a
+      // single-server change could overlap with an uncommitted one of an earlier leader.
+      return refuse(
+          MembershipChange.Reason.LEADER_NOT_READY,
+          "the leader has not committed an entry of its term yet; retry shortly");
+    }
+    if (leader.transferee().isPresent()) {
+      return refuse(MembershipChange.Reason.LEADER_NOT_READY, "leadership transfer in progress");
+    }
+    if (target.isJoint() || target.isEmpty()) {
+      return refuse(
+          MembershipChange.Reason.INVALID,
+          "the target must be a simple configuration with voters, not " + target);
+    }
+    if (target.equals(membership)) {
+      return refuse(
+          MembershipChange.Reason.INVALID, "the target is the configuration in force: " + target);
+    }
+    int changedVoters = 0;
+    for (NodeId voter : target.voters()) {
+      if (!membership.voters().contains(voter)) {
+        changedVoters++;
+        long match = voter.equals(id) ? log.lastIndex() : leader.match(voter);
+        long lag = log.lastIndex() - match;
+        if (!membership.contains(voter) || lag > config.maxPromotionLag()) {
+          return refuse(
+              MembershipChange.Reason.NOT_CAUGHT_UP,
+              membership.contains(voter)
+                  ? voter
+                      + " is "
+                      + lag
+                      + " entries behind the leader (at most "
+                      + config.maxPromotionLag()
+                      + " allowed); retry once it caught up"
+                  : voter + " is not a member; add it as a learner first and let it catch up");
+        }
+      }
+    }
+    for (NodeId voter : membership.voters()) {
+      if (!target.voters().contains(voter)) {
+        changedVoters++;
+      }
+    }
+    Membership next = changedVoters <= 1 ? target : membership.enterJoint(target);
+    LogEntry entry = LogEntry.membership(log.lastIndex() + 1, term, next);
+    leader.appendOwn(List.of(entry));
+    adoptMembership(entry, next);
+    LOG.debug("{} proposes configuration {} at {}", id, next, entry.index());
+    return new MembershipChange.Accepted(entry.index(), term, next, target);
+  }
+
+  private MembershipChange refuse(MembershipChange.Reason reason, String message) {
+    LOG.debug("{} refuses a configuration change: {}", id, message);
+    return new MembershipChange.Refused(reason, message);
   }
 
   /** Starts an election now (PreVote first if enabled); a no-op on a leader or a non-voter. */
@@ -346,12 +484,10 @@ public final class RaftCore {
     log.restore(meta);
     applied = meta.index();
     initialMembership = meta.membership();
+    initialMembershipIndex = meta.membershipIndex();
     snapshotIndex = meta.index();
-    membership = meta.membership();
-    membershipIndex = meta.index();
-    if (role != Role.CANDIDATE && role != Role.PRE_CANDIDATE) {
-      role = nonLeaderRole();
-    }
+    adopt(meta.membership(), meta.membershipIndex());
+    previousMembership = meta.membership();
     leaderId.ifPresent(l -> msgs.add(new AppendResponse(id, l, term, true, meta.index(), 0, 0)));
     return true;
   }
@@ -367,6 +503,11 @@ public final class RaftCore {
     if (meta.index() > snapshotIndex) {
       snapshotIndex = meta.index();
       initialMembership = meta.membership();
+      initialMembershipIndex = meta.membershipIndex();
+      if (membershipIndex <= meta.index() && role != Role.LEADER) {
+        // No configuration entry after the snapshot: the one in force is the snapshot's.
+        adopt(meta.membership(), meta.membershipIndex());
+      }
     }
   }
 
@@ -429,7 +570,16 @@ public final class RaftCore {
             : List.of();
     Ready ready =
         new Ready(
-            ++readyCounter, changed, entries, snapshot, msgs, committed, readStates, mustSync);
+            ++readyCounter,
+            changed,
+            entries,
+            snapshot,
+            msgs,
+            committed,
+            readStates,
+            mustSync,
+            membership,
+            membershipIndex);
     msgs.clear();
     readStates.clear();
     prevHardState = hs;
@@ -467,6 +617,7 @@ public final class RaftCore {
     if (role == Role.LEADER) {
       leader.maybeCommit(); // the leader's own copy counts only once durable
     }
+    afterInput();
   }
 
   /** An immutable snapshot of this node's state. */
@@ -482,7 +633,13 @@ public final class RaftCore {
         log.lastIndex(),
         Math.max(log.firstIndex() - 1, snapshotIndex),
         membership,
+        membershipIndex,
         role == Role.LEADER ? leader.peerStatus() : Map.of());
+  }
+
+  /** The log view (durable and unstable entries), for the simulation's checkers only. */
+  RaftLog raftLog() {
+    return log;
   }
 
   /** Checks the internal invariants; throws {@link IllegalStateException} if one is broken. */
@@ -554,12 +711,18 @@ public final class RaftCore {
         && (role == Role.LEADER || electionElapsed < config.electionTicks());
   }
 
+  /**
+   * Whether this node may campaign: it is a voter in the configuration in force, or (thesis §4.2.2)
+   * that configuration is not committed yet and this node was a voter in the one before, since it
+   * may still be needed until the new one commits; it then does not count its own vote.
+   */
   private boolean promotable() {
-    return membership.isVoter(id);
+    return membership.isVoter(id)
+        || (membershipIndex > log.committed() && previousMembership.isVoter(id));
   }
 
   private Role nonLeaderRole() {
-    return membership.learners().contains(id) ? Role.LEARNER : Role.FOLLOWER;
+    return membership.isLearner(id) ? Role.LEARNER : Role.FOLLOWER;
   }
 
   private HardState hardState() {
@@ -616,11 +779,11 @@ public final class RaftCore {
     votes.reset();
     resetElectionTimer();
     LOG.debug("{} became pre-candidate in term {}", id, term);
-    if (votes.record(id, true, Quorum.of(membership)) == Quorum.VoteResult.WON) {
+    if (votes.record(id, true, rules.quorum(membership, id)) == Quorum.VoteResult.WON) {
       becomeCandidate(false);
       return;
     }
-    for (NodeId voter : membership.voters()) {
+    for (NodeId voter : membership.allVoters()) {
       if (!voter.equals(id)) {
         msgs.add(
             new VoteRequest(id, voter, term + 1, log.lastIndex(), log.lastTerm(), true, false));
@@ -636,11 +799,11 @@ public final class RaftCore {
     votes.reset();
     resetElectionTimer();
     LOG.debug("{} became candidate in term {} (transfer={})", id, term, transfer);
-    if (votes.record(id, true, Quorum.of(membership)) == Quorum.VoteResult.WON) {
+    if (votes.record(id, true, rules.quorum(membership, id)) == Quorum.VoteResult.WON) {
       becomeLeader();
       return;
     }
-    for (NodeId voter : membership.voters()) {
+    for (NodeId voter : membership.allVoters()) {
       if (!voter.equals(id)) {
         msgs.add(
             new VoteRequest(id, voter, term, log.lastIndex(), log.lastTerm(), false, transfer));
@@ -712,7 +875,10 @@ public final class RaftCore {
         votedFor.equals(Optional.of(v.from()))
             || (votedFor.isEmpty() && leaderId.isEmpty())
             || (v.preVote() && v.term() > term);
-    boolean grant = promotable() && canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+    // A node that is not a voter in its own configuration still answers (as etcd's learners do):
+    // its log may lag behind a configuration that made it a voter; the candidate counts the vote
+    // only if it is a voter in the candidate's configuration.
+    boolean grant = canVote && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
     if (grant) {
       // A granted pre-vote answers in the term the pre-candidate would campaign in.
       msgs.add(new VoteResponse(id, v.from(), v.term(), v.preVote(), true));
@@ -733,7 +899,7 @@ public final class RaftCore {
     if (!counts || !membership.isVoter(r.from())) {
       return;
     }
-    Quorum.VoteResult result = votes.record(r.from(), r.granted(), Quorum.of(membership));
+    Quorum.VoteResult result = votes.record(r.from(), r.granted(), rules.quorum(membership, id));
     if (result == Quorum.VoteResult.WON) {
       if (role == Role.PRE_CANDIDATE) {
         becomeCandidate(false);
@@ -821,52 +987,118 @@ public final class RaftCore {
 
   // ---------------------------------------------------------------- membership
 
+  /**
+   * After an input on a leader: once the configuration in force is committed, leaves a joint
+   * configuration (thesis §4.3), or steps down if this leader is no longer a voter (§4.2.2),
+   * handing leadership to the most up-to-date remaining voter. With the (test-only) rule that makes
+   * a configuration take effect on commit, also reloads the configuration as the commit moves.
+   */
+  private void afterInput() {
+    if (rules.configurationLimit(log) < log.lastIndex() && log.committed() != reloadedAtCommit) {
+      reloadedAtCommit = log.committed();
+      reloadMembership();
+    }
+    if (role != Role.LEADER || log.committed() < membershipIndex) {
+      return;
+    }
+    if (membership.isJoint()) {
+      Membership target = membership.target();
+      LogEntry entry = LogEntry.membership(log.lastIndex() + 1, term, target);
+      leader.appendOwn(List.of(entry));
+      adoptMembership(entry, target);
+      LOG.debug("{} leaves the joint configuration: {} at {}", id, target, entry.index());
+    } else if (!membership.isVoter(id)) {
+      Optional<NodeId> successor = leader.mostUpToDateVoter();
+      LOG.debug(
+          "{} steps down: removed from the committed configuration {}; hands over to {}",
+          id,
+          membership,
+          successor.orElse(null));
+      successor.ifPresent(s -> msgs.add(new TimeoutNow(id, s, term)));
+      becomeFollower(term, Optional.empty());
+    }
+  }
+
   /** Keeps the configuration in force up to date after entries from {@code first} on changed. */
   private void onAppended(long first, List<LogEntry> appended) {
-    if (first <= membershipIndex) {
+    if (first <= membershipIndex || rules.configurationLimit(log) < log.lastIndex()) {
       reloadMembership();
       return;
     }
     for (LogEntry e : appended) {
       if (e.type() == EntryType.MEMBERSHIP) {
-        adoptMembership(e);
+        decodeAndAdopt(e);
       }
     }
   }
 
+  /** Thesis §4.1: the newest configuration entry in the log is in force, else the snapshot's. */
   private void reloadMembership() {
-    membership = initialMembership;
-    membershipIndex = 0;
-    long to = log.lastIndex() + 1;
+    Membership before = membership;
+    long beforeIndex = membershipIndex;
+    long to = Math.min(log.lastIndex(), rules.configurationLimit(log)) + 1;
     long first = log.firstIndex();
-    while (to > first) {
+    // The newest configuration entry and the one before it (which says who may still campaign).
+    List<LogEntry> found = new ArrayList<>(2);
+    List<Membership> decoded = new ArrayList<>(2);
+    while (to > first && found.size() < 2) {
       long from = Math.max(first, to - 256);
       List<LogEntry> chunk;
       try {
         chunk = log.entries(from, to, Long.MAX_VALUE);
       } catch (CompactedException e) {
-        return; // compacted meanwhile by the driver (behind a snapshot): keep the base membership
+        break; // compacted meanwhile by the driver (behind a snapshot): keep the base membership
       }
-      for (int i = chunk.size() - 1; i >= 0; i--) {
-        if (chunk.get(i).type() == EntryType.MEMBERSHIP && adoptMembership(chunk.get(i))) {
-          return;
+      for (int i = chunk.size() - 1; i >= 0 && found.size() < 2; i--) {
+        LogEntry e = chunk.get(i);
+        if (e.type() == EntryType.MEMBERSHIP) {
+          try {
+            decoded.add(Membership.decode(e.data()));
+            found.add(e);
+          } catch (IllegalArgumentException bad) {
+            LOG.debug("{} ignores an undecodable membership entry {}", id, e.index());
+          }
         }
       }
       to = from;
     }
+    if (found.isEmpty()) {
+      adopt(initialMembership, initialMembershipIndex);
+    } else {
+      adopt(decoded.get(0), found.get(0).index());
+    }
+    previousMembership = found.size() < 2 ? initialMembership : decoded.get(1);
+    if (!membership.equals(before) || membershipIndex != beforeIndex) {
+      LOG.debug("{} configuration now {} (index {})", id, membership, membershipIndex);
+    }
   }
 
-  private boolean adoptMembership(LogEntry e) {
+  private boolean decodeAndAdopt(LogEntry e) {
     try {
-      membership = Membership.decode(e.data());
-      membershipIndex = e.index();
-      if (role != null && role != Role.LEADER && role != Role.CANDIDATE) {
-        role = role == Role.PRE_CANDIDATE ? role : nonLeaderRole();
-      }
+      adoptMembership(e, Membership.decode(e.data()));
       return true;
     } catch (IllegalArgumentException bad) {
       LOG.debug("{} ignores an undecodable membership entry {}", id, e.index());
       return false;
+    }
+  }
+
+  /** A configuration entry appended after the one in force. */
+  private void adoptMembership(LogEntry e, Membership m) {
+    previousMembership = membership;
+    adopt(m, e.index());
+  }
+
+  private void adopt(Membership m, long index) {
+    membership = m;
+    membershipIndex = index;
+    if (role == null) {
+      return; // still in the constructor
+    }
+    if (role == Role.LEADER) {
+      leader.applyMembership(m);
+    } else if (role == Role.FOLLOWER || role == Role.LEARNER) {
+      role = nonLeaderRole();
     }
   }
 

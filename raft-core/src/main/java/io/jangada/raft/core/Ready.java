@@ -2,6 +2,7 @@ package io.jangada.raft.core;
 
 import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.SnapshotMeta;
 import java.util.List;
@@ -27,7 +28,15 @@ import java.util.Optional;
  *   <li>Call {@link RaftCore#advance} with this Ready. The next Ready is available only after.
  * </ol>
  *
+ * <p>{@code membership} and {@code membershipIndex} report the configuration in force once this
+ * Ready's entries are appended (thesis §4.1: a configuration takes effect when appended, not when
+ * committed), for drivers and transports that follow the configuration; nothing needs doing with
+ * them to honour the contract.
+ *
  * @param id identifies this Ready; {@code advance} rejects any other
+ * @param membership the configuration in force
+ * @param membershipIndex the index of the entry {@code membership} comes from (0: the configuration
+ *     the node was opened with)
  */
 public record Ready(
     long id,
@@ -37,7 +46,9 @@ public record Ready(
     List<Message> messages,
     List<LogEntry> committed,
     List<ReadState> readStates,
-    boolean mustSync) {
+    boolean mustSync,
+    Membership membership,
+    long membershipIndex) {
 
   public Ready {
     Objects.requireNonNull(hardState, "hardState");
@@ -46,6 +57,7 @@ public record Ready(
     messages = List.copyOf(messages);
     committed = List.copyOf(committed);
     readStates = List.copyOf(readStates);
+    Objects.requireNonNull(membership, "membership");
   }
 
   /** Whether there is anything to persist before sending messages. */

@@ -1,9 +1,12 @@
 package io.jangada.raft.core;
 
+import io.jangada.raft.model.Membership;
+import io.jangada.raft.model.NodeId;
+
 /**
- * The four rules of Raft that its safety argument leans on hardest, gathered behind one seam so
- * that the checker self-test (TESTING.md tier T5) can inject a broken variant and prove the
- * simulation notices. Production code always uses {@link #RAFT}; only the package-private {@code
+ * The rules of Raft that its safety argument leans on hardest, gathered behind one seam so that the
+ * checker self-test (TESTING.md tier T5) can inject a broken variant and prove the simulation
+ * notices. Production code always uses {@link #RAFT}; only the package-private {@code
  * RaftCore.open(..., SafetyRules)} overload takes another, and no broken variant exists outside the
  * test sources.
  *
@@ -41,5 +44,34 @@ interface SafetyRules {
    */
   default boolean logMatches(RaftLog log, long prevIndex, long prevTerm) {
     return log.matchTerm(prevIndex, prevTerm);
+  }
+
+  /**
+   * Thesis §4.3 and §4.2.2: the quorum that {@code self} counts in {@code membership}, as a leader
+   * or a candidate: a majority of the voters, and during a joint change also a majority of the
+   * outgoing voters; a leader that is not a voter never counts itself.
+   */
+  default Quorum quorum(Membership membership, NodeId self) {
+    return Quorum.of(membership);
+  }
+
+  /**
+   * Thesis §4.1: a leader accepts a configuration change only while no other is uncommitted (and no
+   * joint configuration is still to be left).
+   *
+   * @param inForce the configuration in force
+   * @param inForceIndex the index of its entry (0: from the snapshot or open)
+   * @param commitIndex the leader's commit index
+   */
+  default boolean changeInProgress(Membership inForce, long inForceIndex, long commitIndex) {
+    return inForceIndex > commitIndex || inForce.isJoint();
+  }
+
+  /**
+   * Thesis §4.1: a server uses the newest configuration in its log, committed or not. Returns the
+   * last index whose configuration entries count: the last index of the log.
+   */
+  default long configurationLimit(RaftLog log) {
+    return log.lastIndex();
   }
 }

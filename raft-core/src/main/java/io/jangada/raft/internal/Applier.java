@@ -56,6 +56,7 @@ final class Applier {
   // newest applied MEMBERSHIP entry), the newest snapshot and the one being written.
   private long appliedTerm;
   private Membership membership;
+  private long membershipIndex;
   private long snapshotIndex;
   // Bytes of entries applied since start, and that count when the newest snapshot was captured.
   private long appliedBytes;
@@ -91,6 +92,7 @@ final class Applier {
     this.appliedIndex = restored.map(SnapshotMeta::index).orElse(0L);
     this.appliedTerm = restored.map(SnapshotMeta::term).orElse(0L);
     this.membership = restored.map(SnapshotMeta::membership).orElse(membership);
+    this.membershipIndex = restored.map(SnapshotMeta::membershipIndex).orElse(0L);
     this.snapshotIndex = appliedIndex;
     this.latestSnapshot = restored;
     this.onFatal = onFatal;
@@ -192,6 +194,7 @@ final class Applier {
             appliedIndex = meta.index();
             appliedTerm = meta.term();
             membership = meta.membership();
+            membershipIndex = meta.membershipIndex();
             snapshotIndex = meta.index();
             snapshotBytes = appliedBytes;
             latestSnapshot = Optional.of(meta);
@@ -215,7 +218,7 @@ final class Applier {
 
   /** Captures the state now (apply lane) and streams it to storage on the snapshot lane. */
   private CompletableFuture<SnapshotMeta> takeSnapshot() {
-    SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership);
+    SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership, membershipIndex);
     long bytesAtCapture = appliedBytes;
     CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
     snapshotInProgress = done;
@@ -308,6 +311,7 @@ final class Applier {
       if (entry.type() == EntryType.MEMBERSHIP) {
         try {
           membership = Membership.decode(entry.data());
+          membershipIndex = index;
         } catch (IllegalArgumentException bad) {
           log.debug("node {} ignores an undecodable membership entry at {}", id, index);
         }

@@ -302,6 +302,7 @@ public final class NodeLoop implements Transport.Inbox {
         latest.lastIndex(),
         Math.max(snapshotIndex, latest.snapshotIndex()),
         latest.membership(),
+        latest.membershipIndex(),
         latest.peers());
   }
 

@@ -26,7 +26,8 @@ final class StatusPublisher {
     this.id = id;
     this.listener = listener;
     this.latest =
-        new RaftStatus(id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 1, 0, 0, membership, Map.of());
+        new RaftStatus(
+            id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 1, 0, 0, membership, 0, Map.of());
   }
 
   RaftStatus latest() {

@@ -40,14 +40,30 @@ class BadInputTest {
     assertThat(net.core("n2").status().term()).isZero();
   }
 
-  /** A message from a node outside the membership is ignored. */
+  /**
+   * A vote request or a response from a node outside the configuration is ignored, without moving
+   * the term (thesis §4.2.3: a removed server must not disrupt the cluster).
+   */
   @Test
   void messagesFromNonMembersAreIgnored() {
     Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
     net.core("n2").step(new VoteRequest(N9, N2, 5, 0, 0, false, false));
-    net.core("n2").step(new Heartbeat(N9, N2, 5, 0, 0));
+    net.core("n2").step(new VoteRequest(N9, N2, 5, 0, 0, true, false));
+    net.core("n2").step(new HeartbeatResponse(N9, N2, 5, 0));
     assertThat(net.core("n2").hasReady()).isFalse();
     assertThat(net.core("n2").status().term()).isZero();
+  }
+
+  /**
+   * A leader's message from a node outside the configuration is followed: this node's log may lag
+   * behind the configuration entry that added that leader.
+   */
+  @Test
+  void leaderMessagesFromNodesOutsideTheConfigurationAreFollowed() {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.core("n2").step(new Heartbeat(N9, N2, 5, 0, 0));
+    assertThat(net.core("n2").status().term()).isEqualTo(5);
+    assertThat(net.core("n2").status().leader()).contains(N9);
   }
 
   /** Duplicated and reordered append responses change nothing once applied. */

@@ -88,7 +88,9 @@ class DescribeTest {
             List.of(new TimeoutNow(N1, N2, 2)),
             List.of(LogEntry.noop(1, 1)),
             List.of(new ReadState(4, 1, true)),
-            true);
+            true,
+            Membership.ofVoters(N1, N2),
+            0);
     assertThat(Describe.ready(r))
         .isEqualTo(
             String.join(

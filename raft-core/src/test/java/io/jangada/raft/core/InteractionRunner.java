@@ -35,6 +35,13 @@ import java.util.TreeSet;
  *   <li>{@code drop n1->n2} (one-way cut), {@code partition n1 | n2 n3}, {@code heal}
  *   <li>{@code restart n2}: crash (unsynced writes are lost) and reopen from durable state
  *   <li>{@code status n1}, {@code log n1}
+ *   <li>{@code add-joining n4}: a new node with an empty log and no configuration (it waits to be
+ *       added), using the cluster's settings
+ *   <li>{@code change n1 voters=n1,n2 [learners=n3] [expect=5]}: proposes that target configuration
+ *       on n1 (with a compare-and-set on the configuration index if {@code expect} is given)
+ *   <li>{@code add-learner n1 n4}, {@code promote n1 n4}, {@code remove n1 n3}: propose the
+ *       configuration in force on n1 with that one change
+ *   <li>{@code config n1}: the configuration in force on n1, its index and whether it is committed
  * </ul>
  */
 final class InteractionRunner {
@@ -43,6 +50,7 @@ final class InteractionRunner {
   private final List<Message> queue = new ArrayList<>();
   private final TreeSet<String> cut = new TreeSet<>();
   private SplittableRandom random = new SplittableRandom(1);
+  private RaftConfig config;
 
   /** Runs one command line; returns its output lines. */
   List<String> run(String line) {
@@ -79,6 +87,31 @@ final class InteractionRunner {
       case "restart" -> restart(node(args[0]), out);
       case "status" -> status(node(args[0]), out);
       case "log" -> log(node(args[0]), out);
+      case "add-joining" -> addJoining(args, out);
+      case "change" -> change(args, out);
+      case "add-learner" -> {
+        Membership m = core(args[0]).status().membership();
+        out.add(
+            describe(core(args[0]).proposeMembership(m.withLearner(NodeId.of(args[1]), none()))));
+      }
+      case "promote" -> {
+        Membership m = core(args[0]).status().membership();
+        out.add(describe(core(args[0]).proposeMembership(m.withPromoted(NodeId.of(args[1])))));
+      }
+      case "remove" -> {
+        Membership m = core(args[0]).status().membership();
+        out.add(describe(core(args[0]).proposeMembership(m.without(NodeId.of(args[1])))));
+      }
+      case "config" -> {
+        RaftStatus st = core(args[0]).status();
+        out.add(
+            args[0]
+                + " config "
+                + st.membership()
+                + " index="
+                + st.membershipIndex()
+                + (st.membershipIndex() <= st.commitIndex() ? " committed" : " uncommitted"));
+      }
       default -> throw new IllegalArgumentException("unknown command: " + line);
     }
     if (out.isEmpty()) {
@@ -93,7 +126,7 @@ final class InteractionRunner {
       String[] kv = args[i].split("=", 2);
       opt.put(kv[0], kv[1]);
     }
-    RaftConfig config =
+    config =
         RaftConfig.builder()
             .electionTicks(Integer.parseInt(opt.getOrDefault("election", "10")))
             .heartbeatTicks(Integer.parseInt(opt.getOrDefault("heartbeat", "1")))
@@ -101,6 +134,7 @@ final class InteractionRunner {
             .checkQuorum(Boolean.parseBoolean(opt.getOrDefault("checkquorum", "false")))
             .maxInflightAppends(Integer.parseInt(opt.getOrDefault("inflight", "256")))
             .maxAppendEntries(Integer.parseInt(opt.getOrDefault("maxentries", "4096")))
+            .maxPromotionLag(Long.parseLong(opt.getOrDefault("promotionlag", "1000")))
             .build();
     random = new SplittableRandom(Long.parseLong(opt.getOrDefault("seed", "1")));
     long first = Long.parseLong(opt.getOrDefault("first", "1"));
@@ -132,6 +166,51 @@ final class InteractionRunner {
             + config.maxInflightAppends()
             + " maxentries="
             + config.maxAppendEntries());
+  }
+
+  private static java.util.Optional<String> none() {
+    return java.util.Optional.empty();
+  }
+
+  private void addJoining(String[] args, List<String> out) {
+    NodeId id = NodeId.of(args[0]);
+    SimNode node =
+        new SimNode(id, config, Membership.empty(), new SimNode.Observer() {}, SimNode.Bug.NONE);
+    node.open(random.split());
+    nodes.put(id, node);
+    out.add(id + " joins with an empty log and no configuration");
+  }
+
+  private void change(String[] args, List<String> out) {
+    Membership.Builder b = Membership.builder();
+    long expect = RaftCore.ANY_CONFIGURATION;
+    for (int i = 1; i < args.length; i++) {
+      String[] kv = args[i].split("=", 2);
+      switch (kv[0]) {
+        case "voters" -> Arrays.stream(kv[1].split(",")).forEach(v -> b.voter(NodeId.of(v)));
+        case "learners" -> Arrays.stream(kv[1].split(",")).forEach(v -> b.learner(NodeId.of(v)));
+        case "expect" -> expect = Long.parseLong(kv[1]);
+        default -> throw new IllegalArgumentException("unknown change option " + args[i]);
+      }
+    }
+    out.add(describe(core(args[0]).proposeMembership(b.build(), expect)));
+  }
+
+  private static String describe(MembershipChange r) {
+    if (r instanceof MembershipChange.Accepted a) {
+      return "accepted "
+          + a.index()
+          + "/"
+          + a.term()
+          + (a.joint() ? " joint " : " ")
+          + a.configuration();
+    } else if (r instanceof MembershipChange.NotLeader n) {
+      return "not leader, hint " + n.leaderHint().map(Object::toString).orElse("-");
+    } else if (r instanceof MembershipChange.Refused f) {
+      return "refused " + f.reason() + ": " + f.message();
+    } else {
+      throw new AssertionError(r);
+    }
   }
 
   private void tick(SimNode node, int count) {
@@ -172,7 +251,7 @@ final class InteractionRunner {
     queue.clear();
     for (Message m : batch) {
       worked = true;
-      if (cut.contains(m.from() + "->" + m.to())) {
+      if (cut.contains(m.from() + "->" + m.to()) || !nodes.containsKey(m.to())) {
         out.add("dropped " + Describe.message(m));
       } else {
         out.add(Describe.message(m));

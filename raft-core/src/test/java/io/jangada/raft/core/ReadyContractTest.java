@@ -58,7 +58,9 @@ class ReadyContractTest {
             List.of(),
             List.of(),
             List.of(),
-            false);
+            false,
+            r.membership(),
+            r.membershipIndex());
     assertThatThrownBy(() -> n1.advance(forged)).isInstanceOf(IllegalStateException.class);
     n1.advance(r);
     assertThatThrownBy(() -> n1.advance(r)).isInstanceOf(IllegalStateException.class);

@@ -21,22 +21,33 @@ class SimCheckerSelfTest {
    * replicas of an earlier term's entry breaks the leader commit rule; ReadIndex before the no-op
    * commits is caught by the read-index floor and, with that check off, by the clients'
    * linearizability check (a stale read); a pre-vote that moves the receiver's term creates a term
-   * nobody campaigned in; ignoring prevLogTerm breaks Log Matching.
+   * nobody campaigned in; ignoring prevLogTerm breaks Log Matching. The membership bugs run with
+   * membership churn (last column) and are caught by the durability check against the committing
+   * leader's configuration, or later by Leader Completeness or State Machine Safety.
    */
-  @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}) caught by {3}")
+  @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}, churn {5}) caught by {3}")
   @CsvSource({
-    "ACK_BEFORE_SYNC, 3, true, Durability, 500",
-    "FORGET_VOTE_ON_CRASH, 3, true, voted for, 50",
-    "FORGET_VOTE_ON_CRASH, 3, false, Election Safety, 1000",
-    "FORGED_ACK, 3, true, Durability, 500",
-    "COMMIT_PREVIOUS_TERM_BY_COUNTING, 3, true, Commit rule, 1000",
-    "READ_INDEX_BEFORE_NOOP_COMMITS, 3, true, ReadIndex, 1000",
-    "READ_INDEX_BEFORE_NOOP_COMMITS, 3, false, Linearizability, 1000",
-    "PREVOTE_CHANGES_TERM, 3, true, Terms, 1000",
-    "ACCEPT_MISMATCHED_PREV_LOG_TERM, 3, true, Log Matching, 1000",
+    "ACK_BEFORE_SYNC, 3, true, Durability, 500, false",
+    "FORGET_VOTE_ON_CRASH, 3, true, voted for, 50, false",
+    "FORGET_VOTE_ON_CRASH, 3, false, Election Safety, 1000, false",
+    "FORGED_ACK, 3, true, Durability, 500, false",
+    "COMMIT_PREVIOUS_TERM_BY_COUNTING, 3, true, Commit rule, 1000, false",
+    "READ_INDEX_BEFORE_NOOP_COMMITS, 3, true, ReadIndex, 1000, false",
+    "READ_INDEX_BEFORE_NOOP_COMMITS, 3, false, Linearizability, 1000, false",
+    "PREVOTE_CHANGES_TERM, 3, true, Terms, 1000, false",
+    "ACCEPT_MISMATCHED_PREV_LOG_TERM, 3, true, Log Matching, 1000, false",
+    "TWO_UNCOMMITTED_CHANGES, 3, true, '', 1000, true",
+    "JOINT_COUNTS_NEW_CONFIGURATION_ONLY, 3, true, '', 1000, true",
+    "CONFIGURATION_ON_COMMIT, 3, true, '', 1000, true",
+    "REMOVED_LEADER_COUNTS_ITSELF, 3, true, '', 1000, true",
   })
   void plantedBugIsCaught(
-      SimNode.Bug bug, int nodes, boolean directChecks, String expected, int maxSeeds) {
+      SimNode.Bug bug,
+      int nodes,
+      boolean directChecks,
+      String expected,
+      int maxSeeds,
+      boolean churn) {
     String caught = null;
     int seeds = 0;
     for (long seed = 1; seed <= maxSeeds && caught == null; seed++) {
@@ -44,6 +55,9 @@ class SimCheckerSelfTest {
       SimCluster cluster = SimCluster.withSeed(seed, nodes, bug, line -> {});
       cluster.invariants.checkVoteHistory = directChecks;
       cluster.invariants.checkReadFloor = directChecks;
+      if (churn) {
+        cluster.withMembershipChurn();
+      }
       try {
         cluster.run(300);
       } catch (SimInvariants.Violation v) {

@@ -48,6 +48,14 @@ final class SimCluster {
   boolean faults = true;
   // Set in the liveness phase once the cluster made progress: clients start operations again.
   private boolean clientsAfterHealing;
+  // Membership churn (withMembershipChurn): configuration changes during the faults.
+  private boolean churn;
+  private final int size;
+  private SimNode.Observer observers;
+  private int snapshotEvery;
+  private int snapshotTrailing;
+  long membershipChanges;
+  long membershipRefusals;
 
   private SimCluster(long seed, int size, SimNode.Bug bug, Consumer<String> trace) {
     this.seed = seed;
@@ -68,6 +76,7 @@ final class SimCluster {
     net.maxDelay = random.nextInt(4);
     net.straggleRate = random.nextDouble() * 0.05;
     this.bug = bug;
+    this.size = size;
     crashRate = bug == SimNode.Bug.NONE ? 0.002 : 0.05;
     List<NodeId> ids = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
@@ -75,7 +84,7 @@ final class SimCluster {
     }
     Membership membership = Membership.ofVoters(ids);
     clients = new SimClients(this, random.split(), 2 + random.nextInt(3));
-    SimNode.Observer observers = new BothObservers(invariants, clients);
+    observers = new BothObservers(invariants, clients);
     snapshotTransfers = new SimSnapshotTransfers(nodes, net, this::event);
     for (NodeId id : ids) {
       SimNode node = new SimNode(id, config, membership, observers, bug);
@@ -195,11 +204,37 @@ final class SimCluster {
    * to peers that fell behind the compacted prefix. Call before {@link #run}.
    */
   SimCluster withSnapshots(int every, int trailing) {
+    snapshotEvery = every;
+    snapshotTrailing = trailing;
     for (SimNode node : nodes.values()) {
       node.snapshots.every = every;
       node.snapshots.trailing = trailing;
     }
     log("snapshots every " + every + " entries, trailing " + trailing);
+    return this;
+  }
+
+  /**
+   * Turns on membership churn: two spare nodes start with an empty log and no configuration (as
+   * joining nodes do), and during the faults the leader is asked every ~15 ticks for a random
+   * change: add a learner, promote one, remove a voter (the leader too) or a learner, demote a
+   * voter, replace a voter by a learner or swap two voters (both joint changes). Refused changes
+   * are part of the test. The invariants then check commits against the configuration in force on
+   * the committing leader, and liveness waits only for the members of the final configuration. Call
+   * before {@link #run}.
+   */
+  SimCluster withMembershipChurn() {
+    churn = true;
+    invariants.churn = true;
+    for (int i = size + 1; i <= size + 2; i++) {
+      NodeId id = NodeId.of("n" + i);
+      SimNode node = new SimNode(id, config, Membership.empty(), observers, bug);
+      node.snapshots.every = snapshotEvery;
+      node.snapshots.trailing = snapshotTrailing;
+      node.open(random.split());
+      nodes.put(id, node);
+    }
+    log("membership churn, spare nodes n" + (size + 1) + " and n" + (size + 2));
     return this;
   }
 
@@ -274,6 +309,9 @@ final class SimCluster {
     }
     if (faults && random.nextInt(50) == 0) {
       transfer();
+    }
+    if (faults && churn && random.nextInt(15) == 0) {
+      changeMembership();
     }
     clients.tick(now, faults || clientsAfterHealing);
     snapshotTransfers.tick(now);
@@ -398,6 +436,78 @@ final class SimCluster {
         return;
       }
     }
+  }
+
+  /** Asks the leader, if any, for one random configuration change. */
+  private void changeMembership() {
+    Optional<SimNode> found = leader();
+    if (found.isEmpty()) {
+      return;
+    }
+    SimNode leader = found.get();
+    io.jangada.raft.RaftStatus s = leader.core().status();
+    Membership m = s.membership().target();
+    List<NodeId> voters = new ArrayList<>(m.voters());
+    List<NodeId> learners = new ArrayList<>(m.learners());
+    List<NodeId> outsiders = new ArrayList<>();
+    for (NodeId id : nodes.keySet()) {
+      if (!m.contains(id)) {
+        outsiders.add(id);
+      }
+    }
+    int minVoters = size / 2 + 1;
+    Membership target;
+    String what;
+    int op = random.nextInt(7);
+    if (op == 0 && !outsiders.isEmpty()) {
+      NodeId n = pick(outsiders);
+      target = m.withLearner(n, Optional.of("sim://" + n));
+      what = "add learner " + n;
+    } else if (op == 1 && !learners.isEmpty()) {
+      NodeId n = pick(learners);
+      target = m.withPromoted(n);
+      what = "promote " + n;
+    } else if (op == 2 && voters.size() > minVoters) {
+      NodeId n = pick(voters);
+      target = m.without(n);
+      what = "remove voter " + n + (n.equals(leader.id) ? " (the leader)" : "");
+    } else if (op == 3 && !learners.isEmpty()) {
+      NodeId n = pick(learners);
+      target = m.without(n);
+      what = "remove learner " + n;
+    } else if (op == 4 && voters.size() > minVoters) {
+      NodeId n = pick(voters);
+      target = m.withLearner(n, Optional.empty());
+      what = "demote " + n;
+    } else if (op == 5 && !learners.isEmpty()) {
+      NodeId in = pick(learners);
+      NodeId out = pick(voters);
+      target = m.withPromoted(in).withLearner(out, Optional.empty());
+      what = "replace " + out + " by " + in + " (joint)";
+    } else if (op == 6 && !learners.isEmpty() && voters.size() > minVoters) {
+      NodeId in = pick(learners);
+      NodeId out1 = pick(voters);
+      NodeId out2 = pick(voters);
+      target = m.withPromoted(in).without(out1);
+      if (!out2.equals(out1)) {
+        target = target.without(out2);
+      }
+      what = "promote " + in + ", remove " + out1 + " and " + out2 + " (joint)";
+    } else {
+      return;
+    }
+    long expected = random.nextBoolean() ? RaftCore.ANY_CONFIGURATION : s.membershipIndex();
+    MembershipChange result = leader.core().proposeMembership(target, expected);
+    if (result instanceof MembershipChange.Accepted) {
+      membershipChanges++;
+    } else {
+      membershipRefusals++;
+    }
+    event(leader.id + " membership: " + what + " -> " + result);
+  }
+
+  private NodeId pick(List<NodeId> ids) {
+    return ids.get(random.nextInt(ids.size()));
   }
 
   // ------------------------------------------------------------------ faults
@@ -591,8 +701,15 @@ final class SimCluster {
     if (e.isEmpty() || !e.get().data().equals(Bytes.ofUtf8(value))) {
       return false;
     }
+    // With churn, only the members of the leader's configuration must apply it.
+    Optional<SimNode> leader = leader();
+    if (churn && leader.isEmpty()) {
+      return false;
+    }
+    Optional<Membership> members = leader.map(l -> l.core().status().membership());
     for (SimNode node : nodes.values()) {
-      if (node.appliedIndex() < index) {
+      boolean member = !churn || members.get().contains(node.id);
+      if (member && node.appliedIndex() < index) {
         return false;
       }
     }

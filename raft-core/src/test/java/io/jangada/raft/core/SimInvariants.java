@@ -31,7 +31,10 @@ import java.util.TreeMap;
  *   <li>Terms come from campaigns: every term a node is in was started by a node that became
  *       candidate (or leader) in it, so a pre-vote never moves a term (thesis §9.6).
  *   <li>Durability: when an entry is first seen committed, a quorum of nodes holds it in their
- *       synced log (or in a durable snapshot covering it), so no crash can lose it.
+ *       synced log (or in a durable snapshot covering it), so no crash can lose it. With membership
+ *       churn, the quorum is the one of the configuration in force on the leader that moved its
+ *       commit index (computed from that leader's log, joint configurations needing both
+ *       majorities), checked right after the event that moved it.
  *   <li>Monotonicity: per core instance the term and commit index never decrease; the durable term,
  *       vote and commit never go back, across restarts too, and a node never votes twice in a term.
  * </ul>
@@ -60,6 +63,8 @@ final class SimInvariants implements SimNode.Observer {
   // Off in the checker self-test, to show that the clients' linearizability check catches stale
   // reads on its own.
   boolean checkReadFloor = true;
+  // Membership churn: durability is checked against each committing leader's configuration.
+  boolean churn;
 
   private final TreeMap<Long, NodeId> leaders = new TreeMap<>();
   private final java.util.HashSet<Long> campaigned = new java.util.HashSet<>(List.of(0L));
@@ -316,6 +321,9 @@ final class SimInvariants implements SimNode.Observer {
       String instance = node.id + "#" + node.restarts;
       if (s.role() == Role.LEADER) {
         Long before = leaderCommit.put(instance + "@" + s.term(), s.commitIndex());
+        if (churn && before != null && s.commitIndex() > before) {
+          checkCommitQuorum(node, s.commitIndex(), nodes);
+        }
         if (before != null
             && s.commitIndex() > before
             && s.commitIndex() >= node.log.firstIndex()
@@ -353,8 +361,47 @@ final class SimInvariants implements SimNode.Observer {
     }
   }
 
+  /**
+   * Durability under churn: leader {@code node} just moved its commit index to {@code commit}; the
+   * entry there must be durable on a quorum of the configuration in force on it.
+   */
+  private void checkCommitQuorum(SimNode leader, long commit, Iterable<SimNode> nodes) {
+    RaftLog raftLog = leader.core().raftLog();
+    if (commit < raftLog.firstIndex()) {
+      return;
+    }
+    long term = raftLog.term(commit);
+    io.jangada.raft.model.Membership config = leader.configurationFromLog();
+    List<NodeId> durable = new ArrayList<>();
+    for (SimNode node : nodes) {
+      boolean inLog = node.log.durableTerm(commit).orElse(-1) == term;
+      boolean inSnapshot = node.snapshots.latest().map(m -> m.index() >= commit).orElse(false);
+      if (inLog || inSnapshot) {
+        durable.add(node.id);
+      }
+    }
+    if (!Quorum.of(config).reached(durable::contains)) {
+      throw new Violation(
+          "Durability: leader "
+              + leader.id
+              + " committed "
+              + commit
+              + "/"
+              + term
+              + " in configuration "
+              + config
+              + " while only "
+              + durable
+              + " had it synced");
+    }
+  }
+
   private void checkDurable(Iterable<SimNode> nodes) {
     if (newlyCommitted.isEmpty()) {
+      return;
+    }
+    if (churn) {
+      newlyCommitted.clear(); // checked per leader, against its configuration
       return;
     }
     int size = 0;

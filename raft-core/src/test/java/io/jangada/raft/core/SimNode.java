@@ -95,6 +95,43 @@ final class SimNode {
           public boolean logMatches(RaftLog log, long prevIndex, long prevTerm) {
             return prevIndex <= log.lastIndex();
           }
+        }),
+    /** A leader accepts a configuration change while another is uncommitted (breaks §4.1). */
+    TWO_UNCOMMITTED_CHANGES(
+        new SafetyRules() {
+          @Override
+          public boolean changeInProgress(Membership inForce, long index, long commitIndex) {
+            return inForce.isJoint();
+          }
+        }),
+    /** During a joint change only the new voters are counted (breaks thesis §4.3). */
+    JOINT_COUNTS_NEW_CONFIGURATION_ONLY(
+        new SafetyRules() {
+          @Override
+          public Quorum quorum(Membership membership, NodeId self) {
+            return Quorum.simple(membership.voters());
+          }
+        }),
+    /** A configuration takes effect only once committed, not when appended (breaks §4.1). */
+    CONFIGURATION_ON_COMMIT(
+        new SafetyRules() {
+          @Override
+          public long configurationLimit(RaftLog log) {
+            return log.committed();
+          }
+        }),
+    /** A leader that removed itself keeps counting its own copy in quorums (breaks §4.2.2). */
+    REMOVED_LEADER_COUNTS_ITSELF(
+        new SafetyRules() {
+          @Override
+          public Quorum quorum(Membership membership, NodeId self) {
+            if (membership.isEmpty() || membership.isVoter(self)) {
+              return Quorum.of(membership);
+            }
+            java.util.TreeSet<NodeId> voters = new java.util.TreeSet<>(membership.voters());
+            voters.add(self);
+            return Quorum.joint(voters, membership.outgoingVoters());
+          }
         });
 
     /** The rules the node's core runs with: broken for the bugs planted in the core. */
@@ -196,6 +233,33 @@ final class SimNode {
 
   RaftCore core() {
     return core;
+  }
+
+  /** The configuration the node was first started with (empty for a joining node). */
+  Membership initialMembership() {
+    return membership;
+  }
+
+  /**
+   * The configuration in force on this running node, computed from its log as thesis §4.1 states it
+   * (the newest configuration entry, committed or not), else from its newest snapshot, else the
+   * initial one; independent of what the core reports, so that a core that gets it wrong is caught.
+   */
+  Membership configurationFromLog() {
+    RaftLog raftLog = core.raftLog();
+    long to = raftLog.lastIndex() + 1;
+    long first = raftLog.firstIndex();
+    while (to > first) {
+      long from = Math.max(first, to - 64);
+      List<LogEntry> chunk = raftLog.entries(from, to, Long.MAX_VALUE);
+      for (int i = chunk.size() - 1; i >= 0; i--) {
+        if (chunk.get(i).type() == io.jangada.raft.model.EntryType.MEMBERSHIP) {
+          return Membership.decode(chunk.get(i).data());
+        }
+      }
+      to = from;
+    }
+    return snapshots.latest().map(SnapshotMeta::membership).orElse(membership);
   }
 
   boolean isUp() {

@@ -73,7 +73,18 @@ final class SimSnapshots {
       return Optional.empty();
     }
     LogEntry last = node.applied.get((int) index - 1);
-    SnapshotMeta meta = new SnapshotMeta(index, last.term(), membership);
+    // The configuration in force at the snapshot: the newest applied configuration entry.
+    Membership inForce = membership;
+    long inForceIndex = 0;
+    for (int i = node.applied.size() - 1; i >= 0; i--) {
+      LogEntry e = node.applied.get(i);
+      if (e.type() == io.jangada.raft.model.EntryType.MEMBERSHIP) {
+        inForce = Membership.decode(e.data());
+        inForceIndex = e.index();
+        break;
+      }
+    }
+    SnapshotMeta meta = new SnapshotMeta(index, last.term(), inForce, inForceIndex);
     store(meta, encode(node.applied));
     taken++;
     return Optional.of(meta);

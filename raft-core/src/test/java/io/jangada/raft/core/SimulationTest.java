@@ -29,6 +29,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * their newest snapshot plus the log tail; the invariants then read a node's compacted prefix from
  * its snapshot ({@link SimSnapshots}, {@link SimSnapshotTransfers}).
  *
+ * <p>A third of the seeds (see {@link #configureChurn}) also change the membership while the faults
+ * run: two spare nodes start empty and join as learners, learners are promoted, voters (the leader
+ * too) are removed or demoted and replaced through joint consensus; durability is then checked
+ * against the configuration in force on each committing leader ({@link
+ * SimCluster#withMembershipChurn}).
+ *
  * <p>One subclass per cluster size ({@link SimulationThreeNodesTest}, {@link
  * SimulationFiveNodesTest}), so that Surefire's two forks run them side by side. The default build
  * runs 500 seeds per cluster size (1,000 in all) plus the pinned {@link #REGRESSION_SEEDS}; {@code
@@ -70,6 +76,8 @@ abstract class SimulationTest {
   private final AtomicLong snapshotSeeds = new AtomicLong();
   private final AtomicLong snapshotsTaken = new AtomicLong();
   private final AtomicLong snapshotsAdopted = new AtomicLong();
+  private final AtomicLong churnSeeds = new AtomicLong();
+  private final AtomicLong membershipChanges = new AtomicLong();
 
   /**
    * Half of the seeds (the even ones) run with snapshots: every 20..80 applied entries, keeping
@@ -86,6 +94,23 @@ abstract class SimulationTest {
     SplittableRandom r = new SplittableRandom(seed ^ 0x5A95_5EEDL);
     cluster.withSnapshots(20 + r.nextInt(61), r.nextInt(21));
     return true;
+  }
+
+  /**
+   * A third of the seeds (drawn from the seed) run with membership churn; {@code -Dsim.churn=all}
+   * or {@code none} turns it on or off for every seed.
+   *
+   * @return whether {@code cluster} changes its membership
+   */
+  static boolean configureChurn(SimCluster cluster, long seed) {
+    String mode = System.getProperty("sim.churn", "third");
+    boolean on =
+        mode.equals("all")
+            || (mode.equals("third") && new SplittableRandom(seed ^ 0xC0_4F16L).nextInt(3) == 0);
+    if (on) {
+      cluster.withMembershipChurn();
+    }
+    return on;
   }
 
   /** The cluster size this class simulates. */
@@ -120,6 +145,9 @@ abstract class SimulationTest {
     SimCluster cluster =
         SimCluster.withSeed(seed, size, SimNode.Bug.NONE, verbose ? System.out::println : l -> {});
     boolean snapshots = configureSnapshots(cluster, seed);
+    if (configureChurn(cluster, seed)) {
+      churnSeeds.incrementAndGet();
+    }
     try {
       cluster.run(TICKS);
     } catch (AssertionError | RuntimeException e) {
@@ -132,6 +160,7 @@ abstract class SimulationTest {
       snapshotsAdopted.addAndGet(
           cluster.nodes.values().stream().mapToLong(n -> n.snapshots.adopted).sum());
     }
+    membershipChanges.addAndGet(cluster.membershipChanges);
     SimClients.Summary clients = cluster.clientSummary();
     histories.incrementAndGet();
     operations.addAndGet(clients.operations());
@@ -172,7 +201,11 @@ abstract class SimulationTest {
             + snapshotsTaken.get()
             + " taken, "
             + snapshotsAdopted.get()
-            + " installed from a leader)");
+            + " installed from a leader); "
+            + churnSeeds.get()
+            + " seeds with membership churn ("
+            + membershipChanges.get()
+            + " changes accepted)");
   }
 
   static String failure(SimCluster cluster, int size, Throwable e) {

@@ -23,6 +23,7 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -276,10 +277,13 @@ final class ProtoCodec {
         io.jangada.raft.grpc.proto.Membership.newBuilder();
     meta.membership().voters().forEach(id -> m.addVoters(id.value()));
     meta.membership().learners().forEach(id -> m.addLearners(id.value()));
+    meta.membership().outgoingVoters().forEach(id -> m.addOutgoingVoters(id.value()));
+    meta.membership().addresses().forEach((id, address) -> m.putAddresses(id.value(), address));
     return io.jangada.raft.grpc.proto.SnapshotMeta.newBuilder()
         .setIndex(meta.index())
         .setTerm(meta.term())
         .setMembership(m)
+        .setMembershipIndex(meta.membershipIndex())
         .build();
   }
 
@@ -288,7 +292,15 @@ final class ProtoCodec {
     meta.getMembership().getVotersList().forEach(v -> voters.add(new NodeId(v)));
     TreeSet<NodeId> learners = new TreeSet<>();
     meta.getMembership().getLearnersList().forEach(v -> learners.add(new NodeId(v)));
-    return new SnapshotMeta(meta.getIndex(), meta.getTerm(), new Membership(voters, learners));
+    TreeSet<NodeId> outgoing = new TreeSet<>();
+    meta.getMembership().getOutgoingVotersList().forEach(v -> outgoing.add(new NodeId(v)));
+    TreeMap<NodeId, String> addresses = new TreeMap<>();
+    meta.getMembership().getAddressesMap().forEach((k, v) -> addresses.put(new NodeId(k), v));
+    return new SnapshotMeta(
+        meta.getIndex(),
+        meta.getTerm(),
+        new Membership(voters, learners, outgoing, addresses),
+        meta.getMembershipIndex());
   }
 
   /** Zero-copy: {@link Bytes} is immutable, so protobuf may share its array read-only. */

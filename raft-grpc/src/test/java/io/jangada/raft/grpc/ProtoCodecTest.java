@@ -29,6 +29,18 @@ class ProtoCodecTest {
   private static final NodeId N1 = NodeId.of("n1");
   private static final NodeId N2 = NodeId.of("node-2.example:7001");
 
+  /** A joint configuration with learners and addresses. */
+  static Membership joint() {
+    java.util.TreeMap<NodeId, String> addresses = new java.util.TreeMap<>();
+    addresses.put(N1, "127.0.0.1:7101");
+    addresses.put(NodeId.of("n4"), "[::1]:7104");
+    return new Membership(
+        new TreeSet<>(Set.of(N1, NodeId.of("n4"))),
+        new TreeSet<>(Set.of(NodeId.of("n3"))),
+        new TreeSet<>(Set.of(N1, N2, NodeId.of("n3"))),
+        addresses);
+  }
+
   static Stream<Message> messages() {
     long seed = 11;
     SplittableRandom random = new SplittableRandom(seed);
@@ -82,6 +94,11 @@ class ProtoCodecTest {
                 Bytes.EMPTY,
                 true,
                 -1L),
+            // a joint configuration with addresses, in a snapshot and in an entry
+            new Message.InstallSnapshot(
+                N1, N2, 4, new SnapshotMeta(90, 4, joint(), 77), 0, Bytes.EMPTY, true, 5L),
+            new Message.AppendRequest(
+                N1, N2, 4, 77, 4, List.of(LogEntry.membership(78, 4, joint())), 77),
             new Message.ReadIndexRequest(N1, N2, 1, Long.MIN_VALUE),
             new Message.ReadIndexResponse(N1, N2, 1, Long.MAX_VALUE, 0, false),
             new Message.VoteRequest(N1, N2, 1, 0, 0, false, false),

@@ -29,21 +29,22 @@ import org.slf4j.LoggerFactory;
  * and is deleted. The newest {@code retain} snapshots (by index, then term) are kept.
  *
  * <pre>
- * header:  magic "JGSN" u32 | version u16 | index i64 | term i64 | membership length i32
- *          | Membership.encode() | crc32c(header so far) u32
+ * header:  magic "JGSN" u32 | version u16 (2) | index i64 | term i64 | membership index i64
+ *          | membership length i32 | Membership.encode() | crc32c(header so far) u32
  * data:    the state machine's bytes
  * trailer: data length i64 | crc32c(data) u32 | magic "JGSE" u32
  * </pre>
  *
- * The data checksum is verified while a snapshot is read: the stream fails at its end if the data
- * does not match. Thread-safe.
+ * Version 1 headers (no membership index, read as 0) are still read. The data checksum is verified
+ * while a snapshot is read: the stream fails at its end if the data does not match. Thread-safe.
  */
 final class SnapshotDir implements SnapshotStorage {
 
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotDir.class);
   private static final int MAGIC = 0x4A47_534E; // "JGSN"
   private static final int TRAILER_MAGIC = 0x4A47_5345; // "JGSE"
-  private static final short VERSION = 1;
+  private static final short VERSION_1 = 1;
+  private static final short VERSION = 2;
   private static final int TRAILER = 16;
   private static final Pattern NAME = Pattern.compile("snap-(\\d{20})-(\\d{20})\\.snap");
   private static final Comparator<SnapshotMeta> ORDER =
@@ -105,30 +106,38 @@ final class SnapshotDir implements SnapshotStorage {
     }
     try (IoFile in = io.open(file)) {
       long size = in.size();
-      ByteBuffer fixed = ByteBuffer.allocate(26);
+      ByteBuffer start = ByteBuffer.allocate(6);
       if (size < 26 + 4 + TRAILER) {
         throw corrupt(file, 0, "file of " + size + " bytes is too short");
       }
-      in.readFully(fixed, 0);
-      if (fixed.getInt(0) != MAGIC || fixed.getShort(4) != VERSION) {
+      in.readFully(start, 0);
+      short version = start.getShort(4);
+      if (start.getInt(0) != MAGIC || (version != VERSION && version != VERSION_1)) {
         throw corrupt(file, 0, "bad magic or unsupported version");
       }
+      int fixedLength = version == VERSION_1 ? 26 : 34;
+      if (size < fixedLength + 4 + TRAILER) {
+        throw corrupt(file, 0, "file of " + size + " bytes is too short");
+      }
+      ByteBuffer fixed = ByteBuffer.allocate(fixedLength);
+      in.readFully(fixed, 0);
       long index = fixed.getLong(6);
       long term = fixed.getLong(14);
-      int membershipLength = fixed.getInt(22);
-      if (membershipLength < 0 || 26L + membershipLength + 4 + TRAILER > size) {
-        throw corrupt(file, 22, "bad membership length " + membershipLength);
+      long membershipIndex = version == VERSION_1 ? 0 : fixed.getLong(22);
+      int membershipLength = fixed.getInt(fixedLength - 4);
+      if (membershipLength < 0 || (long) fixedLength + membershipLength + 4 + TRAILER > size) {
+        throw corrupt(file, fixedLength - 4, "bad membership length " + membershipLength);
       }
-      ByteBuffer header = ByteBuffer.allocate(26 + membershipLength + 4);
+      ByteBuffer header = ByteBuffer.allocate(fixedLength + membershipLength + 4);
       in.readFully(header, 0);
-      int headerLength = 26 + membershipLength;
+      int headerLength = fixedLength + membershipLength;
       if (header.getInt(headerLength) != RecordFormat.crc(header.array(), 0, headerLength)) {
         throw corrupt(file, headerLength, "header checksum mismatch");
       }
       SnapshotMeta meta;
       try {
-        Bytes membership = Bytes.copyOf(header.array(), 26, membershipLength);
-        meta = new SnapshotMeta(index, term, Membership.decode(membership));
+        Bytes membership = Bytes.copyOf(header.array(), fixedLength, membershipLength);
+        meta = new SnapshotMeta(index, term, Membership.decode(membership), membershipIndex);
       } catch (IllegalArgumentException e) {
         throw corrupt(file, 0, "bad metadata: " + e.getMessage());
       }
@@ -171,8 +180,9 @@ final class SnapshotDir implements SnapshotStorage {
             fileName(meta).replace(".snap", "") + "-" + tmpCounter.incrementAndGet() + ".tmp");
     IoFile file = io.create(tmp);
     byte[] membership = meta.membership().encode().toByteArray();
-    ByteBuffer header = ByteBuffer.allocate(26 + membership.length + 4);
+    ByteBuffer header = ByteBuffer.allocate(34 + membership.length + 4);
     header.putInt(MAGIC).putShort(VERSION).putLong(meta.index()).putLong(meta.term());
+    header.putLong(meta.membershipIndex());
     header.putInt(membership.length).put(membership);
     header.putInt(RecordFormat.crc(header.array(), 0, header.position()));
     header.flip();

@@ -69,6 +69,7 @@ class KvHttpFailureTest {
           0,
           0,
           Membership.ofVoters(SELF, OTHER),
+          0,
           Map.of());
     }
   }
