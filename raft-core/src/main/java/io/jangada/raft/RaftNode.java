@@ -1,6 +1,7 @@
 package io.jangada.raft;
 
 import io.jangada.raft.core.RaftConfig;
+import io.jangada.raft.internal.NodeEvents;
 import io.jangada.raft.internal.NodeLoop;
 import io.jangada.raft.internal.NodeOptions;
 import io.jangada.raft.internal.SnapshotPolicy;
@@ -14,6 +15,8 @@ import io.jangada.raft.storage.SnapshotStorage;
 import io.jangada.raft.storage.StateStorage;
 import io.jangada.raft.transport.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -56,9 +59,11 @@ public final class RaftNode implements AutoCloseable {
   private final NodeLoop loop;
   private final NodeId id;
   private final Executor callbacks;
+  private final NodeEvents events;
 
   private RaftNode(NodeOptions options) {
     this.loop = new NodeLoop(options);
+    this.events = options.events();
     this.id = options.id();
     this.callbacks = options.callbackExecutor();
   }
@@ -139,6 +144,48 @@ public final class RaftNode implements AutoCloseable {
     return expose(loop.snapshot());
   }
 
+  /**
+   * Liveness and readiness, for health probes. Cheap; any thread; never blocks. A node is live
+   * while it runs and its loop, log-writer and apply threads keep finishing work (none stuck for
+   * more than max(10 s, 4 election timeouts)) and no storage or state-machine failure stopped it;
+   * ready when it is live, knows a leader and has applied up to the commit index it learned when it
+   * first knew a leader after {@link #start()}.
+   */
+  public RaftHealth health() {
+    return loop.health();
+  }
+
+  /**
+   * Adds a listener; it gets every event from now on, on the node's threads (see {@link
+   * RaftListener}). Any thread.
+   */
+  public void addListener(RaftListener listener) {
+    events.addListener(listener);
+  }
+
+  /** Removes a listener added here or by the builder; returns whether it was registered. */
+  public boolean removeListener(RaftListener listener) {
+    return events.removeListener(listener);
+  }
+
+  /** Adds metrics hooks (see {@link RaftMetrics}); they get every measurement from now on. */
+  public void addMetrics(RaftMetrics metrics) {
+    events.addMetrics(metrics);
+  }
+
+  /** Removes metrics hooks added here or by the builder; returns whether they were registered. */
+  public boolean removeMetrics(RaftMetrics metrics) {
+    return events.removeMetrics(metrics);
+  }
+
+  /**
+   * Bytes of entries this leader appended that are not committed yet (the backlog bounded by {@code
+   * RaftConfig.maxUncommittedBytes}); 0 when not leader. Cheap; any thread.
+   */
+  public long uncommittedBytes() {
+    return loop.uncommittedBytes();
+  }
+
   /** An immutable snapshot of this node's state. Cheap; any thread. */
   public RaftStatus status() {
     return loop.status();
@@ -199,7 +246,8 @@ public final class RaftNode implements AutoCloseable {
     private Duration tickInterval = DEFAULT_TICK_INTERVAL;
     private Scheduler scheduler;
     private RandomGenerator random;
-    private RaftListener listener = new RaftListener() {};
+    private final List<RaftListener> listeners = new ArrayList<>();
+    private final List<RaftMetrics> metrics = new ArrayList<>();
     private Executor callbackExecutor = ForkJoinPool.commonPool();
     private int maxProposalBytes = DEFAULT_MAX_PROPOSAL_BYTES;
     private long snapshotThreshold = SnapshotPolicy.DEFAULT.threshold();
@@ -289,9 +337,15 @@ public final class RaftNode implements AutoCloseable {
       return random(new SplittableRandom(seed));
     }
 
-    /** Observability hooks; defaults to none. */
+    /** Adds a listener of the node's events (repeatable; each gets every event). */
     public Builder listener(RaftListener listener) {
-      this.listener = listener;
+      this.listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Adds metrics hooks (repeatable); with none the node does not measure anything. */
+    public Builder metrics(RaftMetrics metrics) {
+      this.metrics.add(Objects.requireNonNull(metrics, "metrics"));
       return this;
     }
 
@@ -401,7 +455,7 @@ public final class RaftNode implements AutoCloseable {
               ownsScheduler ? Scheduler.system() : scheduler,
               ownsScheduler,
               random == null ? new SplittableRandom() : random,
-              listener,
+              new NodeEvents(id, listeners, metrics),
               callbackExecutor,
               maxProposalBytes,
               4 * config.electionTicks(),

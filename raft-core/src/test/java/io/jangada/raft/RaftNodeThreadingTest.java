@@ -123,6 +123,14 @@ class RaftNodeThreadingTest {
     return nodes;
   }
 
+  /** Waits until every node reported a leader (so later changes are new elections). */
+  private void awaitEveryNodeKnowsTheLeader(Elections elections) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (elections.leaderChanges.get() < nodes.size() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+  }
+
   private RaftNode awaitLeader() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
@@ -156,6 +164,7 @@ class RaftNodeThreadingTest {
     startCluster(() -> new SlowLog(50), RecordingStateMachine::new, elections);
     RaftNode leader = awaitLeader();
     long term = leader.status().term();
+    awaitEveryNodeKnowsTheLeader(elections);
     int changesAfterElection = elections.leaderChanges.get();
     runLoad(leader, 40); // ≥ 40 × 50 ms of fsyncs, longer than the 200–400 ms election timeout
     assertThat(leader.status().isLeader()).isTrue();

@@ -171,6 +171,10 @@ final class Leader {
   }
 
   /** Whether a proposal of {@code bytes} would exceed the uncommitted backlog limit. */
+  long uncommittedBytes() {
+    return uncommittedBytes;
+  }
+
   boolean backlogFull(long bytes) {
     return uncommittedBytes > 0 && uncommittedBytes + bytes > config.maxUncommittedBytes();
   }

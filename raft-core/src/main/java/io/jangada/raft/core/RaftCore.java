@@ -620,6 +620,11 @@ public final class RaftCore {
     afterInput();
   }
 
+  /** Bytes of this leader's entries that are not committed yet (backpressure); 0 off a leader. */
+  public long uncommittedBytes() {
+    return role == Role.LEADER ? leader.uncommittedBytes() : 0;
+  }
+
   /** An immutable snapshot of this node's state. */
   public RaftStatus status() {
     return new RaftStatus(

@@ -51,6 +51,8 @@ final class Applier {
   private final Executor snapshotLane;
   private final SnapshotPolicy policy;
   private final Consumer<SnapshotMeta> onSnapshot;
+  private final NodeEvents events;
+  private final io.jangada.raft.Scheduler clock;
 
   // Apply lane only: the term of the last applied entry, the configuration in force at it (the
   // newest applied MEMBERSHIP entry), the newest snapshot and the one being written.
@@ -84,7 +86,9 @@ final class Applier {
       SnapshotCommits commits,
       Executor snapshotLane,
       SnapshotPolicy policy,
-      Consumer<SnapshotMeta> onSnapshot) {
+      Consumer<SnapshotMeta> onSnapshot,
+      NodeEvents events,
+      io.jangada.raft.Scheduler clock) {
     this.id = id;
     this.stateMachine = stateMachine;
     this.lane = lane;
@@ -101,6 +105,13 @@ final class Applier {
     this.snapshotLane = snapshotLane;
     this.policy = policy;
     this.onSnapshot = onSnapshot;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /** Runs {@code probe} on the apply lane after the work queued before it (health checks). */
+  void probe(Runnable probe) {
+    lane.execute(probe);
   }
 
   /** The last index applied to the state machine. Any thread. */
@@ -119,7 +130,13 @@ final class Applier {
             return;
           }
           try {
-            applyAll(committed);
+            if (events.timed() && !committed.isEmpty()) {
+              long start = clock.nanoTime();
+              applyAll(committed);
+              events.applied(clock.nanoTime() - start, committed.size());
+            } else {
+              applyAll(committed);
+            }
             waiting.addAll(reads);
             serveReads();
             if (snapshotInProgress == null
@@ -188,9 +205,11 @@ final class Applier {
             if (meta.index() <= appliedIndex) {
               return;
             }
+            long start = clock.nanoTime();
             try (InputStream in = snapshots.open(meta)) {
               stateMachine.restore(meta, in);
             }
+            long restoreNanos = clock.nanoTime() - start;
             appliedIndex = meta.index();
             appliedTerm = meta.term();
             membership = meta.membership();
@@ -207,6 +226,7 @@ final class Applier {
                             + " installed a snapshot from the leader covering the proposal's"
                             + " index; its outcome is unknown here"));
             log.info("node {} restored the snapshot at {}/{}", id, meta.index(), meta.term());
+            events.snapshotInstalled(meta, restoreNanos);
             onSnapshot.accept(meta);
             serveReads();
           } catch (IOException | RuntimeException | Error e) {
@@ -220,6 +240,7 @@ final class Applier {
   private CompletableFuture<SnapshotMeta> takeSnapshot() {
     SnapshotMeta meta = new SnapshotMeta(appliedIndex, appliedTerm, membership, membershipIndex);
     long bytesAtCapture = appliedBytes;
+    long start = clock.nanoTime();
     CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
     snapshotInProgress = done;
     StateMachine.SnapshotWriter writer;
@@ -244,7 +265,8 @@ final class Applier {
           }
           Throwable failure = error;
           boolean stored = committed;
-          lane.execute(() -> snapshotWritten(meta, bytesAtCapture, stored, done, failure));
+          long nanos = clock.nanoTime() - start;
+          lane.execute(() -> snapshotWritten(meta, bytesAtCapture, stored, done, failure, nanos));
         });
     return done;
   }
@@ -254,7 +276,8 @@ final class Applier {
       long bytesAtCapture,
       boolean stored,
       CompletableFuture<SnapshotMeta> done,
-      Throwable error) {
+      Throwable error,
+      long nanos) {
     snapshotInProgress = null;
     if (error != null) {
       // Not fatal: the log is simply not compacted; the next threshold crossing tries again.
@@ -274,6 +297,7 @@ final class Applier {
       latestSnapshot = Optional.of(meta);
     }
     log.debug("node {} took a snapshot at {}/{}", id, meta.index(), meta.term());
+    events.snapshotTaken(meta, nanos);
     onSnapshot.accept(meta);
     done.complete(meta);
   }

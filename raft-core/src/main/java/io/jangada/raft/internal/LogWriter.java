@@ -18,6 +18,8 @@ final class LogWriter {
   private final Executor lane;
   private final LogStorage log;
   private final StateStorage state;
+  private final NodeEvents events;
+  private final io.jangada.raft.Scheduler clock;
 
   // The last hard state made durable. Writer lane only.
   private HardState saved;
@@ -25,8 +27,16 @@ final class LogWriter {
   // Set when the node closes: queued writes are skipped, so nothing reaches storage after close.
   private volatile boolean stopped;
 
-  LogWriter(Executor lane, LogStorage log, StateStorage state, HardState saved) {
+  LogWriter(
+      Executor lane,
+      LogStorage log,
+      StateStorage state,
+      HardState saved,
+      NodeEvents events,
+      io.jangada.raft.Scheduler clock) {
     this.lane = lane;
+    this.events = events;
+    this.clock = clock;
     this.log = log;
     this.state = state;
     this.saved = saved;
@@ -73,6 +83,11 @@ final class LogWriter {
         });
   }
 
+  /** Runs {@code probe} on the writer lane after the writes queued before it (health checks). */
+  void probe(Runnable probe) {
+    lane.execute(probe);
+  }
+
   /** Skips every write queued from now on. Any thread. */
   void stop() {
     stopped = true;
@@ -83,11 +98,20 @@ final class LogWriter {
       // The snapshot itself is already durable in SnapshotStorage; the log restarts after it.
       log.reset(ready.snapshot().get().index(), ready.snapshot().get().term());
     }
+    boolean timed = events.timed();
+    long start = timed ? clock.nanoTime() : 0;
     if (!ready.entries().isEmpty()) {
       log.append(ready.entries());
     }
     if (ready.mustSync() || !ready.entries().isEmpty()) {
       log.sync();
+      if (timed) {
+        long bytes = 0;
+        for (io.jangada.raft.model.LogEntry entry : ready.entries()) {
+          bytes += entry.sizeBytes();
+        }
+        events.logSynced(clock.nanoTime() - start, ready.entries().size(), bytes);
+      }
     }
     Optional<HardState> hard = ready.hardState();
     if (hard.isPresent() && mustSave(hard.get())) {

@@ -49,6 +49,9 @@ public final class NodeLoop implements Transport.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
 
+  /** A thread that has not finished a probe for this long (at least) makes the node not live. */
+  private static final long STALL_FLOOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
   private enum State {
     NEW,
     RUNNING,
@@ -67,9 +70,12 @@ public final class NodeLoop implements Transport.Inbox {
   private final Executor loop;
   private final ProposalTracker proposals = new ProposalTracker();
   private final StatusPublisher status;
+  private final NodeEvents events;
+  private final long stallNanos;
 
   // Everything below is confined to the loop lane.
-  private State state = State.NEW;
+  // Written on the loop lane; volatile so that health() can read it from any thread.
+  private volatile State state = State.NEW;
   private RaftCore core;
   private LogWriter writer;
   private Applier applier;
@@ -83,14 +89,24 @@ public final class NodeLoop implements Transport.Inbox {
   private final Map<Long, PendingRead> reads = new HashMap<>();
   private PendingTransfer transfer;
   private Scheduler.Cancellable tickTimer;
-  private Throwable failure;
+  private volatile Throwable failure;
+  // Health: when the loop, the writer and the applier last ran a probe (scheduler nanos), and the
+  // commit index learned when a leader was first known after start (-1 until then).
+  private volatile long loopBeat;
+  private volatile long writerBeat;
+  private volatile long applyBeat;
+  private volatile long readyCommitIndex = -1;
+  private volatile long uncommittedBytes;
 
   public NodeLoop(NodeOptions options) {
     this.options = options;
     this.id = options.id();
     this.scheduler = options.scheduler();
     this.loop = scheduler.newLane("jangada-loop-" + id);
-    this.status = new StatusPublisher(options.id(), options.membership(), options.listener());
+    this.events = options.events();
+    this.status = new StatusPublisher(options.id(), options.membership(), events);
+    long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
+    this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
   }
 
   /** Opens storage, restores the newest snapshot, starts the transport and the timers. */
@@ -106,6 +122,10 @@ public final class NodeLoop implements Transport.Inbox {
           try {
             open();
             state = State.RUNNING;
+            long now = scheduler.nanoTime();
+            loopBeat = now;
+            writerBeat = now;
+            applyBeat = now;
             scheduleTick();
             process();
             started.complete(null);
@@ -137,7 +157,9 @@ public final class NodeLoop implements Transport.Inbox {
     snapshot.ifPresent(core::snapshotStored);
     Executor writerLane = scheduler.newLane("jangada-log-" + id);
     Executor applyLane = scheduler.newLane("jangada-apply-" + id);
-    writer = new LogWriter(writerLane, options.logStorage(), options.stateStorage(), hard);
+    writer =
+        new LogWriter(
+            writerLane, options.logStorage(), options.stateStorage(), hard, events, scheduler);
     SnapshotCommits commits = new SnapshotCommits(options.snapshotStorage());
     applier =
         new Applier(
@@ -152,10 +174,9 @@ public final class NodeLoop implements Transport.Inbox {
             commits,
             scheduler.newLane("jangada-snapshot-" + id),
             options.snapshotPolicy(),
-            meta -> {
-              notifySnapshot(meta);
-              loop.execute(() -> onSnapshotStored(meta));
-            });
+            meta -> loop.execute(() -> onSnapshotStored(meta)),
+            events,
+            scheduler);
     transfers =
         new SnapshotTransfers(
             id,
@@ -172,7 +193,8 @@ public final class NodeLoop implements Transport.Inbox {
               }
             },
             commits,
-            meta -> loop.execute(() -> onSnapshotReceived(meta)));
+            meta -> loop.execute(() -> onSnapshotReceived(meta)),
+            events);
     options.transport().start(this);
     log.info(
         "node {} started: term {}, log {}..{}",
@@ -188,14 +210,25 @@ public final class NodeLoop implements Transport.Inbox {
   public CompletableFuture<Committed> propose(Bytes command) {
     CompletableFuture<Committed> future = new CompletableFuture<>();
     if (command.size() > options.maxProposalBytes()) {
+      events.proposalDropped(ProposalDroppedException.Reason.TOO_LARGE);
       future.completeExceptionally(
           new ProposalDroppedException(
+              ProposalDroppedException.Reason.TOO_LARGE,
               "command of "
                   + command.size()
                   + " bytes exceeds the limit of "
                   + options.maxProposalBytes()
                   + " bytes (RaftNode.Builder.maxProposalBytes)"));
       return future;
+    }
+    if (events.timed()) {
+      long start = scheduler.nanoTime();
+      future.whenComplete(
+          (committed, error) -> {
+            if (error == null) {
+              events.proposalCommitted(scheduler.nanoTime() - start);
+            }
+          });
     }
     onLoop(
         future,
@@ -206,7 +239,9 @@ public final class NodeLoop implements Transport.Inbox {
           } else if (result instanceof ProposeResult.NotLeader notLeader) {
             future.completeExceptionally(new NotLeaderException(id, notLeader.leaderHint()));
           } else if (result instanceof ProposeResult.Dropped dropped) {
-            future.completeExceptionally(new ProposalDroppedException(dropped.reason()));
+            ProposalDroppedException.Reason reason = dropReason(dropped);
+            events.proposalDropped(reason);
+            future.completeExceptionally(new ProposalDroppedException(reason, dropped.reason()));
           } else {
             throw new AssertionError(result);
           }
@@ -214,9 +249,25 @@ public final class NodeLoop implements Transport.Inbox {
     return future;
   }
 
+  private static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
+    // The core states its reason in words; these are the two it has (RaftCore.propose).
+    return dropped.reason().startsWith("leadership transfer")
+        ? ProposalDroppedException.Reason.LEADERSHIP_TRANSFER
+        : ProposalDroppedException.Reason.BACKLOG_FULL;
+  }
+
   /** Reads with the given consistency; see {@code RaftNode.query}. */
   public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
     CompletableFuture<Bytes> future = new CompletableFuture<>();
+    if (consistency != ReadConsistency.STALE && events.timed()) {
+      long start = scheduler.nanoTime();
+      future.whenComplete(
+          (value, error) -> {
+            if (error == null) {
+              events.readServed(scheduler.nanoTime() - start);
+            }
+          });
+    }
     onLoop(
         future,
         () -> {
@@ -304,6 +355,52 @@ public final class NodeLoop implements Transport.Inbox {
         latest.membership(),
         latest.membershipIndex(),
         latest.peers());
+  }
+
+  /** Bytes of uncommitted entries on this leader (0 otherwise), as last published. Any thread. */
+  public long uncommittedBytes() {
+    return uncommittedBytes;
+  }
+
+  /** Liveness and readiness; see {@code RaftNode.health}. Any thread. */
+  public io.jangada.raft.RaftHealth health() {
+    List<String> problems = new ArrayList<>();
+    State now = state;
+    if (now == State.NEW) {
+      problems.add("not started");
+    } else if (now == State.CLOSED) {
+      problems.add("closed");
+    } else if (now == State.FAILED) {
+      problems.add("stopped after a failure: " + failure);
+    } else {
+      long time = scheduler.nanoTime();
+      stalled(problems, "loop", time - loopBeat);
+      stalled(problems, "log writer", time - writerBeat);
+      stalled(problems, "apply", time - applyBeat);
+    }
+    boolean live = problems.isEmpty();
+    RaftStatus current = status();
+    if (current.leader().isEmpty()) {
+      problems.add("no leader known");
+    } else if (readyCommitIndex < 0 || current.appliedIndex() < readyCommitIndex) {
+      problems.add(
+          "catching up: applied "
+              + current.appliedIndex()
+              + " of "
+              + Math.max(readyCommitIndex, current.commitIndex()));
+    }
+    return new io.jangada.raft.RaftHealth(live, problems.isEmpty(), problems);
+  }
+
+  private void stalled(List<String> problems, String thread, long idleNanos) {
+    if (idleNanos > stallNanos) {
+      problems.add(
+          "the "
+              + thread
+              + " thread has not finished a task for "
+              + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(idleNanos)
+              + " ms");
+    }
   }
 
   /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
@@ -411,14 +508,6 @@ public final class NodeLoop implements Transport.Inbox {
     scheduleProcess();
   }
 
-  private void notifySnapshot(SnapshotMeta meta) {
-    try {
-      options.listener().onSnapshot(id, meta);
-    } catch (RuntimeException e) {
-      log.warn("node {}: RaftListener.onSnapshot threw; ignored", id, e);
-    }
-  }
-
   // ---- the loop ----
 
   private void onLoop(CompletableFuture<?> future, Runnable action) {
@@ -452,7 +541,14 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     ticks++;
+    if (ticks % options.config().electionTicks() == 0) {
+      // Health probes, once per election timeout: cheap next to the stall threshold (>= 10 s).
+      loopBeat = scheduler.nanoTime();
+      writer.probe(() -> writerBeat = scheduler.nanoTime());
+      applier.probe(() -> applyBeat = scheduler.nanoTime());
+    }
     core.tick();
+    events.followerActivity(status.latest(), ticks, options.config().electionTicks());
     transfers.tick();
     expireRequests();
     scheduleProcess();
@@ -568,6 +664,10 @@ public final class NodeLoop implements Transport.Inbox {
   private void publishStatus() {
     RaftStatus previous = status.latest();
     RaftStatus next = status.publish(core.status());
+    uncommittedBytes = core.uncommittedBytes();
+    if (readyCommitIndex < 0 && next.leader().isPresent()) {
+      readyCommitIndex = next.commitIndex();
+    }
     if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
       proposals.failAll(
           () ->
@@ -626,8 +726,9 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     log.error("node {} stops: {}", id, what, cause);
-    state = State.FAILED;
     failure = cause;
+    state = State.FAILED;
+    events.failed(what, cause);
     if (tickTimer != null) {
       tickTimer.cancel();
     }

@@ -1,6 +1,5 @@
 package io.jangada.raft.internal;
 
-import io.jangada.raft.RaftListener;
 import io.jangada.raft.Scheduler;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
@@ -29,7 +28,7 @@ public record NodeOptions(
     Scheduler scheduler,
     boolean ownsScheduler,
     RandomGenerator random,
-    RaftListener listener,
+    NodeEvents events,
     Executor callbackExecutor,
     int maxProposalBytes,
     int readTimeoutTicks,
@@ -47,7 +46,7 @@ public record NodeOptions(
     Objects.requireNonNull(tickInterval, "tickInterval");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(random, "random");
-    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(events, "events");
     Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
   }

@@ -52,6 +52,7 @@ final class SnapshotTransfers {
   private final Executor loop;
   private final Executor lane;
   private final Consumer<NodeId> reportFailed;
+  private final NodeEvents events;
 
   // Loop lane only.
   private final Map<NodeId, Active> active = new HashMap<>();
@@ -73,7 +74,8 @@ final class SnapshotTransfers {
       Executor lane,
       Consumer<NodeId> reportFailed,
       SnapshotCommits commits,
-      Consumer<SnapshotMeta> stored) {
+      Consumer<SnapshotMeta> stored,
+      NodeEvents events) {
     this.self = self;
     this.storage = storage;
     this.transport = transport;
@@ -82,6 +84,7 @@ final class SnapshotTransfers {
     this.loop = loop;
     this.lane = lane;
     this.reportFailed = reportFailed;
+    this.events = events;
     this.receiver = new SnapshotReceiver(self, storage, commits, transport, stored);
   }
 
@@ -204,6 +207,7 @@ final class SnapshotTransfers {
     if (delivered) {
       a.deliveredAt = ticks;
       a.deliveredIndex = index;
+      events.snapshotSent(peer, index);
       return;
     }
     active.remove(peer);

@@ -102,6 +102,7 @@ public final class GrpcTransport implements Transport {
   private final Optional<Executor> userExecutor;
   private final Optional<TlsMaterial> tls;
   private final RateLimitedLog dropLog = new RateLimitedLog(log);
+  private final GrpcTransportMetrics metrics;
 
   // Guarded by this.
   private boolean started;
@@ -139,6 +140,7 @@ public final class GrpcTransport implements Transport {
             b.initialBackoff,
             b.maxBackoff);
     this.userExecutor = Optional.ofNullable(b.executor);
+    this.metrics = b.metrics;
     this.tls =
         b.certChain == null
             ? Optional.empty()
@@ -175,7 +177,7 @@ public final class GrpcTransport implements Transport {
     Executor executor = userExecutor.orElseGet(() -> ownedExecutor = newOwnedExecutor());
     this.executor = executor;
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("jangada-grpc-timer-" + self));
-    service = new RaftGrpcService(self, clusterId, this::admit, inbox);
+    service = new RaftGrpcService(self, clusterId, this::admit, inbox, metrics);
     try {
       server =
           NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
@@ -324,7 +326,15 @@ public final class GrpcTransport implements Transport {
             .keepAliveTimeout(10, TimeUnit.SECONDS)
             .build();
     return new PeerChannel(
-        self, peer, header, channel, executor, timer, () -> reportUnreachable(peer), limits);
+        self,
+        peer,
+        header,
+        channel,
+        executor,
+        timer,
+        () -> reportUnreachable(peer),
+        limits,
+        metrics);
   }
 
   /**
@@ -504,6 +514,7 @@ public final class GrpcTransport implements Transport {
     private Duration initialBackoff = Duration.ofMillis(50);
     private Duration maxBackoff = Duration.ofSeconds(2);
     private Executor executor;
+    private GrpcTransportMetrics metrics = new GrpcTransportMetrics() {};
     private byte[] certChain;
     private byte[] privateKey;
     private byte[] trustedCa;
@@ -632,6 +643,12 @@ public final class GrpcTransport implements Transport {
       }
       this.initialBackoff = initial;
       this.maxBackoff = max;
+      return this;
+    }
+
+    /** Counting hooks (rejected frames, reconnects, dropped messages); default none. */
+    public Builder metrics(GrpcTransportMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 

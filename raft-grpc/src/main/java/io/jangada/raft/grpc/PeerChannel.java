@@ -48,6 +48,7 @@ final class PeerChannel {
   private final Executor callbacks;
   private final ScheduledExecutorService timer;
   private final Runnable reportUnreachable;
+  private final GrpcTransportMetrics metrics;
   private final int maxQueuedMessages;
   private final long maxQueuedBytes;
   private final long initialBackoffNanos;
@@ -74,7 +75,9 @@ final class PeerChannel {
       Executor executor,
       ScheduledExecutorService timer,
       Runnable reportUnreachable,
-      GrpcTransport.Limits limits) {
+      GrpcTransport.Limits limits,
+      GrpcTransportMetrics metrics) {
+    this.metrics = metrics;
     this.self = self;
     this.peer = peer;
     this.header = header;
@@ -113,6 +116,7 @@ final class PeerChannel {
     if (queued) {
       scheduleDrain();
     } else {
+      count(() -> metrics.messageDropped(self, peer));
       reportUnreachable();
     }
   }
@@ -211,11 +215,20 @@ final class PeerChannel {
         why,
         lost,
         TimeUnit.NANOSECONDS.toMillis(delay));
+    count(() -> metrics.reconnecting(self, peer));
     reportUnreachable();
     try {
       timer.schedule(() -> runSerially(this::openStream), delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // closing
+    }
+  }
+
+  private void count(Runnable hook) {
+    try {
+      hook.run();
+    } catch (RuntimeException e) {
+      log.debug("{}: a GrpcTransportMetrics hook threw; ignored", self, e);
     }
   }
 

@@ -38,6 +38,7 @@ final class RaftGrpcService {
   private final AtomicLong rejected = new AtomicLong();
   private final RateLimitedLog rejections = new RateLimitedLog(log);
   private volatile boolean closed;
+  private final GrpcTransportMetrics metrics;
 
   /** Decides which senders' frames are accepted. */
   interface Senders {
@@ -48,8 +49,14 @@ final class RaftGrpcService {
     boolean admit(String sender, String address);
   }
 
-  RaftGrpcService(NodeId self, String clusterId, Senders senders, Transport.Inbox inbox) {
+  RaftGrpcService(
+      NodeId self,
+      String clusterId,
+      Senders senders,
+      Transport.Inbox inbox,
+      GrpcTransportMetrics metrics) {
     this.self = self;
+    this.metrics = metrics;
     this.clusterId = clusterId;
     this.senders = senders;
     this.inbox = inbox;
@@ -99,21 +106,26 @@ final class RaftGrpcService {
   /** Validates one frame and delivers its valid messages; package-private for tests. */
   void accept(InboundFrame frame) {
     if (frame.envelope().isEmpty()) {
-      reject("malformed frame: " + frame.error());
+      reject(
+          GrpcTransportMetrics.RejectReason.MALFORMED_FRAME, "malformed frame: " + frame.error());
       return;
     }
     Envelope envelope = frame.envelope().get();
     if (!clusterId.equals(envelope.getClusterId())) {
-      reject("frame for cluster '" + envelope.getClusterId() + "' (expected '" + clusterId + "')");
+      reject(
+          GrpcTransportMetrics.RejectReason.WRONG_CLUSTER,
+          "frame for cluster '" + envelope.getClusterId() + "' (expected '" + clusterId + "')");
       return;
     }
     String sender = envelope.getSender();
     if (!senders.admit(sender, envelope.getSenderAddress())) {
-      reject("frame from unknown sender '" + sender + "'");
+      reject(
+          GrpcTransportMetrics.RejectReason.UNKNOWN_SENDER,
+          "frame from unknown sender '" + sender + "'");
       return;
     }
     if (envelope.getMessagesCount() == 0) {
-      reject("empty frame from " + sender);
+      reject(GrpcTransportMetrics.RejectReason.EMPTY_FRAME, "empty frame from " + sender);
       return;
     }
     for (RaftMessage proto : envelope.getMessagesList()) {
@@ -126,15 +138,21 @@ final class RaftGrpcService {
     try {
       message = ProtoCodec.decode(proto);
     } catch (ProtoCodec.MalformedMessageException e) {
-      reject("malformed message from " + sender + ": " + e.getMessage());
+      reject(
+          GrpcTransportMetrics.RejectReason.MALFORMED_MESSAGE,
+          "malformed message from " + sender + ": " + e.getMessage());
       return;
     }
     if (!message.from().value().equals(sender)) {
-      reject("message from " + message.from() + " sent by " + sender);
+      reject(
+          GrpcTransportMetrics.RejectReason.SPOOFED_SENDER,
+          "message from " + message.from() + " sent by " + sender);
       return;
     }
     if (!message.to().equals(self)) {
-      reject("message from " + sender + " addressed to " + message.to());
+      reject(
+          GrpcTransportMetrics.RejectReason.WRONG_RECIPIENT,
+          "message from " + sender + " addressed to " + message.to());
       return;
     }
     if (closed) {
@@ -147,8 +165,13 @@ final class RaftGrpcService {
     }
   }
 
-  private void reject(String reason) {
+  private void reject(GrpcTransportMetrics.RejectReason why, String reason) {
     rejected.incrementAndGet();
+    try {
+      metrics.frameRejected(self, why);
+    } catch (RuntimeException e) {
+      log.debug("{}: a GrpcTransportMetrics hook threw; ignored", self, e);
+    }
     rejections.warn(self + ": rejected inbound frame: " + reason);
   }
 }

@@ -132,6 +132,8 @@ class GrpcTransportTest {
   @Test
   void framesThatFailIdentityOrDecodingAreRejectedAndTheStreamGoesOn() throws Exception {
     RecordingInbox inbox = new RecordingInbox();
+    java.util.Map<GrpcTransportMetrics.RejectReason, Integer> reasons =
+        new java.util.concurrent.ConcurrentSkipListMap<>();
     GrpcTransport b =
         start(
             node(
@@ -139,7 +141,14 @@ class GrpcTransportTest {
                     TestPorts.freeLoopbackAddress(),
                     TestPorts.freeLoopbackAddress(),
                     TestPorts.freeLoopbackAddress())
-                .acceptUnknownSenders(false),
+                .acceptUnknownSenders(false)
+                .metrics(
+                    new GrpcTransportMetrics() {
+                      @Override
+                      public void frameRejected(NodeId self, RejectReason reason) {
+                        reasons.merge(reason, 1, Integer::sum);
+                      }
+                    }),
             inbox);
     RawClient attacker = closeLater(new RawClient(b.boundAddress()));
 
@@ -188,6 +197,10 @@ class GrpcTransportTest {
     awaitUntil(TIMEOUT, () -> inbox.received().contains(last));
     assertThat(inbox.received()).containsExactly(first, last);
     assertThat(b.rejectedFrames()).isEqualTo(9);
+    assertThat(reasons.toString())
+        .isEqualTo(
+            "{MALFORMED_FRAME=1, WRONG_CLUSTER=1, UNKNOWN_SENDER=1, EMPTY_FRAME=1,"
+                + " MALFORMED_MESSAGE=2, SPOOFED_SENDER=2, WRONG_RECIPIENT=1}");
   }
 
   @Test
