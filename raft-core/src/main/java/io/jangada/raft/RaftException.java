@@ -12,7 +12,8 @@ public abstract sealed class RaftException extends RuntimeException
         NodeClosedException,
         StorageFailedException,
         LeadershipTransferException,
-        RequestTimeoutException {
+        RequestTimeoutException,
+        MembershipChangeException {
 
   RaftException(String message) {
     super(message);

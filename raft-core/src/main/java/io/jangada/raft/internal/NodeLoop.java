@@ -1,8 +1,10 @@
 package io.jangada.raft.internal;
 
 import io.jangada.raft.Committed;
+import io.jangada.raft.CommittedMembership;
 import io.jangada.raft.IndeterminateResultException;
 import io.jangada.raft.LeadershipTransferException;
+import io.jangada.raft.MembershipChangeException;
 import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.NotLeaderException;
 import io.jangada.raft.ProposalDroppedException;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +75,7 @@ public final class NodeLoop implements Transport.Inbox {
   private final StatusPublisher status;
   private final NodeEvents events;
   private final long stallNanos;
+  private final MembershipChanges membershipChanges;
 
   // Everything below is confined to the loop lane.
   // Written on the loop lane; volatile so that health() can read it from any thread.
@@ -107,6 +111,7 @@ public final class NodeLoop implements Transport.Inbox {
     this.status = new StatusPublisher(options.id(), options.membership(), events);
     long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
     this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
+    this.membershipChanges = new MembershipChanges(options.id(), options.transport(), events);
   }
 
   /** Opens storage, restores the newest snapshot, starts the transport and the timers. */
@@ -196,6 +201,8 @@ public final class NodeLoop implements Transport.Inbox {
             meta -> loop.execute(() -> onSnapshotReceived(meta)),
             events);
     options.transport().start(this);
+    RaftStatus initial = core.status();
+    membershipChanges.announce(initial.membership(), initial.membershipIndex());
     log.info(
         "node {} started: term {}, log {}..{}",
         id,
@@ -282,6 +289,48 @@ public final class NodeLoop implements Transport.Inbox {
           } else {
             core.readIndex(readId);
           }
+        });
+    return future;
+  }
+
+  /**
+   * Changes the configuration to {@code target} if the one in force is at {@code expectedIndex};
+   * see {@code RaftNode.changeMembership}.
+   */
+  public CompletableFuture<CommittedMembership> changeMembership(
+      Membership target, long expectedIndex) {
+    CompletableFuture<CommittedMembership> future = new CompletableFuture<>();
+    onLoop(future, () -> membershipChanges.propose(core, target, expectedIndex, future));
+    return future;
+  }
+
+  /**
+   * Changes the configuration to {@code edit} applied to the one in force (atomically on the loop);
+   * {@code edit} may throw a {@link MembershipChangeException} to refuse.
+   */
+  public CompletableFuture<CommittedMembership> changeMembership(
+      Function<Membership, Membership> edit) {
+    CompletableFuture<CommittedMembership> future = new CompletableFuture<>();
+    onLoop(
+        future,
+        () -> {
+          RaftStatus now = core.status();
+          if (now.role() != Role.LEADER) {
+            future.completeExceptionally(new NotLeaderException(id, now.leader()));
+            return;
+          }
+          Membership target;
+          try {
+            target = edit.apply(now.membership());
+          } catch (MembershipChangeException | IllegalArgumentException e) {
+            future.completeExceptionally(
+                e instanceof MembershipChangeException
+                    ? e
+                    : new MembershipChangeException(
+                        MembershipChangeException.Reason.INVALID, e.getMessage()));
+            return;
+          }
+          membershipChanges.propose(core, target, now.membershipIndex(), future);
         });
     return future;
   }
@@ -575,6 +624,7 @@ public final class NodeLoop implements Transport.Inbox {
     }
     Ready ready = core.ready();
     inFlight = ready;
+    membershipChanges.announce(ready.membership(), ready.membershipIndex());
     if (!ready.hasPersistentWork()) {
       afterPersist(ready, ready.messages(), ready.committed(), reads(ready.readStates()));
       return;
@@ -664,6 +714,7 @@ public final class NodeLoop implements Transport.Inbox {
   private void publishStatus() {
     RaftStatus previous = status.latest();
     RaftStatus next = status.publish(core.status());
+    membershipChanges.update(next); // first: a leader that removed itself steps down as it commits
     uncommittedBytes = core.uncommittedBytes();
     if (readyCommitIndex < 0 && next.leader().isPresent()) {
       readyCommitIndex = next.commitIndex();
@@ -741,6 +792,7 @@ public final class NodeLoop implements Transport.Inbox {
       java.util.function.Supplier<RaftException> failure,
       java.util.function.Supplier<RaftException> appendedFailure) {
     proposals.failAll(appendedFailure);
+    membershipChanges.failAll(appendedFailure);
     for (PendingRead read : reads.values()) {
       read.future().completeExceptionally(failure.get());
     }
