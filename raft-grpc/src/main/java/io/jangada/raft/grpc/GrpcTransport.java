@@ -9,6 +9,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.grpc.proto.RaftMessage;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
@@ -23,7 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,8 +68,10 @@ import org.slf4j.LoggerFactory;
  * Builder#clientCertificate} mutual TLS.
  *
  * <p>Peers: configured in the builder, changed at run time with {@link #addPeer}, {@link
- * #removePeer} and {@link #setPeers}. A sender this node does not know yet is heard (see {@link
- * Builder#acceptUnknownSenders}) and answered at the address its frames announce.
+ * #removePeer} and {@link #setPeers}, and, inside a {@code RaftNode}, taken from the replicated
+ * configuration ({@link #membershipChanged}), so they follow membership changes by themselves. A
+ * sender this node does not know yet is heard (see {@link Builder#acceptUnknownSenders}) and
+ * answered at the address its frames announce.
  *
  * <p>Thread-safety: all methods may be called from any thread. The inbox is called on gRPC's
  * executor threads (messages of one peer serially, in order) and, for {@code unreachable}, on the
@@ -303,6 +308,50 @@ public final class GrpcTransport implements Transport {
     closeAll(this.peers.set(target));
     if (!before.equals(this.peers.addresses())) {
       log.info("{}: peers now {} (were {})", self, this.peers, before);
+    }
+  }
+
+  /**
+   * Follows the replicated configuration: the peers become its members (voters, learners and,
+   * during a joint change, outgoing voters) other than this node, at the addresses it records; a
+   * member without an address (or with one that is not {@code host:port}, logged) keeps the address
+   * known so far, if any. An empty configuration (a joining node) changes nothing. Unchanged peers
+   * keep their streams; see {@link #setPeers}.
+   */
+  @Override
+  public void membershipChanged(Membership membership) {
+    if (membership.isEmpty() || closed) {
+      return;
+    }
+    Map<NodeId, String> known = peers();
+    Set<NodeId> members = new TreeSet<>(membership.members());
+    members.addAll(membership.outgoingVoters());
+    Map<NodeId, HostAndPort> target = new TreeMap<>();
+    for (NodeId member : members) {
+      if (member.equals(self)) {
+        continue;
+      }
+      Optional<String> address =
+          membership.address(member).or(() -> Optional.ofNullable(known.get(member)));
+      if (address.isEmpty()) {
+        log.warn(
+            "{}: member {} has no address in the configuration; cannot reach it", self, member);
+        continue;
+      }
+      try {
+        target.put(member, Builder.parse(address.get()));
+      } catch (IllegalArgumentException e) {
+        log.error("{}: member {} has a bad address: {}", self, member, e.getMessage());
+      }
+    }
+    Map<NodeId, HostAndPort> before = peers.addresses();
+    try {
+      closeAll(peers.set(target));
+    } catch (IllegalStateException e) {
+      return; // closed meanwhile
+    }
+    if (!before.equals(peers.addresses())) {
+      log.info("{}: peers follow the configuration: now {} (were {})", self, peers, before);
     }
   }
 
