@@ -54,7 +54,7 @@ public final class UnsafeRecovery {
    * @param target the new configuration: simple (not joint), with at least one voter
    * @param stateMachine a fresh instance of the node's state machine (its state is replaced)
    * @return the snapshot that now holds the state and {@code target}
-   * @throws IllegalArgumentException if {@code target} is empty
+   * @throws IllegalArgumentException if {@code target} is empty or joint
    * @throws IllegalStateException if the node has neither a snapshot nor a log entry
    */
   public static SnapshotMeta forceMembership(
@@ -66,8 +66,9 @@ public final class UnsafeRecovery {
       throws IOException {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(stateMachine, "stateMachine");
-    if (target.voters().isEmpty()) {
-      throw new IllegalArgumentException("the forced configuration needs at least one voter");
+    if (target.voters().isEmpty() || target.isJoint()) {
+      throw new IllegalArgumentException(
+          "the forced configuration must be simple, with at least one voter: " + target);
     }
     warn("UNSAFE RECOVERY: forcing the configuration " + target + " on stopped storage");
     Optional<SnapshotMeta> latest = snapshotStorage.latest();
@@ -109,7 +110,9 @@ public final class UnsafeRecovery {
           "UNSAFE RECOVERY: the newest snapshot covers the whole log; previous configuration "
               + latest.get().membership());
     }
-    SnapshotMeta forced = new SnapshotMeta(last, lastTerm, target);
+    // The forced configuration counts as recorded at the last index (the next compare-and-set
+    // change names it).
+    SnapshotMeta forced = new SnapshotMeta(last, lastTerm, target, last);
     StateMachine.SnapshotWriter writer = stateMachine.snapshot();
     try (SnapshotStorage.Sink sink = snapshotStorage.create(forced)) {
       writer.writeTo(sink.stream());

@@ -83,6 +83,7 @@ class UnsafeRecoveryTest {
         () -> cluster.node(survivor).status().isLeader(), Duration.ofSeconds(10), "leads alone");
     assertThat(cluster.node(survivor).status().membership())
         .isEqualTo(Membership.ofVoters(survivor));
+    assertThat(cluster.node(survivor).status().membershipIndex()).isEqualTo(forced.index());
     assertThat(applied(survivor)).containsSubsequence(written);
     cluster.await(cluster.node(survivor).propose(Bytes.ofUtf8("after")));
     assertThat(applied(survivor)).endsWith("after");
@@ -90,7 +91,7 @@ class UnsafeRecoveryTest {
   }
 
   @Test
-  void refusesANodeWithNothingToRecover() {
+  void refusesANodeWithNothingToRecoverAndAnEmptyOrJointTarget() {
     InMemoryLogStorage log = new InMemoryLogStorage();
     InMemoryStateStorage state = new InMemoryStateStorage();
     InMemorySnapshotStorage snapshots = new InMemorySnapshotStorage();
@@ -100,5 +101,20 @@ class UnsafeRecoveryTest {
                     Membership.ofVoters(N3), new RecordingStateMachine(), log, state, snapshots))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("nothing to recover");
+    assertThatThrownBy(
+            () ->
+                UnsafeRecovery.forceMembership(
+                    Membership.empty(), new RecordingStateMachine(), log, state, snapshots))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () ->
+                UnsafeRecovery.forceMembership(
+                    Membership.ofVoters(N1, N2).enterJoint(Membership.ofVoters(N2, N3)),
+                    new RecordingStateMachine(),
+                    log,
+                    state,
+                    snapshots))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("simple");
   }
 }
