@@ -2,13 +2,14 @@
 # Runs Jangada's replicated key-value store as a local cluster on 127.0.0.1.
 #
 #   ./examples/run-cluster.sh start        build if needed, start 3 nodes, wait for a leader
-#   ./examples/run-cluster.sh status       role, term and indexes of every node
+#   ./examples/run-cluster.sh status       role, readiness, term and indexes of every node
 #   ./examples/run-cluster.sh kill 2       SIGKILL node n2 (crash it)
 #   ./examples/run-cluster.sh start 2      restart node n2 (it catches up from the others)
 #   ./examples/run-cluster.sh stop [N]     stop every node (or node nN) gracefully
 #   ./examples/run-cluster.sh logs         follow all node logs, colored by node
 #   ./examples/run-cluster.sh cli [...]    the interactive client (or: cli put k v)
 #   ./examples/run-cluster.sh bench [...]  the BENCHMARK.md W1/W2 put workload over HTTP
+#   ./examples/run-cluster.sh demo basic   watch Raft work in one process (no cluster needed)
 #   ./examples/run-cluster.sh clean        stop everything and delete data and logs
 #
 # Node nI listens for Raft (gRPC) on 127.0.0.1:(7100+I) and for HTTP on 127.0.0.1:(8100+I):
@@ -125,8 +126,11 @@ node_status() { # one line for node $1
     return
   fi
   field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$json" | sed 's/^null$/-/'; }
-  printf '%-4s %-10s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
-    "n$i" "$(field role)" "$pid" "$(field term)" "$(field leader)" \
+  local ready
+  ready="$(curl -s -o /dev/null -w '%{http_code}' -m 2 "http://127.0.0.1:$(http_port "$i")/health/ready" || true)"
+  if [[ "$ready" == 200 ]]; then ready=ready; else ready=not-ready; fi
+  printf '%-4s %-10s %-9s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
+    "n$i" "$(field role)" "$ready" "$pid" "$(field term)" "$(field leader)" \
     "$(field commitIndex)" "$(field appliedIndex)" "$(field lastIndex)"
 }
 
@@ -226,6 +230,10 @@ case "$cmd" in
   bench)
     find_jar
     exec java -Xms1g -Xmx1g -XX:+UseG1GC -jar "$jar" bench --nodes "$(http_urls)" "$@"
+    ;;
+  demo)
+    find_jar
+    exec java -Xmx512m -jar "$jar" demo "$@"
     ;;
   clean)
     for ((i = 1; i <= nodes; i++)); do stop_node "$i"; done

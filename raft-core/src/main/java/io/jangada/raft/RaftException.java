@@ -13,7 +13,8 @@ public abstract sealed class RaftException extends RuntimeException
         StorageFailedException,
         LeadershipTransferException,
         RequestTimeoutException,
-        MembershipChangeException {
+        MembershipChangeException,
+        SessionExpiredException {
 
   RaftException(String message) {
     super(message);

@@ -52,14 +52,16 @@ import java.util.random.RandomGenerator;
  * <p>Failures arrive through the futures as {@link RaftException}s: {@link NotLeaderException},
  * {@link ProposalDroppedException}, {@link IndeterminateResultException}, {@link
  * NodeClosedException}, {@link StorageFailedException}, {@link LeadershipTransferException}, {@link
- * RequestTimeoutException}. A storage or state-machine failure is fatal: the node stops and fails
- * every pending request.
+ * RequestTimeoutException}, {@link SessionExpiredException}. A storage or state-machine failure is
+ * fatal: the node stops and fails every pending request.
  */
 public final class RaftNode implements AutoCloseable {
 
   private final NodeLoop loop;
   private final NodeId id;
   private final Executor callbacks;
+  // Nonces that let a node recognise its own open-session entries.
+  private final java.security.SecureRandom nonces = new java.security.SecureRandom();
   private final NodeEvents events;
 
   private RaftNode(NodeOptions options) {
@@ -103,6 +105,58 @@ public final class RaftNode implements AutoCloseable {
   public CompletableFuture<Committed> propose(Bytes command) {
     Objects.requireNonNull(command, "command");
     return expose(loop.propose(command));
+  }
+
+  /**
+   * Opens a client session for exactly-once commands and completes with its client id (the log
+   * index of the open entry, so ids are never reused). On a follower the request is forwarded to
+   * the leader (unless {@link Builder#forwardSessionProposals} is off) and completes once this node
+   * applied it. A session lives until {@link #closeSession}, until it is idle longer than {@link
+   * SessionLimits#timeout()}, or until the limits evict it.
+   *
+   * <p>Fails like {@link #propose(Bytes, SessionInfo)}; a failed open leaves at most an unused
+   * session behind, which expires.
+   */
+  public CompletableFuture<Long> openSession() {
+    long nonce = nonces.nextLong();
+    return expose(
+        loop.proposeSession(io.jangada.raft.internal.SessionEntry.open(nonce))
+            .thenApply(c -> c.result().asReadOnlyByteBuffer().getLong()));
+  }
+
+  /**
+   * Replicates {@code command} as request {@code session.sequence()} of a client session and
+   * applies it at most once: if that sequence was applied before (a retry), the state machine is
+   * not called again and the future completes with the remembered result. The cluster keeps results
+   * until {@code session.lowestUnacknowledged()} passes them, the session expires or is evicted.
+   * Safe to retry (same sequence) after any failure, also on another node.
+   *
+   * <p>On a follower the request is forwarded to the leader (on by default, see {@link
+   * Builder#forwardSessionProposals}); the future completes once this node applied the entry, with
+   * the same result the leader's caller would get. Fails with {@link SessionExpiredException} if
+   * the session is unknown (expired, evicted, closed) or the sequence's result was dropped: the
+   * command was not applied by this entry and whether an earlier attempt was is unknown; with
+   * {@link IndeterminateResultException} if leadership was lost or a forwarded request's outcome
+   * did not arrive within the read timeout; otherwise as {@link #propose(Bytes)}.
+   */
+  public CompletableFuture<Committed> propose(Bytes command, SessionInfo session) {
+    Objects.requireNonNull(command, "command");
+    Objects.requireNonNull(session, "session");
+    return expose(
+        loop.proposeSession(
+            io.jangada.raft.internal.SessionEntry.command(
+                session.clientId(), session.sequence(), session.lowestUnacknowledged(), command)));
+  }
+
+  /**
+   * Closes client session {@code clientId}, dropping its remembered results; later requests of it
+   * fail with {@link SessionExpiredException}. Completes once applied on this node (forwarded from
+   * a follower like {@link #openSession()}). Closing an unknown session succeeds.
+   */
+  public CompletableFuture<Void> closeSession(long clientId) {
+    return expose(
+        loop.proposeSession(io.jangada.raft.internal.SessionEntry.close(clientId))
+            .thenApply(c -> (Void) null));
   }
 
   /** A linearizable read: {@code query(request, ReadConsistency.LINEARIZABLE)}. */
@@ -345,6 +399,8 @@ public final class RaftNode implements AutoCloseable {
     private long snapshotTrailingEntries = SnapshotPolicy.DEFAULT.trailingEntries();
     private int snapshotChunkBytes = SnapshotPolicy.DEFAULT.chunkBytes();
     private int snapshotWindow = SnapshotPolicy.DEFAULT.window();
+    private SessionLimits sessionLimits = SessionLimits.DEFAULT;
+    private boolean forwardSessionProposals = true;
 
     private Builder() {}
 
@@ -510,6 +566,26 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * Bounds of the client-session table (default {@link SessionLimits#DEFAULT}). They apply to the
+     * session entries this node appends as leader; every node follows the values in the entries.
+     */
+    public Builder sessionLimits(SessionLimits sessionLimits) {
+      this.sessionLimits = sessionLimits;
+      return this;
+    }
+
+    /**
+     * Whether a follower forwards client-session requests ({@link RaftNode#openSession()}, {@link
+     * RaftNode#propose(Bytes, SessionInfo)}, {@link RaftNode#closeSession}) to the leader (default
+     * true); when off, it fails them with {@link NotLeaderException}. Plain {@link
+     * RaftNode#propose(Bytes)} is never forwarded.
+     */
+    public Builder forwardSessionProposals(boolean forward) {
+      this.forwardSessionProposals = forward;
+      return this;
+    }
+
+    /**
      * @throws IllegalStateException naming what is missing or inconsistent
      */
     public RaftNode build() {
@@ -529,6 +605,7 @@ public final class RaftNode implements AutoCloseable {
       require(transport, "transport");
       require(config, "config");
       require(tickInterval, "tickInterval");
+      require(sessionLimits, "sessionLimits");
       if (!join && !initial.contains(id)) {
         throw new IllegalStateException(
             "node " + id + " is not a member of the configured membership " + membership);
@@ -570,7 +647,9 @@ public final class RaftNode implements AutoCloseable {
               callbackExecutor,
               maxProposalBytes,
               4 * config.electionTicks(),
-              snapshotPolicy));
+              snapshotPolicy,
+              sessionLimits,
+              forwardSessionProposals));
     }
 
     private static void require(Object value, String name) {

@@ -29,6 +29,14 @@ public interface Scheduler {
   long nanoTime();
 
   /**
+   * The wall-clock time in milliseconds. A leader stamps it into client-session entries, whose
+   * expiry is measured in these stamps; defaults to {@link System#currentTimeMillis()}.
+   */
+  default long currentTimeMillis() {
+    return System.currentTimeMillis();
+  }
+
+  /**
    * Stops every lane after its running task and cancels all timers. Blocks until the lanes' threads
    * have finished their current task (at most a few seconds).
    */
@@ -63,6 +71,6 @@ public interface Scheduler {
 
   /** A scheduler on platform threads, one per lane plus one timer thread. */
   static Scheduler system() {
-    return new io.jangada.raft.internal.SystemScheduler();
+    return new SystemScheduler();
   }
 }

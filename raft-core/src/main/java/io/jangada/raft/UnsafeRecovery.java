@@ -1,5 +1,8 @@
 package io.jangada.raft;
 
+import io.jangada.raft.internal.SessionEntry;
+import io.jangada.raft.internal.SessionTable;
+import io.jangada.raft.internal.SnapshotFormat;
 import io.jangada.raft.model.EntryType;
 import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
@@ -73,9 +76,12 @@ public final class UnsafeRecovery {
     warn("UNSAFE RECOVERY: forcing the configuration " + target + " on stopped storage");
     Optional<SnapshotMeta> latest = snapshotStorage.latest();
     long applied = 0;
+    SessionTable sessions = new SessionTable();
     if (latest.isPresent()) {
       try (InputStream in = snapshotStorage.open(latest.get())) {
-        stateMachine.restore(latest.get(), in);
+        SnapshotFormat.Opened opened = SnapshotFormat.open(in);
+        stateMachine.restore(latest.get(), opened.stateMachineData());
+        sessions = opened.sessions();
       }
       applied = latest.get().index();
     }
@@ -90,9 +96,7 @@ public final class UnsafeRecovery {
       for (long next = first; next <= last; ) {
         List<LogEntry> batch = logStorage.entries(next, last + 1, 4L << 20);
         for (LogEntry entry : batch) {
-          if (entry.type() == EntryType.COMMAND) {
-            stateMachine.apply(entry.index(), entry.data());
-          }
+          apply(entry, stateMachine, sessions);
         }
         next = batch.get(batch.size() - 1).index() + 1;
       }
@@ -113,7 +117,8 @@ public final class UnsafeRecovery {
     // The forced configuration counts as recorded at the last index (the next compare-and-set
     // change names it).
     SnapshotMeta forced = new SnapshotMeta(last, lastTerm, target, last);
-    StateMachine.SnapshotWriter writer = stateMachine.snapshot();
+    StateMachine.SnapshotWriter writer =
+        SnapshotFormat.wrap(sessions.encode(), stateMachine.snapshot());
     try (SnapshotStorage.Sink sink = snapshotStorage.create(forced)) {
       writer.writeTo(sink.stream());
       sink.commit();
@@ -131,6 +136,23 @@ public final class UnsafeRecovery {
             + ". Run the same recovery on every other surviving member, then start them; never"
             + " restart a left-out node with its old data.");
     return forced;
+  }
+
+  /** Applies one entry as the node's applier would (commands, and commands in sessions). */
+  private static void apply(LogEntry entry, StateMachine stateMachine, SessionTable sessions) {
+    long index = entry.index();
+    if (entry.type() == EntryType.COMMAND) {
+      stateMachine.apply(index, entry.data());
+    } else if (entry.type() == EntryType.SESSION) {
+      SessionEntry request;
+      try {
+        request = SessionEntry.decode(entry.data());
+      } catch (IllegalArgumentException bad) {
+        log.warn("UNSAFE RECOVERY: skipping an undecodable session entry at {}", index);
+        return;
+      }
+      sessions.apply(index, request, command -> stateMachine.apply(index, command));
+    }
   }
 
   private static void warn(String message) {

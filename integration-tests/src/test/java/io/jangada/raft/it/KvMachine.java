@@ -12,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * A tiny key-value state machine with text commands: {@code P key value} (put → {@code ok}), {@code
- * C key expected update} (compare-and-set → {@code applied} or {@code rejected}); queries {@code G
- * key} (the value, or empty if absent).
+ * C key expected update} (compare-and-set → {@code applied} or {@code rejected}), {@code I key}
+ * (increment a counter → its new value; not idempotent, so a twice-applied command shows); queries
+ * {@code G key} (the value, or empty if absent).
  */
 final class KvMachine implements StateMachine {
 
@@ -32,6 +33,11 @@ final class KvMachine implements StateMachine {
         return Bytes.ofUtf8("applied");
       }
       return Bytes.ofUtf8("rejected");
+    }
+    if (parts[0].equals("I")) {
+      String next = Long.toString(Long.parseLong(map.getOrDefault(parts[1], "0")) + 1);
+      map.put(parts[1], next);
+      return Bytes.ofUtf8(next);
     }
     return Bytes.ofUtf8("unknown command");
   }

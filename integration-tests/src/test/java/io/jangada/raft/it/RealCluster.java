@@ -43,6 +43,7 @@ final class RealCluster implements AutoCloseable {
   private final Set<NodeId> joined = ConcurrentHashMap.newKeySet();
   private BiFunction<NodeId, Transport, Transport> wrapTransport = (id, t) -> t;
   private UnaryOperator<RaftNode.Builder> customize = b -> b;
+  private boolean serveClients;
 
   RealCluster(List<NodeId> ids, Path dir, String clusterId) {
     this.ids = List.copyOf(ids);
@@ -65,14 +66,20 @@ final class RealCluster implements AutoCloseable {
     return this;
   }
 
-  List<NodeId> ids() {
-    return ids;
+  /** Serves the client protocol (RaftClient) on every node's gRPC server. */
+  RealCluster serveClients() {
+    this.serveClients = true;
+    return this;
   }
 
-  /** The {@code host:port} node {@code id} listens on. */
+  /** The {@code host:port} of a node's gRPC server (Raft traffic and clients). */
   String address(NodeId id) {
     InetSocketAddress a = addresses.get(id);
     return a.getHostString() + ":" + a.getPort();
+  }
+
+  List<NodeId> ids() {
+    return ids;
   }
 
   /**
@@ -128,6 +135,9 @@ final class RealCluster implements AutoCloseable {
                     .transport(wrapTransport.apply(id, transport))
                     .tickInterval(Duration.ofMillis(20)))
             .build();
+    if (serveClients) {
+      transport.serveClients(node);
+    }
     node.start().join();
     running.put(id, new Running(storage, transport, machine, node));
   }

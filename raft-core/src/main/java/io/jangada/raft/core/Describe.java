@@ -87,6 +87,8 @@ final class Describe {
           + " index="
           + r.readIndex()
           + (r.success() ? " ok" : " failed");
+    } else if (m instanceof Message.ForwardProposal f) {
+      return head + " request=" + f.request().size() + "B";
     } else {
       throw new AssertionError(m);
     }
@@ -109,6 +111,8 @@ final class Describe {
       return head + " NOOP";
     } else if (e.type() == EntryType.COMMAND) {
       return head + " CMD " + e.data();
+    } else if (e.type() == EntryType.SESSION) {
+      return head + " SESSION " + e.data().size() + "B";
     } else {
       String conf;
       try {

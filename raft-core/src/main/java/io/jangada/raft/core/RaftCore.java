@@ -10,6 +10,7 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.Message.AppendRequest;
 import io.jangada.raft.model.Message.AppendResponse;
+import io.jangada.raft.model.Message.ForwardProposal;
 import io.jangada.raft.model.Message.Heartbeat;
 import io.jangada.raft.model.Message.HeartbeatResponse;
 import io.jangada.raft.model.Message.InstallSnapshot;
@@ -204,6 +205,9 @@ public final class RaftCore {
   /** Network input. Never throws for stale, unknown or misaddressed messages: they are ignored. */
   public void step(Message message) {
     Objects.requireNonNull(message, "message");
+    if (message instanceof ForwardProposal) {
+      return; // the driver's business (it proposes the request if this node leads); no term rules
+    }
     if (!message.to().equals(id) || message.from().equals(id)) {
       LOG.debug("{} ignores misaddressed {}", id, Describe.lazy(message));
       return;
@@ -246,14 +250,25 @@ public final class RaftCore {
    * Proposes a command. Only a leader accepts; the entry is sent to followers with the next Ready.
    */
   public ProposeResult propose(Bytes command) {
+    return propose(command, EntryType.COMMAND);
+  }
+
+  /**
+   * Proposes an entry of {@code type} ({@link EntryType#COMMAND}, or {@link EntryType#SESSION} for
+   * the driver's client-session requests); otherwise like {@link #propose(Bytes)}.
+   */
+  public ProposeResult propose(Bytes command, EntryType type) {
     Objects.requireNonNull(command, "command");
+    if (type != EntryType.COMMAND && type != EntryType.SESSION) {
+      throw new IllegalArgumentException("cannot propose an entry of type " + type);
+    }
     if (role != Role.LEADER) {
       return new ProposeResult.NotLeader(leaderId);
     }
     if (leader.transferee().isPresent()) {
       return new ProposeResult.Dropped("leadership transfer in progress");
     }
-    LogEntry entry = LogEntry.command(log.lastIndex() + 1, term, command);
+    LogEntry entry = new LogEntry(log.lastIndex() + 1, term, type, command);
     if (leader.backlogFull(entry.sizeBytes())) {
       return new ProposeResult.Dropped(
           "uncommitted backlog would exceed maxUncommittedBytes ("
@@ -866,6 +881,8 @@ public final class RaftCore {
       if (forwardedReads.complete(r.requestId())) {
         readStates.add(new ReadState(r.requestId(), r.readIndex(), r.success()));
       }
+    } else if (m instanceof ForwardProposal) {
+      LOG.debug("{} ignores {}: forwarded proposals are the driver's", id, Describe.lazy(m));
     } else {
       throw new AssertionError(m);
     }

@@ -2,6 +2,8 @@ package io.jangada.raft.internal;
 
 import io.jangada.raft.Committed;
 import io.jangada.raft.IndeterminateResultException;
+import io.jangada.raft.RaftException;
+import io.jangada.raft.SessionExpiredException;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.EntryType;
@@ -51,6 +53,9 @@ final class Applier {
   private final Executor snapshotLane;
   private final SnapshotPolicy policy;
   private final Consumer<SnapshotMeta> onSnapshot;
+  private final SessionWaiters forwarded;
+  // The replicated session table; apply lane only.
+  private SessionTable sessions;
   private final NodeEvents events;
   private final io.jangada.raft.Scheduler clock;
 
@@ -80,6 +85,8 @@ final class Applier {
       Executor lane,
       ProposalTracker proposals,
       Optional<SnapshotMeta> restored,
+      SessionTable sessions,
+      SessionWaiters forwarded,
       Membership membership,
       Consumer<Throwable> onFatal,
       SnapshotStorage snapshots,
@@ -93,6 +100,8 @@ final class Applier {
     this.stateMachine = stateMachine;
     this.lane = lane;
     this.proposals = proposals;
+    this.sessions = sessions;
+    this.forwarded = forwarded;
     this.appliedIndex = restored.map(SnapshotMeta::index).orElse(0L);
     this.appliedTerm = restored.map(SnapshotMeta::term).orElse(0L);
     this.membership = restored.map(SnapshotMeta::membership).orElse(membership);
@@ -207,7 +216,9 @@ final class Applier {
             }
             long start = clock.nanoTime();
             try (InputStream in = snapshots.open(meta)) {
-              stateMachine.restore(meta, in);
+              SnapshotFormat.Opened opened = SnapshotFormat.open(in);
+              stateMachine.restore(meta, opened.stateMachineData());
+              sessions = opened.sessions();
             }
             long restoreNanos = clock.nanoTime() - start;
             appliedIndex = meta.index();
@@ -245,7 +256,7 @@ final class Applier {
     snapshotInProgress = done;
     StateMachine.SnapshotWriter writer;
     try {
-      writer = stateMachine.snapshot();
+      writer = SnapshotFormat.wrap(sessions.encode(), stateMachine.snapshot());
     } catch (RuntimeException e) {
       snapshotInProgress = null;
       log.warn(
@@ -327,8 +338,7 @@ final class Applier {
         throw new IllegalStateException(
             "node " + id + " must apply index " + (appliedIndex + 1) + " next, got " + index);
       }
-      Bytes result =
-          entry.type() == EntryType.COMMAND ? stateMachine.apply(index, entry.data()) : Bytes.EMPTY;
+      Outcome outcome = execute(entry);
       appliedIndex = index;
       appliedTerm = entry.term();
       appliedBytes += entry.sizeBytes();
@@ -343,13 +353,68 @@ final class Applier {
       proposals.applied(
           index,
           entry.term(),
-          () -> new Committed(index, entry.term(), result),
+          future -> outcome.complete(future, index, entry.term()),
           () ->
               new IndeterminateResultException(
                   "the proposal at index "
                       + index
                       + " was overwritten by another leader's entry; it did not take effect"));
+      if (outcome.key != null) {
+        forwarded.applied(outcome.key, future -> outcome.complete(future, index, entry.term()));
+      }
     }
+  }
+
+  /** What applying one entry gave: a result, or a session failure; and the session request. */
+  private record Outcome(Bytes result, RaftException failure, SessionEntry.Key key) {
+    void complete(CompletableFuture<Committed> future, long index, long term) {
+      if (failure != null) {
+        future.completeExceptionally(failure);
+      } else {
+        future.complete(new Committed(index, term, result));
+      }
+    }
+  }
+
+  private Outcome execute(LogEntry entry) {
+    long index = entry.index();
+    if (entry.type() == EntryType.COMMAND) {
+      return new Outcome(stateMachine.apply(index, entry.data()), null, null);
+    }
+    if (entry.type() != EntryType.SESSION) {
+      return new Outcome(Bytes.EMPTY, null, null);
+    }
+    SessionEntry request;
+    try {
+      request = SessionEntry.decode(entry.data());
+    } catch (IllegalArgumentException bad) {
+      // Every node skips it alike: the entry came from a newer or broken library version.
+      log.warn("node {} skips an undecodable session entry at {}: {}", id, index, bad.getMessage());
+      return new Outcome(Bytes.EMPTY, null, null);
+    }
+    SessionTable.Outcome done =
+        sessions.apply(index, request, command -> stateMachine.apply(index, command));
+    return toOutcome(done, request.key());
+  }
+
+  /** The future's value for a session outcome. */
+  static Outcome toOutcome(SessionTable.Outcome done, SessionEntry.Key key) {
+    if (done instanceof SessionTable.Outcome.Applied a) {
+      return new Outcome(a.result(), null, key);
+    } else if (done instanceof SessionTable.Outcome.Duplicate d) {
+      return new Outcome(d.result(), null, key);
+    } else if (done instanceof SessionTable.Outcome.Opened o) {
+      return new Outcome(
+          Bytes.wrapUnsafe(java.nio.ByteBuffer.allocate(8).putLong(o.clientId()).array()),
+          null,
+          key);
+    } else if (done instanceof SessionTable.Outcome.Closed) {
+      return new Outcome(Bytes.EMPTY, null, key);
+    } else if (done instanceof SessionTable.Outcome.Rejected r) {
+      return new Outcome(
+          null, new SessionExpiredException(r.clientId(), r.sequence(), r.reason()), key);
+    }
+    throw new AssertionError(done);
   }
 
   private void serveReads() {

@@ -72,6 +72,8 @@ public final class NodeLoop implements Transport.Inbox {
   private final Scheduler scheduler;
   private final Executor loop;
   private final ProposalTracker proposals = new ProposalTracker();
+  private final SessionWaiters forwarded = new SessionWaiters();
+  private final SessionProposer sessionProposer;
   private final StatusPublisher status;
   private final NodeEvents events;
   private final long stallNanos;
@@ -109,6 +111,7 @@ public final class NodeLoop implements Transport.Inbox {
     this.loop = scheduler.newLane("jangada-loop-" + id);
     this.events = options.events();
     this.status = new StatusPublisher(options.id(), options.membership(), events);
+    this.sessionProposer = new SessionProposer(options, proposals, forwarded);
     long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
     this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
     this.membershipChanges = new MembershipChanges(options.id(), options.transport(), events);
@@ -173,6 +176,8 @@ public final class NodeLoop implements Transport.Inbox {
             applyLane,
             proposals,
             snapshot,
+            recovered.sessions(),
+            forwarded,
             membership,
             e -> loop.execute(() -> fail("the state machine failed", e)),
             options.snapshotStorage(),
@@ -256,7 +261,28 @@ public final class NodeLoop implements Transport.Inbox {
     return future;
   }
 
-  private static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
+  /**
+   * Proposes a client-session request (open, command or close); see {@code RaftNode.propose(Bytes,
+   * SessionInfo)}.
+   */
+  public CompletableFuture<Committed> proposeSession(SessionEntry request) {
+    CompletableFuture<Committed> future = new CompletableFuture<>();
+    if (request.command().size() > options.maxProposalBytes()) {
+      future.completeExceptionally(
+          new ProposalDroppedException(
+              ProposalDroppedException.Reason.TOO_LARGE,
+              "command of "
+                  + request.command().size()
+                  + " bytes exceeds the limit of "
+                  + options.maxProposalBytes()
+                  + " bytes (RaftNode.Builder.maxProposalBytes)"));
+      return future;
+    }
+    onLoop(future, () -> sessionProposer.propose(core, request, future, ticks));
+    return future;
+  }
+
+  static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
     // The core states its reason in words; these are the two it has (RaftCore.propose).
     return dropped.reason().startsWith("leadership transfer")
         ? ProposalDroppedException.Reason.LEADERSHIP_TRANSFER
@@ -499,6 +525,16 @@ public final class NodeLoop implements Transport.Inbox {
     if (!message.to().equals(id)) {
       return;
     }
+    if (message instanceof Message.ForwardProposal forward) {
+      loop.execute(
+          () -> {
+            if (state == State.RUNNING) {
+              sessionProposer.onForwarded(core, forward);
+              scheduleProcess();
+            }
+          });
+      return;
+    }
     loop.execute(
         () -> {
           if (state == State.RUNNING) {
@@ -600,6 +636,7 @@ public final class NodeLoop implements Transport.Inbox {
     events.followerActivity(status.latest(), ticks, options.config().electionTicks());
     transfers.tick();
     expireRequests();
+    sessionProposer.expire(ticks);
     scheduleProcess();
     scheduleTick();
   }
@@ -793,6 +830,7 @@ public final class NodeLoop implements Transport.Inbox {
       java.util.function.Supplier<RaftException> appendedFailure) {
     proposals.failAll(appendedFailure);
     membershipChanges.failAll(appendedFailure);
+    forwarded.failAll(appendedFailure);
     for (PendingRead read : reads.values()) {
       read.future().completeExceptionally(failure.get());
     }

@@ -1,6 +1,7 @@
 package io.jangada.raft.internal;
 
 import io.jangada.raft.Scheduler;
+import io.jangada.raft.SessionLimits;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Membership;
@@ -32,7 +33,9 @@ public record NodeOptions(
     Executor callbackExecutor,
     int maxProposalBytes,
     int readTimeoutTicks,
-    SnapshotPolicy snapshotPolicy) {
+    SnapshotPolicy snapshotPolicy,
+    SessionLimits sessionLimits,
+    boolean forwardSessionProposals) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -49,5 +52,6 @@ public record NodeOptions(
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(callbackExecutor, "callbackExecutor");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
+    Objects.requireNonNull(sessionLimits, "sessionLimits");
   }
 }

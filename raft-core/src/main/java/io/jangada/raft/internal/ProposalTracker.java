@@ -27,18 +27,22 @@ final class ProposalTracker {
   }
 
   /**
-   * The entry at {@code index} with {@code term} was applied with {@code result}: completes the
+   * The entry at {@code index} with {@code term} was applied: {@code complete} completes the
    * matching proposal. A proposal whose index now holds an entry of another term was overwritten
    * and can never commit: it fails with {@code lost}. Apply thread.
    */
-  void applied(long index, long term, Supplier<Committed> result, Supplier<RaftException> lost) {
+  void applied(
+      long index,
+      long term,
+      java.util.function.Consumer<CompletableFuture<Committed>> complete,
+      Supplier<RaftException> lost) {
     // Entries below index were applied already; anything still registered there was lost.
     Pending match = pending.remove(index);
     if (match == null) {
       return;
     }
     if (match.term() == term) {
-      match.future().complete(result.get());
+      complete.accept(match.future());
     } else {
       match.future().completeExceptionally(lost.get());
     }

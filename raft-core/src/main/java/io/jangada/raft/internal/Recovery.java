@@ -13,11 +13,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings a node's storage and state machine to a consistent starting point: loads the hard state,
- * restores the newest committed snapshot into the state machine (a half-written one is never
- * visible), makes the log start no later than the snapshot (resetting a log that ends before it or
- * conflicts with it, as after a crash between storing a received snapshot and resetting the log)
- * and refuses a log compacted beyond every snapshot. The log tail after the snapshot is replayed
- * later through the core's committed entries.
+ * restores the newest committed snapshot into the state machine (and the session table) (a
+ * half-written one is never visible), makes the log start no later than the snapshot (resetting a
+ * log that ends before it or conflicts with it, as after a crash between storing a received
+ * snapshot and resetting the log) and refuses a log compacted beyond every snapshot. The log tail
+ * after the snapshot is replayed later through the core's committed entries.
  *
  * <p>Thread: the loop, before the node runs. Blocking: reads storage. Errors: {@link IOException}
  * or {@link IllegalStateException}; the node does not start.
@@ -27,7 +27,11 @@ final class Recovery {
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
 
   /** Where the node starts: the hard state, the restored snapshot and the configuration. */
-  record Recovered(HardState hard, Optional<SnapshotMeta> snapshot, Membership membership) {
+  record Recovered(
+      HardState hard,
+      Optional<SnapshotMeta> snapshot,
+      Membership membership,
+      SessionTable sessions) {
     long applied() {
       return snapshot.map(SnapshotMeta::index).orElse(0L);
     }
@@ -42,10 +46,13 @@ final class Recovery {
     Optional<SnapshotMeta> snapshot = options.snapshotStorage().latest();
     Membership membership = options.membership();
     long applied = 0;
+    SessionTable sessions = new SessionTable();
     if (snapshot.isPresent()) {
       SnapshotMeta meta = snapshot.get();
       try (InputStream in = options.snapshotStorage().open(meta)) {
-        options.stateMachine().restore(meta, in);
+        SnapshotFormat.Opened opened = SnapshotFormat.open(in);
+        options.stateMachine().restore(meta, opened.stateMachineData());
+        sessions = opened.sessions();
       }
       applied = meta.index();
       membership = meta.membership();
@@ -73,6 +80,6 @@ final class Recovery {
               + applied
               + "); the data directory is incomplete");
     }
-    return new Recovered(hard, snapshot, membership);
+    return new Recovered(hard, snapshot, membership, sessions);
   }
 }

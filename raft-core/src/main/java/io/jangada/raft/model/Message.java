@@ -201,6 +201,21 @@ public sealed interface Message {
     }
   }
 
+  /**
+   * A follower hands a client-session request to the leader it knows (the library's forwarding of
+   * proposals). The leader appends it as a session entry if it still leads, else drops it; the
+   * follower learns the outcome by applying the entry. Handled by the driver, not the consensus
+   * core, and never changes anyone's term.
+   *
+   * @param request an encoded session request ({@code internal.SessionEntry})
+   */
+  record ForwardProposal(NodeId from, NodeId to, long term, Bytes request) implements Message {
+    public ForwardProposal {
+      Check.header(from, to, term);
+      Objects.requireNonNull(request, "request");
+    }
+  }
+
   /** Argument checks shared by the records. */
   final class Check {
     private Check() {}

@@ -11,6 +11,9 @@ public final class InMemoryStateStorage implements StateStorage {
 
   private HardState state = HardState.INITIAL;
 
+  /** A storage holding {@link HardState#INITIAL}. */
+  public InMemoryStateStorage() {}
+
   @Override
   public synchronized HardState load() {
     return state;

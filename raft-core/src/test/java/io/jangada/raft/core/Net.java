@@ -42,6 +42,8 @@ final class Net {
     final List<LogEntry> applied = new ArrayList<>();
     final List<ReadState> reads = new ArrayList<>();
     final List<Ready> readies = new ArrayList<>();
+    // The configuration given at open: the network's, or the empty one of a joining node.
+    Membership initial;
 
     Node(NodeId id) {
       this.id = id;
@@ -81,11 +83,19 @@ final class Net {
         RaftCore.open(
             n.id,
             config,
-            membership,
+            n.initial == null ? membership : n.initial,
             n.log,
             n.hardState,
             n.appliedIndex,
             new SplittableRandom(++seed));
+  }
+
+  /** Adds a node with an empty log and no configuration, as a joining node starts. */
+  void addJoining(String id) {
+    Node n = new Node(NodeId.of(id));
+    n.initial = Membership.empty();
+    nodes.put(id, n);
+    open(n);
   }
 
   Node node(String id) {

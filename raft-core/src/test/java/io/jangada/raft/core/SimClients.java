@@ -1,5 +1,8 @@
 package io.jangada.raft.core;
 
+import io.jangada.raft.internal.SessionEntry;
+import io.jangada.raft.internal.SessionTable;
+import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.testkit.lincheck.CheckResult;
@@ -23,23 +26,29 @@ import java.util.SplittableRandom;
  * at a time on a few keys (a blind write of a unique value, a read through ReadIndex, or a
  * compare-and-set) and records it in a {@link HistoryRecorder} on the simulation's virtual clock.
  *
- * <p>Writes carry a client session (client id and sequence number), so the state machine ({@link
- * SimKv}) executes a retried command at most once. Outcomes: a proposal refused before any attempt
- * was accepted (NotLeader, Dropped) fails; once accepted, the client waits for any node to apply
- * the command and retries with the same sequence number every few ticks (leader changes, crashes,
- * lost messages), and records {@code info} if it times out. A read fails if its ReadState fails,
- * its node crashes or it times out; it succeeds with the node's value once the node applied up to
- * the read index.
+ * <p>Writes use the library's client sessions: a client opens a session (an open request with a
+ * nonce; its id is the index the open entry gets), then sends each write as a session command with
+ * its sequence number, through any node: a follower forwards it to the leader it knows ({@link
+ * SimNode#proposeSession}), as the driver does. Outcomes: a request refused before any attempt
+ * could have been appended (no leader known, dropped) fails; otherwise the client waits for any
+ * node to apply the command and retries with the same sequence number every few ticks (leader
+ * changes, crashes, lost messages), and records {@code info} if it times out. The session table
+ * answers a retry with the remembered result; if the session expired or was evicted (tight limits
+ * on some seeds), the client gets the expired error, records {@code info} and opens a new session.
+ * A read fails if its ReadState fails, its node crashes or it times out; it succeeds with the
+ * node's value once the node applied up to the read index.
  *
- * <p>At the end, {@link #verify} checks the history is linearizable per key (UNKNOWN is a failure),
- * that every acknowledged write survives on every node, and that every command took effect at one
- * log index only. Deterministic for a given random generator; not thread-safe.
+ * <p>Checked while running: every node gives a session entry the same outcome, and no write takes
+ * effect twice (writes carry unique values). At the end, {@link #verify} checks the history is
+ * linearizable per key (UNKNOWN is a failure) and every acknowledged write took effect in the
+ * committed log. Deterministic for a given random generator; not thread-safe.
  */
 final class SimClients implements SimNode.Observer {
 
   static final int RETRY_TICKS = 12;
   static final int WRITE_TIMEOUT_TICKS = 90;
   static final int READ_TIMEOUT_TICKS = 40;
+  static final int OPEN_TIMEOUT_TICKS = 90;
   private static final String[] KEYS = {"x", "y", "z"};
 
   /** The operation a client has in flight. */
@@ -48,6 +57,7 @@ final class SimClients implements SimNode.Observer {
     final long startedAt;
     // Writes:
     SimKv.Command command;
+    SessionEntry request;
     boolean accepted;
     long lastTry;
     // Reads:
@@ -66,10 +76,15 @@ final class SimClients implements SimNode.Observer {
   /** One client process. */
   private static final class Client {
     final int id;
+    long sessionId; // 0: none
     long seq;
     Optional<NodeId> leaderHint = Optional.empty();
     Pending pending;
     int writes;
+    // An open request in flight: its nonce and when it started (-1: none).
+    long openNonce;
+    long openStarted = -1;
+    long openLastTry;
 
     Client(int id) {
       this.id = id;
@@ -83,14 +98,20 @@ final class SimClients implements SimNode.Observer {
   private long clock; // virtual time: strictly increasing, one step per recorded event
   private final HistoryRecorder<KvOp<String, String>, Reply<String>> recorder =
       HistoryRecorder.withClock(() -> ++clock);
-  // (client, seq) of every write acknowledged ok.
-  private final List<long[]> acknowledged = new ArrayList<>();
-  // "client/seq" -> the log index at which the command took effect (on any node).
+  // (session, seq, value) of every write acknowledged ok.
+  private final List<Object[]> acknowledged = new ArrayList<>();
+  // The value a write stores -> the log index at which it took effect (on any node).
   private final Map<String, Long> executedAt = new HashMap<>();
+  // Log index of a session entry -> what the first node to apply it made of it.
+  private final Map<Long, String> outcomeAt = new HashMap<>();
+  private final Map<Long, Client> sessionOwners = new HashMap<>();
+  private long nonces;
   int ok;
   int failed;
   int info;
   int retries;
+  int expired;
+  int opened;
 
   SimClients(SimCluster cluster, SplittableRandom random, int count) {
     this.cluster = cluster;
@@ -105,6 +126,8 @@ final class SimClients implements SimNode.Observer {
     for (Client c : clients) {
       if (c.pending != null) {
         progress(c, now);
+      } else if (c.openStarted >= 0) {
+        progressOpen(c, now);
       } else if (newOps && random.nextInt(4) == 0) {
         start(c, now);
       }
@@ -124,13 +147,26 @@ final class SimClients implements SimNode.Observer {
       return;
     }
     if (now - p.startedAt >= WRITE_TIMEOUT_TICKS) {
-      finish(c, "write " + describe(p.command) + " timed out", Outcome.INFO, null);
+      finish(c, "write " + describe(p) + " timed out", Outcome.INFO, null);
     } else if (now - p.lastTry >= RETRY_TICKS) {
       SimNode node = pickNode(c);
       if (node != null) {
         p.lastTry = now;
         retries++;
         propose(c, node, p);
+      }
+    }
+  }
+
+  private void progressOpen(Client c, long now) {
+    if (now - c.openStarted >= OPEN_TIMEOUT_TICKS) {
+      cluster.clientEvent("client " + c.id + " gives up opening a session");
+      c.openStarted = -1;
+    } else if (now - c.openLastTry >= RETRY_TICKS) {
+      SimNode node = pickNode(c);
+      if (node != null) {
+        c.openLastTry = now;
+        send(c, node, SessionEntry.open(c.openNonce), "open " + c.openNonce);
       }
     }
   }
@@ -155,6 +191,13 @@ final class SimClients implements SimNode.Observer {
       cluster.clientEvent(node.id + " client " + c.id + " read " + key + " (read " + id + ")");
       return;
     }
+    if (c.sessionId == 0) {
+      c.openNonce = ++nonces;
+      c.openStarted = now;
+      c.openLastTry = now;
+      send(c, node, SessionEntry.open(c.openNonce), "open " + c.openNonce);
+      return;
+    }
     KvOp<String, String> op;
     String value = "c" + c.id + "." + (++c.writes);
     if (kind == 1) {
@@ -165,42 +208,45 @@ final class SimClients implements SimNode.Observer {
       op = KvOp.cas(key, expected, value);
     }
     Pending p = new Pending(recorder.invoke(c.id, op), now);
-    p.command = new SimKv.Command(c.id, ++c.seq, op);
+    p.command = new SimKv.Command(op);
+    long seq = ++c.seq;
+    // One request at a time: every earlier one has its answer (or was given up).
+    p.request = SessionEntry.command(c.sessionId, seq, seq, p.command.encode());
     p.lastTry = now;
     c.pending = p;
-    ProposeResult r = node.core().propose(p.command.encode());
-    cluster.clientEvent(
-        node.id + " client " + c.id + " propose " + describe(p.command) + " -> " + r);
-    if (r instanceof ProposeResult.NotLeader n && n.leaderHint().isPresent()) {
-      // Redirected by a follower: one more try at the leader it names, within the same call.
-      c.leaderHint = n.leaderHint();
-      SimNode hinted = cluster.nodes.get(n.leaderHint().get());
-      if (hinted != null && hinted.acceptsInput()) {
-        node = hinted;
-      }
-    } else if (r instanceof ProposeResult.Accepted) {
-      p.accepted = true;
-      c.leaderHint = Optional.of(node.id);
-      return;
-    }
     propose(c, node, p);
   }
 
   private void propose(Client c, SimNode node, Pending p) {
-    ProposeResult r = node.core().propose(p.command.encode());
-    cluster.clientEvent(
-        node.id + " client " + c.id + " propose " + describe(p.command) + " -> " + r);
-    if (r instanceof ProposeResult.Accepted) {
-      p.accepted = true;
-      c.leaderHint = Optional.of(node.id);
-    } else {
-      if (r instanceof ProposeResult.NotLeader n) {
-        c.leaderHint = n.leaderHint();
-      }
-      if (!p.accepted) {
-        finish(c, "write " + describe(p.command) + " refused", Outcome.FAIL, null);
-      }
+    ProposeResult r = send(c, node, p.request, describe(p));
+    if (r instanceof ProposeResult.Accepted
+        || (r instanceof ProposeResult.NotLeader n && n.leaderHint().isPresent())) {
+      p.accepted = true; // appended, or forwarded to the leader
+    } else if (!p.accepted) {
+      finish(c, "write " + describe(p) + " refused", Outcome.FAIL, null);
     }
+  }
+
+  /** Sends a session request through {@code node}, forwarding it if {@code node} follows. */
+  private ProposeResult send(Client c, SimNode node, SessionEntry request, String what) {
+    SimNode.SessionProposal sp =
+        node.proposeSession(request, cluster.millis(), cluster.sessionLimits);
+    cluster.clientEvent(
+        node.id
+            + " client "
+            + c.id
+            + " "
+            + what
+            + " -> "
+            + sp.result()
+            + (sp.forward().isPresent() ? " (forwarded)" : ""));
+    sp.forward().ifPresent(cluster::send);
+    if (sp.result() instanceof ProposeResult.Accepted) {
+      c.leaderHint = Optional.of(node.id);
+    } else if (sp.result() instanceof ProposeResult.NotLeader n) {
+      c.leaderHint = n.leaderHint();
+    }
+    return sp.result();
   }
 
   /** The hinted leader if it takes input, else a random node that does; null if none. */
@@ -236,7 +282,8 @@ final class SimClients implements SimNode.Observer {
       p.call.ok(reply);
       ok++;
       if (p.command != null) {
-        acknowledged.add(new long[] {c.id, p.command.seq()});
+        acknowledged.add(
+            new Object[] {p.request.clientId(), p.request.sequence(), p.command.value()});
       }
     } else if (outcome == Outcome.FAIL) {
       p.call.fail();
@@ -253,34 +300,78 @@ final class SimClients implements SimNode.Observer {
 
   @Override
   public void applied(SimNode node, LogEntry entry) {
-    Optional<SimKv.Command> decoded = SimKv.Command.decode(entry);
-    if (decoded.isPresent()) {
-      SimKv.Command cmd = decoded.get();
-      if (node.kv.lastExecuted()) {
-        String key = cmd.client() + "/" + cmd.seq();
-        Long before = executedAt.putIfAbsent(key, entry.index());
-        if (before != null && before != entry.index()) {
-          throw new SimInvariants.Violation(
-              "Sessions: command "
-                  + describe(cmd)
-                  + " took effect at index "
-                  + before
-                  + " and again at "
-                  + entry.index()
-                  + " on "
-                  + node.id);
-        }
-      }
-      Client c = clients.get(cmd.client() - 1);
-      Pending p = c.pending;
-      if (p != null && p.command != null && p.command.seq() == cmd.seq()) {
-        SimKv.Session s = node.kv.session(cmd.client()).orElseThrow();
-        if (s.seq() == cmd.seq()) {
-          finish(c, "write " + describe(cmd) + " applied on " + node.id, Outcome.OK, s.reply());
-        }
-      }
+    Optional<SessionEntry> session = SimKv.session(entry);
+    if (session.isPresent()) {
+      onSessionApplied(node, entry.index(), session.get(), node.kv.lastOutcome().orElseThrow());
     }
     serveReadsOn(node);
+  }
+
+  private void onSessionApplied(
+      SimNode node, long index, SessionEntry request, SessionTable.Outcome outcome) {
+    String described = describe(outcome);
+    String first = outcomeAt.putIfAbsent(index, described);
+    if (first != null && !first.equals(described)) {
+      throw new SimInvariants.Violation(
+          "Sessions: "
+              + node.id
+              + " applied the session entry at "
+              + index
+              + " as "
+              + described
+              + ", another node as "
+              + first);
+    }
+    if (request.kind() == SessionEntry.Kind.OPEN) {
+      for (Client c : clients) {
+        if (c.openStarted >= 0 && c.openNonce == request.sequence()) {
+          c.openStarted = -1;
+          c.sessionId = ((SessionTable.Outcome.Opened) outcome).clientId();
+          c.seq = 0;
+          sessionOwners.put(c.sessionId, c);
+          opened++;
+          cluster.clientEvent("client " + c.id + " has session " + c.sessionId);
+        }
+      }
+      return;
+    }
+    if (request.kind() != SessionEntry.Kind.COMMAND) {
+      return;
+    }
+    SimKv.Command cmd = SimKv.Command.decode(request.command());
+    if (outcome instanceof SessionTable.Outcome.Applied) {
+      Long before = executedAt.putIfAbsent(cmd.value(), index);
+      if (before != null && before != index) {
+        throw new SimInvariants.Violation(
+            "Sessions: command "
+                + cmd.op()
+                + " took effect at index "
+                + before
+                + " and again at "
+                + index
+                + " on "
+                + node.id);
+      }
+    }
+    Client c = sessionOwners.get(request.clientId());
+    Pending p = c == null ? null : c.pending;
+    if (p == null
+        || p.request == null
+        || p.request.clientId() != request.clientId()
+        || p.request.sequence() != request.sequence()) {
+      return;
+    }
+    if (outcome instanceof SessionTable.Outcome.Rejected rejected) {
+      expired++;
+      c.sessionId = 0;
+      finish(c, "write " + describe(p) + ": " + rejected.reason(), Outcome.INFO, null);
+    } else {
+      Bytes result =
+          outcome instanceof SessionTable.Outcome.Applied a
+              ? a.result()
+              : ((SessionTable.Outcome.Duplicate) outcome).result();
+      finish(c, "write " + describe(p) + " applied on " + node.id, Outcome.OK, SimKv.reply(result));
+    }
   }
 
   @Override
@@ -323,7 +414,15 @@ final class SimClients implements SimNode.Observer {
   // ---------------------------------------------------------------- checks
 
   /** The outcome of {@link #verify}, for summaries. */
-  record Summary(int operations, int ok, int failed, int info, int retries, long millis) {}
+  record Summary(
+      int operations,
+      int ok,
+      int failed,
+      int info,
+      int retries,
+      int sessionsOpened,
+      int sessionsExpired,
+      long millis) {}
 
   /**
    * Checks the whole history: linearizable per key, no acknowledged write lost on any node, every
@@ -340,48 +439,43 @@ final class SimClients implements SimNode.Observer {
     if (result.verdict() != Verdict.LINEARIZABLE) {
       throw new AssertionError("Linearizability check did not finish: " + result.explanation());
     }
-    for (long[] ack : acknowledged) {
-      int client = (int) ack[0];
-      Long index = executedAt.get(client + "/" + ack[1]);
-      Optional<SimKv.Command> there =
+    for (Object[] ack : acknowledged) {
+      long session = (Long) ack[0];
+      long seq = (Long) ack[1];
+      Long index = executedAt.get((String) ack[2]);
+      Optional<SessionEntry> there =
           index == null
               ? Optional.empty()
-              : cluster.invariants.committedAt(index).flatMap(SimKv.Command::decode);
-      if (there.isEmpty() || there.get().client() != client || there.get().seq() != ack[1]) {
+              : cluster.invariants.committedAt(index).flatMap(SimKv::session);
+      if (there.isEmpty() || there.get().clientId() != session || there.get().sequence() != seq) {
         throw new SimInvariants.Violation(
             "Durability: acknowledged write "
-                + client
+                + session
                 + "/"
-                + ack[1]
-                + " took effect at index "
+                + seq
+                + " ("
+                + ack[2]
+                + ") took effect at index "
                 + index
                 + " but the committed log holds "
                 + there
                 + " there");
       }
-      for (SimNode node : cluster.nodes.values()) {
-        if (node.appliedIndex() < index) {
-          continue; // the liveness phase only waits for every node to apply its own entry
-        }
-        long seq = node.kv.session(client).map(SimKv.Session::seq).orElse(0L);
-        if (seq < ack[1]) {
-          throw new SimInvariants.Violation(
-              "Durability: acknowledged write "
-                  + client
-                  + "/"
-                  + ack[1]
-                  + " is missing on "
-                  + node.id
-                  + " (its session is at "
-                  + seq
-                  + ")");
-        }
-      }
     }
-    return new Summary(recorder.size(), ok, failed, info, retries, result.elapsed().toMillis());
+    return new Summary(
+        recorder.size(), ok, failed, info, retries, opened, expired, result.elapsed().toMillis());
   }
 
-  private static String describe(SimKv.Command c) {
-    return c.client() + "/" + c.seq() + " " + c.op();
+  private static String describe(Pending p) {
+    return p.request.clientId() + "/" + p.request.sequence() + " " + p.command.op();
+  }
+
+  private static String describe(SessionTable.Outcome o) {
+    if (o instanceof SessionTable.Outcome.Applied a) {
+      return "Applied " + a.result().toUtf8();
+    } else if (o instanceof SessionTable.Outcome.Duplicate d) {
+      return "Duplicate " + d.result().toUtf8();
+    }
+    return o.toString();
   }
 }

@@ -1,11 +1,13 @@
 package io.jangada.raft.core;
 
 import io.jangada.raft.Role;
+import io.jangada.raft.SessionLimits;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,9 @@ final class SimCluster {
 
   private static final int TRACE_TAIL = 120;
 
+  /** Virtual milliseconds per tick, for the leader stamps in session entries. */
+  static final long MILLIS_PER_TICK = 10;
+
   final long seed;
   private final SplittableRandom random;
   final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
@@ -40,6 +45,9 @@ final class SimCluster {
   private final Consumer<String> trace;
   private final double crashRate;
   private final SimNode.Bug bug;
+  // The limits leaders stamp into session entries: tight on some seeds, so sessions expire or are
+  // evicted while clients still use them.
+  final SessionLimits sessionLimits;
   private long now;
   private SimClients.Summary clientSummary;
   long events;
@@ -76,6 +84,15 @@ final class SimCluster {
     net.maxDelay = random.nextInt(4);
     net.straggleRate = random.nextDouble() * 0.05;
     this.bug = bug;
+    // A generator of its own, so the rest of the run draws what it drew before sessions existed.
+    SplittableRandom limits = new SplittableRandom(seed ^ 0x5E55_1075L);
+    int tightness = limits.nextInt(4);
+    sessionLimits =
+        new SessionLimits(
+            Duration.ofMillis(
+                tightness == 1 ? (40 + limits.nextInt(80)) * MILLIS_PER_TICK : 3_600_000),
+            tightness == 2 ? 2 + limits.nextInt(2) : 1000,
+            tightness == 3 ? 60 + limits.nextInt(100) : 1 << 20);
     this.size = size;
     crashRate = bug == SimNode.Bug.NONE ? 0.002 : 0.05;
     List<NodeId> ids = new ArrayList<>();
@@ -107,7 +124,9 @@ final class SimCluster {
             + " maxDelay="
             + net.maxDelay
             + " straggle="
-            + String.format("%.3f", net.straggleRate));
+            + String.format("%.3f", net.straggleRate)
+            + " "
+            + sessionLimits);
   }
 
   /** A cluster of {@code size} voters whose whole run is fixed by {@code seed}. */
@@ -155,6 +174,17 @@ final class SimCluster {
     long id = ++readIds;
     invariants.readRequested(id, invariants.maxCommitted(nodes.values()));
     return id;
+  }
+
+  /** The virtual wall clock a leader stamps into session entries. */
+  long millis() {
+    return now * MILLIS_PER_TICK;
+  }
+
+  /** Sends a message through the faulty network (for the clients' forwarded requests). */
+  void send(Message m) {
+    int copies = net.send(m, now);
+    log("  send" + (copies == 0 ? " (lost) " : copies == 2 ? " (x2) " : " ") + describe(m));
   }
 
   /** A client step for the trace (no invariant check: it may run inside a Ready). */
@@ -378,6 +408,12 @@ final class SimCluster {
     SimNode to = nodes.get(m.to());
     if (to == null || !to.isUp() || net.isCut(m.from(), m.to())) {
       log("lost " + describe(m));
+      return;
+    }
+    if (m instanceof Message.ForwardProposal forward) {
+      // The driver's business, as in NodeLoop: a leader appends the request, others drop it.
+      ProposeResult r = to.onForwarded(forward, millis(), sessionLimits);
+      event("deliver " + describe(m) + " -> " + r);
       return;
     }
     to.core().step(m);

@@ -28,6 +28,9 @@ import java.util.TreeMap;
  *   <li>Leader commit rule (Fig. 2, §5.4.2): a leader moves its commit index only onto an entry of
  *       its own term (earlier entries commit indirectly), which rules out the Figure 8 anomaly even
  *       when no schedule happens to overwrite such an entry.
+ *   <li>One configuration change at a time (thesis §4.1): when a leader appends a configuration
+ *       entry, no other configuration entry in its log lies beyond the highest index any node knows
+ *       committed.
  *   <li>Terms come from campaigns: every term a node is in was started by a node that became
  *       candidate (or leader) in it, so a pre-vote never moves a term (thesis §9.6).
  *   <li>Durability: when an entry is first seen committed, a quorum of nodes holds it in their
@@ -76,6 +79,7 @@ final class SimInvariants implements SimNode.Observer {
   private final Map<String, Long> instanceTerm = new HashMap<>();
   private final Map<String, Long> instanceCommit = new HashMap<>();
   private final Map<String, Long> leaderCommit = new HashMap<>();
+  private final Map<String, Long> leaderConfigIndex = new HashMap<>();
   private final Map<String, Long> recordedUpTo = new HashMap<>();
   private final Map<String, Long> leaderCheckedUpTo = new HashMap<>();
   private final Map<Long, Long> readFloor = new HashMap<>();
@@ -324,6 +328,10 @@ final class SimInvariants implements SimNode.Observer {
         if (churn && before != null && s.commitIndex() > before) {
           checkCommitQuorum(node, s.commitIndex(), nodes);
         }
+        Long configBefore = leaderConfigIndex.put(instance + "@" + s.term(), s.membershipIndex());
+        if (churn && configBefore != null && s.membershipIndex() > configBefore) {
+          checkOneChangeAtATime(node, nodes);
+        }
         if (before != null
             && s.commitIndex() > before
             && s.commitIndex() >= node.log.firstIndex()
@@ -393,6 +401,29 @@ final class SimInvariants implements SimNode.Observer {
               + " while only "
               + durable
               + " had it synced");
+    }
+  }
+
+  /**
+   * Leader {@code node} just appended a configuration entry: it must be the only uncommitted one.
+   */
+  private void checkOneChangeAtATime(SimNode leader, Iterable<SimNode> nodes) {
+    RaftLog raftLog = leader.core().raftLog();
+    long from = Math.max(maxCommitted(nodes) + 1, raftLog.firstIndex());
+    List<Long> uncommitted = new ArrayList<>();
+    if (from <= raftLog.lastIndex()) {
+      for (LogEntry e : raftLog.entries(from, raftLog.lastIndex() + 1, Long.MAX_VALUE)) {
+        if (e.type() == io.jangada.raft.model.EntryType.MEMBERSHIP) {
+          uncommitted.add(e.index());
+        }
+      }
+    }
+    if (uncommitted.size() > 1) {
+      throw new Violation(
+          "One change at a time: leader "
+              + leader.id
+              + " holds uncommitted configuration entries at "
+              + uncommitted);
     }
   }
 

@@ -1,5 +1,8 @@
 package io.jangada.raft.core;
 
+import io.jangada.raft.SessionLimits;
+import io.jangada.raft.internal.SessionEntry;
+import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
@@ -88,6 +91,8 @@ final class SimNode {
             return false;
           }
         }),
+    /** Snapshots leave out the client-session table (the library would forget deduplication). */
+    FORGET_SESSIONS_IN_SNAPSHOT,
     /** A follower appends after prevLogIndex without checking prevLogTerm (breaks Fig. 2). */
     ACCEPT_MISMATCHED_PREV_LOG_TERM(
         new SafetyRules() {
@@ -158,7 +163,7 @@ final class SimNode {
   private long baseApplied;
   // The recording state machine: every entry applied since the last (re)start, in order.
   final List<LogEntry> applied = new ArrayList<>();
-  // The register map with client sessions, rebuilt from the log after every restart.
+  // The register map behind the library's session table, rebuilt after every restart.
   final SimKv kv = new SimKv();
   final List<ReadState> reads = new ArrayList<>();
   // Snapshots of the state machine, durable across crashes; off unless enabled.
@@ -221,18 +226,53 @@ final class SimNode {
 
   /** Replaces the state machine by the stored snapshot {@code meta}. */
   private void restore(SnapshotMeta meta, long term) {
-    List<LogEntry> entries = SimSnapshots.decode(snapshots.read(meta));
+    Bytes stored = snapshots.read(meta);
+    List<LogEntry> entries = SimSnapshots.entries(stored);
     applied.clear();
     kv.reset();
     for (LogEntry e : entries) {
       applied.add(e);
-      kv.apply(e);
+      kv.apply(e); // rebuilds the registers
     }
+    kv.sessions = SimSnapshots.open(stored).sessions(); // the table comes from the snapshot
     observer.restored(this, entries, term);
   }
 
   RaftCore core() {
     return core;
+  }
+
+  Bug bug() {
+    return bug;
+  }
+
+  /**
+   * A client's session request at this node, as the driver's {@code SessionProposer} handles it: a
+   * leader stamps it with {@code millis} and the limits and appends it; a follower that knows the
+   * leader returns the {@link Message.ForwardProposal} to send it there. Returns the core's answer
+   * and the message to send, if any.
+   */
+  record SessionProposal(ProposeResult result, Optional<Message> forward) {}
+
+  SessionProposal proposeSession(SessionEntry request, long millis, SessionLimits limits) {
+    ProposeResult r =
+        core.propose(
+            request.stamped(millis, limits).encode(), io.jangada.raft.model.EntryType.SESSION);
+    if (r instanceof ProposeResult.NotLeader n && n.leaderHint().isPresent()) {
+      return new SessionProposal(
+          r,
+          Optional.of(
+              new Message.ForwardProposal(
+                  id, n.leaderHint().get(), core.status().term(), request.encode())));
+    }
+    return new SessionProposal(r, Optional.empty());
+  }
+
+  /** A forwarded request arrived: appended if this node leads (as {@code SessionProposer}). */
+  ProposeResult onForwarded(Message.ForwardProposal m, long millis, SessionLimits limits) {
+    return core.propose(
+        SessionEntry.decode(m.request()).stamped(millis, limits).encode(),
+        io.jangada.raft.model.EntryType.SESSION);
   }
 
   /** The configuration the node was first started with (empty for a joining node). */

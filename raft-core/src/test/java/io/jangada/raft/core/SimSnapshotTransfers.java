@@ -132,10 +132,11 @@ final class SimSnapshotTransfers {
   }
 
   private static Bytes corrupt(Bytes data) {
-    List<LogEntry> entries = new ArrayList<>(SimSnapshots.decode(data));
+    List<LogEntry> entries = new ArrayList<>(SimSnapshots.entries(data));
     LogEntry last = entries.remove(entries.size() - 1);
     entries.add(LogEntry.command(last.index(), last.term(), Bytes.ofUtf8("corrupt")));
-    return SimSnapshots.encode(entries);
+    return SimSnapshots.withSessions(
+        SimSnapshots.open(data).sessions().encode(), SimSnapshots.encode(entries));
   }
 
   private static String key(SimNode node, long term, NodeId peer) {

@@ -1,5 +1,7 @@
 package io.jangada.raft.core;
 
+import io.jangada.raft.internal.SessionTable;
+import io.jangada.raft.internal.SnapshotFormat;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.EntryType;
 import io.jangada.raft.model.LogEntry;
@@ -20,9 +22,11 @@ import java.util.zip.CRC32C;
 
 /**
  * The snapshots of one simulated node. The recording state machine's state at index i is the list
- * of entries it applied up to i, so a snapshot's bytes are that list; restoring one rebuilds the
- * recorded entries and the register map. Snapshots live in an {@link InMemorySnapshotStorage},
- * which survives a crash. Off unless {@link #every} is positive. Not thread-safe.
+ * of entries it applied up to i, so a snapshot's state-machine bytes are that list, behind the
+ * library's session section ({@link SnapshotFormat}); restoring one rebuilds the recorded entries
+ * and the register map, and takes the session table from the section. Snapshots live in an {@link
+ * InMemorySnapshotStorage}, which survives a crash. Off unless {@link #every} is positive. Not
+ * thread-safe.
  */
 final class SimSnapshots {
 
@@ -85,7 +89,11 @@ final class SimSnapshots {
       }
     }
     SnapshotMeta meta = new SnapshotMeta(index, last.term(), inForce, inForceIndex);
-    store(meta, encode(node.applied));
+    Bytes sessions =
+        node.bug() == SimNode.Bug.FORGET_SESSIONS_IN_SNAPSHOT
+            ? new SessionTable().encode()
+            : node.kv.sessions.encode();
+    store(meta, withSessions(sessions, encode(node.applied)));
     taken++;
     return Optional.of(meta);
   }
@@ -94,6 +102,35 @@ final class SimSnapshots {
     CRC32C crc = new CRC32C();
     crc.update(data.asReadOnlyByteBuffer());
     return crc.getValue();
+  }
+
+  /** A snapshot as the library stores one: its session section, then the state machine's bytes. */
+  static Bytes withSessions(Bytes sessions, Bytes stateMachine) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      SnapshotFormat.wrap(sessions, stateMachine::writeTo).writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Bytes.wrapUnsafe(out.toByteArray());
+  }
+
+  /** The library's section and the state machine's bytes of a stored snapshot. */
+  static SnapshotFormat.Opened open(Bytes snapshot) {
+    try {
+      return SnapshotFormat.open(new java.io.ByteArrayInputStream(snapshot.toByteArray()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The state machine's part of a stored snapshot (the recorded entries). */
+  static List<LogEntry> entries(Bytes snapshot) {
+    try {
+      return decode(Bytes.readFrom(open(snapshot).stateMachineData()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static Bytes encode(List<LogEntry> entries) {

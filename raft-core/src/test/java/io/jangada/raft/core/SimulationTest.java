@@ -72,6 +72,8 @@ abstract class SimulationTest {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong info = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong sessionsOpened = new AtomicLong();
+  private final AtomicLong sessionsExpired = new AtomicLong();
   private final AtomicLong checkMillis = new AtomicLong();
   private final AtomicLong snapshotSeeds = new AtomicLong();
   private final AtomicLong snapshotsTaken = new AtomicLong();
@@ -168,6 +170,8 @@ abstract class SimulationTest {
     failed.addAndGet(clients.failed());
     info.addAndGet(clients.info());
     retries.addAndGet(clients.retries());
+    sessionsOpened.addAndGet(clients.sessionsOpened());
+    sessionsExpired.addAndGet(clients.sessionsExpired());
     checkMillis.addAndGet(clients.millis());
     assertThat(cluster.invariants.leaders())
         .as("seed %d: some leader was elected", seed)
@@ -193,7 +197,11 @@ abstract class SimulationTest {
             + info.get()
             + " info; "
             + retries.get()
-            + " retries; checks took "
+            + " retries; "
+            + sessionsOpened.get()
+            + " sessions opened, "
+            + sessionsExpired.get()
+            + " requests answered session-expired; checks took "
             + checkMillis.get()
             + " ms in all); "
             + snapshotSeeds.get()

@@ -1,5 +1,6 @@
 package io.jangada.raft.storage;
 
+import io.jangada.raft.contract.LogStorageContract;
 import java.nio.file.Path;
 
 class InMemoryLogStorageContractTest extends LogStorageContract {

@@ -1,5 +1,6 @@
 package io.jangada.raft.storage;
 
+import io.jangada.raft.contract.SnapshotStorageContract;
 import java.nio.file.Path;
 
 class InMemorySnapshotStorageContractTest extends SnapshotStorageContract {

@@ -1,5 +1,6 @@
 package io.jangada.raft.storage;
 
+import io.jangada.raft.contract.StateStorageContract;
 import java.nio.file.Path;
 
 class InMemoryStateStorageContractTest extends StateStorageContract {

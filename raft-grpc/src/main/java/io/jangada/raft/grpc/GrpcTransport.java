@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.jangada.raft.RaftNode;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.model.Membership;
@@ -108,6 +109,8 @@ public final class GrpcTransport implements Transport {
   private final Optional<TlsMaterial> tls;
   private final RateLimitedLog dropLog = new RateLimitedLog(log);
   private final GrpcTransportMetrics metrics;
+  // The client service, attached by serveClients (before or after start).
+  private final ClientServiceRegistry clientServices = new ClientServiceRegistry();
 
   // Guarded by this.
   private boolean started;
@@ -190,6 +193,7 @@ public final class GrpcTransport implements Transport {
               .maxInboundMessageSize(maxMessageSize)
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
               .addService(service.definition())
+              .fallbackHandlerRegistry(clientServices)
               .build();
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -445,6 +449,46 @@ public final class GrpcTransport implements Transport {
       throw new IllegalStateException(self + ": transport is not running");
     }
     return (InetSocketAddress) server.getListenSockets().get(0);
+  }
+
+  /**
+   * Serves the client protocol ({@code RaftClientService}, used by {@link RaftClient}) for {@code
+   * node} on this transport's server: the same address, TLS and message size limit as the Raft
+   * traffic, and requests naming another cluster id are refused. Submissions are session commands
+   * ({@code RaftNode.propose(Bytes, SessionInfo)}), so a follower forwards them to the leader (if
+   * the node forwards, the default); otherwise, and for reads that need the leader, it answers with
+   * the leader's id and address for the client to redirect. May be called before or after {@link
+   * #start}; calling it again replaces the node.
+   *
+   * @param maxCommandBytes commands larger than this are refused as too large; use the node's
+   *     {@code maxProposalBytes}
+   */
+  public void serveClients(RaftNode node, int maxCommandBytes) {
+    Objects.requireNonNull(node, "node");
+    clientServices.set(
+        new RaftClientGrpcService(node, clusterId, maxCommandBytes, this::clientAddress)
+            .bindService());
+  }
+
+  /** {@link #serveClients(RaftNode, int)} with the default {@code maxProposalBytes} (1 MiB). */
+  public void serveClients(RaftNode node) {
+    serveClients(node, RaftNode.Builder.DEFAULT_MAX_PROPOSAL_BYTES);
+  }
+
+  /** The address clients reach {@code id} at: a peer's configured one, or this server's. */
+  synchronized Optional<String> clientAddress(NodeId id) {
+    if (id.equals(self)) {
+      if (server == null || closed) {
+        return Optional.empty();
+      }
+      InetSocketAddress bound = boundAddress();
+      String host =
+          listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()
+              ? "127.0.0.1"
+              : listen.getHostString();
+      return Optional.of(HostAndPort.fromParts(host, bound.getPort()).toString());
+    }
+    return Optional.ofNullable(peers.addresses().get(id)).map(HostAndPort::toString);
   }
 
   /** This node's id. */

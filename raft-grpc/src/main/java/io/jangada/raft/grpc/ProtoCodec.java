@@ -118,6 +118,9 @@ final class ProtoCodec {
               .setRequestId(m.requestId())
               .setReadIndex(m.readIndex())
               .setSuccess(m.success()));
+    } else if (message instanceof Message.ForwardProposal m) {
+      b.setForwardProposal(
+          io.jangada.raft.grpc.proto.ForwardProposal.newBuilder().setRequest(wrap(m.request())));
     } else {
       throw new AssertionError(message);
     }
@@ -225,6 +228,9 @@ final class ProtoCodec {
           return new ReadIndexResponse(
               from, to, term, m.getRequestId(), m.getReadIndex(), m.getSuccess());
         }
+      case FORWARD_PROPOSAL:
+        return new Message.ForwardProposal(
+            from, to, term, unwrap(p.getForwardProposal().getRequest()));
       case BODY_NOT_SET:
       default:
         throw new MalformedMessageException("message has no (known) body: " + p.getBodyCase());
@@ -253,6 +259,8 @@ final class ProtoCodec {
         return io.jangada.raft.grpc.proto.EntryType.ENTRY_TYPE_NOOP;
       case MEMBERSHIP:
         return io.jangada.raft.grpc.proto.EntryType.ENTRY_TYPE_MEMBERSHIP;
+      case SESSION:
+        return io.jangada.raft.grpc.proto.EntryType.ENTRY_TYPE_SESSION;
       default:
         throw new AssertionError(type);
     }
@@ -267,6 +275,8 @@ final class ProtoCodec {
         return EntryType.NOOP;
       case ENTRY_TYPE_MEMBERSHIP:
         return EntryType.MEMBERSHIP;
+      case ENTRY_TYPE_SESSION:
+        return EntryType.SESSION;
       default:
         throw new MalformedMessageException("unknown entry type " + type);
     }

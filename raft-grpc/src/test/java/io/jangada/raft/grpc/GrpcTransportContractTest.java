@@ -1,8 +1,8 @@
 package io.jangada.raft.grpc;
 
+import io.jangada.raft.contract.TransportContract;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
-import io.jangada.raft.transport.TransportContract;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,14 +1,14 @@
 package io.jangada.raft.grpc;
 
-import static io.jangada.raft.transport.TransportContract.awaitUntil;
+import static io.jangada.raft.contract.TransportContract.awaitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jangada.raft.contract.TransportContract;
+import io.jangada.raft.contract.TransportContract.RecordingInbox;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
-import io.jangada.raft.transport.TransportContract;
-import io.jangada.raft.transport.TransportContract.RecordingInbox;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,10 +1,11 @@
 package io.jangada.raft.grpc;
 
-import static io.jangada.raft.transport.TransportContract.awaitUntil;
+import static io.jangada.raft.contract.TransportContract.awaitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jangada.raft.contract.TransportContract.RecordingInbox;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.model.Bytes;
@@ -12,7 +13,6 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
-import io.jangada.raft.transport.TransportContract.RecordingInbox;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -74,7 +74,7 @@ class GrpcTransportTest {
     while (!done.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("timed out resending %s", m).isNegative();
       from.send(m);
-      io.jangada.raft.transport.TransportContract.awaitUntilOrTimeout(Duration.ofMillis(50), done);
+      io.jangada.raft.contract.TransportContract.awaitUntilOrTimeout(Duration.ofMillis(50), done);
     }
   }
 

@@ -2,10 +2,10 @@ package io.jangada.raft.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jangada.raft.contract.TransportContract;
+import io.jangada.raft.contract.TransportContract.RecordingInbox;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
-import io.jangada.raft.transport.TransportContract;
-import io.jangada.raft.transport.TransportContract.RecordingInbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

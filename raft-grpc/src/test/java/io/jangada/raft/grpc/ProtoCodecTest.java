@@ -3,6 +3,7 @@ package io.jangada.raft.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jangada.raft.contract.TransportContract;
 import io.jangada.raft.grpc.proto.EntryType;
 import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.model.Bytes;
@@ -11,7 +12,6 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
-import io.jangada.raft.transport.TransportContract;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

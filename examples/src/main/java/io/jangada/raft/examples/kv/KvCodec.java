@@ -27,6 +27,21 @@ public final class KvCodec {
   /** Longest key accepted, in bytes. */
   public static final int MAX_KEY_BYTES = 4096;
 
+  /**
+   * What a command adds to its value at most: the key, a CAS's expected value (it comes from the
+   * URL, which the HTTP server bounds to a few KiB), a session id and the framing.
+   */
+  public static final int MAX_ENVELOPE_BYTES = MAX_KEY_BYTES + 32 * 1024;
+
+  /**
+   * The largest encoded command for values of at most {@code maxValueBytes}: the node's {@code
+   * maxProposalBytes} must be at least this, or a value of exactly the maximum could never be
+   * written.
+   */
+  public static int maxCommandBytes(int maxValueBytes) {
+    return Math.addExact(maxValueBytes, MAX_ENVELOPE_BYTES);
+  }
+
   private static final byte PUT = 1;
   private static final byte DELETE = 2;
   private static final byte CAS = 3;

@@ -2,20 +2,21 @@ package io.jangada.raft.examples.kv;
 
 import io.jangada.raft.examples.kv.cli.BenchCommand;
 import io.jangada.raft.examples.kv.cli.CliCommand;
+import io.jangada.raft.examples.kv.demo.DemoCommand;
 import io.jangada.raft.examples.kv.server.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The fat jar's entry point: {@code java -jar raft-examples-…-all.jar server|cli|bench …}. Exit
- * status 2 means a usage error (bad flag, port in use, unusable data directory).
+ * The fat jar's entry point: {@code java -jar raft-examples-…-all.jar server|cli|bench|demo …}.
+ * Exit status 2 means a usage error (bad flag, port in use, unusable data directory).
  */
 @Command(
     name = "kv",
     mixinStandardHelpOptions = true,
     version = "Jangada key-value example 0.1.0",
     description = "A replicated key-value store on Jangada (Raft).",
-    subcommands = {ServerCommand.class, CliCommand.class, BenchCommand.class})
+    subcommands = {ServerCommand.class, CliCommand.class, BenchCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -56,6 +57,6 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: server, cli or bench");
+        spec.commandLine(), "missing command: server, cli, bench or demo");
   }
 }

@@ -1,7 +1,7 @@
 package io.jangada.raft.storage.file;
 
+import io.jangada.raft.contract.LogStorageContract;
 import io.jangada.raft.storage.LogStorage;
-import io.jangada.raft.storage.LogStorageContract;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;

@@ -1,7 +1,7 @@
 package io.jangada.raft.storage.file;
 
+import io.jangada.raft.contract.SnapshotStorageContract;
 import io.jangada.raft.storage.SnapshotStorage;
-import io.jangada.raft.storage.SnapshotStorageContract;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -1,7 +1,7 @@
 package io.jangada.raft.storage.file;
 
+import io.jangada.raft.contract.StateStorageContract;
 import io.jangada.raft.storage.StateStorage;
-import io.jangada.raft.storage.StateStorageContract;
 import java.io.IOException;
 import java.nio.file.Path;
 

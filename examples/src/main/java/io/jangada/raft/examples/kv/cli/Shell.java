@@ -46,6 +46,8 @@ final class Shell {
           "  CREATE key value      set key only if it does not exist",
           "  STATUS                show every node's role, term and indexes",
           "  LEADER                show the current leader",
+          "  TRANSFER id           make node id the leader (leadership transfer)",
+          "  SNAPSHOT              take a snapshot on the leader now; prints its index",
           "  HELP                  this text",
           "  EXIT                  leave");
 
@@ -112,6 +114,14 @@ final class Shell {
           }
           out.println(status.path("leader").asText() + " " + status.path("leaderHttp").asText());
           return OK;
+        case "TRANSFER":
+          requireArgs(name, args, 1, "TRANSFER <node id>");
+          JsonNode moved = client.transferLeader(args.get(0));
+          out.println("OK: " + moved.path("leader").asText() + " leads term " + moved.path("term"));
+          return OK;
+        case "SNAPSHOT":
+          requireArgs(name, args, 0, "SNAPSHOT");
+          return snapshot();
         case "HELP":
         case "?":
           out.println(HELP);
@@ -149,16 +159,45 @@ final class Shell {
     return NOT_DONE;
   }
 
+  private int snapshot() {
+    JsonNode status = client.status();
+    String leaderHttp = status.path("leaderHttp").asText("");
+    if (leaderHttp.isEmpty() || status.path("leaderHttp").isNull()) {
+      out.println("error: no leader is known right now; retry shortly");
+      return UNAVAILABLE;
+    }
+    try {
+      JsonNode meta = client.snapshot(URI.create(leaderHttp));
+      out.println(
+          "OK: snapshot of "
+              + meta.path("node").asText()
+              + " at index "
+              + meta.path("index").asLong()
+              + " (term "
+              + meta.path("term").asLong()
+              + ")");
+      return OK;
+    } catch (java.io.IOException e) {
+      out.println("error: " + leaderHttp + ": " + e);
+      return UNAVAILABLE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return UNAVAILABLE;
+    }
+  }
+
   private int status() {
     int reachable = 0;
     for (URI node : client.nodes()) {
       try {
         JsonNode s = client.status(node);
+        boolean ready = client.ready(node);
         reachable++;
         out.printf(
-            "%-6s %-13s term %-4d commit %-7d applied %-7d last %-7d snapshot %-7d %s%n",
+            "%-6s %-13s %-9s term %-4d commit %-7d applied %-7d last %-7d snapshot %-7d %s%n",
             s.path("id").asText(),
             s.path("role").asText(),
+            ready ? "ready" : "not-ready",
             s.path("term").asLong(),
             s.path("commitIndex").asLong(),
             s.path("appliedIndex").asLong(),

@@ -124,6 +124,33 @@ public final class KvClient {
     return json(expect(http.send(request, HttpResponse.BodyHandlers.ofByteArray()), 200));
   }
 
+  /**
+   * Asks the leader to hand leadership to node {@code to} (sent to any node; followers relay).
+   * Returns the answer, {@code {"leader","term"}}.
+   */
+  public JsonNode transferLeader(String to) {
+    return json(
+        expect(
+            send("POST", "/v1/admin/transfer-leader?to=" + encode(to), new byte[0], false), 200));
+  }
+
+  /** Takes a snapshot on {@code node} now; returns {@code {"index","term","node"}}. */
+  public JsonNode snapshot(URI node) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(node.resolve("/v1/admin/snapshot"))
+            .timeout(timeout)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
+    return json(expect(http.send(request, HttpResponse.BodyHandlers.ofByteArray()), 200));
+  }
+
+  /** Whether {@code node} reports itself ready ({@code GET /health/ready} answers 200). */
+  public boolean ready(URI node) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(node.resolve("/health/ready")).timeout(timeout).GET().build();
+    return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+  }
+
   /** The nodes this client knows. */
   public List<URI> nodes() {
     return nodes;

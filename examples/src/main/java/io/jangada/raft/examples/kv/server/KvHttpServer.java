@@ -1,30 +1,22 @@
 package io.jangada.raft.examples.kv.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.jangada.raft.Committed;
 import io.jangada.raft.IndeterminateResultException;
 import io.jangada.raft.LeadershipTransferException;
 import io.jangada.raft.NodeClosedException;
-import io.jangada.raft.NotLeaderException;
 import io.jangada.raft.ProposalDroppedException;
+import io.jangada.raft.RaftException;
+import io.jangada.raft.RaftHealth;
 import io.jangada.raft.RaftStatus;
-import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.RequestTimeoutException;
 import io.jangada.raft.StorageFailedException;
-import io.jangada.raft.examples.kv.ClientSession;
-import io.jangada.raft.examples.kv.KvCodec;
-import io.jangada.raft.examples.kv.KvCommand;
-import io.jangada.raft.examples.kv.KvQuery;
-import io.jangada.raft.examples.kv.KvRequest;
-import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
+import java.net.BindException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,34 +25,52 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/JSON API of one key-value node (JDK {@code HttpServer}, Jackson for JSON):
+ * The HTTP/JSON API of one key-value node, on Jetty 12 (Jackson for JSON):
  *
  * <pre>
  * PUT    /v1/kv/{key}   body = value  [?prevValue=v | ?prevExist=false]  → 200 {"index","term"} | 412
  * GET    /v1/kv/{key}   [?consistency=linearizable|lease|stale]           → 200 value bytes | 404
  * DELETE /v1/kv/{key}                                                     → 200 {"index","term"} | 404
  * GET    /v1/status                                                       → 200 JSON
+ * POST   /v1/admin/transfer-leader?to=nX                                  → 200 {"leader","term"}
+ * POST   /v1/admin/snapshot                                               → 200 {"index","term","node"}
+ * GET    /health/live, /health/ready                                      → 200 | 503 JSON
+ * GET    /metrics                                                         → Prometheus text
  * </pre>
  *
  * A write with an {@code Idempotency-Key} header is applied at most once however often it is
  * retried, to any node. A request reaching a follower is relayed to the leader; with no leader
  * known the answer is 503 with {@code Retry-After}. Errors are JSON {@code {"error": "..."}}.
  *
- * <p>Thread-safe. Requests run on a fixed pool of worker threads that block on the node's futures
- * (at most {@link Options#requestTimeout()} each).
+ * <p>Threads: Jetty reads request bodies asynchronously (a client that never finishes its body
+ * holds no thread, and is cut off by the idle timeout), then a fixed pool of worker threads runs
+ * the requests that wait for the node (at most {@link Options#requestTimeout()} each). Status,
+ * health and metrics are answered on Jetty's own threads, so they answer even when every worker
+ * waits. Connections are limited; a malformed request line gets a 400 from Jetty.
  */
 public final class KvHttpServer implements AutoCloseable {
 
@@ -72,8 +82,22 @@ public final class KvHttpServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(KvHttpServer.class);
   private static final String KV_PREFIX = "/v1/kv/";
-  private static final int MAX_IDEMPOTENCY_KEY_CHARS = 128;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> ENDPOINTS =
+      List.of(
+          "/v1/kv/{key}",
+          "/v1/status",
+          "/v1/admin/transfer-leader",
+          "/v1/admin/snapshot",
+          "/health/live",
+          "/health/ready",
+          "/metrics");
+
+  /** How long a connection may stay silent (also while sending a body) before it is closed. */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Open connections beyond this wait in the accept queue. */
+  static final int MAX_CONNECTIONS = 1024;
 
   /**
    * Tuning of the HTTP layer.
@@ -100,18 +124,25 @@ public final class KvHttpServer implements AutoCloseable {
   private final KvNode node;
   private final Map<NodeId, URI> httpByNode;
   private final Options options;
+  private final Supplier<String> metrics;
   private final LeaderForwarder forwarder;
-  private final HttpServer server;
+  private final Server server;
+  private final ServerConnector connector;
   private final ExecutorService workers;
 
   private KvHttpServer(
-      NodeId self, KvNode node, Map<NodeId, URI> httpByNode, Options options, HttpServer server) {
+      HostPort listen,
+      NodeId self,
+      KvNode node,
+      Map<NodeId, URI> httpByNode,
+      Options options,
+      Supplier<String> metrics) {
     this.self = self;
     this.node = node;
     this.httpByNode = httpByNode; // read per request, so a concurrent map may be filled later
     this.options = options;
+    this.metrics = metrics;
     this.forwarder = new LeaderForwarder(self, options.requestTimeout());
-    this.server = server;
     AtomicInteger count = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
@@ -121,8 +152,37 @@ public final class KvHttpServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    server.setExecutor(workers);
-    server.createContext("/", this::handle);
+    QueuedThreadPool jettyThreads = new QueuedThreadPool(64, 4);
+    jettyThreads.setName("kv-jetty-" + self);
+    jettyThreads.setDaemon(true);
+    this.server = new Server(jettyThreads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(false);
+    // Keys are decoded (strictly) by RequestParsing from the raw path, so Jetty must pass any
+    // percent-encoding through instead of rejecting it with its own error page.
+    http.setUriCompliance(UriCompliance.UNSAFE);
+    http.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+    this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(listen.host());
+    connector.setPort(listen.port());
+    connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+    connector.setAcceptQueueSize(128);
+    server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+    server.setHandler(new Entry());
+    server.setErrorHandler(new JsonErrors());
+  }
+
+  /**
+   * Binds {@code listen} and starts serving, without a metrics endpoint.
+   *
+   * @see #start(HostPort, NodeId, KvNode, Map, Options, Supplier)
+   */
+  public static KvHttpServer start(
+      HostPort listen, NodeId self, KvNode node, Map<NodeId, URI> httpByNode, Options options)
+      throws IOException {
+    return start(listen, self, node, httpByNode, options, null);
   }
 
   /**
@@ -130,215 +190,190 @@ public final class KvHttpServer implements AutoCloseable {
    *
    * @param httpByNode the HTTP base URL of every node (used to relay to the leader); read on every
    *     request, so it may be a concurrent map completed after start (tests on port 0 do that)
+   * @param metrics the Prometheus text for {@code GET /metrics}, or null for no such endpoint
    * @throws java.net.BindException if the address is in use
    */
   public static KvHttpServer start(
-      HostPort listen, NodeId self, KvNode node, Map<NodeId, URI> httpByNode, Options options)
+      HostPort listen,
+      NodeId self,
+      KvNode node,
+      Map<NodeId, URI> httpByNode,
+      Options options,
+      Supplier<String> metrics)
       throws IOException {
-    // The JDK server leaves Nagle's algorithm on by default; with the client's delayed ACKs that
-    // adds ~40 ms to every response written in two parts (headers, body).
-    System.setProperty("sun.net.httpserver.nodelay", "true");
-    HttpServer server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 128);
-    KvHttpServer kv = new KvHttpServer(self, node, httpByNode, options, server);
-    server.start();
+    KvHttpServer kv = new KvHttpServer(listen, self, node, httpByNode, options, metrics);
+    try {
+      kv.server.start();
+    } catch (IOException e) {
+      kv.close();
+      throw e;
+    } catch (Exception e) {
+      kv.close();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof BindException bind) {
+          throw bind;
+        }
+      }
+      throw new IOException("HTTP server did not start: " + e, e);
+    }
     return kv;
   }
 
   /** The bound port (useful when listening on port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   /** Stops accepting requests and ends the worker threads. Idempotent. */
   @Override
   public void close() {
-    server.stop(0);
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("stopping the HTTP server failed", e);
+    }
     workers.shutdownNow();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      exchange.getResponseHeaders().set(NODE_HEADER, self.value());
-      try {
-        route(exchange);
-      } catch (HttpError e) {
-        e.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        sendJson(exchange, e.status(), e.fields());
-      } catch (io.jangada.raft.RaftException e) {
-        HttpError error = translate(e);
-        error.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-        sendJson(exchange, error.status(), error.fields());
-      } catch (RuntimeException e) {
-        log.error("request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-        sendJson(exchange, 500, Map.of("error", "internal error: " + e));
+  // ---- used by KvCall ----
+
+  String self() {
+    return self.value();
+  }
+
+  URI httpOf(NodeId id) {
+    return httpByNode.get(id);
+  }
+
+  LeaderForwarder forwarder() {
+    return forwarder;
+  }
+
+  /** Jetty's entry point: reads the body without blocking, then dispatches. */
+  private final class Entry extends Handler.Abstract.NonBlocking {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      response.getHeaders().put(NODE_HEADER, self.value());
+      long length = request.getLength();
+      int max = options.maxValueBytes();
+      boolean kvPut =
+          request.getMethod().equals("PUT") && request.getHttpURI().getPath().startsWith(KV_PREFIX);
+      if (kvPut && length > max) {
+        write(response, callback, answerError(tooLarge(max)));
+        return true;
       }
+      int limit = kvPut ? max + 1 : 64 * 1024;
+      Content.Source.asByteArrayAsync(
+          request,
+          limit,
+          Promise.Invocable.from(
+              Invocable.InvocationType.NON_BLOCKING,
+              (byte[] body, Throwable error) -> {
+                if (error != null) {
+                  HttpError e =
+                      kvPut && error instanceof IllegalArgumentException
+                          ? tooLarge(max)
+                          : new HttpError(400, "could not read the request body: " + error);
+                  write(response, callback, answerError(e));
+                  return;
+                }
+                if (kvPut && body.length > max) {
+                  write(response, callback, answerError(tooLarge(max)));
+                  return;
+                }
+                dispatch(request, response, callback, body);
+              }));
+      return true;
     }
   }
 
-  private void route(HttpExchange exchange) throws IOException {
-    String path = exchange.getRequestURI().getRawPath();
-    String method = exchange.getRequestMethod();
+  private void dispatch(Request request, Response response, Callback callback, byte[] body) {
+    Exchange exchange =
+        new Exchange(
+            request.getMethod(),
+            request.getHttpURI().getPath(),
+            request.getHttpURI().getQuery(),
+            name -> request.getHeaders().get(name),
+            body);
+    String path = exchange.rawPath();
+    if (!path.startsWith(KV_PREFIX) && !path.startsWith("/v1/admin/")) {
+      handle(exchange); // cheap and non-blocking: answered on Jetty's thread
+      write(response, callback, exchange);
+      return;
+    }
+    try {
+      workers.execute(
+          () -> {
+            handle(exchange);
+            write(response, callback, exchange);
+          });
+    } catch (RejectedExecutionException e) {
+      write(
+          response,
+          callback,
+          answerError(
+              new HttpError(503, "node unavailable: the server is stopping")
+                  .header("Retry-After", "1")));
+    }
+  }
+
+  private void handle(Exchange exchange) {
+    try {
+      route(exchange);
+    } catch (HttpError e) {
+      fill(exchange, e);
+    } catch (RaftException e) {
+      fill(exchange, translate(e));
+    } catch (RuntimeException e) {
+      log.error("request {} {} failed", exchange.method(), exchange.rawPath(), e);
+      fill(exchange, new HttpError(500, "internal error: " + e));
+    }
+  }
+
+  private void route(Exchange exchange) {
+    String path = exchange.rawPath();
+    String method = exchange.method();
+    Map<String, String> params = RequestParsing.parseQuery(exchange.rawQuery());
+    KvCall call = new KvCall(this, exchange, node, options.requestTimeout());
     if (path.equals("/v1/status")) {
       RequestParsing.requireMethod(method, Set.of("GET"));
-      drain(exchange);
-      sendJson(exchange, 200, statusJson(node.status()));
+      json(exchange, 200, statusJson(node.status()));
     } else if (path.startsWith(KV_PREFIX)) {
       RequestParsing.requireMethod(method, Set.of("GET", "PUT", "DELETE"));
       Bytes key = RequestParsing.decodeKey(path.substring(KV_PREFIX.length()));
-      Map<String, String> params =
-          RequestParsing.parseQuery(exchange.getRequestURI().getRawQuery());
       if (method.equals("PUT")) {
-        byte[] body = readBody(exchange);
-        new KvCall(exchange, body).put(key, Bytes.wrapUnsafe(body), params);
+        call.put(key, Bytes.wrapUnsafe(exchange.body()), params);
       } else if (method.equals("GET")) {
-        new KvCall(exchange, drain(exchange)).get(key, params);
+        call.get(key, params);
       } else {
-        new KvCall(exchange, drain(exchange)).delete(key, params);
+        call.delete(key, params);
       }
+    } else if (path.equals("/v1/admin/transfer-leader")) {
+      RequestParsing.requireMethod(method, Set.of("POST"));
+      call.transferLeader(params);
+    } else if (path.equals("/v1/admin/snapshot")) {
+      RequestParsing.requireMethod(method, Set.of("POST"));
+      call.snapshot(params);
+    } else if (path.equals("/health/live") || path.equals("/health/ready")) {
+      RequestParsing.requireMethod(method, Set.of("GET"));
+      RaftHealth health = node.health();
+      boolean ok = path.endsWith("live") ? health.live() : health.ready();
+      json(
+          exchange,
+          ok ? 200 : 503,
+          ordered("live", health.live(), "ready", health.ready(), "problems", health.problems()));
+    } else if (path.equals("/metrics") && metrics != null) {
+      RequestParsing.requireMethod(method, Set.of("GET"));
+      exchange.setHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      exchange.respond(200, metrics.get().getBytes(StandardCharsets.UTF_8));
     } else {
-      throw new HttpError(404, "no such endpoint: " + path)
-          .with("endpoints", List.of("/v1/kv/{key}", "/v1/status"));
+      throw new HttpError(404, "no such endpoint: " + path).with("endpoints", ENDPOINTS);
     }
   }
 
-  /** One key-value request: runs it on the node, relaying to the leader when needed. */
-  private final class KvCall {
-    private final HttpExchange exchange;
-    private final byte[] body;
+  // ---- answers ----
 
-    KvCall(HttpExchange exchange, byte[] body) {
-      this.exchange = exchange;
-      this.body = body;
-    }
-
-    void put(Bytes key, Bytes value, Map<String, String> params) throws IOException {
-      RequestParsing.allowParams(params, Set.of("prevValue", "prevExist"));
-      Optional<String> prevValue = Optional.ofNullable(params.get("prevValue"));
-      Optional<String> prevExist = Optional.ofNullable(params.get("prevExist"));
-      KvCommand command;
-      if (prevExist.isPresent()) {
-        if (!prevExist.get().equals("false")) {
-          throw new HttpError(400, "prevExist supports only 'false' (create only)");
-        }
-        if (prevValue.isPresent()) {
-          throw new HttpError(400, "use either prevValue or prevExist=false, not both");
-        }
-        command = new KvCommand.Cas(key, Optional.empty(), value);
-      } else if (prevValue.isPresent()) {
-        command = new KvCommand.Cas(key, Optional.of(Bytes.ofUtf8(prevValue.get())), value);
-      } else {
-        command = new KvCommand.Put(key, value);
-      }
-      write(key, command);
-    }
-
-    void delete(Bytes key, Map<String, String> params) throws IOException {
-      RequestParsing.allowParams(params, Set.of());
-      write(key, new KvCommand.Delete(key));
-    }
-
-    private void write(Bytes key, KvCommand command) throws IOException {
-      KvRequest request =
-          idempotencyKey()
-              .map(k -> KvRequest.of(command, new ClientSession(Bytes.ofUtf8("idem:" + k), 1)))
-              .orElseGet(() -> KvRequest.of(command));
-      Optional<Committed> committed = await(node.propose(KvCodec.encode(request)));
-      if (committed.isEmpty()) {
-        return; // relayed to the leader
-      }
-      long index = committed.get().index();
-      long term = committed.get().term();
-      KvResult result = KvCodec.decodeResult(committed.get().result());
-      if (result instanceof KvResult.Ok) {
-        sendJson(exchange, 200, ordered("index", index, "term", term));
-      } else if (result instanceof KvResult.NotFound) {
-        throw new HttpError(404, "key not found").with("key", key.toUtf8());
-      } else if (result instanceof KvResult.ConditionFailed failed) {
-        HttpError error = new HttpError(412, "precondition failed").with("key", key.toUtf8());
-        failed.current().ifPresent(v -> error.with("current", v.toUtf8()));
-        throw error.with("index", index).with("term", term);
-      } else if (result instanceof KvResult.Error e) {
-        throw new HttpError(409, e.message()).with("index", index);
-      } else {
-        throw new AssertionError(result);
-      }
-    }
-
-    void get(Bytes key, Map<String, String> params) throws IOException {
-      RequestParsing.allowParams(params, Set.of("consistency"));
-      ReadConsistency consistency =
-          RequestParsing.parseConsistency(params.getOrDefault("consistency", ""));
-      Optional<Bytes> answer = await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency));
-      if (answer.isEmpty()) {
-        return; // relayed to the leader
-      }
-      KvResult result = KvCodec.decodeResult(answer.get());
-      if (result instanceof KvResult.Value value) {
-        exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-        send(exchange, 200, value.value().toByteArray());
-      } else if (result instanceof KvResult.NotFound) {
-        throw new HttpError(404, "key not found").with("key", key.toUtf8());
-      } else {
-        throw new HttpError(500, "unexpected answer " + result);
-      }
-    }
-
-    private Optional<String> idempotencyKey() {
-      String value = exchange.getRequestHeaders().getFirst(IDEMPOTENCY_KEY);
-      if (value == null) {
-        return Optional.empty();
-      }
-      if (value.isBlank() || value.length() > MAX_IDEMPOTENCY_KEY_CHARS) {
-        throw new HttpError(
-            400, IDEMPOTENCY_KEY + " must have 1 to " + MAX_IDEMPOTENCY_KEY_CHARS + " characters");
-      }
-      return Optional.of(value);
-    }
-
-    /**
-     * Waits for the node's answer. Returns empty when the request went to a follower and was
-     * relayed (the relayed answer is already sent).
-     */
-    private <T> Optional<T> await(CompletableFuture<T> future) throws IOException {
-      try {
-        return Optional.of(future.get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
-      } catch (ExecutionException | CompletionException e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
-        if (cause instanceof NotLeaderException notLeader) {
-          relay(notLeader.leaderHint());
-          return Optional.empty();
-        }
-        throw translate(cause);
-      } catch (TimeoutException e) {
-        future.cancel(false);
-        throw outcomeUnknown("no answer from the cluster within " + options.requestTimeout());
-      } catch (CancellationException e) {
-        throw outcomeUnknown("the request was cancelled");
-      } catch (InterruptedException e) {
-        // Only close() interrupts a worker, and its socket usually closes with it; if an answer
-        // still gets out, it must not be a 503: the node may already hold the command.
-        Thread.currentThread().interrupt();
-        throw outcomeUnknown("the server is shutting down");
-      }
-    }
-
-    private void relay(Optional<NodeId> leader) throws IOException {
-      if (leader.isEmpty() || leader.get().equals(self)) {
-        throw noLeader();
-      }
-      URI base = httpByNode.get(leader.get());
-      if (base == null || LeaderForwarder.isForwarded(exchange)) {
-        throw noLeader().with("leader", leader.get().value());
-      }
-      LeaderForwarder.Relayed relayed = forwarder.forward(exchange, body, leader.get(), base);
-      for (String[] header : relayed.headers()) {
-        exchange.getResponseHeaders().set(header[0], header[1]);
-      }
-      send(exchange, relayed.status(), relayed.body());
-    }
-  }
-
-  private HttpError noLeader() {
+  HttpError noLeader() {
     return new HttpError(503, "no leader is known right now; retry shortly")
         .with("node", self.value())
         .header("Retry-After", "1");
@@ -350,9 +385,12 @@ public final class KvHttpServer implements AutoCloseable {
         .with("hint", "retrying with the same Idempotency-Key is safe");
   }
 
-  private static HttpError translate(Throwable cause) {
+  static HttpError translate(Throwable cause) {
     if (cause instanceof IndeterminateResultException) {
       return outcomeUnknown(cause.getMessage());
+    } else if (cause instanceof ProposalDroppedException dropped && !dropped.reason().retryable()) {
+      // Too large for the node: retrying can never succeed.
+      return new HttpError(413, "request too large: " + cause.getMessage());
     } else if (cause instanceof ProposalDroppedException
         || cause instanceof LeadershipTransferException
         || cause instanceof RequestTimeoutException) {
@@ -368,6 +406,11 @@ public final class KvHttpServer implements AutoCloseable {
     }
     log.error("unexpected failure", cause);
     return new HttpError(500, "internal error: " + cause);
+  }
+
+  private static HttpError tooLarge(int max) {
+    return new HttpError(413, "value larger than the limit of " + max + " bytes")
+        .with("maxValueBytes", max);
   }
 
   private Map<String, Object> statusJson(RaftStatus status) {
@@ -400,40 +443,7 @@ public final class KvHttpServer implements AutoCloseable {
     return json;
   }
 
-  private byte[] readBody(HttpExchange exchange) throws IOException {
-    int max = options.maxValueBytes();
-    String length = exchange.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.trim()) > max) {
-          throw tooLarge(max);
-        }
-      } catch (NumberFormatException e) {
-        throw new HttpError(400, "bad Content-Length");
-      }
-    }
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes(max + 1);
-      if (body.length > max) {
-        throw tooLarge(max);
-      }
-      return body;
-    }
-  }
-
-  private static HttpError tooLarge(int max) {
-    return new HttpError(413, "value larger than the limit of " + max + " bytes")
-        .with("maxValueBytes", max);
-  }
-
-  private static byte[] drain(HttpExchange exchange) throws IOException {
-    try (InputStream in = exchange.getRequestBody()) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return new byte[0];
-  }
-
-  private static Map<String, Object> ordered(Object... pairs) {
+  static Map<String, Object> ordered(Object... pairs) {
     Map<String, Object> map = new LinkedHashMap<>();
     for (int i = 0; i < pairs.length; i += 2) {
       map.put((String) pairs[i], pairs[i + 1]);
@@ -441,17 +451,51 @@ public final class KvHttpServer implements AutoCloseable {
     return map;
   }
 
-  private static void sendJson(HttpExchange exchange, int status, Map<String, Object> body)
-      throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    send(exchange, status, bytes);
+  void json(Exchange exchange, int status, Map<String, Object> body) {
+    exchange.setHeader("Content-Type", "application/json");
+    try {
+      exchange.respond(status, JSON.writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new IllegalStateException("JSON encoding failed", e);
+    }
   }
 
-  private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      exchange.getResponseBody().write(body);
+  private void fill(Exchange exchange, HttpError error) {
+    error.headers().forEach(exchange::setHeader);
+    json(exchange, error.status(), error.fields());
+  }
+
+  private Exchange answerError(HttpError error) {
+    Exchange exchange = new Exchange("", "", null, name -> null, new byte[0]);
+    fill(exchange, error);
+    return exchange;
+  }
+
+  private static void write(Response response, Callback callback, Exchange exchange) {
+    response.setStatus(exchange.status());
+    exchange.responseHeaders().forEach((k, v) -> response.getHeaders().put(k, v));
+    byte[] body = exchange.responseBody();
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  /** Jetty's own errors (a bad request line, a header too large) as JSON too. */
+  private static final class JsonErrors implements Request.Handler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Object message =
+          request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
+      String text = message == null ? "bad request" : message.toString();
+      byte[] body;
+      try {
+        body = JSON.writeValueAsBytes(Map.of("error", text));
+      } catch (IOException e) {
+        body = new byte[0];
+      }
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+      response.write(true, ByteBuffer.wrap(body), callback);
+      return true;
     }
   }
 }

@@ -26,6 +26,21 @@ public interface KvNode {
   /** The node's current view of the cluster. */
   RaftStatus status();
 
+  /** Liveness and readiness ({@code RaftNode.health()}); unsupported by default. */
+  default io.jangada.raft.RaftHealth health() {
+    throw new UnsupportedOperationException("health");
+  }
+
+  /** Hands leadership to {@code target} ({@code RaftNode.transferLeadership}). */
+  default CompletableFuture<Void> transferLeadership(io.jangada.raft.model.NodeId target) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("transfer-leader"));
+  }
+
+  /** Takes a snapshot now ({@code RaftNode.snapshot}). */
+  default CompletableFuture<io.jangada.raft.model.SnapshotMeta> snapshot() {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("snapshot"));
+  }
+
   /** Adapts a real node. */
   static KvNode of(RaftNode node) {
     return new KvNode() {
@@ -42,6 +57,21 @@ public interface KvNode {
       @Override
       public RaftStatus status() {
         return node.status();
+      }
+
+      @Override
+      public io.jangada.raft.RaftHealth health() {
+        return node.health();
+      }
+
+      @Override
+      public CompletableFuture<Void> transferLeadership(io.jangada.raft.model.NodeId target) {
+        return node.transferLeadership(target);
+      }
+
+      @Override
+      public CompletableFuture<io.jangada.raft.model.SnapshotMeta> snapshot() {
+        return node.snapshot();
       }
     };
   }

@@ -49,4 +49,32 @@ final class LazyNode implements KvNode {
   public RaftStatus status() {
     return node().status();
   }
+
+  @Override
+  public io.jangada.raft.RaftHealth health() {
+    KvNode current = node;
+    if (current == null) {
+      return new io.jangada.raft.RaftHealth(
+          false, false, java.util.List.of("the node is still starting"));
+    }
+    return current.health();
+  }
+
+  @Override
+  public CompletableFuture<Void> transferLeadership(io.jangada.raft.model.NodeId target) {
+    try {
+      return node().transferLeadership(target);
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<io.jangada.raft.model.SnapshotMeta> snapshot() {
+    try {
+      return node().snapshot();
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 }

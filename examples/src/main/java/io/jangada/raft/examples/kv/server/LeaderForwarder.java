@@ -1,6 +1,5 @@
 package io.jangada.raft.examples.kv.server;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.jangada.raft.model.NodeId;
 import java.io.IOException;
 import java.net.URI;
@@ -9,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Relays a client request that reached a follower to the leader's HTTP API, so clients need not
@@ -44,8 +42,8 @@ final class LeaderForwarder {
   /** A relayed answer. */
   record Relayed(int status, List<String[]> headers, byte[] body) {}
 
-  static boolean isForwarded(HttpExchange exchange) {
-    return exchange.getRequestHeaders().containsKey(FORWARDED_BY);
+  static boolean isForwarded(Exchange exchange) {
+    return exchange.header(FORWARDED_BY).isPresent();
   }
 
   /**
@@ -53,9 +51,9 @@ final class LeaderForwarder {
    *
    * @throws HttpError 503 if the leader cannot be reached
    */
-  Relayed forward(HttpExchange exchange, byte[] body, NodeId leader, URI leaderBase) {
-    URI target = leaderBase.resolve(exchange.getRequestURI().getRawPath());
-    String query = exchange.getRequestURI().getRawQuery();
+  Relayed forward(Exchange exchange, byte[] body, NodeId leader, URI leaderBase) {
+    URI target = leaderBase.resolve(exchange.rawPath());
+    String query = exchange.rawQuery();
     if (query != null) {
       target = URI.create(target + "?" + query);
     }
@@ -63,10 +61,9 @@ final class LeaderForwarder {
         HttpRequest.newBuilder(target)
             .timeout(timeout)
             .header(FORWARDED_BY, self.value())
-            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+            .method(exchange.method(), HttpRequest.BodyPublishers.ofByteArray(body));
     for (String name : COPIED_REQUEST_HEADERS) {
-      Optional.ofNullable(exchange.getRequestHeaders().getFirst(name))
-          .ifPresent(v -> request.header(name, v));
+      exchange.header(name).ifPresent(v -> request.header(name, v));
     }
     try {
       HttpResponse<byte[]> response =

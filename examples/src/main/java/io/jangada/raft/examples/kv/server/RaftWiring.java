@@ -2,21 +2,23 @@ package io.jangada.raft.examples.kv.server;
 
 import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
-import io.jangada.raft.Role;
 import io.jangada.raft.core.RaftConfig;
+import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvStateMachine;
 import io.jangada.raft.grpc.GrpcTransport;
+import io.jangada.raft.metrics.GrpcTransportMeters;
+import io.jangada.raft.metrics.RaftNodeMeters;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.file.FileStorage;
 import io.jangada.raft.storage.file.FileStorageOptions;
 import io.jangada.raft.transport.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,7 +56,13 @@ final class RaftWiring {
     }
   }
 
-  static Running start(ServerCommand.Plan plan, Path dataDir, String clusterId, Duration tick) {
+  static Running start(
+      ServerCommand.Plan plan,
+      Path dataDir,
+      String clusterId,
+      Duration tick,
+      int maxValueBytes,
+      MeterRegistry registry) {
     FileStorage storage;
     try {
       storage = FileStorage.open(dataDir, FileStorageOptions.defaults());
@@ -64,7 +72,7 @@ final class RaftWiring {
     }
     Transport transport;
     try {
-      transport = transport(plan, clusterId);
+      transport = transport(plan, clusterId, registry);
     } catch (RuntimeException e) {
       closeQuietly(storage);
       throw e;
@@ -80,8 +88,11 @@ final class RaftWiring {
             .snapshotStorage(storage.snapshots())
             .transport(transport)
             .tickInterval(tick)
+            // The limits must agree: a value of exactly --max-value-bytes must fit in a command.
+            .maxProposalBytes(KvCodec.maxCommandBytes(maxValueBytes))
             .listener(new LoggingListener())
             .build();
+    RaftNodeMeters.bind(registry, node, clusterId);
     try {
       node.start().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
@@ -95,9 +106,11 @@ final class RaftWiring {
   }
 
   /** The gRPC transport: listens on this node's Raft address, dials the others. */
-  private static Transport transport(ServerCommand.Plan plan, String clusterId) {
+  private static Transport transport(
+      ServerCommand.Plan plan, String clusterId, MeterRegistry registry) {
     GrpcTransport.Builder transport =
         GrpcTransport.builder()
+            .metrics(new GrpcTransportMeters(registry, clusterId))
             .self(plan.self())
             .clusterId(clusterId)
             .listen(new InetSocketAddress(plan.raftListen().host(), plan.raftListen().port()));
@@ -129,20 +142,12 @@ final class RaftWiring {
     }
   }
 
-  /** Logs role and leader changes: what run-cluster.sh logs shows. */
+  /**
+   * Logs snapshots (the library itself logs role and leader changes): what run-cluster.sh logs
+   * shows.
+   */
   private static final class LoggingListener implements RaftListener {
     private static final Logger log = LoggerFactory.getLogger("raft");
-
-    @Override
-    public void onRoleChange(NodeId self, Role role, long term) {
-      log.info("{} is now {} in term {}", self, role, term);
-    }
-
-    @Override
-    public void onLeaderChange(NodeId self, Optional<NodeId> leader, long term) {
-      log.info(
-          "{} sees leader {} in term {}", self, leader.map(NodeId::value).orElse("none"), term);
-    }
 
     @Override
     public void onSnapshot(NodeId self, SnapshotMeta meta) {

@@ -44,12 +44,7 @@ final class RequestParsing {
   }
 
   static Bytes decodeKey(String rawKey) {
-    String key;
-    try {
-      key = URLDecoder.decode(rawKey.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new HttpError(400, "malformed key: " + e.getMessage());
-    }
+    String key = decodeStrictUtf8(rawKey);
     if (key.isEmpty()) {
       throw new HttpError(400, "the key must not be empty: use /v1/kv/{key}");
     }
@@ -58,6 +53,47 @@ final class RequestParsing {
       throw new HttpError(414, "key longer than " + KvCodec.MAX_KEY_BYTES + " bytes");
     }
     return bytes;
+  }
+
+  /**
+   * Percent-decodes a path segment ('+' stays a plus) and requires the bytes to be valid UTF-8:
+   * otherwise distinct byte strings ({@code %ff}, {@code %fe}, {@code %EF%BF%BD}) would all decode
+   * to U+FFFD and name the same key.
+   */
+  static String decodeStrictUtf8(String raw) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= raw.length()) {
+          throw new HttpError(400, "malformed key: incomplete escape at position " + i);
+        }
+        int hi = Character.digit(raw.charAt(i + 1), 16);
+        int lo = Character.digit(raw.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw new HttpError(400, "malformed key: bad escape at position " + i);
+        }
+        bytes.write(hi * 16 + lo);
+        i += 2;
+      } else if (c < 0x80) {
+        bytes.write(c);
+      } else {
+        int codePoint = raw.codePointAt(i);
+        byte[] utf8 = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
+        bytes.write(utf8, 0, utf8.length);
+        i += Character.charCount(codePoint) - 1;
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new HttpError(400, "malformed key: not valid UTF-8 once percent-decoded");
+    }
   }
 
   static Map<String, String> parseQuery(String rawQuery) {

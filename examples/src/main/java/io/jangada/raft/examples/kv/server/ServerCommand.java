@@ -2,6 +2,8 @@ package io.jangada.raft.examples.kv.server;
 
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
@@ -146,6 +148,7 @@ public final class ServerCommand implements Callable<Integer> {
     }
     // Bind HTTP first: a port in use then fails before any storage is touched.
     LazyNode lazy = new LazyNode();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     KvHttpServer http;
     try {
       http =
@@ -154,13 +157,16 @@ public final class ServerCommand implements Callable<Integer> {
               plan.self(),
               lazy,
               plan.httpByNode(),
-              new KvHttpServer.Options(maxValueBytes, Duration.ofMillis(requestTimeoutMs), 64));
+              new KvHttpServer.Options(maxValueBytes, Duration.ofMillis(requestTimeoutMs), 64),
+              registry::scrape);
     } catch (BindException e) {
       throw new StartupException("HTTP address " + plan.httpListen() + " is in use");
     }
     RaftWiring.Running running;
     try {
-      running = RaftWiring.start(plan, dataDir, clusterId, Duration.ofMillis(tickMs));
+      running =
+          RaftWiring.start(
+              plan, dataDir, clusterId, Duration.ofMillis(tickMs), maxValueBytes, registry);
     } catch (StartupException e) {
       http.close();
       throw e;

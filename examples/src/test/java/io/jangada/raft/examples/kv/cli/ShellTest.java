@@ -88,10 +88,24 @@ class ShellTest {
   }
 
   @Test
+  void snapshotPrintsTheIndexAndTransferMovesTheLeader() {
+    assertThat(run("PUT before-snapshot 1")).isEqualTo(Shell.OK);
+    printed();
+    assertThat(run("SNAPSHOT")).isEqualTo(Shell.OK);
+    assertThat(printed()).matches("OK: snapshot of n\\d at index \\d+ \\(term \\d+\\)\\R");
+    String leader = cluster.leaderId();
+    String target = leader.equals("n1") ? "n2" : "n1";
+    assertThat(run("TRANSFER " + target)).as(printed()).isEqualTo(Shell.OK);
+    assertThat(cluster.leaderId()).isEqualTo(target);
+    assertThat(run("TRANSFER nobody")).isEqualTo(Shell.USAGE);
+    assertThat(printed()).contains("not a voter");
+  }
+
+  @Test
   void statusAndLeader() {
     assertThat(run("STATUS")).isEqualTo(Shell.OK);
     String status = printed();
-    assertThat(status).contains("LEADER").contains("FOLLOWER");
+    assertThat(status).contains("LEADER").contains("FOLLOWER").contains("ready");
     assertThat(status.lines()).hasSize(3);
     assertThat(run("leader")).isEqualTo(Shell.OK);
     assertThat(printed()).startsWith(cluster.leaderId() + " http://127.0.0.1:");

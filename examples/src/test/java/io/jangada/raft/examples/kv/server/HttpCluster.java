@@ -38,6 +38,8 @@ final class HttpCluster implements AutoCloseable {
             .nodes(3)
             .seed(seed)
             .stateMachines(id -> new KvStateMachine())
+            .maxProposalBytes(
+                io.jangada.raft.examples.kv.KvCodec.maxCommandBytes(options.maxValueBytes()))
             .build();
     // Ports are known only after binding, so bind first and then share the address map.
     Map<NodeId, URI> shared = new java.util.concurrent.ConcurrentHashMap<>();
@@ -73,6 +75,21 @@ final class HttpCluster implements AutoCloseable {
     @Override
     public io.jangada.raft.RaftStatus status() {
       return raft.node(id).status();
+    }
+
+    @Override
+    public io.jangada.raft.RaftHealth health() {
+      return raft.node(id).health();
+    }
+
+    @Override
+    public CompletableFuture<Void> transferLeadership(NodeId target) {
+      return raft.node(id).transferLeadership(target);
+    }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.model.SnapshotMeta> snapshot() {
+      return raft.node(id).snapshot();
     }
   }
 

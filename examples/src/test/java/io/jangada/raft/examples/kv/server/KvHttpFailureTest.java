@@ -125,6 +125,16 @@ class KvHttpFailureTest {
   }
 
   @Test
+  void aProposalTooLargeForTheNodeIs413NotARetryable503() throws Exception {
+    HttpResponse<String> response =
+        putFailing(
+            new ProposalDroppedException(
+                ProposalDroppedException.Reason.TOO_LARGE, "command exceeds maxProposalBytes"));
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+  }
+
+  @Test
   void retryableRefusalsAre503WithRetryAfter() throws Exception {
     for (RuntimeException failure :
         new RuntimeException[] {

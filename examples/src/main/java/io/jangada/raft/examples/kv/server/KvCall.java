@@ -1,0 +1,231 @@
+package io.jangada.raft.examples.kv.server;
+
+import io.jangada.raft.Committed;
+import io.jangada.raft.NotLeaderException;
+import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.examples.kv.ClientSession;
+import io.jangada.raft.examples.kv.KvCodec;
+import io.jangada.raft.examples.kv.KvCommand;
+import io.jangada.raft.examples.kv.KvQuery;
+import io.jangada.raft.examples.kv.KvRequest;
+import io.jangada.raft.examples.kv.KvResult;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.NodeId;
+import io.jangada.raft.model.SnapshotMeta;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One request that needs the node (key-value and admin calls): runs it, waiting at most the request
+ * timeout, and relays it to the leader when this node is not the leader. Runs on a worker thread;
+ * answers through {@link Exchange#respond} or by throwing {@link HttpError}.
+ */
+final class KvCall {
+
+  private static final int MAX_IDEMPOTENCY_KEY_CHARS = 128;
+
+  private final KvHttpServer server;
+  private final Exchange exchange;
+  private final KvNode node;
+  private final Duration timeout;
+
+  KvCall(KvHttpServer server, Exchange exchange, KvNode node, Duration timeout) {
+    this.server = server;
+    this.exchange = exchange;
+    this.node = node;
+    this.timeout = timeout;
+  }
+
+  void put(Bytes key, Bytes value, Map<String, String> params) {
+    RequestParsing.allowParams(params, Set.of("prevValue", "prevExist"));
+    Optional<String> prevValue = Optional.ofNullable(params.get("prevValue"));
+    Optional<String> prevExist = Optional.ofNullable(params.get("prevExist"));
+    KvCommand command;
+    if (prevExist.isPresent()) {
+      if (!prevExist.get().equals("false")) {
+        throw new HttpError(400, "prevExist supports only 'false' (create only)");
+      }
+      if (prevValue.isPresent()) {
+        throw new HttpError(400, "use either prevValue or prevExist=false, not both");
+      }
+      command = new KvCommand.Cas(key, Optional.empty(), value);
+    } else if (prevValue.isPresent()) {
+      command = new KvCommand.Cas(key, Optional.of(Bytes.ofUtf8(prevValue.get())), value);
+    } else {
+      command = new KvCommand.Put(key, value);
+    }
+    write(key, command);
+  }
+
+  void delete(Bytes key, Map<String, String> params) {
+    RequestParsing.allowParams(params, Set.of());
+    write(key, new KvCommand.Delete(key));
+  }
+
+  private void write(Bytes key, KvCommand command) {
+    KvRequest request =
+        idempotencyKey()
+            .map(k -> KvRequest.of(command, new ClientSession(Bytes.ofUtf8("idem:" + k), 1)))
+            .orElseGet(() -> KvRequest.of(command));
+    Optional<Committed> committed = await(node.propose(KvCodec.encode(request)));
+    if (committed.isEmpty()) {
+      return; // relayed to the leader
+    }
+    long index = committed.get().index();
+    long term = committed.get().term();
+    KvResult result = KvCodec.decodeResult(committed.get().result());
+    if (result instanceof KvResult.Ok) {
+      server.json(exchange, 200, KvHttpServer.ordered("index", index, "term", term));
+    } else if (result instanceof KvResult.NotFound) {
+      throw new HttpError(404, "key not found").with("key", key.toUtf8());
+    } else if (result instanceof KvResult.ConditionFailed failed) {
+      HttpError error = new HttpError(412, "precondition failed").with("key", key.toUtf8());
+      failed.current().ifPresent(v -> error.with("current", v.toUtf8()));
+      throw error.with("index", index).with("term", term);
+    } else if (result instanceof KvResult.Error e) {
+      throw new HttpError(409, e.message()).with("index", index);
+    } else {
+      throw new AssertionError(result);
+    }
+  }
+
+  void get(Bytes key, Map<String, String> params) {
+    RequestParsing.allowParams(params, Set.of("consistency"));
+    ReadConsistency consistency =
+        RequestParsing.parseConsistency(params.getOrDefault("consistency", ""));
+    Optional<Bytes> answer = await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency));
+    if (answer.isEmpty()) {
+      return; // relayed to the leader
+    }
+    KvResult result = KvCodec.decodeResult(answer.get());
+    if (result instanceof KvResult.Value value) {
+      exchange.setHeader("Content-Type", "application/octet-stream");
+      exchange.respond(200, value.value().toByteArray());
+    } else if (result instanceof KvResult.NotFound) {
+      throw new HttpError(404, "key not found").with("key", key.toUtf8());
+    } else {
+      throw new HttpError(500, "unexpected answer " + result);
+    }
+  }
+
+  /** POST /v1/admin/transfer-leader?to=nX: on the leader (relayed there from a follower). */
+  void transferLeader(Map<String, String> params) {
+    RequestParsing.allowParams(params, Set.of("to"));
+    String to = params.getOrDefault("to", "");
+    if (to.isBlank()) {
+      throw new HttpError(400, "give the new leader: /v1/admin/transfer-leader?to=<node id>");
+    }
+    NodeId target;
+    try {
+      target = NodeId.of(to);
+    } catch (IllegalArgumentException e) {
+      throw new HttpError(400, "bad node id '" + to + "': " + e.getMessage());
+    }
+    if (!node.status().membership().isVoter(target)) {
+      throw new HttpError(400, to + " is not a voter of this cluster")
+          .with("voters", node.status().membership().voters().stream().map(NodeId::value).toList());
+    }
+    if (await(node.transferLeadership(target)).isEmpty()) {
+      return; // relayed to the leader
+    }
+    server.json(exchange, 200, KvHttpServer.ordered("leader", to, "term", node.status().term()));
+  }
+
+  /** POST /v1/admin/snapshot: a snapshot of this node's state now. */
+  void snapshot(Map<String, String> params) {
+    RequestParsing.allowParams(params, Set.of());
+    SnapshotMeta meta;
+    try {
+      meta = node.snapshot().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof IllegalStateException) {
+        throw new HttpError(409, "no snapshot: " + cause.getMessage());
+      }
+      throw KvHttpServer.translate(cause);
+    } catch (TimeoutException e) {
+      throw new HttpError(504, "the snapshot did not finish within " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HttpError(503, "the server is shutting down").header("Retry-After", "1");
+    }
+    server.json(
+        exchange,
+        200,
+        KvHttpServer.ordered("index", meta.index(), "term", meta.term(), "node", server.self()));
+  }
+
+  private Optional<String> idempotencyKey() {
+    Optional<String> value = exchange.header(KvHttpServer.IDEMPOTENCY_KEY);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    if (value.get().isBlank() || value.get().length() > MAX_IDEMPOTENCY_KEY_CHARS) {
+      throw new HttpError(
+          400,
+          KvHttpServer.IDEMPOTENCY_KEY
+              + " must have 1 to "
+              + MAX_IDEMPOTENCY_KEY_CHARS
+              + " characters");
+    }
+    return value;
+  }
+
+  /**
+   * Waits for the node's answer. Returns empty when the request went to a follower and was relayed
+   * (the relayed answer is already set). A successful {@code Void} answer is returned as present.
+   */
+  private <T> Optional<Object> awaitAny(CompletableFuture<T> future) {
+    try {
+      T value = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return Optional.of(value == null ? Boolean.TRUE : value);
+    } catch (ExecutionException | CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof NotLeaderException notLeader) {
+        relay(notLeader.leaderHint());
+        return Optional.empty();
+      }
+      throw KvHttpServer.translate(cause);
+    } catch (TimeoutException e) {
+      future.cancel(false);
+      throw KvHttpServer.outcomeUnknown("no answer from the cluster within " + timeout);
+    } catch (CancellationException e) {
+      throw KvHttpServer.outcomeUnknown("the request was cancelled");
+    } catch (InterruptedException e) {
+      // Only close() interrupts a worker, and its socket usually closes with it; if an answer
+      // still gets out, it must not be a 503: the node may already hold the command.
+      Thread.currentThread().interrupt();
+      throw KvHttpServer.outcomeUnknown("the server is shutting down");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Optional<T> await(CompletableFuture<T> future) {
+    return (Optional<T>) awaitAny(future);
+  }
+
+  private void relay(Optional<NodeId> leader) {
+    if (leader.isEmpty() || leader.get().value().equals(server.self())) {
+      throw server.noLeader();
+    }
+    URI base = server.httpOf(leader.get());
+    if (base == null || LeaderForwarder.isForwarded(exchange)) {
+      throw server.noLeader().with("leader", leader.get().value());
+    }
+    LeaderForwarder.Relayed relayed =
+        server.forwarder().forward(exchange, exchange.body(), leader.get(), base);
+    for (String[] header : relayed.headers()) {
+      exchange.setHeader(header[0], header[1]);
+    }
+    exchange.respond(relayed.status(), relayed.body());
+  }
+}

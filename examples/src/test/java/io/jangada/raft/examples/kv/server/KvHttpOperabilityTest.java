@@ -1,0 +1,201 @@
+package io.jangada.raft.examples.kv.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jangada.raft.model.NodeId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Limits, malformed input, slow clients, health and admin endpoints of the HTTP API (issue 12 bugs
+ * 5, 6, 7; issue 14), against three in-memory Raft nodes with the documented 1 MiB value limit.
+ */
+class KvHttpOperabilityTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_VALUE = 1 << 20;
+  private final HttpClient direct =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private HttpCluster cluster;
+
+  @BeforeEach
+  void start() throws IOException {
+    cluster = new HttpCluster(17, new KvHttpServer.Options(MAX_VALUE, Duration.ofSeconds(10), 8));
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  /** A request that needs no virtual time (answered by the HTTP layer alone). */
+  private HttpResponse<String> directGet(NodeId node, String path) throws Exception {
+    return direct.send(
+        HttpRequest.newBuilder(cluster.urls.get(node).resolve(path))
+            .timeout(Duration.ofSeconds(5))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aValueOfExactlyTheMaximumIsAcceptedAndOneByteMoreIs413() throws Exception {
+    NodeId leader = cluster.leader();
+    String max = "x".repeat(MAX_VALUE);
+    HttpResponse<String> put = cluster.put(leader, "/v1/kv/big?prevExist=false", max);
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(cluster.get(cluster.follower(), "/v1/kv/big").body()).hasSize(MAX_VALUE);
+
+    HttpResponse<String> tooBig = cluster.put(leader, "/v1/kv/big2", max + "y");
+    assertThat(tooBig.statusCode()).as(tooBig.body()).isEqualTo(413);
+    assertThat(tooBig.headers().firstValue("Retry-After")).isEmpty();
+  }
+
+  @Test
+  void keysThatAreNotUtf8Are400AndDoNotAliasTheReplacementCharacter() throws Exception {
+    NodeId leader = cluster.leader();
+    for (String bad : new String[] {"%ff", "%fe", "a%C3", "%C3%28", "%c0%af"}) {
+      HttpResponse<String> put = cluster.put(leader, "/v1/kv/" + bad, "v");
+      assertThat(put.statusCode()).as("PUT %s: %s", bad, put.body()).isEqualTo(400);
+      assertThat(JSON.readTree(put.body()).get("error").asText()).contains("malformed key");
+    }
+    assertThat(cluster.put(leader, "/v1/kv/%EF%BF%BD", "replacement").statusCode()).isEqualTo(200);
+    assertThat(cluster.put(leader, "/v1/kv/caf%C3%A9", "ok").statusCode()).isEqualTo(200);
+    assertThat(cluster.get(leader, "/v1/kv/caf%C3%A9").body()).isEqualTo("ok");
+    assertThat(cluster.get(leader, "/v1/kv/%EF%BF%BD").body()).isEqualTo("replacement");
+  }
+
+  @Test
+  void clientsThatNeverFinishTheirBodyDoNotFreezeTheApi() throws Exception {
+    NodeId leader = cluster.leader();
+    URI base = cluster.urls.get(leader);
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 70; i++) {
+        Socket socket = new Socket("127.0.0.1", base.getPort());
+        OutputStream out = socket.getOutputStream();
+        out.write(
+            ("PUT /v1/kv/slow"
+                    + i
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nab")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        stalled.add(socket);
+      }
+      HttpResponse<String> status = directGet(leader, "/v1/status");
+      assertThat(status.statusCode()).isEqualTo(200);
+      assertThat(cluster.put(leader, "/v1/kv/fast", "v").statusCode()).isEqualTo(200);
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+  }
+
+  @Test
+  void aGarbageRequestLineGets400AndTheConnectionIsNotHeld() throws Exception {
+    URI base = cluster.urls.get(cluster.ids().get(0));
+    try (Socket socket = new Socket("127.0.0.1", base.getPort())) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      String answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+      assertThat(answer).isEqualTo("HTTP/1.1 400");
+    }
+  }
+
+  @Test
+  void readinessIs503UntilALeaderIsKnownThen200AndLivenessIs200() throws Exception {
+    NodeId first = cluster.ids().get(0);
+    HttpResponse<String> notReady = directGet(first, "/health/ready");
+    assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
+    assertThat(JSON.readTree(notReady.body()).get("problems").toString())
+        .contains("no leader known");
+    assertThat(directGet(first, "/health/live").statusCode()).isEqualTo(200);
+
+    NodeId leader = cluster.leader();
+    cluster.put(leader, "/v1/kv/k", "v");
+    for (NodeId id : cluster.ids()) {
+      HttpResponse<String> ready =
+          cluster.pump(
+              () ->
+                  java.util.concurrent.CompletableFuture.supplyAsync(
+                      () -> awaitReady(id), java.util.concurrent.ForkJoinPool.commonPool()));
+      assertThat(ready.statusCode()).as("%s: %s", id, ready.body()).isEqualTo(200);
+      assertThat(JSON.readTree(ready.body()).get("ready").asBoolean()).isTrue();
+    }
+  }
+
+  private HttpResponse<String> awaitReady(NodeId id) {
+    try {
+      for (int i = 0; ; i++) {
+        HttpResponse<String> response = directGet(id, "/health/ready");
+        if (response.statusCode() == 200 || i > 200) {
+          return response;
+        }
+        Thread.sleep(10);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void adminSnapshotAnswersTheSnapshotIndex() throws Exception {
+    NodeId leader = cluster.leader();
+    JsonNode written = JSON.readTree(cluster.put(leader, "/v1/kv/k", "v").body());
+    HttpResponse<String> snapshot =
+        cluster.send(
+            cluster
+                .request(leader, "/v1/admin/snapshot")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertThat(snapshot.statusCode()).as(snapshot.body()).isEqualTo(200);
+    JsonNode meta = JSON.readTree(snapshot.body());
+    assertThat(meta.get("index").asLong()).isGreaterThanOrEqualTo(written.get("index").asLong());
+    assertThat(meta.get("node").asText()).isEqualTo(leader.value());
+    assertThat(cluster.raft.node(leader).status().snapshotIndex())
+        .isEqualTo(meta.get("index").asLong());
+  }
+
+  @Test
+  void transferLeaderSentToAFollowerMovesTheLeader() throws Exception {
+    NodeId leader = cluster.leader();
+    NodeId target =
+        cluster.ids().stream().filter(id -> !id.equals(leader)).reduce((a, b) -> b).orElseThrow();
+    NodeId via = cluster.follower();
+    HttpResponse<String> moved =
+        cluster.send(
+            cluster
+                .request(via, "/v1/admin/transfer-leader?to=" + target.value())
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+    assertThat(JSON.readTree(moved.body()).get("leader").asText()).isEqualTo(target.value());
+    assertThat(cluster.leader()).isEqualTo(target);
+
+    HttpResponse<String> bad =
+        cluster.send(
+            cluster
+                .request(target, "/v1/admin/transfer-leader?to=nobody")
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
+  }
+}

@@ -1,0 +1,717 @@
+package io.jangada.raft.grpc;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.SessionExpiredException;
+import io.jangada.raft.grpc.proto.ClientReply;
+import io.jangada.raft.grpc.proto.CloseSessionRequest;
+import io.jangada.raft.grpc.proto.Consistency;
+import io.jangada.raft.grpc.proto.OpenSessionRequest;
+import io.jangada.raft.grpc.proto.QueryRequest;
+import io.jangada.raft.grpc.proto.RaftClientServiceGrpc;
+import io.jangada.raft.grpc.proto.RaftClientServiceGrpc.RaftClientServiceStub;
+import io.jangada.raft.grpc.proto.SubmitRequest;
+import io.jangada.raft.model.Bytes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * A client of a Jangada cluster over the client protocol that every node serves with {@link
+ * GrpcTransport#serveClients}. Commands are exactly-once: the client opens a session on first use,
+ * numbers its commands, and retries a command with the same number, so the cluster applies it at
+ * most once however often it is retried (through redirects, failover and lost answers).
+ *
+ * <pre>{@code
+ * try (RaftClient client = RaftClient.builder()
+ *     .endpoints("10.0.0.1:7001", "10.0.0.2:7001", "10.0.0.3:7001")
+ *     .clusterId("orders")
+ *     .build()) {
+ *   Bytes result = client.submit(Bytes.ofUtf8("put x 1")).join();
+ *   Bytes value = client.query(Bytes.ofUtf8("get x"), ReadConsistency.LINEARIZABLE).join();
+ * }
+ * }</pre>
+ *
+ * <p>Leader discovery: requests go to the last node known to lead, else to the seed endpoints in
+ * turn; a node that is not the leader forwards a submission inside the cluster or answers with the
+ * leader's address, which the client then caches. Retries: after an indeterminate answer, a refused
+ * or unreachable node, with exponential backoff and jitter, until the overall {@link
+ * Builder#deadline}.
+ *
+ * <p>Failures (as the cause of the future's failure): {@link NoLeaderException} when no node
+ * completed the request within the deadline; {@link SessionExpiredException} when the session
+ * expired on the cluster while a command whose earlier attempt may have been applied was retried (a
+ * command never attempted before is resent in a new session instead); {@link
+ * RequestTooLargeException}; {@link RaftClientException} for answers that retrying cannot change.
+ *
+ * <p>Thread-safe: share one client; any number of requests may be in flight. Futures complete on
+ * the callback executor (default {@link ForkJoinPool#commonPool()}).
+ */
+public final class RaftClient implements AutoCloseable {
+
+  private final List<String> endpoints;
+  private final String clusterId;
+  private final Duration deadline;
+  private final Duration attemptTimeout;
+  private final Duration backoffInitial;
+  private final Duration backoffMax;
+  private final int maxRequestBytes;
+  private final ChannelCredentials credentials;
+  private final Executor callbacks;
+  private final ScheduledExecutorService timer;
+  private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final AtomicInteger nextEndpoint = new AtomicInteger();
+  private volatile String leader; // the endpoint believed to lead, or null
+
+  private final AtomicLong nextSequence = new AtomicLong();
+  // Sequences submitted and not finished: the lowest one is the lowest unacknowledged.
+  private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+  private CompletableFuture<Long> session; // guarded by this
+  private boolean closed; // guarded by this
+
+  private RaftClient(Builder b) throws IOException {
+    this.endpoints = List.copyOf(b.endpoints);
+    this.clusterId = b.clusterId;
+    this.deadline = b.deadline;
+    this.attemptTimeout = b.attemptTimeout;
+    this.backoffInitial = b.backoffInitial;
+    this.backoffMax = b.backoffMax;
+    this.maxRequestBytes = b.maxRequestBytes;
+    this.callbacks = b.callbacks;
+    this.credentials = credentials(b);
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread thread = new Thread(r, "jangada-client-timer");
+              thread.setDaemon(true);
+              return thread;
+            });
+    t.setRemoveOnCancelPolicy(true);
+    this.timer = t;
+  }
+
+  /** A builder; endpoints and cluster id are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Submits {@code command} exactly once and completes with the state machine's result. Safe to
+   * call from many threads at once.
+   */
+  public CompletableFuture<Bytes> submit(Bytes command) {
+    Objects.requireNonNull(command, "command");
+    CompletableFuture<Bytes> result = new CompletableFuture<>();
+    if (command.size() > maxRequestBytes) {
+      result.completeExceptionally(tooLarge(command.size()));
+      return result;
+    }
+    new Submission(command, System.nanoTime() + deadline.toNanos(), result).start();
+    return expose(result);
+  }
+
+  /** Runs a read-only {@code request} on the state machine with the given consistency. */
+  public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(consistency, "consistency");
+    CompletableFuture<Bytes> result = new CompletableFuture<>();
+    if (request.size() > maxRequestBytes) {
+      result.completeExceptionally(tooLarge(request.size()));
+      return result;
+    }
+    QueryRequest q =
+        QueryRequest.newBuilder()
+            .setClusterId(clusterId)
+            .setRequest(ByteString.copyFrom(request.asReadOnlyByteBuffer()))
+            .setConsistency(
+                consistency == ReadConsistency.STALE
+                    ? Consistency.CONSISTENCY_STALE
+                    : consistency == ReadConsistency.LEASE
+                        ? Consistency.CONSISTENCY_LEASE
+                        : Consistency.CONSISTENCY_LINEARIZABLE)
+            .build();
+    new Retrying<Bytes>("query", System.nanoTime() + deadline.toNanos(), result) {
+      @Override
+      void send(RaftClientServiceStub stub, StreamObserver<ClientReply> reply) {
+        stub.query(q, reply);
+      }
+
+      @Override
+      void ok(ClientReply reply) {
+        result.complete(Bytes.wrapUnsafe(reply.getResult().toByteArray()));
+      }
+    }.attempt();
+    return expose(result);
+  }
+
+  /**
+   * Closes the session (best effort, waiting at most a second) and releases the connections.
+   * Requests still in flight fail. Idempotent.
+   */
+  @Override
+  public void close() {
+    CompletableFuture<Long> open;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      open = session;
+    }
+    if (open != null && open.isDone() && !open.isCompletedExceptionally()) {
+      long id = open.join();
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      new Retrying<Void>("close session", System.nanoTime() + 1_000_000_000L, done) {
+        @Override
+        void send(RaftClientServiceStub stub, StreamObserver<ClientReply> reply) {
+          stub.closeSession(
+              CloseSessionRequest.newBuilder().setClusterId(clusterId).setClientId(id).build(),
+              reply);
+        }
+
+        @Override
+        void ok(ClientReply reply) {
+          done.complete(null);
+        }
+      }.attempt();
+      try {
+        done.get(1, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // best effort: the session expires on the cluster anyway
+      }
+    }
+    timer.shutdownNow();
+    for (ManagedChannel channel : channels.values()) {
+      channel.shutdownNow();
+    }
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  private synchronized CompletableFuture<Long> session() {
+    if (closed) {
+      return CompletableFuture.failedFuture(new RaftClientException("the client is closed"));
+    }
+    if (session == null || session.isCompletedExceptionally()) {
+      CompletableFuture<Long> opening = new CompletableFuture<>();
+      session = opening;
+      new Retrying<Long>("open session", System.nanoTime() + deadline.toNanos(), opening) {
+        @Override
+        void send(RaftClientServiceStub stub, StreamObserver<ClientReply> reply) {
+          stub.openSession(OpenSessionRequest.newBuilder().setClusterId(clusterId).build(), reply);
+        }
+
+        @Override
+        void ok(ClientReply reply) {
+          opening.complete(reply.getClientId());
+        }
+      }.attempt();
+    }
+    return session;
+  }
+
+  /** The cluster forgot session {@code id}: the next request opens a new one. */
+  private synchronized void sessionLost(long id) {
+    if (session != null && session.isDone() && !session.isCompletedExceptionally()) {
+      if (session.join() == id) {
+        session = null;
+      }
+    }
+  }
+
+  /** One submitted command: its session, sequence number and attempts. */
+  private final class Submission {
+    final Bytes command;
+    final long deadlineNanos;
+    final CompletableFuture<Bytes> result;
+    boolean mayHaveApplied;
+
+    Submission(Bytes command, long deadlineNanos, CompletableFuture<Bytes> result) {
+      this.command = command;
+      this.deadlineNanos = deadlineNanos;
+      this.result = result;
+    }
+
+    void start() {
+      session()
+          .whenComplete(
+              (id, error) -> {
+                if (error != null) {
+                  result.completeExceptionally(unwrap(error));
+                  return;
+                }
+                long seq = nextSequence.incrementAndGet();
+                outstanding.add(seq);
+                result.whenComplete((r, e) -> outstanding.remove(seq));
+                sendIn(id, seq);
+              });
+    }
+
+    private void sendIn(long clientId, long seq) {
+      CompletableFuture<Bytes> attempt = new CompletableFuture<>();
+      new Retrying<Bytes>("submit", deadlineNanos, attempt) {
+        @Override
+        void send(RaftClientServiceStub stub, StreamObserver<ClientReply> reply) {
+          Long lowest = outstanding.isEmpty() ? seq : outstanding.first();
+          stub.submit(
+              SubmitRequest.newBuilder()
+                  .setClusterId(clusterId)
+                  .setClientId(clientId)
+                  .setSequence(seq)
+                  .setLowestUnacknowledged(Math.min(lowest, seq))
+                  .setCommand(ByteString.copyFrom(command.asReadOnlyByteBuffer()))
+                  .build(),
+              reply);
+        }
+
+        @Override
+        void ok(ClientReply reply) {
+          attempt.complete(Bytes.wrapUnsafe(reply.getResult().toByteArray()));
+        }
+
+        @Override
+        void mayHaveApplied() {
+          mayHaveApplied = true;
+        }
+
+        @Override
+        boolean sessionExpired(ClientReply reply) {
+          sessionLost(clientId);
+          if (mayHaveApplied) {
+            attempt.completeExceptionally(
+                new SessionExpiredException(clientId, seq, reply.getMessage()));
+          } else {
+            // Never applied in that session: resend in a new one (new sequence number).
+            outstanding.remove(seq);
+            start();
+          }
+          return true;
+        }
+      }.attempt();
+      attempt.whenComplete(
+          (value, error) -> {
+            if (error != null) {
+              result.completeExceptionally(error);
+            } else {
+              result.complete(value);
+            }
+          });
+    }
+  }
+
+  // ---------------------------------------------------------------- attempts
+
+  /** Sends one kind of request until it gets a final answer or the deadline passes. */
+  private abstract class Retrying<T> {
+    final String what;
+    final long deadlineNanos;
+    final CompletableFuture<T> result;
+    int attempts;
+    String endpoint;
+    Throwable lastError;
+    boolean maybeApplied;
+
+    Retrying(String what, long deadlineNanos, CompletableFuture<T> result) {
+      this.what = what;
+      this.deadlineNanos = deadlineNanos;
+      this.result = result;
+    }
+
+    abstract void send(RaftClientServiceStub stub, StreamObserver<ClientReply> reply);
+
+    abstract void ok(ClientReply reply);
+
+    /** An attempt may have been appended (its outcome is unknown). */
+    void mayHaveApplied() {}
+
+    /** A SESSION_EXPIRED answer; returns whether it was handled (else it fails the request). */
+    boolean sessionExpired(ClientReply reply) {
+      return false;
+    }
+
+    void attempt() {
+      if (result.isDone()) {
+        return;
+      }
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        result.completeExceptionally(
+            new NoLeaderException(
+                what
+                    + " did not complete within the deadline of "
+                    + deadline
+                    + " after "
+                    + attempts
+                    + " attempts"
+                    + (lastError == null ? "" : "; last error: " + lastError.getMessage()),
+                maybeApplied,
+                lastError));
+        return;
+      }
+      attempts++;
+      endpoint = pickEndpoint();
+      RaftClientServiceStub stub;
+      try {
+        stub =
+            RaftClientServiceGrpc.newStub(channel(endpoint))
+                .withDeadlineAfter(
+                    Math.min(remaining, attemptTimeout.toNanos()), TimeUnit.NANOSECONDS);
+      } catch (RuntimeException e) {
+        failed(e, true);
+        return;
+      }
+      send(stub, new Observer(this::onReply, this::onError));
+    }
+
+    private void onReply(ClientReply reply) {
+      switch (reply.getCode()) {
+        case REPLY_CODE_OK:
+          if (endpoint != null && !reply.getLeaderAddress().isEmpty()) {
+            leader = reply.getLeaderAddress();
+          }
+          ok(reply);
+          return;
+        case REPLY_CODE_NOT_LEADER:
+          lastError = new RaftClientException(reply.getMessage());
+          if (!reply.getLeaderAddress().isEmpty() && !reply.getLeaderAddress().equals(endpoint)) {
+            leader = reply.getLeaderAddress();
+            retry(attempts <= 1 ? 0 : backoff());
+          } else {
+            forget(endpoint);
+            retry(backoff());
+          }
+          return;
+        case REPLY_CODE_INDETERMINATE:
+          markMaybeApplied();
+          lastError = new RaftClientException(reply.getMessage());
+          retry(backoff());
+          return;
+        case REPLY_CODE_BUSY:
+          lastError = new RaftClientException(reply.getMessage());
+          retry(backoff());
+          return;
+        case REPLY_CODE_UNAVAILABLE:
+          lastError = new RaftClientException(reply.getMessage());
+          forget(endpoint);
+          retry(backoff());
+          return;
+        case REPLY_CODE_SESSION_EXPIRED:
+          if (!sessionExpired(reply)) {
+            result.completeExceptionally(new SessionExpiredException(0, 0, reply.getMessage()));
+          }
+          return;
+        case REPLY_CODE_TOO_LARGE:
+          result.completeExceptionally(new RequestTooLargeException(reply.getMessage()));
+          return;
+        default:
+          result.completeExceptionally(
+              new RaftClientException(
+                  what
+                      + " failed at "
+                      + endpoint
+                      + ": "
+                      + reply.getCode()
+                      + " "
+                      + reply.getMessage()));
+      }
+    }
+
+    private void onError(Throwable error) {
+      Status status = Status.fromThrowable(error);
+      if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+        result.completeExceptionally(
+            new RequestTooLargeException(what + " refused by " + endpoint + ": " + status));
+        return;
+      }
+      failed(error, status.getCode() != Status.Code.UNAVAILABLE);
+    }
+
+    private void failed(Throwable error, boolean maybeSent) {
+      if (maybeSent) {
+        markMaybeApplied();
+      }
+      lastError = error;
+      forget(endpoint);
+      retry(backoff());
+    }
+
+    private void markMaybeApplied() {
+      maybeApplied = true;
+      mayHaveApplied();
+    }
+
+    private long backoff() {
+      long base = backoffInitial.toNanos() << Math.min(20, Math.max(0, attempts - 1));
+      long capped = Math.min(base, backoffMax.toNanos());
+      return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1); // jitter
+    }
+
+    private void retry(long delayNanos) {
+      long delay = Math.min(delayNanos, Math.max(0, deadlineNanos - System.nanoTime()));
+      try {
+        timer.schedule(this::attempt, delay, TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        result.completeExceptionally(new RaftClientException("the client is closed"));
+      }
+    }
+  }
+
+  /** Hands a unary call's single answer or error to the attempt. */
+  private static final class Observer implements StreamObserver<ClientReply> {
+    private final java.util.function.Consumer<ClientReply> onReply;
+    private final java.util.function.Consumer<Throwable> onError;
+    private ClientReply reply;
+
+    Observer(
+        java.util.function.Consumer<ClientReply> onReply,
+        java.util.function.Consumer<Throwable> onError) {
+      this.onReply = onReply;
+      this.onError = onError;
+    }
+
+    @Override
+    public void onNext(ClientReply value) {
+      reply = value;
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      onError.accept(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      if (reply == null) {
+        onError.accept(new StatusRuntimeException(Status.INTERNAL.withDescription("no reply")));
+      } else {
+        onReply.accept(reply);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- endpoints
+
+  private String pickEndpoint() {
+    String known = leader;
+    if (known != null) {
+      return known;
+    }
+    return endpoints.get(Math.floorMod(nextEndpoint.getAndIncrement(), endpoints.size()));
+  }
+
+  private void forget(String endpoint) {
+    if (endpoint != null && endpoint.equals(leader)) {
+      leader = null;
+    }
+  }
+
+  private ManagedChannel channel(String endpoint) {
+    return channels.computeIfAbsent(
+        endpoint,
+        e -> {
+          synchronized (this) {
+            if (closed) {
+              throw new IllegalStateException("the client is closed");
+            }
+          }
+          return NettyChannelBuilder.forTarget(e, credentials)
+              .maxInboundMessageSize(Math.max(maxRequestBytes, 4 << 20) + (64 << 10))
+              .build();
+        });
+  }
+
+  private RequestTooLargeException tooLarge(int size) {
+    return new RequestTooLargeException(
+        "request of "
+            + size
+            + " bytes exceeds the client's limit of "
+            + maxRequestBytes
+            + " bytes");
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
+  }
+
+  private <T> CompletableFuture<T> expose(CompletableFuture<T> internal) {
+    CompletableFuture<T> external = new CompletableFuture<>();
+    BiConsumer<T, Throwable> hand =
+        (value, error) ->
+            callbacks.execute(
+                () -> {
+                  if (error != null) {
+                    external.completeExceptionally(unwrap(error));
+                  } else {
+                    external.complete(value);
+                  }
+                });
+    internal.whenComplete(hand);
+    return external;
+  }
+
+  private static ChannelCredentials credentials(Builder b) throws IOException {
+    if (b.trustedCa == null) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+    try (InputStream ca = Files.newInputStream(b.trustedCa)) {
+      tls.trustManager(ca);
+    }
+    if (b.clientCert != null) {
+      try (InputStream cert = Files.newInputStream(b.clientCert);
+          InputStream key = Files.newInputStream(b.clientKey)) {
+        tls.keyManager(cert, key);
+      }
+    }
+    return tls.build();
+  }
+
+  /** Builds a {@link RaftClient}. Not thread-safe. */
+  public static final class Builder {
+    private final List<String> endpoints = new ArrayList<>();
+    private String clusterId;
+    private Duration deadline = Duration.ofSeconds(30);
+    private Duration attemptTimeout = Duration.ofSeconds(5);
+    private Duration backoffInitial = Duration.ofMillis(20);
+    private Duration backoffMax = Duration.ofSeconds(1);
+    private int maxRequestBytes = 1 << 20;
+    private Executor callbacks = ForkJoinPool.commonPool();
+    private Path trustedCa;
+    private Path clientCert;
+    private Path clientKey;
+
+    private Builder() {}
+
+    /** Seed endpoints ({@code host:port} of nodes' gRPC servers); at least one is required. */
+    public Builder endpoints(String... hostAndPorts) {
+      endpoints.addAll(List.of(hostAndPorts));
+      return this;
+    }
+
+    /** Seed endpoints; see {@link #endpoints(String...)}. */
+    public Builder endpoints(List<String> hostAndPorts) {
+      endpoints.addAll(hostAndPorts);
+      return this;
+    }
+
+    /** The cluster id the nodes were configured with (required). */
+    public Builder clusterId(String clusterId) {
+      this.clusterId = clusterId;
+      return this;
+    }
+
+    /** How long a request may take in all, retries included (default 30 s). */
+    public Builder deadline(Duration deadline) {
+      this.deadline = deadline;
+      return this;
+    }
+
+    /** How long one attempt waits for its answer (default 5 s). */
+    public Builder attemptTimeout(Duration attemptTimeout) {
+      this.attemptTimeout = attemptTimeout;
+      return this;
+    }
+
+    /**
+     * The pause before a retry: {@code initial} doubling per attempt up to {@code max}, with random
+     * jitter (defaults 20 ms and 1 s).
+     */
+    public Builder backoff(Duration initial, Duration max) {
+      this.backoffInitial = initial;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /** Largest command or query sent (default 1 MiB, the nodes' default proposal limit). */
+    public Builder maxRequestBytes(int bytes) {
+      this.maxRequestBytes = bytes;
+      return this;
+    }
+
+    /** Where futures complete (default {@link ForkJoinPool#commonPool()}). */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbacks = executor;
+      return this;
+    }
+
+    /** TLS: trust servers whose certificates this CA (PEM) signed. */
+    public Builder tls(Path trustedCaPem) {
+      this.trustedCa = trustedCaPem;
+      return this;
+    }
+
+    /** Mutual TLS: also present this certificate chain and PKCS#8 key (PEM). */
+    public Builder clientCertificate(Path certChainPem, Path privateKeyPem) {
+      this.clientCert = certChainPem;
+      this.clientKey = privateKeyPem;
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException naming what is missing or invalid
+     * @throws java.io.UncheckedIOException if the TLS material cannot be read
+     */
+    public RaftClient build() {
+      if (endpoints.isEmpty()) {
+        throw new IllegalStateException("RaftClient.Builder: at least one endpoint is required");
+      }
+      if (clusterId == null || clusterId.isBlank()) {
+        throw new IllegalStateException("RaftClient.Builder: clusterId is required");
+      }
+      Objects.requireNonNull(deadline, "deadline");
+      Objects.requireNonNull(attemptTimeout, "attemptTimeout");
+      Objects.requireNonNull(callbacks, "callbackExecutor");
+      if (deadline.isNegative()
+          || deadline.isZero()
+          || attemptTimeout.isNegative()
+          || attemptTimeout.isZero()) {
+        throw new IllegalStateException(
+            "RaftClient.Builder: deadline and attemptTimeout must be positive");
+      }
+      if (backoffInitial.isNegative()
+          || backoffInitial.isZero()
+          || backoffMax.compareTo(backoffInitial) < 0) {
+        throw new IllegalStateException("RaftClient.Builder: backoff needs 0 < initial <= max");
+      }
+      if (maxRequestBytes < 1) {
+        throw new IllegalStateException("RaftClient.Builder: maxRequestBytes must be >= 1");
+      }
+      if (clientCert != null && trustedCa == null) {
+        throw new IllegalStateException("RaftClient.Builder: clientCertificate needs tls(ca)");
+      }
+      try {
+        return new RaftClient(this);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("RaftClient: cannot read the TLS material", e);
+      }
+    }
+  }
+}

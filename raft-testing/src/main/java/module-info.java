@@ -1,0 +1,9 @@
+/**
+ * The test kit for users' tests (add it with test scope): an in-memory cluster in virtual time, a
+ * manual scheduler, a virtual network and a recording state machine.
+ */
+module io.jangada.raft.testing {
+  requires transitive io.jangada.raft;
+
+  exports io.jangada.raft.testing;
+}
