@@ -14,6 +14,7 @@ public abstract sealed class RaftException extends RuntimeException
         StateMachineException,
         LeadershipTransferException,
         RequestTimeoutException,
+        MembershipChangeException,
         SessionExpiredException {
 
   RaftException(String message) {

@@ -1,5 +1,6 @@
 package io.jangada.raft;
 
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import java.util.Optional;
@@ -24,6 +25,15 @@ public interface RaftListener {
 
   /** The commit index advanced. Called at most once per batch of work, not per entry. */
   default void onCommit(NodeId self, long commitIndex) {}
+
+  /**
+   * The configuration in force changed: an entry with a new configuration was appended (it takes
+   * effect then, before it commits; thesis §4.1), a snapshot with one was installed, or an
+   * uncommitted one was truncated away. {@code index} is the index of its log entry (0 for the
+   * configuration the node was built with). Also called once at start with the configuration
+   * recovered from storage. Thread: the node's loop.
+   */
+  default void onMembershipChange(NodeId self, Membership membership, long index) {}
 
   /** A snapshot was taken or installed (before {@link #onSnapshotTaken} / Installed). */
   default void onSnapshot(NodeId self, SnapshotMeta meta) {}

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -77,8 +78,8 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
-   * A builder; {@code id}, {@code membership}, {@code stateMachine}, storages and transport are
-   * required.
+   * A builder; {@code id}, {@code membership} (or {@link Builder#join()} for a node joining a
+   * running cluster), {@code stateMachine}, storages and transport are required.
    */
   public static Builder builder() {
     return new Builder();
@@ -193,6 +194,94 @@ public final class RaftNode implements AutoCloseable {
   public CompletableFuture<Void> transferLeadership(NodeId target) {
     Objects.requireNonNull(target, "target");
     return expose(loop.transferLeadership(target));
+  }
+
+  /**
+   * Changes the cluster's configuration to {@code target} (Raft thesis §4), if the configuration in
+   * force is still the one at {@code expectedConfigIndex} ({@link RaftStatus#membershipIndex()}): a
+   * compare-and-set, so two operators working from the same view cannot both apply a change. Only
+   * the leader accepts, and only one change at a time (a second one is refused, never queued).
+   * Changing at most one voter is a single-server change; changing more goes through a joint
+   * configuration that the leader leaves by itself. A node becomes a voter only as a learner that
+   * has caught up. Members carry their addresses ({@link Membership.Builder}), from which every
+   * {@link Transport} that follows the configuration learns its peers.
+   *
+   * <p>Completes with the committed final configuration and its index once it is committed (a
+   * leader that removed itself completes it, then steps down). Fails with {@link
+   * NotLeaderException} (retry at the hint), {@link ConcurrentMembershipChangeException} (another
+   * change is in flight, or {@code expectedConfigIndex} is stale), {@link
+   * LearnerNotCaughtUpException}, {@link MembershipChangeException} (an invalid target, or the
+   * leader is not ready: a new leader must first commit an entry of its term), or {@link
+   * IndeterminateResultException} (leadership was lost after appending: read the configuration
+   * again). Nothing was appended unless the failure is indeterminate.
+   */
+  public CompletableFuture<CommittedMembership> changeMembership(
+      Membership target, long expectedConfigIndex) {
+    Objects.requireNonNull(target, "target");
+    return expose(loop.changeMembership(target, expectedConfigIndex));
+  }
+
+  /**
+   * Adds {@code node} as a learner reachable at {@code address}: it receives the log but does not
+   * vote, until {@link #promote}d. Start the node first in join mode ({@link Builder#join()}).
+   * Fails as {@link #changeMembership}, and with {@link MembershipChangeException} ({@code
+   * INVALID}) if it is a member already.
+   */
+  public CompletableFuture<CommittedMembership> addLearner(NodeId node, String address) {
+    Objects.requireNonNull(node, "node");
+    Objects.requireNonNull(address, "address");
+    return expose(
+        loop.changeMembership(
+            current -> {
+              if (current.contains(node)) {
+                throw new MembershipChangeException(
+                    MembershipChangeException.Reason.INVALID,
+                    node + " is a member already: " + current.describe());
+              }
+              return current.withLearner(node, Optional.of(address));
+            }));
+  }
+
+  /**
+   * Makes the learner {@code node} a voter, once its log is close enough to the leader's. Fails as
+   * {@link #changeMembership}: {@link LearnerNotCaughtUpException} if it lags, {@link
+   * UnknownMemberException} if it is not a member, {@link MembershipChangeException} ({@code
+   * INVALID}) if it is a voter already.
+   */
+  public CompletableFuture<CommittedMembership> promote(NodeId node) {
+    Objects.requireNonNull(node, "node");
+    return expose(
+        loop.changeMembership(
+            current -> {
+              requireMember(current, node);
+              if (current.isVoter(node)) {
+                throw new MembershipChangeException(
+                    MembershipChangeException.Reason.INVALID, node + " is a voter already");
+              }
+              return current.withPromoted(node);
+            }));
+  }
+
+  /**
+   * Removes the voter or learner {@code node}, possibly the leader itself (it leads until the
+   * change commits, then hands over). Stop the removed node afterwards. Fails as {@link
+   * #changeMembership}, and with {@link UnknownMemberException} if it is not a member.
+   */
+  public CompletableFuture<CommittedMembership> removeMember(NodeId node) {
+    Objects.requireNonNull(node, "node");
+    return expose(
+        loop.changeMembership(
+            current -> {
+              requireMember(current, node);
+              return current.without(node);
+            }));
+  }
+
+  private static void requireMember(Membership current, NodeId node) {
+    if (!current.contains(node)) {
+      throw new UnknownMemberException(
+          node, node + " is not a member of the configuration " + current.describe());
+    }
   }
 
   /**
@@ -335,6 +424,7 @@ public final class RaftNode implements AutoCloseable {
 
     private NodeId id;
     private Membership membership;
+    private boolean join;
     private RaftConfig config = RaftConfig.builder().build();
     private StateMachine stateMachine;
     private LogStorage logStorage;
@@ -371,6 +461,19 @@ public final class RaftNode implements AutoCloseable {
      */
     public Builder membership(Membership membership) {
       this.membership = membership;
+      return this;
+    }
+
+    /**
+     * Join mode, instead of {@link #membership}: the node starts with an empty configuration, never
+     * campaigns, and waits for a leader to contact it after an operator added it ({@link
+     * RaftNode#addLearner}); it learns the configuration, and its transport its peers, from the
+     * leader's log or snapshot. Its transport must accept senders it does not know yet (the default
+     * of {@code GrpcTransport}). On a restart the configuration recorded in its storage is used, so
+     * keep {@code join()} or give the membership, either works.
+     */
+    public Builder join() {
+      this.join = true;
       return this;
     }
 
@@ -542,7 +645,15 @@ public final class RaftNode implements AutoCloseable {
      */
     public RaftNode build() {
       require(id, "id");
-      require(membership, "membership");
+      if (join && membership != null) {
+        throw new IllegalStateException("RaftNode.Builder: give a membership or join(), not both");
+      }
+      Membership initial = join ? Membership.empty() : membership;
+      if (initial == null) {
+        throw new IllegalStateException(
+            "RaftNode.Builder: membership is required (or join() for a node joining a running"
+                + " cluster)");
+      }
       require(stateMachine, "stateMachine");
       require(logStorage, "logStorage");
       require(stateStorage, "stateStorage");
@@ -550,7 +661,7 @@ public final class RaftNode implements AutoCloseable {
       require(config, "config");
       require(tickInterval, "tickInterval");
       require(sessionLimits, "sessionLimits");
-      if (!membership.contains(id)) {
+      if (!join && !initial.contains(id)) {
         throw new IllegalStateException(
             "node " + id + " is not a member of the configured membership " + membership);
       }
@@ -579,7 +690,7 @@ public final class RaftNode implements AutoCloseable {
       return new RaftNode(
           new NodeOptions(
               id,
-              membership,
+              initial,
               config,
               stateMachine,
               logStorage,

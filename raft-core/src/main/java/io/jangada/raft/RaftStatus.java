@@ -124,6 +124,37 @@ public record RaftStatus(
   }
 
   /**
+   * Every member of the configuration in force and its role in it, in id order (also the outgoing
+   * voters of a joint configuration).
+   */
+  public Map<NodeId, MemberRole> members() {
+    Map<NodeId, MemberRole> roles = new TreeMap<>();
+    for (NodeId learner : membership.learners()) {
+      roles.put(learner, MemberRole.LEARNER);
+    }
+    for (NodeId voter : membership.outgoingVoters()) {
+      roles.put(voter, MemberRole.LEAVING_VOTER);
+    }
+    for (NodeId voter : membership.voters()) {
+      boolean joining = membership.isJoint() && !membership.outgoingVoters().contains(voter);
+      roles.put(voter, joining ? MemberRole.JOINING_VOTER : MemberRole.VOTER);
+    }
+    return Collections.unmodifiableMap(roles);
+  }
+
+  /** A member's role in a configuration. */
+  public enum MemberRole {
+    /** Votes and counts toward quorums (in both halves of a joint configuration). */
+    VOTER,
+    /** Receives the log but does not vote. */
+    LEARNER,
+    /** Becomes a voter when the joint configuration is left; already counts in its new half. */
+    JOINING_VOTER,
+    /** Leaves the voters when the joint configuration is left; still counts in its old half. */
+    LEAVING_VOTER
+  }
+
+  /**
    * A leader's view of one follower's replication.
    *
    * @param matchIndex the highest index known to be replicated on the follower

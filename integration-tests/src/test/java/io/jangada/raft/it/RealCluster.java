@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -40,6 +41,7 @@ final class RealCluster implements AutoCloseable {
   private final String clusterId;
   private final Map<NodeId, InetSocketAddress> addresses = new ConcurrentHashMap<>();
   private final Map<NodeId, Running> running = new ConcurrentHashMap<>();
+  private final Set<NodeId> joined = ConcurrentHashMap.newKeySet();
   private BiFunction<NodeId, Transport, Transport> wrapTransport = (id, t) -> t;
   private UnaryOperator<RaftNode.Builder> customize = b -> b;
   private StorageOpener openStorage = (dir, identity) -> FileStorage.open(dir, identity);
@@ -94,6 +96,19 @@ final class RealCluster implements AutoCloseable {
     return ids;
   }
 
+  /**
+   * Starts a new node {@code id} in join mode (no configuration, no peers) on a fresh port; it
+   * waits for a leader to add it. Restarts of it use join mode too (the stored configuration wins).
+   */
+  synchronized void join(NodeId id) throws IOException {
+    if (ids.contains(id) || joined.contains(id)) {
+      throw new IllegalArgumentException(id + " is in this cluster already");
+    }
+    addresses.put(id, freeLoopbackAddress());
+    joined.add(id);
+    start(id);
+  }
+
   Path dataDir(NodeId id) {
     return dir.resolve(id.value());
   }
@@ -106,10 +121,19 @@ final class RealCluster implements AutoCloseable {
     FileStorage storage = openStorage.open(dataDir(id), new DataDirIdentity(clusterId, id));
     GrpcTransport.Builder builder =
         GrpcTransport.builder().self(id).clusterId(clusterId).listen(addresses.get(id));
-    for (NodeId peer : ids) {
-      if (!peer.equals(id)) {
-        builder.peer(peer, addresses.get(peer));
+    boolean joining = joined.contains(id);
+    RaftNode.Builder raft = RaftNode.builder();
+    if (joining) {
+      raft.join();
+    } else {
+      Membership.Builder membership = Membership.builder();
+      for (NodeId member : ids) {
+        membership.voter(member, address(member));
+        if (!member.equals(id)) {
+          builder.peer(member, addresses.get(member));
+        }
       }
+      raft.membership(membership.build());
     }
     GrpcTransport transport;
     try {
@@ -122,9 +146,7 @@ final class RealCluster implements AutoCloseable {
     RaftNode node =
         customize
             .apply(
-                RaftNode.builder()
-                    .id(id)
-                    .membership(Membership.ofVoters(ids))
+                raft.id(id)
                     .config(RaftConfig.builder().electionTicks(10).heartbeatTicks(1).build())
                     .stateMachine(machine)
                     .logStorage(storage.log())
@@ -186,7 +208,7 @@ final class RealCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    for (NodeId id : ids) {
+    for (NodeId id : List.copyOf(running.keySet())) {
       stop(id);
     }
   }

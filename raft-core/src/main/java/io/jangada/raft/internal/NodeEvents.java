@@ -6,6 +6,7 @@ import io.jangada.raft.RaftMetrics;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.RaftStatus.PeerStatus;
 import io.jangada.raft.Role;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import java.util.Arrays;
@@ -213,6 +214,10 @@ public final class NodeEvents {
 
   void snapshotSent(NodeId peer, long index) {
     listen(l -> l.onSnapshotSent(id, peer, index));
+  }
+
+  void membershipChanged(Membership membership, long index) {
+    listen(l -> l.onMembershipChange(id, membership, index));
   }
 
   void failed(String what, Throwable cause) {

@@ -1,8 +1,10 @@
 package io.jangada.raft.internal;
 
 import io.jangada.raft.Committed;
+import io.jangada.raft.CommittedMembership;
 import io.jangada.raft.IndeterminateResultException;
 import io.jangada.raft.LeadershipTransferException;
+import io.jangada.raft.MembershipChangeException;
 import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.NotLeaderException;
 import io.jangada.raft.ProposalDroppedException;
@@ -38,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +85,7 @@ public final class NodeLoop implements Transport.Inbox {
 
   private final NodeEvents events;
   private final long stallNanos;
+  private final MembershipChanges membershipChanges;
 
   // Everything below is confined to the loop lane.
   // The highest entry index ever handed to the log writer (and so possibly sent to a follower): a
@@ -120,6 +124,7 @@ public final class NodeLoop implements Transport.Inbox {
     this.sessionProposer = new SessionProposer(options, proposals, forwarded);
     long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
     this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
+    this.membershipChanges = new MembershipChanges(options.id(), options.transport(), events);
   }
 
   /**
@@ -165,6 +170,8 @@ public final class NodeLoop implements Transport.Inbox {
     try {
       problems.checkAtStart(core.status().membership());
       options.transport().start(this);
+      RaftStatus initial = core.status();
+      membershipChanges.announce(initial.membership(), initial.membershipIndex());
     } catch (Exception | Error e) {
       startFailed(started, e);
       return;
@@ -375,6 +382,48 @@ public final class NodeLoop implements Transport.Inbox {
           } else {
             core.readIndex(readId);
           }
+        });
+    return future;
+  }
+
+  /**
+   * Changes the configuration to {@code target} if the one in force is at {@code expectedIndex};
+   * see {@code RaftNode.changeMembership}.
+   */
+  public CompletableFuture<CommittedMembership> changeMembership(
+      Membership target, long expectedIndex) {
+    CompletableFuture<CommittedMembership> future = new CompletableFuture<>();
+    onLoop(future, () -> membershipChanges.propose(core, target, expectedIndex, future));
+    return future;
+  }
+
+  /**
+   * Changes the configuration to {@code edit} applied to the one in force (atomically on the loop);
+   * {@code edit} may throw a {@link MembershipChangeException} to refuse.
+   */
+  public CompletableFuture<CommittedMembership> changeMembership(
+      Function<Membership, Membership> edit) {
+    CompletableFuture<CommittedMembership> future = new CompletableFuture<>();
+    onLoop(
+        future,
+        () -> {
+          RaftStatus now = core.status();
+          if (now.role() != Role.LEADER) {
+            future.completeExceptionally(new NotLeaderException(id, now.leader()));
+            return;
+          }
+          Membership target;
+          try {
+            target = edit.apply(now.membership());
+          } catch (MembershipChangeException | IllegalArgumentException e) {
+            future.completeExceptionally(
+                e instanceof MembershipChangeException
+                    ? e
+                    : new MembershipChangeException(
+                        MembershipChangeException.Reason.INVALID, e.getMessage()));
+            return;
+          }
+          membershipChanges.propose(core, target, now.membershipIndex(), future);
         });
     return future;
   }
@@ -771,6 +820,7 @@ public final class NodeLoop implements Transport.Inbox {
       handedOutUpTo =
           Math.max(handedOutUpTo, ready.entries().get(ready.entries().size() - 1).index());
     }
+    membershipChanges.announce(ready.membership(), ready.membershipIndex());
     if (!ready.hasPersistentWork()) {
       afterPersist(ready, ready.messages(), ready.committed(), reads(ready.readStates()));
       return;
@@ -865,6 +915,7 @@ public final class NodeLoop implements Transport.Inbox {
   private void publishStatus() {
     RaftStatus previous = status.latest();
     RaftStatus next = status.publish(core.status());
+    membershipChanges.update(next); // first: a leader that removed itself steps down as it commits
     next.leader().ifPresent(leaderWaiters::leaderKnown);
     problems.membershipChanged(next.membership());
     uncommittedBytes = core.uncommittedBytes();
@@ -994,6 +1045,7 @@ public final class NodeLoop implements Transport.Inbox {
       Supplier<RaftException> notAppended,
       Supplier<RaftException> appended) {
     proposals.failAll(handedOutUpTo, notAppended, appended);
+    membershipChanges.failAll(appended);
     forwarded.failAll(appended);
     leaderWaiters.failAll(failure);
     for (PendingRead read : reads.values()) {

@@ -113,6 +113,8 @@ final class NodeProblems {
         ids ->
             membership.members().stream()
                 .filter(m -> !m.equals(id) && !ids.contains(m))
+                // a transport that follows the configuration learns this address from it
+                .filter(m -> membership.address(m).isEmpty())
                 .forEach(missing::add));
     return missing;
   }

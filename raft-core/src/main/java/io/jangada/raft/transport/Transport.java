@@ -1,5 +1,6 @@
 package io.jangada.raft.transport;
 
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import java.io.IOException;
@@ -38,7 +39,9 @@ public interface Transport extends AutoCloseable {
   /**
    * The nodes this transport can send to, if it has a fixed list of peers; empty if it can reach
    * any node (as the in-memory networks can). The node compares it with its configuration at start
-   * and fails to start if a member is missing, since it could never reach it.
+   * and fails to start if a member is missing and the configuration has no address for it either (a
+   * transport that follows the configuration learns addresses from it), since it could never reach
+   * it.
    *
    * <p>Thread: any thread. Blocking: never. The default returns empty.
    */
@@ -57,6 +60,21 @@ public interface Transport extends AutoCloseable {
   default List<String> problems() {
     return List.of();
   }
+
+  /**
+   * The configuration in force changed (a configuration entry was appended or a snapshot installed,
+   * thesis §4.1), or the node started with {@code membership}. A transport that follows the
+   * configuration adds the members it does not know, at the addresses {@link Membership#address}
+   * gives, and drops those that left; this is how peers are learned from the replicated log instead
+   * of from a second, hand-maintained list. The default does nothing (peers configured otherwise).
+   *
+   * <p>Thread: the node's loop, before any message of the same step is sent (so the first message
+   * to a new member finds its address). Blocking: must not block on the network. Errors: must not
+   * throw (an exception is logged and ignored). {@code membership} may be joint (then the outgoing
+   * voters are members too) or {@linkplain Membership#isEmpty() empty} (a joining node that has not
+   * learned its configuration yet: keep what is known).
+   */
+  default void membershipChanged(Membership membership) {}
 
   /**
    * Stops sending and delivering and releases resources. Idempotent. Blocking: may wait briefly for

@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.grpc.proto.RaftMessage;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
@@ -20,13 +21,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,10 +52,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Wire: each node keeps one long-lived client-streaming call to each peer and sends all of that
  * peer's messages on it, in order; what is queued when the stream is ready goes as one frame (up to
- * 256 KiB). Every frame carries the cluster id and the sender's id; the receiver rejects (logs,
- * rate-limited, and drops) frames of another cluster, from a node that is not a configured peer, or
- * that do not parse, and messages whose {@code from} differs from the frame's sender, that are
- * addressed to another node, or that do not decode. A rejection never ends the stream.
+ * 256 KiB). Every frame carries the cluster id, the sender's id and the address it advertises; the
+ * receiver rejects (logs, rate-limited, and drops) frames of another cluster, that do not parse, or
+ * (only with {@code acceptUnknownSenders(false)}) from a node that is not a peer, and messages
+ * whose {@code from} differs from the frame's sender, that are addressed to another node, or that
+ * do not decode. A rejection never ends the stream.
  *
  * <p>Flow control: each peer has a bounded outbound queue ({@link Builder#maxQueuedMessages},
  * {@link Builder#maxQueuedBytes}); messages are written only while gRPC reports the stream ready,
@@ -69,8 +71,13 @@ import org.slf4j.LoggerFactory;
  * senders whose frames were rejected in the last minute (shown in {@code RaftStatus.problems()}).
  *
  * <p>Security: plain text by default; {@link Builder#tls} enables TLS and {@link
- * Builder#clientCertificate} mutual TLS. Peers are configured in the builder and may be changed at
- * run time with {@link #addPeer} and {@link #removePeer}.
+ * Builder#clientCertificate} mutual TLS.
+ *
+ * <p>Peers: configured in the builder, changed at run time with {@link #addPeer}, {@link
+ * #removePeer} and {@link #setPeers}, and, inside a {@code RaftNode}, taken from the replicated
+ * configuration ({@link #membershipChanged}), so they follow membership changes by themselves. A
+ * sender this node does not know yet is heard (see {@link Builder#acceptUnknownSenders}) and
+ * answered at the address its frames announce.
  *
  * <p>Thread-safety: all methods may be called from any thread. The inbox is called on gRPC's
  * executor threads (messages of one peer serially, in order) and, for {@code unreachable}, on the
@@ -91,12 +98,17 @@ public final class GrpcTransport implements Transport {
   /** A batch stops growing at this size (a larger single message still goes alone). */
   private static final int BATCH_BYTES = 256 * 1024;
 
+  /** The longest advertised {@code host:port}. */
+  private static final int MAX_ADDRESS_CHARS = 300;
+
   private final NodeId self;
   private final String clusterId;
   private final InetSocketAddress listen;
-  private final Map<NodeId, HostAndPort> peerAddresses; // guarded by this
+  private final PeerSet peers;
   private final int maxMessageSize;
-  private final Envelope header; // cluster id and sender, without messages
+  private final Optional<HostAndPort> advertised;
+  private final boolean acceptUnknownSenders;
+  private volatile Envelope header; // cluster id, sender and its address, without messages
   private final Limits limits;
   private final Optional<Executor> userExecutor;
   private final Optional<TlsMaterial> tls;
@@ -115,15 +127,22 @@ public final class GrpcTransport implements Transport {
   private volatile Executor executor;
   private ChannelCredentials credentials;
   private volatile Inbox inbox;
-  private volatile Map<NodeId, PeerChannel> peers = Map.of();
 
   private GrpcTransport(Builder b) {
     this.self = b.self;
     this.clusterId = b.clusterId;
     this.listen = b.listen;
-    this.peerAddresses = new TreeMap<>(b.peers);
+    this.peers = new PeerSet(b.self, b.peers);
     this.maxMessageSize = b.maxMessageSize;
-    this.header = Envelope.newBuilder().setClusterId(b.clusterId).setSender(b.self.value()).build();
+    this.advertised = Optional.ofNullable(b.advertise);
+    this.acceptUnknownSenders = b.acceptUnknownSenders;
+    // The address is filled in at start (the port may be chosen then); reserve room for it.
+    this.header =
+        Envelope.newBuilder()
+            .setClusterId(b.clusterId)
+            .setSender(b.self.value())
+            .setSenderAddress("x".repeat(MAX_ADDRESS_CHARS))
+            .build();
     this.limits =
         new Limits(
             b.maxQueuedMessages,
@@ -171,8 +190,7 @@ public final class GrpcTransport implements Transport {
     Executor executor = userExecutor.orElseGet(() -> ownedExecutor = newOwnedExecutor());
     this.executor = executor;
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("jangada-grpc-timer-" + self));
-    service =
-        new RaftGrpcService(self, clusterId, senderNames(), inbox, metrics, this::trafficFrom);
+    service = new RaftGrpcService(self, clusterId, this::admit, inbox, metrics, this::trafficFrom);
     try {
       server =
           NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
@@ -193,64 +211,90 @@ public final class GrpcTransport implements Transport {
       close();
       throw new IOException(self + ": cannot load the client TLS material: " + e.getMessage(), e);
     }
-    Map<NodeId, PeerChannel> channels = new TreeMap<>();
-    peerAddresses.forEach((peer, address) -> channels.put(peer, newPeerChannel(peer, address)));
-    peers = Map.copyOf(channels);
-    peers.values().forEach(PeerChannel::start);
-    log.info("{}: listening on {}, peers {}", self, boundAddress(), peerAddresses);
+    Envelope.Builder headerBuilder =
+        Envelope.newBuilder().setClusterId(clusterId).setSender(self.value());
+    advertisedAddress().ifPresent(a -> headerBuilder.setSenderAddress(a.toString()));
+    header = headerBuilder.build();
+    peers.start(this::newPeerChannel);
+    log.info(
+        "{}: listening on {}, advertising {}, peers {}",
+        self,
+        boundAddress(),
+        header.getSenderAddress().isEmpty() ? "no address" : header.getSenderAddress(),
+        peers);
+  }
+
+  /**
+   * The advertised address, else the listen address unless it is a wildcard (with the real port).
+   */
+  private Optional<HostAndPort> advertisedAddress() {
+    if (advertised.isPresent()) {
+      return advertised;
+    }
+    if (listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()) {
+      return Optional.empty();
+    }
+    return Optional.of(HostAndPort.fromParts(listen.getHostString(), boundAddress().getPort()));
+  }
+
+  /**
+   * Whether to accept a frame from {@code sender}: a known peer always; an unknown one only with
+   * {@link Builder#acceptUnknownSenders}, and then its announced address becomes a learned peer so
+   * that replies reach it.
+   */
+  private boolean admit(String sender, String address) {
+    if (peers.isKnown(sender)) {
+      return true;
+    }
+    if (!acceptUnknownSenders || closed) {
+      return false;
+    }
+    NodeId id;
+    try {
+      id = NodeId.of(sender);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    if (!address.isEmpty()) {
+      HostAndPort hp;
+      try {
+        hp = HostAndPort.fromString(address);
+      } catch (IllegalArgumentException e) {
+        dropLog.warn(self + ": " + sender + " announces a bad address '" + address + "'");
+        return true; // the message is still valid; replies cannot reach the sender
+      }
+      if (hp.hasPort() && peers.learn(id, hp)) {
+        log.info("{}: learned peer {} at {} from its frames", self, id, hp);
+      }
+    }
+    return true;
   }
 
   /**
    * Adds a peer at run time, e.g. after a membership change: from now on messages to it are sent
    * and frames from it are accepted. Before {@link #start} it is the same as {@link Builder#peer}.
+   * A peer learned from its frames becomes a configured one (at {@code address}).
    *
-   * @throws IllegalArgumentException if {@code id} is this node or already a peer
+   * @throws IllegalArgumentException if {@code id} is this node or already a configured peer
    * @throws IllegalStateException if the transport is closed
    */
-  public synchronized void addPeer(NodeId id, InetSocketAddress address) {
+  public void addPeer(NodeId id, InetSocketAddress address) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(address, "address");
-    if (closed) {
-      throw new IllegalStateException(self + ": transport is closed");
-    }
-    if (id.equals(self)) {
-      throw new IllegalArgumentException("peer " + id + " is this node itself");
-    }
-    if (peerAddresses.containsKey(id)) {
-      throw new IllegalArgumentException("duplicate peer " + id);
-    }
-    HostAndPort hostAndPort = HostAndPort.fromParts(address.getHostString(), address.getPort());
-    peerAddresses.put(id, hostAndPort);
-    if (server != null) {
-      PeerChannel channel = newPeerChannel(id, hostAndPort);
-      Map<NodeId, PeerChannel> next = new TreeMap<>(peers);
-      next.put(id, channel);
-      peers = Map.copyOf(next);
-      service.setKnownSenders(senderNames());
-      channel.start();
-      log.info("{}: added peer {} at {}", self, id, hostAndPort);
-    }
+    closeAll(peers.add(id, HostAndPort.fromParts(address.getHostString(), address.getPort())));
+    log.info("{}: added peer {} at {}", self, id, address);
   }
 
   /**
    * Removes a peer at run time: its stream is closed, messages to it are dropped (reported
-   * unreachable) and frames from it are rejected. Does nothing if {@code id} is not a peer.
+   * unreachable) and, unless {@link Builder#acceptUnknownSenders} is on, frames from it are
+   * rejected. Does nothing if {@code id} is not a peer.
    */
   public void removePeer(NodeId id) {
-    PeerChannel channel;
-    synchronized (this) {
-      if (peerAddresses.remove(id) == null) {
-        return;
-      }
-      Map<NodeId, PeerChannel> next = new TreeMap<>(peers);
-      channel = next.remove(id);
-      peers = Map.copyOf(next);
-      if (service != null) {
-        service.setKnownSenders(senderNames());
-      }
-    }
-    if (channel != null) {
-      channel.close();
+    Objects.requireNonNull(id, "id");
+    List<PeerChannel> closed = peers.remove(id);
+    if (!closed.isEmpty()) {
+      closeAll(closed);
       log.info("{}: removed peer {}", self, id);
     }
   }
@@ -260,16 +304,19 @@ public final class GrpcTransport implements Transport {
    * reconnect backoff (for example because it just restarted), reconnect now.
    */
   private void trafficFrom(String sender) {
-    PeerChannel channel = peers.get(NodeId.of(sender));
+    PeerChannel channel = peers.channel(NodeId.of(sender));
     if (channel != null) {
       channel.peerIsAlive();
     }
   }
 
-  /** The configured peers (as {@link #addPeer} and {@link #removePeer} left them). */
+  /**
+   * The current peers: configured, set by {@link #setPeers} or learned from the configuration
+   * ({@link #membershipChanged}) and from inbound frames.
+   */
   @Override
-  public synchronized Optional<Set<NodeId>> peers() {
-    return Optional.of(Set.copyOf(peerAddresses.keySet()));
+  public Optional<Set<NodeId>> peers() {
+    return Optional.of(Set.copyOf(peers.addresses().keySet()));
   }
 
   /**
@@ -282,10 +329,80 @@ public final class GrpcTransport implements Transport {
     return s == null ? List.of() : s.problems();
   }
 
-  private Set<String> senderNames() {
-    Set<String> names = new HashSet<>();
-    peerAddresses.keySet().forEach(id -> names.add(id.value()));
-    return names;
+  /**
+   * Makes the peer set exactly {@code peers} ({@code host:port} addresses; this node is skipped if
+   * present). Reconciles: a peer whose address is unchanged keeps its stream and queued messages, a
+   * peer no longer listed is closed, one whose address changed is reconnected at the new address.
+   * Peers learned from inbound frames and not listed are dropped.
+   *
+   * <p>Thread: any. Blocking: never waits for the network.
+   *
+   * @throws IllegalArgumentException if an address is not {@code host:port}; nothing changes then
+   * @throws IllegalStateException if the transport is closed
+   */
+  public void setPeers(Map<NodeId, String> peers) {
+    Map<NodeId, HostAndPort> target = new TreeMap<>();
+    peers.forEach((id, address) -> target.put(id, Builder.parse(address)));
+    Map<NodeId, HostAndPort> before = this.peers.addresses();
+    closeAll(this.peers.set(target));
+    if (!before.equals(this.peers.addresses())) {
+      log.info("{}: peers now {} (were {})", self, this.peers, before);
+    }
+  }
+
+  /**
+   * Follows the replicated configuration: the peers become its members (voters, learners and,
+   * during a joint change, outgoing voters) other than this node, at the addresses it records; a
+   * member without an address (or with one that is not {@code host:port}, logged) keeps the address
+   * known so far, if any. An empty configuration (a joining node) changes nothing. Unchanged peers
+   * keep their streams; see {@link #setPeers}.
+   */
+  @Override
+  public void membershipChanged(Membership membership) {
+    if (membership.isEmpty() || closed) {
+      return;
+    }
+    Map<NodeId, String> known = peerAddresses();
+    Set<NodeId> members = new TreeSet<>(membership.members());
+    members.addAll(membership.outgoingVoters());
+    Map<NodeId, HostAndPort> target = new TreeMap<>();
+    for (NodeId member : members) {
+      if (member.equals(self)) {
+        continue;
+      }
+      Optional<String> address =
+          membership.address(member).or(() -> Optional.ofNullable(known.get(member)));
+      if (address.isEmpty()) {
+        log.warn(
+            "{}: member {} has no address in the configuration; cannot reach it", self, member);
+        continue;
+      }
+      try {
+        target.put(member, Builder.parse(address.get()));
+      } catch (IllegalArgumentException e) {
+        log.error("{}: member {} has a bad address: {}", self, member, e.getMessage());
+      }
+    }
+    Map<NodeId, HostAndPort> before = peers.addresses();
+    try {
+      closeAll(peers.set(target));
+    } catch (IllegalStateException e) {
+      return; // closed meanwhile
+    }
+    if (!before.equals(peers.addresses())) {
+      log.info("{}: peers follow the configuration: now {} (were {})", self, peers, before);
+    }
+  }
+
+  /** The current peers and their addresses ({@code host:port}), configured and learned. */
+  public Map<NodeId, String> peerAddresses() {
+    Map<NodeId, String> result = new TreeMap<>();
+    peers.addresses().forEach((id, address) -> result.put(id, address.toString()));
+    return result;
+  }
+
+  private static void closeAll(List<PeerChannel> channels) {
+    channels.forEach(PeerChannel::close);
   }
 
   private PeerChannel newPeerChannel(NodeId peer, HostAndPort address) {
@@ -325,7 +442,7 @@ public final class GrpcTransport implements Transport {
       dropLog.warn(self + ": dropping a message whose from is " + message.from());
       return;
     }
-    PeerChannel peer = peers.get(message.to());
+    PeerChannel peer = peers.channel(message.to());
     if (peer == null) {
       dropLog.warn(self + ": dropping a message to " + message.to() + ": not a configured peer");
       reportUnreachableLater(message.to());
@@ -406,7 +523,7 @@ public final class GrpcTransport implements Transport {
               : listen.getHostString();
       return Optional.of(HostAndPort.fromParts(host, bound.getPort()).toString());
     }
-    return Optional.ofNullable(peerAddresses.get(id)).map(HostAndPort::toString);
+    return Optional.ofNullable(peers.addresses().get(id)).map(HostAndPort::toString);
   }
 
   /** This node's id. */
@@ -421,25 +538,24 @@ public final class GrpcTransport implements Transport {
   @Override
   public void close() {
     Server s;
-    Map<NodeId, PeerChannel> channels;
+    List<PeerChannel> channels;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
       s = server;
-      channels = peers;
-      peers = Map.of();
+      channels = peers.close();
       if (service != null) {
         service.close();
       }
     }
-    channels.values().forEach(PeerChannel::close);
+    channels.forEach(PeerChannel::close);
     if (s != null) {
       s.shutdownNow();
     }
     try {
-      for (PeerChannel channel : channels.values()) {
+      for (PeerChannel channel : channels) {
         channel.awaitTermination(1000);
       }
       if (s != null) {
@@ -464,13 +580,13 @@ public final class GrpcTransport implements Transport {
 
   /** Messages queued for {@code peer} (tests, metrics). */
   int queuedMessages(NodeId peer) {
-    PeerChannel channel = peers.get(peer);
+    PeerChannel channel = peers.channel(peer);
     return channel == null ? 0 : channel.queuedMessages();
   }
 
   /** Bytes queued for {@code peer} (tests, metrics). */
   long queuedBytes(NodeId peer) {
-    PeerChannel channel = peers.get(peer);
+    PeerChannel channel = peers.channel(peer);
     return channel == null ? 0 : channel.queuedBytes();
   }
 
@@ -518,6 +634,8 @@ public final class GrpcTransport implements Transport {
     private String clusterId;
     private InetSocketAddress listen;
     private final Map<NodeId, HostAndPort> peers = new TreeMap<>();
+    private HostAndPort advertise;
+    private boolean acceptUnknownSenders = true;
     private int maxMessageSize = 16 * 1024 * 1024;
     private int maxQueuedMessages = 4096;
     private long maxQueuedBytes = 64L * 1024 * 1024;
@@ -588,6 +706,34 @@ public final class GrpcTransport implements Transport {
         throw new IllegalArgumentException("duplicate peer " + id);
       }
       peers.put(id, address);
+      return this;
+    }
+
+    /**
+     * The {@code host:port} other nodes reach this one at, announced in every frame (default: the
+     * listen address with its bound port, or none if it is a wildcard such as {@code 0.0.0.0}). A
+     * node that does not know this one yet replies there, which is how a node joining a running
+     * cluster answers a leader that is not in its (still empty) configuration.
+     */
+    public Builder advertise(String hostAndPort) {
+      if (hostAndPort.length() > MAX_ADDRESS_CHARS) {
+        throw new IllegalArgumentException("advertised address longer than " + MAX_ADDRESS_CHARS);
+      }
+      this.advertise = parse(hostAndPort);
+      return this;
+    }
+
+    /**
+     * Whether frames of this cluster from a sender that is not a peer are accepted (default {@code
+     * true}); the sender's announced address then becomes a learned peer until the next {@link
+     * GrpcTransport#setPeers} or configuration change. Needed when membership changes: a joining
+     * node hears from a leader it does not know yet, and a lagging node may hear from a leader
+     * added after its newest configuration. With {@code false} only configured peers are heard (a
+     * cluster whose membership never changes); the cluster id (and mutual TLS) remain the identity
+     * check either way.
+     */
+    public Builder acceptUnknownSenders(boolean accept) {
+      this.acceptUnknownSenders = accept;
       return this;
     }
 
@@ -711,7 +857,7 @@ public final class GrpcTransport implements Transport {
       return new GrpcTransport(this);
     }
 
-    private static HostAndPort parse(String hostAndPort) {
+    static HostAndPort parse(String hostAndPort) {
       Objects.requireNonNull(hostAndPort, "hostAndPort");
       try {
         HostAndPort hp = HostAndPort.fromString(hostAndPort);

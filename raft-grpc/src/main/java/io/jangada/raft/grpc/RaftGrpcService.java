@@ -13,7 +13,6 @@ import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -23,10 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The receiving side: checks every frame of every inbound stream and hands valid messages to the
  * inbox. A whole frame is rejected (logged, rate-limited, and counted) when it cannot be parsed,
- * carries another cluster id, comes from a sender that is not a configured peer, or is empty; a
- * single message of a frame is rejected when it does not decode, its {@code from} differs from the
- * frame's sender, or it is addressed to another node. Rejected messages never reach the inbox and
- * never end the stream.
+ * carries another cluster id, comes from a sender that {@link Senders} does not admit, or is empty;
+ * a single message of a frame is rejected when it does not decode, its {@code from} differs from
+ * the frame's sender, or it is addressed to another node. Rejected messages never reach the inbox
+ * and never end the stream.
  *
  * <p>Frames of another cluster and frames from a sender that is not a configured peer are
  * configuration problems: they are also remembered for a minute and reported by {@link #problems()}
@@ -43,7 +42,7 @@ final class RaftGrpcService {
 
   private final NodeId self;
   private final String clusterId;
-  private volatile Set<String> knownSenders;
+  private final Senders senders;
   private final Transport.Inbox inbox;
   private final AtomicLong rejected = new AtomicLong();
   private final RateLimitedLog rejections = new RateLimitedLog(log);
@@ -53,17 +52,26 @@ final class RaftGrpcService {
   private volatile boolean closed;
   private final GrpcTransportMetrics metrics;
 
+  /** Decides which senders' frames are accepted. */
+  interface Senders {
+    /**
+     * Whether frames from {@code sender}, which announces {@code address} (empty if none), are
+     * accepted. Called on gRPC threads for every frame; must be fast and must not throw.
+     */
+    boolean admit(String sender, String address);
+  }
+
   RaftGrpcService(
       NodeId self,
       String clusterId,
-      Set<String> knownSenders,
+      Senders senders,
       Transport.Inbox inbox,
       GrpcTransportMetrics metrics,
       Consumer<String> onTraffic) {
     this.self = self;
     this.metrics = metrics;
     this.clusterId = clusterId;
-    this.knownSenders = Set.copyOf(knownSenders);
+    this.senders = senders;
     this.inbox = inbox;
     this.onTraffic = onTraffic;
   }
@@ -82,11 +90,6 @@ final class RaftGrpcService {
     return ServerServiceDefinition.builder(RaftTransportGrpc.SERVICE_NAME)
         .addMethod(method, ServerCalls.asyncClientStreamingCall(this::open))
         .build();
-  }
-
-  /** Replaces the set of accepted senders (peers added or removed at run time). */
-  void setKnownSenders(Set<String> senders) {
-    knownSenders = Set.copyOf(senders);
   }
 
   /** Stops delivering; frames received from now on are dropped. */
@@ -143,7 +146,7 @@ final class RaftGrpcService {
           "frame for cluster '" + envelope.getClusterId() + "' (expected '" + clusterId + "')");
       return;
     }
-    if (!knownSenders.contains(sender)) {
+    if (!senders.admit(sender, envelope.getSenderAddress())) {
       problems.record(
           "sender:" + shorten(sender),
           "rejected frames from '" + shorten(sender) + "': not a configured peer of this node");

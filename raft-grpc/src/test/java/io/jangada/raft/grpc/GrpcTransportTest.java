@@ -141,6 +141,7 @@ class GrpcTransportTest {
                     TestPorts.freeLoopbackAddress(),
                     TestPorts.freeLoopbackAddress(),
                     TestPorts.freeLoopbackAddress())
+                .acceptUnknownSenders(false)
                 .metrics(
                     new GrpcTransportMetrics() {
                       @Override
@@ -387,7 +388,7 @@ class GrpcTransportTest {
     InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
     RecordingInbox inboxA = new RecordingInbox();
     RecordingInbox inboxB = new RecordingInbox();
-    GrpcTransport a = start(node(A, addrA), inboxA); // knows nobody yet
+    GrpcTransport a = start(node(A, addrA).acceptUnknownSenders(false), inboxA); // knows nobody
     GrpcTransport b = start(node(B, addrB, addrA), inboxB);
 
     Message early = new Message.TimeoutNow(B, A, 1);

@@ -63,6 +63,7 @@ public final class InMemoryCluster implements AutoCloseable {
     final InMemorySnapshotStorage snapshots = new InMemorySnapshotStorage();
     StateMachine stateMachine;
     RaftNode node;
+    boolean joined; // started in join mode (added at run time)
   }
 
   private InMemoryCluster(Builder builder) {
@@ -106,6 +107,11 @@ public final class InMemoryCluster implements AutoCloseable {
     return member.node;
   }
 
+  /** Whether {@code id} is running (not crashed). */
+  public boolean isRunning(NodeId id) {
+    return member(id).node != null;
+  }
+
   /** The running node named {@code id}, e.g. {@code "n1"}. */
   public RaftNode node(String id) {
     return node(NodeId.of(id));
@@ -119,6 +125,11 @@ public final class InMemoryCluster implements AutoCloseable {
   /** The storage of {@code id}, e.g. to inspect its log. */
   public InMemoryLogStorage logStorage(NodeId id) {
     return member(id).log;
+  }
+
+  /** The hard-state storage of {@code id}; it survives {@link #crash} like the log. */
+  public InMemoryStateStorage stateStorage(NodeId id) {
+    return member(id).state;
   }
 
   /** The snapshot storage of {@code id}; it survives {@link #crash} like the log. */
@@ -227,6 +238,24 @@ public final class InMemoryCluster implements AutoCloseable {
     member.log.crash(random);
   }
 
+  /**
+   * Starts a new node {@code id} in join mode ({@link RaftNode.Builder#join()}): empty storage, no
+   * configuration, waiting for a leader to add it ({@link RaftNode#addLearner}; any non-blank
+   * address works on the virtual network, e.g. {@code "mem:n4"}).
+   *
+   * @throws IllegalArgumentException if {@code id} is a node of this cluster already
+   */
+  public RaftNode join(NodeId id) {
+    if (members.containsKey(id)) {
+      throw new IllegalArgumentException("node " + id + " is in this cluster already");
+    }
+    Member member = new Member();
+    member.joined = true;
+    members.put(id, member);
+    start(id);
+    return member.node;
+  }
+
   /** Restarts a crashed node from its durable storage with a fresh state machine. */
   public void restart(NodeId id) {
     Member member = member(id);
@@ -239,10 +268,15 @@ public final class InMemoryCluster implements AutoCloseable {
   private void start(NodeId id) {
     Member member = member(id);
     member.stateMachine = stateMachines.apply(id);
+    RaftNode.Builder builder = RaftNode.builder();
+    if (member.joined) {
+      builder.join();
+    } else {
+      builder.membership(membership);
+    }
     member.node =
-        RaftNode.builder()
+        builder
             .id(id)
-            .membership(membership)
             .config(config)
             .stateMachine(member.stateMachine)
             .logStorage(member.log)
