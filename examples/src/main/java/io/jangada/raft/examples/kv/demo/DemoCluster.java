@@ -1,6 +1,7 @@
 package io.jangada.raft.examples.kv.demo;
 
 import io.jangada.raft.Committed;
+import io.jangada.raft.CommittedMembership;
 import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.RaftStatus;
@@ -87,6 +88,8 @@ final class DemoCluster implements AutoCloseable {
     final InMemoryLogStorage log = new InMemoryLogStorage();
     final InMemoryStateStorage state = new InMemoryStateStorage();
     final InMemorySnapshotStorage snapshots = new InMemorySnapshotStorage();
+    boolean joined; // started in join mode (added at run time)
+    boolean removed; // taken out of the configuration and stopped
     RaftNode node;
   }
 
@@ -113,8 +116,16 @@ final class DemoCluster implements AutoCloseable {
     }
   }
 
-  /** The member ids, in order. */
+  /** The ids of the current members (not those removed), in order. */
   List<NodeId> ids() {
+    return members.entrySet().stream()
+        .filter(e -> !e.getValue().removed)
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
+  /** Every node that ever ran, removed ones included, in order: the timeline's lanes. */
+  List<NodeId> everyNode() {
     return List.copyOf(members.keySet());
   }
 
@@ -189,9 +200,10 @@ final class DemoCluster implements AutoCloseable {
     return node(id).status();
   }
 
-  /** Whether {@code id} runs (has not crashed, or was restarted). */
+  /** Whether {@code id} runs (has not crashed, or was restarted; was not removed). */
   boolean isUp(NodeId id) {
-    return members.get(id).node != null;
+    Member member = members.get(id);
+    return member != null && member.node != null;
   }
 
   /**
@@ -232,6 +244,48 @@ final class DemoCluster implements AutoCloseable {
   /** Asks leader {@code from} to hand leadership to {@code to}. */
   CompletableFuture<Void> transferLeadership(NodeId from, NodeId to) {
     return node(from).transferLeadership(to);
+  }
+
+  /**
+   * Starts a new, empty node {@code id} in join mode ({@link RaftNode.Builder#join()}): no
+   * configuration, it waits for a leader to add it.
+   */
+  void join(NodeId id) {
+    if (members.containsKey(id)) {
+      throw new IllegalArgumentException(id + " is in the cluster already");
+    }
+    Member member = new Member();
+    member.joined = true;
+    members.put(id, member);
+    start(id);
+  }
+
+  /** Asks leader {@code via} to add {@code id} as a learner (any address works on this network). */
+  CompletableFuture<CommittedMembership> addLearner(NodeId via, NodeId id) {
+    return node(via).addLearner(id, "mem:" + id);
+  }
+
+  /** Asks leader {@code via} to make the learner {@code id} a voter. */
+  CompletableFuture<CommittedMembership> promote(NodeId via, NodeId id) {
+    return node(via).promote(id);
+  }
+
+  /** Asks leader {@code via} to remove the member {@code id} (possibly itself). */
+  CompletableFuture<CommittedMembership> removeMember(NodeId via, NodeId id) {
+    return node(via).removeMember(id);
+  }
+
+  /** Stops {@code id}, removed from the configuration: it is no longer a member of the demo. */
+  void stopRemoved(NodeId id) {
+    Member member = members.get(id);
+    member.node.close(Duration.ZERO);
+    member.node = null;
+    member.removed = true;
+  }
+
+  /** Moves time until {@code id}'s state machine has applied at least {@code index}. */
+  void awaitApplied(NodeId id, long index) {
+    awaitCondition(() -> status(id).appliedIndex() >= index, id + " applies up to " + index);
   }
 
   /** The keys and values of every write a client saw succeed (the latest value per key). */
@@ -338,10 +392,15 @@ final class DemoCluster implements AutoCloseable {
 
   private void start(NodeId id) {
     Member member = members.get(id);
+    RaftNode.Builder builder = RaftNode.builder();
+    if (member.joined) {
+      builder.join();
+    } else {
+      builder.membership(membership);
+    }
     member.node =
-        RaftNode.builder()
+        builder
             .id(id)
-            .membership(membership)
             .config(CONFIG)
             .stateMachine(new ObservedStateMachine(id, new KvStateMachine()))
             .logStorage(member.log)

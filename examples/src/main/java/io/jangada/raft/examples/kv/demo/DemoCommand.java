@@ -25,14 +25,14 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Watch Raft work: runs a scenario on an in-process cluster in virtual time and narrates it.",
-      "Scenarios: basic, lagging-follower, drop-leader, partition, transfer.",
+      "Scenarios: basic, lagging-follower, drop-leader, partition, transfer, membership.",
       "Example:  kv demo basic   |   kv demo partition --timeline partition.html"
     })
 public final class DemoCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "<scenario>",
-      description = "basic | lagging-follower | drop-leader | partition | transfer")
+      description = "basic | lagging-follower | drop-leader | partition | transfer | membership")
   String scenario;
 
   @Option(

@@ -31,13 +31,16 @@ final class DemoRun {
   private final List<Event> events;
   private final Map<NodeId, NodeState> nodes;
   private final Map<String, String> acknowledged;
+  private final List<NodeId> lanes;
 
   private DemoRun(
       Scenario scenario,
       long seed,
       List<Event> events,
       Map<NodeId, NodeState> nodes,
-      Map<String, String> acknowledged) {
+      Map<String, String> acknowledged,
+      List<NodeId> lanes) {
+    this.lanes = List.copyOf(lanes);
     this.scenario = scenario;
     this.seed = seed;
     this.events = List.copyOf(events);
@@ -63,7 +66,13 @@ final class DemoRun {
             new NodeState(
                 status.role(), status.term(), status.commitIndex(), cluster.contents(id)));
       }
-      return new DemoRun(scenario, seed, cluster.trace().events(), nodes, cluster.acknowledged());
+      return new DemoRun(
+          scenario,
+          seed,
+          cluster.trace().events(),
+          nodes,
+          cluster.acknowledged(),
+          cluster.everyNode());
     }
   }
 
@@ -80,7 +89,12 @@ final class DemoRun {
     return events;
   }
 
-  /** Every node's state at the end, by id. */
+  /** Every node that ran, including those removed from the configuration, in id order. */
+  List<NodeId> lanes() {
+    return lanes;
+  }
+
+  /** Every current member's state at the end, by id. */
   Map<NodeId, NodeState> nodes() {
     return nodes;
   }

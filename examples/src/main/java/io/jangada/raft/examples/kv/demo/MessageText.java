@@ -7,6 +7,7 @@ import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.EntryType;
 import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.Message.AppendRequest;
 import io.jangada.raft.model.Message.AppendResponse;
@@ -147,7 +148,7 @@ final class MessageText {
         + ")";
   }
 
-  /** {@code 2/1 PUT greeting=hello}, {@code 1/1 no-op}, {@code 5/2 config [n1, n2, n3]}. */
+  /** {@code 2/1 PUT greeting=hello}, {@code 1/1 no-op}, {@code 5/2 config voters=[n1, n2, n3]}. */
   static String entry(LogEntry e) {
     String head = e.index() + "/" + e.term() + " ";
     if (e.type() == EntryType.NOOP) {
@@ -155,7 +156,12 @@ final class MessageText {
     } else if (e.type() == EntryType.COMMAND) {
       return head + command(e.data());
     } else {
-      return head + "config change";
+      Membership m = Membership.decode(e.data());
+      return head
+          + "config voters="
+          + m.voters()
+          + (m.learners().isEmpty() ? "" : " learners=" + m.learners())
+          + (m.isJoint() ? " outgoing=" + m.outgoingVoters() : "");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.jangada.raft.examples.kv.demo;
 
+import io.jangada.raft.CommittedMembership;
 import io.jangada.raft.model.NodeId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,12 @@ final class Scenarios {
 
   private static final List<Scenario> ALL =
       List.of(
-          new Basic(), new LaggingFollower(), new DropLeader(), new Partition(), new Transfer());
+          new Basic(),
+          new LaggingFollower(),
+          new DropLeader(),
+          new Partition(),
+          new Transfer(),
+          new MembershipChange());
 
   private Scenarios() {}
 
@@ -222,6 +228,56 @@ final class Scenarios {
       cluster.note(
           target + " leads term " + cluster.status(target).term() + "; writes go to it now.");
       write(cluster, target, "b", "2");
+      cluster.awaitConverged();
+    }
+  }
+
+  /** A fourth node joins as a learner, catches up and votes; then an original voter is removed. */
+  static final class MembershipChange implements Scenario {
+    @Override
+    public String name() {
+      return "membership";
+    }
+
+    @Override
+    public String summary() {
+      return "n4 joins as a learner, catches up, becomes a voter; an original voter is removed";
+    }
+
+    @Override
+    public void play(DemoCluster cluster) {
+      NodeId leader = elect(cluster);
+      write(cluster, leader, "a", "1");
+      cluster.awaitConverged();
+      NodeId joiner = NodeId.of("n4");
+      cluster.join(joiner);
+      cluster.note(
+          joiner
+              + " starts empty in join mode (no configuration, never campaigns); "
+              + leader
+              + " is asked to add it as a learner.");
+      CommittedMembership learner = cluster.await(cluster.addLearner(leader, joiner)).join();
+      cluster.awaitApplied(joiner, learner.index());
+      cluster.note(
+          joiner
+              + " caught up to index "
+              + cluster.status(joiner).appliedIndex()
+              + " without a vote; the operator promotes it to voter.");
+      cluster.await(cluster.promote(leader, joiner)).join();
+      NodeId leaving = firstFollower(cluster, leader);
+      cluster.note("Four voters now (majority 3). The operator removes " + leaving + ".");
+      cluster.await(cluster.removeMember(leader, leaving)).join();
+      cluster.stopRemoved(leaving);
+      cluster.note(
+          leaving
+              + " is stopped. Voters now: "
+              + cluster.status(leader).membership().voters()
+              + "; "
+              + leader
+              + " still leads term "
+              + cluster.status(leader).term()
+              + ".");
+      write(cluster, leader, "b", "2");
       cluster.awaitConverged();
     }
   }

@@ -43,7 +43,7 @@ final class TimelineDrawing {
 
   TimelineDrawing(DemoRun run) {
     this.run = run;
-    this.ids = List.copyOf(run.nodes().keySet());
+    this.ids = run.lanes();
     // Heartbeats alone do not stretch the axis: they are hidden at first, and every 30 ms of
     // them would otherwise widen the picture without telling anything.
     List<Long> times = new ArrayList<>();

@@ -247,4 +247,42 @@ class DemoScenarioTest {
     assertThat(leaders.get(timeoutNow.term() + 1)).containsExactly(timeoutNow.to());
     assertThat(run.acknowledged()).containsEntry("a", "1").containsEntry("b", "2");
   }
+
+  @Test
+  void membershipAddsALearnerThatCatchesUpThenVotesAndRemovesAVoter() {
+    DemoRun run = play("membership");
+    NodeId joiner = NodeId.of("n4");
+    List<Role> joinerRoles = new ArrayList<>();
+    int learnerAt = -1;
+    int caughtUpAt = -1;
+    List<Event> events = run.events();
+    for (int i = 0; i < events.size(); i++) {
+      Event e = events.get(i);
+      if (e instanceof Event.RoleChanged r && r.node().equals(joiner)) {
+        joinerRoles.add(r.role());
+        if (r.role() == Role.LEARNER && learnerAt < 0) {
+          learnerAt = i;
+        }
+      }
+      if (caughtUpAt < 0
+          && e instanceof Event.Applied a
+          && a.node().equals(joiner)
+          && a.command().equals("PUT a=1")) {
+        caughtUpAt = i;
+      }
+    }
+    assertThat(joinerRoles).as("n4 is a learner first, then a voter").startsWith(Role.LEARNER);
+    assertThat(joinerRoles).contains(Role.FOLLOWER);
+    assertThat(joinerRoles).doesNotContain(Role.CANDIDATE, Role.PRE_CANDIDATE);
+    assertThat(caughtUpAt).as("n4 applies the write made before it joined").isPositive();
+    assertThat(learnerAt).isNotNegative();
+    assertThat(run.nodes()).as("one original voter is gone").hasSize(3).containsKey(joiner);
+    assertThat(run.lanes()).hasSize(4);
+    run.nodes()
+        .values()
+        .forEach(
+            n ->
+                assertThat(n.contents()).containsExactly(Map.entry("a", "1"), Map.entry("b", "2")));
+    assertThat(run.acknowledged()).containsEntry("a", "1").containsEntry("b", "2");
+  }
 }
