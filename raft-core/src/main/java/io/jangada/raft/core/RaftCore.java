@@ -246,7 +246,14 @@ public final class RaftCore {
       LOG.debug("{} ignores {} from a non-voter", id, Describe.lazy(message));
       return;
     }
-    if (!membership.contains(message.from()) && !fromLeader(message) && !membership.isEmpty()) {
+    // A vote request that got past the check above has an up-to-date log and is heard even from
+    // outside our configuration: a leader that proposed its own removal stays a candidate (thesis
+    // §4.2.2) until that change commits, and nodes that still have the old configuration vote for
+    // it; if the nodes that have the new one ignored it, neither side could win an election.
+    if (!membership.contains(message.from())
+        && !fromLeader(message)
+        && !(message instanceof VoteRequest)
+        && !membership.isEmpty()) {
       LOG.debug("{} ignores {} from a non-member", id, Describe.lazy(message));
       return;
     }

@@ -349,6 +349,42 @@ class MembershipChangeTest {
     }
   }
 
+  /**
+   * Thesis §4.2.2: a leader that removed itself and lost leadership before the change committed may
+   * campaign again; a node whose (uncommitted) configuration no longer lists it must still answer
+   * its up-to-date vote request, or the nodes that kept the old configuration (voting for it) and
+   * those with the new one (ignoring it) could leave no candidate able to win (seed 2763734).
+   */
+  @Test
+  void removedLeaderWithUncommittedRemovalCanBeReelected() {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.elect("n1");
+    net.isolate("n3");
+    long index = accepted(net.core("n1").proposeMembership(Membership.ofVoters(N2, N3))).index();
+    net.stabilize();
+    assertThat(net.core("n2").status().membership()).isEqualTo(Membership.ofVoters(N2, N3));
+    assertThat(net.core("n2").status().commitIndex()).isLessThan(index);
+    net.restart("n1"); // loses leadership; its newest configuration is still uncommitted
+    net.heal();
+    long term = net.core("n2").status().term();
+    net.core("n1").campaign();
+    List<Message> requests = net.flush("n1");
+    assertThat(requests).hasSize(2);
+    net.deliver(requests);
+    // n2 (configuration {n2, n3}) hears n1 although n1 is no member of it, and votes for it.
+    assertThat(net.core("n2").status().term()).isEqualTo(term + 1);
+    List<Message> answer = net.flush("n2");
+    assertThat(answer)
+        .singleElement()
+        .satisfies(
+            m -> assertThat(Describe.message(m)).contains("VoteResponse").contains("granted"));
+    net.deliver(answer);
+    net.deliver(net.flush("n3"));
+    assertThat(net.core("n1").status().role()).isEqualTo(Role.LEADER);
+    net.stabilize(); // the new leader commits its own removal
+    assertThat(net.core("n2").status().commitIndex()).isGreaterThanOrEqualTo(index);
+  }
+
   /** A joining node never campaigns, follows the leader and learns its configuration. */
   @Test
   void joiningNodeLearnsConfigurationFromTheLog() {

@@ -60,10 +60,19 @@ abstract class SimulationTest {
    * % and 23 % loss with partitions every ~20 ticks) let no client operation succeed during the
    * faults; a client success is now required after healing instead. 1172017 (maxAppendEntries 1)
    * needs more than 10 election timeouts to ship a 175-entry log one entry per round trip; the
-   * commit window now adds the time the configured batching needs.
+   * commit window now adds the time the configured batching needs. 2763734 (membership churn)
+   * elected no leader after healing: the leader n1 removed itself, lost leadership before the
+   * change committed and campaigned again; n3 (old configuration) voted for it but n2 (new one,
+   * without n1) ignored it as a non-member, and n1's campaigns kept n3's term ahead of n2's.
    */
   static final long[][] REGRESSION_SEEDS = {
-    {3, 894850}, {3, 1583803}, {5, 1417506}, {5, 17865269}, {5, 22854239}, {5, 1172017}
+    {3, 894850},
+    {3, 1583803},
+    {5, 1417506},
+    {5, 17865269},
+    {5, 22854239},
+    {5, 1172017},
+    {3, 2763734}
   };
 
   private final AtomicLong histories = new AtomicLong();
