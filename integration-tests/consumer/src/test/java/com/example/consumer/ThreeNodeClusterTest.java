@@ -10,6 +10,7 @@ import io.jangada.raft.grpc.GrpcTransport;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -48,7 +49,8 @@ class ThreeNodeClusterTest {
     }
     List<RaftNode> nodes = new ArrayList<>();
     for (NodeId id : ids) {
-      FileStorage storage = FileStorage.open(dir.resolve(id.value()));
+      FileStorage storage =
+          FileStorage.open(dir.resolve(id.value()), DataDirIdentity.of("consumer", id.value()));
       resources.add(storage);
       GrpcTransport.Builder transport =
           GrpcTransport.builder().self(id).clusterId("consumer").listen(addresses.get(id));
