@@ -185,26 +185,29 @@ class SessionTableTest {
     SplittableRandom random = new SplittableRandom(seed);
     SessionLimits limits = new SessionLimits(Duration.ofMillis(300), 5, 400);
     List<SessionEntry> script = new ArrayList<>();
+    List<Long> opened = new ArrayList<>(); // client id = index of the open entry
     for (int i = 0; i < 400; i++) {
       long time = i * 10L;
       int roll = random.nextInt(10);
       SessionEntry e;
-      if (roll == 0) {
+      if (roll == 0 || opened.isEmpty()) {
         e = SessionEntry.open(i);
+        opened.add(i + 1L);
       } else if (roll == 1) {
-        e = SessionEntry.close(1 + random.nextInt(i + 1));
+        e = SessionEntry.close(anyClient(random, opened, i));
       } else {
         long seq = 1 + random.nextInt(8);
         e =
             SessionEntry.command(
-                1 + random.nextInt(i + 1),
+                anyClient(random, opened, i),
                 seq,
                 1 + random.nextLong(seq),
                 Bytes.ofUtf8("c" + random.nextInt(1000)));
       }
       script.add(e.stamped(time, limits));
     }
-    int cut = 1 + random.nextInt(script.size() - 1);
+    // Cut in the first half, so the replayed part is long enough to run commands on both tables.
+    int cut = 1 + random.nextInt(script.size() / 2);
     for (int i = 0; i < cut; i++) {
       table.apply(i + 1, script.get(i), machine);
     }
@@ -221,6 +224,18 @@ class SessionTableTest {
     assertThat(copy).as("seed %d, cut at %d", seed, cut).isEqualTo(original);
     assertThat(restored.encode()).isEqualTo(table.encode());
     assertThat(executed.size()).isGreaterThan(executedBefore.size());
+  }
+
+  /**
+   * Mostly one of the three most recently opened sessions (live ones, so commands do run), now and
+   * then any id at all (unknown or expired sessions).
+   */
+  private static long anyClient(SplittableRandom random, List<Long> opened, int i) {
+    if (random.nextInt(5) == 0) {
+      return 1 + random.nextInt(i + 1);
+    }
+    int recent = Math.min(3, opened.size());
+    return opened.get(opened.size() - 1 - random.nextInt(recent));
   }
 
   @Test
