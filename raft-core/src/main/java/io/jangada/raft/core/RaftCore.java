@@ -287,9 +287,12 @@ public final class RaftCore {
    * node as soon as it is appended to its log; status and every {@link Ready} report it.
    *
    * <p>Every node that becomes a voter must be a member already (a learner, typically) whose log is
-   * at most {@link RaftConfig#maxPromotionLag()} entries behind the leader's (thesis §4.2.1). A
-   * leader may remove itself: it keeps leading (without counting itself) until the change commits,
-   * then steps down and sends TimeoutNow to the most up-to-date remaining voter (§4.2.2).
+   * at most {@link RaftConfig#maxPromotionLag()} entries behind the leader's (thesis §4.2.1) and
+   * holds the configuration in force, and which the leader heard from within the election timeout
+   * (otherwise {@link MembershipChange.Reason#NOT_CAUGHT_UP}; {@code RaftNode} reports it as {@link
+   * io.jangada.raft.LearnerNotCaughtUpException}). A leader may remove itself: it keeps leading
+   * (without counting itself) until the change commits, then steps down and sends TimeoutNow to the
+   * most up-to-date remaining voter (§4.2.2).
    *
    * @param target the configuration to end in: not joint, not empty, different from the one in
    *     force

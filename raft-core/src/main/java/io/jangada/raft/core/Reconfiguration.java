@@ -93,19 +93,9 @@ final class Reconfiguration {
     for (NodeId voter : target.voters()) {
       if (!membership.voters().contains(voter)) {
         changedVoters++;
-        long match = voter.equals(id) ? log.lastIndex() : leader.match(voter);
-        long lag = log.lastIndex() - match;
-        if (!membership.contains(voter) || lag > config.maxPromotionLag()) {
-          return refuse(
-              MembershipChange.Reason.NOT_CAUGHT_UP,
-              membership.contains(voter)
-                  ? voter
-                      + " is "
-                      + lag
-                      + " entries behind the leader (at most "
-                      + config.maxPromotionLag()
-                      + " allowed); retry once it caught up"
-                  : voter + " is not a member; add it as a learner first and let it catch up");
+        Optional<String> lagging = notCaughtUp(leader, voter, membership, membershipIndex);
+        if (lagging.isPresent()) {
+          return refuse(MembershipChange.Reason.NOT_CAUGHT_UP, lagging.get());
         }
       }
     }
@@ -152,6 +142,49 @@ final class Reconfiguration {
         successor.orElse(null));
     successor.ifPresent(s -> msgs.add(new TimeoutNow(id, s, term)));
     return true;
+  }
+
+  /**
+   * Why {@code voter}, which the proposed configuration makes a voter, may not become one yet
+   * (thesis §4.2.1): it must be a member already (a learner, typically), its log at most {@link
+   * RaftConfig#maxPromotionLag()} entries behind the leader's, the leader must have heard from it
+   * within the election timeout (with CheckQuorum), and its log must hold the configuration in
+   * force, so it knows the voters and answers their vote requests. Promoting a learner that has not
+   * even received the entry adding it could leave a cluster that needs its vote with no leader: it
+   * only learns the configuration from a leader. The check lives here, not in the driver, so that
+   * every user of {@link RaftCore#proposeMembership} gets it.
+   */
+  private Optional<String> notCaughtUp(
+      Leader leader, NodeId voter, Membership membership, long membershipIndex) {
+    if (!membership.contains(voter)) {
+      return Optional.of(voter + " is not a member; add it as a learner first and let it catch up");
+    }
+    if (voter.equals(id)) {
+      return Optional.empty();
+    }
+    long lag = log.lastIndex() - leader.match(voter);
+    if (lag > config.maxPromotionLag()) {
+      return Optional.of(
+          voter
+              + " is "
+              + lag
+              + " entries behind the leader (at most "
+              + config.maxPromotionLag()
+              + " allowed); retry once it caught up");
+    }
+    Progress pr = leader.progress(voter);
+    if (pr != null && (!pr.recentActive || pr.match() < membershipIndex)) {
+      return Optional.of(
+          voter
+              + " has not caught up: it replicated up to index "
+              + pr.match()
+              + " (the configuration in force is at "
+              + membershipIndex
+              + ")"
+              + (pr.recentActive ? "" : " and the leader has not heard from it recently")
+              + "; retry once it caught up");
+    }
+    return Optional.empty();
   }
 
   private MembershipChange refuse(MembershipChange.Reason reason, String message) {
