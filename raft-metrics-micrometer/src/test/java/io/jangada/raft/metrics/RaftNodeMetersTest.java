@@ -115,9 +115,8 @@ class RaftNodeMetersTest {
     start(
         InMemoryCluster.builder()
             .nodes(3)
-            .snapshotThreshold(0)
-            .snapshotThresholdBytes(0)
-            .snapshotTrailingEntries(0),
+            .customize(
+                b -> b.snapshotThreshold(0).snapshotThresholdBytes(0).snapshotTrailingEntries(0)),
         23);
     NodeId leader = cluster.awaitLeader();
     NodeId follower = aFollower(leader);
