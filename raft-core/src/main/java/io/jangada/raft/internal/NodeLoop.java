@@ -3,7 +3,6 @@ package io.jangada.raft.internal;
 import io.jangada.raft.Committed;
 import io.jangada.raft.CommittedMembership;
 import io.jangada.raft.IndeterminateResultException;
-import io.jangada.raft.LeadershipTransferException;
 import io.jangada.raft.MembershipChangeException;
 import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.NotLeaderException;
@@ -12,7 +11,6 @@ import io.jangada.raft.RaftException;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.RaftStatus.State;
 import io.jangada.raft.ReadConsistency;
-import io.jangada.raft.RequestTimeoutException;
 import io.jangada.raft.Role;
 import io.jangada.raft.Scheduler;
 import io.jangada.raft.StateMachineException;
@@ -32,11 +30,7 @@ import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -59,11 +53,6 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** A thread that has not finished a probe for this long (at least) makes the node not live. */
   private static final long STALL_FLOOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-
-  private record PendingRead(Bytes request, CompletableFuture<Bytes> future, long deadlineTick) {}
-
-  private record PendingTransfer(
-      NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
 
   private final NodeOptions options;
   private final NodeId id;
@@ -94,15 +83,14 @@ public final class NodeLoop implements Transport.Inbox {
   private RaftCore core;
   private LogWriter writer;
   private Applier applier;
-  private SnapshotTransfers transfers;
+  private SnapshotTransfers snapshots;
   // The newest snapshot this node stored (taken, received or loaded at start). Any thread reads.
   private volatile long snapshotIndex;
   private Ready inFlight;
   private boolean processScheduled;
   private long ticks;
-  private long nextReadId;
-  private final Map<Long, PendingRead> reads = new HashMap<>();
-  private PendingTransfer transfer;
+  private final PendingReads reads;
+  private final LeadershipTransfers transfers;
   private Scheduler.Cancellable tickTimer;
   // Health: when the loop, the writer and the applier last ran a probe (scheduler nanos), and the
   // commit index learned when a leader was first known after start (-1 until then).
@@ -125,6 +113,8 @@ public final class NodeLoop implements Transport.Inbox {
     long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
     this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
     this.membershipChanges = new MembershipChanges(options.id(), options.transport(), events);
+    this.reads = new PendingReads(id);
+    this.transfers = new LeadershipTransfers(id, options.config().electionTicks());
   }
 
   /**
@@ -262,7 +252,7 @@ public final class NodeLoop implements Transport.Inbox {
             meta -> loop.execute(() -> onSnapshotStored(meta)),
             events,
             scheduler);
-    transfers =
+    snapshots =
         new SnapshotTransfers(
             id,
             options.snapshotStorage(),
@@ -375,8 +365,7 @@ public final class NodeLoop implements Transport.Inbox {
             applier.queryNow(request, future);
             return;
           }
-          long readId = ++nextReadId;
-          reads.put(readId, new PendingRead(request, future, ticks + options.readTimeoutTicks()));
+          long readId = reads.add(request, future, ticks + options.readTimeoutTicks());
           if (consistency == ReadConsistency.LEASE) {
             core.leaseRead(readId);
           } else {
@@ -450,33 +439,7 @@ public final class NodeLoop implements Transport.Inbox {
   /** Hands leadership to {@code target}; see {@code RaftNode.transferLeadership}. */
   public CompletableFuture<Void> transferLeadership(NodeId target) {
     CompletableFuture<Void> future = new CompletableFuture<>();
-    onLoop(
-        future,
-        () -> {
-          RaftStatus now = core.status();
-          if (now.role() != Role.LEADER) {
-            future.completeExceptionally(new NotLeaderException(id, now.leader()));
-            return;
-          }
-          if (target.equals(id)) {
-            future.complete(null);
-            return;
-          }
-          if (!now.membership().isVoter(target)) {
-            future.completeExceptionally(
-                new LeadershipTransferException(target + " is not a voter of this cluster"));
-            return;
-          }
-          if (transfer != null) {
-            transfer
-                .future()
-                .completeExceptionally(
-                    new LeadershipTransferException("superseded by a transfer to " + target));
-          }
-          transfer =
-              new PendingTransfer(target, future, ticks + 2L * options.config().electionTicks());
-          core.transferLeadership(target);
-        });
+    onLoop(future, () -> transfers.start(core, target, future, ticks));
     return future;
   }
 
@@ -612,8 +575,8 @@ public final class NodeLoop implements Transport.Inbox {
           if (writer != null) {
             writer.stop();
           }
-          if (transfers != null) {
-            transfers.stop();
+          if (snapshots != null) {
+            snapshots.stop();
           }
           closed.complete(null);
           stopped.complete(null);
@@ -639,7 +602,7 @@ public final class NodeLoop implements Transport.Inbox {
             done.complete(null);
             return;
           }
-          Optional<NodeId> target = handoverTarget(core.status());
+          Optional<NodeId> target = LeadershipTransfers.handoverTarget(core.status());
           if (target.isEmpty()) {
             log.info("node {} closes as leader: no active voter to hand leadership to", id);
             done.complete(null);
@@ -657,16 +620,6 @@ public final class NodeLoop implements Transport.Inbox {
                   });
         });
     return done;
-  }
-
-  private static Optional<NodeId> handoverTarget(RaftStatus leader) {
-    return leader.peers().entrySet().stream()
-        .filter(e -> leader.membership().isVoter(e.getKey()) && e.getValue().recentlyActive())
-        .max(
-            Comparator.<Map.Entry<NodeId, RaftStatus.PeerStatus>>comparingLong(
-                    e -> e.getValue().matchIndex())
-                .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
-        .map(Map.Entry::getKey);
   }
 
   // ---- inputs from the transport (transport threads) ----
@@ -714,10 +667,10 @@ public final class NodeLoop implements Transport.Inbox {
     if (message instanceof Message.InstallSnapshot chunk) {
       RaftStatus now = core.status();
       if (now.term() == chunk.term() && now.leader().equals(Optional.of(chunk.from()))) {
-        transfers.onChunk(chunk);
+        snapshots.onChunk(chunk);
       }
     } else if (message instanceof Message.InstallSnapshotResponse response) {
-      transfers.onResponse(response);
+      snapshots.onResponse(response);
     }
   }
 
@@ -789,7 +742,7 @@ public final class NodeLoop implements Transport.Inbox {
     }
     core.tick();
     events.followerActivity(status.latest(), ticks, options.config().electionTicks());
-    transfers.tick();
+    snapshots.tick();
     expireRequests();
     sessionProposer.expire(ticks);
     scheduleProcess();
@@ -810,7 +763,7 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     publishStatus();
-    transfers.update(status.latest());
+    snapshots.update(status.latest());
     if (inFlight != null || !core.hasReady()) {
       return;
     }
@@ -848,7 +801,15 @@ public final class NodeLoop implements Transport.Inbox {
     List<Applier.Read> readsAfterWrite = durable > 0 ? List.of() : reads(ready.readStates());
     writer.persist(
         ready,
-        () -> loop.execute(() -> afterPersist(ready, later, afterWrite, readsAfterWrite)),
+        () -> {
+          // On the writer lane, right after the sync: what waited for durability (a follower's
+          // acknowledgement, a vote) leaves now instead of after one more hop through the loop.
+          // The loop builds no later Ready before afterPersist, so the order of sends holds.
+          if (state == State.RUNNING) {
+            sendAll(later);
+          }
+          loop.execute(() -> afterPersist(ready, List.of(), afterWrite, readsAfterWrite));
+        },
         e ->
             loop.execute(
                 () ->
@@ -877,9 +838,7 @@ public final class NodeLoop implements Transport.Inbox {
     if (state != State.RUNNING || inFlight != ready) {
       return;
     }
-    for (Message message : messages) {
-      options.transport().send(message);
-    }
+    sendAll(messages);
     if (ready.snapshot().isPresent()) {
       // Restored on the apply lane before any later committed entry is applied.
       snapshotIndex = Math.max(snapshotIndex, ready.snapshot().get().index());
@@ -891,25 +850,14 @@ public final class NodeLoop implements Transport.Inbox {
     process();
   }
 
+  private void sendAll(List<Message> messages) {
+    for (Message message : messages) {
+      options.transport().send(message);
+    }
+  }
+
   private List<Applier.Read> reads(List<ReadState> states) {
-    if (states.isEmpty()) {
-      return List.of();
-    }
-    List<Applier.Read> ready = new ArrayList<>(states.size());
-    for (ReadState readState : states) {
-      PendingRead pending = reads.remove(readState.requestId());
-      if (pending == null) {
-        continue; // timed out already
-      }
-      if (readState.success()) {
-        ready.add(new Applier.Read(readState.readIndex(), pending.request(), pending.future()));
-      } else {
-        pending
-            .future()
-            .completeExceptionally(new NotLeaderException(id, status.latest().leader()));
-      }
-    }
-    return ready;
+    return reads.confirmed(states, status.latest().leader());
   }
 
   private void publishStatus() {
@@ -931,48 +879,12 @@ public final class NodeLoop implements Transport.Inbox {
                       + " lost leadership before the proposal's outcome was known; it may or may"
                       + " not take effect"));
     }
-    if (transfer != null) {
-      if (next.leader().equals(Optional.of(transfer.target()))) {
-        transfer.future().complete(null);
-        transfer = null;
-      } else if (next.role() != Role.LEADER && !next.leader().isEmpty()) {
-        transfer
-            .future()
-            .completeExceptionally(
-                new LeadershipTransferException(
-                    "leadership moved to "
-                        + next.leader().get()
-                        + " instead of "
-                        + transfer.target()));
-        transfer = null;
-      }
-    }
+    transfers.statusChanged(next);
   }
 
   private void expireRequests() {
-    Iterator<Map.Entry<Long, PendingRead>> it = reads.entrySet().iterator();
-    while (it.hasNext()) {
-      PendingRead read = it.next().getValue();
-      if (ticks >= read.deadlineTick()) {
-        it.remove();
-        read.future()
-            .completeExceptionally(
-                new RequestTimeoutException(
-                    "node "
-                        + id
-                        + " could not confirm a read index in time; no leader reachable?"));
-      }
-    }
-    // The core gives up after an election timeout and accepts proposals again; so does the caller.
-    boolean aborted = core.status().role() == Role.LEADER && core.transferee().isEmpty();
-    if (transfer != null && (aborted || ticks >= transfer.deadlineTick())) {
-      transfer
-          .future()
-          .completeExceptionally(
-              new LeadershipTransferException(
-                  transfer.target() + " did not take over leadership within the election timeout"));
-      transfer = null;
-    }
+    reads.expire(ticks);
+    transfers.expire(core, ticks);
   }
 
   private StorageFailedException storageFailed(String what, Throwable cause) {
@@ -997,7 +909,7 @@ public final class NodeLoop implements Transport.Inbox {
       tickTimer.cancel();
     }
     writer.stop();
-    transfers.stop();
+    snapshots.stop();
     applier.stop();
     RaftStatus last = status.latest();
     status.publish(
@@ -1048,16 +960,10 @@ public final class NodeLoop implements Transport.Inbox {
     membershipChanges.failAll(appended);
     forwarded.failAll(appended);
     leaderWaiters.failAll(failure);
-    for (PendingRead read : reads.values()) {
-      read.future().completeExceptionally(failure.get());
-    }
-    reads.clear();
+    reads.failAll(failure);
     if (applier != null) {
       applier.failReads(failure::get);
     }
-    if (transfer != null) {
-      transfer.future().completeExceptionally(failure.get());
-      transfer = null;
-    }
+    transfers.fail(failure);
   }
 }
