@@ -51,9 +51,6 @@ public final class NodeLoop implements Transport.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
 
-  /** A thread that has not finished a probe for this long (at least) makes the node not live. */
-  private static final long STALL_FLOOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-
   private final NodeOptions options;
   private final NodeId id;
   private final Scheduler scheduler;
@@ -73,7 +70,7 @@ public final class NodeLoop implements Transport.Inbox {
   private volatile RaftException fatal;
 
   private final NodeEvents events;
-  private final long stallNanos;
+  private final NodeHealth health;
   private final MembershipChanges membershipChanges;
 
   // Everything below is confined to the loop lane.
@@ -92,12 +89,6 @@ public final class NodeLoop implements Transport.Inbox {
   private final PendingReads reads;
   private final LeadershipTransfers transfers;
   private Scheduler.Cancellable tickTimer;
-  // Health: when the loop, the writer and the applier last ran a probe (scheduler nanos), and the
-  // commit index learned when a leader was first known after start (-1 until then).
-  private volatile long loopBeat;
-  private volatile long writerBeat;
-  private volatile long applyBeat;
-  private volatile long readyCommitIndex = -1;
   private volatile long uncommittedBytes;
 
   public NodeLoop(NodeOptions options) {
@@ -111,7 +102,7 @@ public final class NodeLoop implements Transport.Inbox {
     this.problems = new NodeProblems(id, options.transport());
     this.sessionProposer = new SessionProposer(options, proposals, forwarded);
     long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
-    this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
+    this.health = new NodeHealth(scheduler, electionNanos);
     this.membershipChanges = new MembershipChanges(options.id(), options.transport(), events);
     this.reads = new PendingReads(id);
     this.transfers = new LeadershipTransfers(id, options.config().electionTicks());
@@ -167,10 +158,7 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     state = State.RUNNING;
-    long now = scheduler.nanoTime();
-    loopBeat = now;
-    writerBeat = now;
-    applyBeat = now;
+    health.started();
     log.info(
         "node {} started: term {}, log {}..{}",
         id,
@@ -280,14 +268,7 @@ public final class NodeLoop implements Transport.Inbox {
     CompletableFuture<Committed> future = new CompletableFuture<>();
     if (command.size() > options.maxProposalBytes()) {
       events.proposalDropped(ProposalDroppedException.Reason.TOO_LARGE);
-      future.completeExceptionally(
-          new ProposalDroppedException(
-              ProposalDroppedException.Reason.TOO_LARGE,
-              "command of "
-                  + command.size()
-                  + " bytes exceeds the limit of "
-                  + options.maxProposalBytes()
-                  + " bytes (RaftNode.Builder.maxProposalBytes)"));
+      future.completeExceptionally(tooLarge(command.size()));
       return future;
     }
     if (events.timed()) {
@@ -325,18 +306,21 @@ public final class NodeLoop implements Transport.Inbox {
   public CompletableFuture<Committed> proposeSession(SessionEntry request) {
     CompletableFuture<Committed> future = new CompletableFuture<>();
     if (request.command().size() > options.maxProposalBytes()) {
-      future.completeExceptionally(
-          new ProposalDroppedException(
-              ProposalDroppedException.Reason.TOO_LARGE,
-              "command of "
-                  + request.command().size()
-                  + " bytes exceeds the limit of "
-                  + options.maxProposalBytes()
-                  + " bytes (RaftNode.Builder.maxProposalBytes)"));
+      future.completeExceptionally(tooLarge(request.command().size()));
       return future;
     }
     onLoop(future, () -> sessionProposer.propose(core, request, future, ticks));
     return future;
+  }
+
+  private ProposalDroppedException tooLarge(int size) {
+    return new ProposalDroppedException(
+        ProposalDroppedException.Reason.TOO_LARGE,
+        "command of "
+            + size
+            + " bytes exceeds the limit of "
+            + options.maxProposalBytes()
+            + " bytes (RaftNode.Builder.maxProposalBytes)");
   }
 
   static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
@@ -393,27 +377,7 @@ public final class NodeLoop implements Transport.Inbox {
   public CompletableFuture<CommittedMembership> changeMembership(
       Function<Membership, Membership> edit) {
     CompletableFuture<CommittedMembership> future = new CompletableFuture<>();
-    onLoop(
-        future,
-        () -> {
-          RaftStatus now = core.status();
-          if (now.role() != Role.LEADER) {
-            future.completeExceptionally(new NotLeaderException(id, now.leader()));
-            return;
-          }
-          Membership target;
-          try {
-            target = edit.apply(now.membership());
-          } catch (MembershipChangeException | IllegalArgumentException e) {
-            future.completeExceptionally(
-                e instanceof MembershipChangeException
-                    ? e
-                    : new MembershipChangeException(
-                        MembershipChangeException.Reason.INVALID, e.getMessage()));
-            return;
-          }
-          membershipChanges.propose(core, target, now.membershipIndex(), future);
-        });
+    onLoop(future, () -> membershipChanges.proposeEdit(core, edit, future));
     return future;
   }
 
@@ -492,45 +456,9 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** Liveness and readiness; see {@code RaftNode.health}. Any thread. */
   public io.jangada.raft.RaftHealth health() {
-    List<String> problems = new ArrayList<>();
     State now = state;
-    if (now == State.STARTING) {
-      problems.add("not started");
-    } else if (now == State.CLOSED) {
-      problems.add("closed");
-    } else if (now == State.FAILED) {
-      RaftException stoppedBy = fatal;
-      problems.add(
-          "stopped after a failure: " + (stoppedBy == null ? "unknown" : describe(stoppedBy)));
-    } else {
-      long time = scheduler.nanoTime();
-      stalled(problems, "loop", time - loopBeat);
-      stalled(problems, "log writer", time - writerBeat);
-      stalled(problems, "apply", time - applyBeat);
-    }
-    boolean live = problems.isEmpty();
-    RaftStatus current = status();
-    if (current.leader().isEmpty()) {
-      problems.add("no leader known");
-    } else if (readyCommitIndex < 0 || current.appliedIndex() < readyCommitIndex) {
-      problems.add(
-          "catching up: applied "
-              + current.appliedIndex()
-              + " of "
-              + Math.max(readyCommitIndex, current.commitIndex()));
-    }
-    return new io.jangada.raft.RaftHealth(live, problems.isEmpty(), problems);
-  }
-
-  private void stalled(List<String> problems, String thread, long idleNanos) {
-    if (idleNanos > stallNanos) {
-      problems.add(
-          "the "
-              + thread
-              + " thread has not finished a task for "
-              + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(idleNanos)
-              + " ms");
-    }
+    RaftException stoppedBy = fatal;
+    return health.health(now, Optional.ofNullable(stoppedBy).map(NodeLoop::describe), status());
   }
 
   /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
@@ -609,15 +537,8 @@ public final class NodeLoop implements Transport.Inbox {
             return;
           }
           log.info("node {} hands leadership to {} before closing", id, target.get());
-          transferLeadership(target.get())
-              .whenComplete(
-                  (ok, error) -> {
-                    if (error != null) {
-                      done.completeExceptionally(error);
-                    } else {
-                      done.complete(null);
-                    }
-                  });
+          transfers.start(core, target.get(), done, ticks);
+          scheduleProcess();
         });
     return done;
   }
@@ -736,9 +657,7 @@ public final class NodeLoop implements Transport.Inbox {
     ticks++;
     if (ticks % options.config().electionTicks() == 0) {
       // Health probes, once per election timeout: cheap next to the stall threshold (>= 10 s).
-      loopBeat = scheduler.nanoTime();
-      writer.probe(() -> writerBeat = scheduler.nanoTime());
-      applier.probe(() -> applyBeat = scheduler.nanoTime());
+      health.probe(writer, applier);
     }
     core.tick();
     events.followerActivity(status.latest(), ticks, options.config().electionTicks());
@@ -763,12 +682,16 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     publishStatus();
-    snapshots.update(status.latest());
+    RaftStatus now = status.latest();
+    snapshots.roleChanged(now.role() == Role.LEADER);
     if (inFlight != null || !core.hasReady()) {
       return;
     }
     Ready ready = core.ready();
     inFlight = ready;
+    if (now.role() == Role.LEADER) {
+      snapshots.update(now.term(), ready.snapshotPeers());
+    }
     if (!ready.entries().isEmpty()) {
       handedOutUpTo =
           Math.max(handedOutUpTo, ready.entries().get(ready.entries().size() - 1).index());
@@ -862,14 +785,19 @@ public final class NodeLoop implements Transport.Inbox {
 
   private void publishStatus() {
     RaftStatus previous = status.latest();
-    RaftStatus next = status.publish(core.status());
+    RaftStatus current = core.status();
+    uncommittedBytes = core.uncommittedBytes();
+    if (current == previous) {
+      // The core hands out the same status while nothing in it changed: no events, no new leader.
+      membershipChanges.update(current); // cheap without a pending change
+      transfers.statusChanged(current);
+      return;
+    }
+    RaftStatus next = status.publish(current);
     membershipChanges.update(next); // first: a leader that removed itself steps down as it commits
     next.leader().ifPresent(leaderWaiters::leaderKnown);
     problems.membershipChanged(next.membership());
-    uncommittedBytes = core.uncommittedBytes();
-    if (readyCommitIndex < 0 && next.leader().isPresent()) {
-      readyCommitIndex = next.commitIndex();
-    }
+    health.statusPublished(next);
     if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
       proposals.failAll(
           () ->
