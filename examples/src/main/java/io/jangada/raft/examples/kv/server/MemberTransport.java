@@ -23,6 +23,11 @@ final class MemberTransport implements Transport {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
+  /** The wrapped transport (for example to serve clients on a {@code GrpcTransport}). */
+  Transport delegate() {
+    return delegate;
+  }
+
   @Override
   public void start(Inbox inbox) throws IOException {
     delegate.start(inbox);
