@@ -404,7 +404,7 @@ case "$cmd" in
     echo "removed $dir"
     ;;
   help | -h | --help)
-    sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: $0 help)"

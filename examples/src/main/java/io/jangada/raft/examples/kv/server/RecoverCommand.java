@@ -105,16 +105,17 @@ public final class RecoverCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
-    err.println("******************************************************************");
-    err.println("UNSAFE RECOVERY of node " + id + " in " + dataDir);
-    err.println("forcing the configuration " + target.describe());
-    err.println("every entry in this node's log will count as committed; writes that only the");
-    err.println("lost nodes held are gone. Never restart a left-out node with its old data.");
-    err.println("******************************************************************");
-    err.flush();
     SnapshotMeta forced;
+    // Opening takes the directory lock: a running node is refused before anything is printed.
     try (FileStorage storage =
         FileStorage.open(dataDir, new DataDirIdentity(clusterId, NodeId.of(id)))) {
+      err.println("******************************************************************");
+      err.println("UNSAFE RECOVERY of node " + id + " in " + dataDir);
+      err.println("forcing the configuration " + target.describe());
+      err.println("every entry in this node's log will count as committed; writes that only the");
+      err.println("lost nodes held are gone. Never restart a left-out node with its old data.");
+      err.println("******************************************************************");
+      err.flush();
       forced =
           UnsafeRecovery.forceMembership(
               target, new KvStateMachine(), storage.log(), storage.state(), storage.snapshots());

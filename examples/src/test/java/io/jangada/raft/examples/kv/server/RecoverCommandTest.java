@@ -164,7 +164,8 @@ class RecoverCommandTest {
       assertThat(running.directory()).isEqualTo(data);
       assertThat(run("recover", "--id", "n1", "--data-dir", dir, "--members", "n1=h:1:2", UNSAFE))
           .isEqualTo(2);
-      assertThat(err.toString()).contains("error: cannot recover --data-dir").contains("locked");
+      assertThat(err.toString()).startsWith("error: cannot recover --data-dir").contains("locked");
+      assertThat(err.toString().lines()).hasSize(1);
     }
 
     assertThat(run("recover", "--id", "n2", "--data-dir", dir, "--members", "n2=h:1:2", UNSAFE))
