@@ -32,8 +32,7 @@ class KvSnapshotSessionTest {
             .nodes(3)
             .seed(77)
             .stateMachines(id -> new KvStateMachine())
-            .snapshotThreshold(20)
-            .snapshotTrailingEntries(5)
+            .customize(b -> b.snapshotThreshold(20).snapshotTrailingEntries(5))
             .build()) {
       ClientSession session = new ClientSession(utf8("client-1"), 1);
       RaftNode leader = cluster.node(cluster.awaitLeader());

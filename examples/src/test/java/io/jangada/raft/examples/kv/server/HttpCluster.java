@@ -38,8 +38,11 @@ final class HttpCluster implements AutoCloseable {
             .nodes(3)
             .seed(seed)
             .stateMachines(id -> new KvStateMachine())
-            .maxProposalBytes(
-                io.jangada.raft.examples.kv.KvCodec.maxCommandBytes(options.maxValueBytes()))
+            .customize(
+                b ->
+                    b.maxProposalBytes(
+                        io.jangada.raft.examples.kv.KvCodec.maxCommandBytes(
+                            options.maxValueBytes())))
             .build();
     // Ports are known only after binding, so bind first and then share the address map.
     Map<NodeId, URI> shared = new java.util.concurrent.ConcurrentHashMap<>();
