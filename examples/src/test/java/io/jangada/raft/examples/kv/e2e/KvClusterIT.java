@@ -213,7 +213,7 @@ class KvClusterIT {
     assertThat(removed).contains("n" + leader + " removed from the configuration");
     String added = script("add", "4");
     assertThat(added).contains("n4 promoted: it is a voter");
-    assertThat(added.lines().filter(l -> l.startsWith("n4 ")).findFirst().orElse(""))
+    assertThat(added.lines().filter(l -> l.startsWith("n4   ")).findFirst().orElse(""))
         .contains(" voter ")
         .contains("ready");
     assertThat(added).doesNotContain("n" + leader + "   ");
