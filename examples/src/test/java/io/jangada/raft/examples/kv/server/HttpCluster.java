@@ -94,6 +94,27 @@ final class HttpCluster implements AutoCloseable {
     public CompletableFuture<io.jangada.raft.model.SnapshotMeta> snapshot() {
       return raft.node(id).snapshot();
     }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.CommittedMembership> addLearner(
+        NodeId node, String address) {
+      return raft.node(id).addLearner(node, address);
+    }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.CommittedMembership> promote(NodeId node) {
+      return raft.node(id).promote(node);
+    }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.CommittedMembership> removeMember(NodeId node) {
+      return raft.node(id).removeMember(node);
+    }
+  }
+
+  /** Starts {@code id} in join mode (no HTTP server): an operator may now add it. */
+  void join(NodeId id) {
+    raft.join(id);
   }
 
   NodeId leader() {
