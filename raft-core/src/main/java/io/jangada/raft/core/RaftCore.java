@@ -67,12 +67,8 @@ public final class RaftCore {
   // Fig. 2 persistent state (handed out through Ready.hardState).
   private long term;
   private Optional<NodeId> votedFor;
-  // The commit index the node had stored when it opened. The hard state never reports less, so a
-  // node that lost part of its log keeps knowing it across restarts until it caught up.
-  private final long storedCommit;
-  // Non-zero while the log ends before storedCommit: the node lost entries it had synced (and so
-  // acknowledged) and must not vote or campaign until its log reaches this index again.
-  private long catchUpTo;
+  // Whether the storage lost synced entries, and until when this node abstains from elections.
+  private final LostTail lostTail;
 
   private Role role;
   private Optional<NodeId> leaderId = Optional.empty();
@@ -93,9 +89,7 @@ public final class RaftCore {
   // Invariant: applied <= committed; the last index handed out for applying and advanced.
   private long applied;
   private final ReadyProtocol readies;
-  // What status() returned last, and the peers map it was built from.
-  private RaftStatus lastStatus;
-  private Map<NodeId, RaftStatus.PeerStatus> lastPeers;
+  private final StatusCache statusCache = new StatusCache();
 
   private RaftCore(
       NodeId id,
@@ -114,8 +108,7 @@ public final class RaftCore {
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.applied = applied;
-    this.storedCommit = state.commit();
-    this.catchUpTo = state.commit() > log.lastIndex() ? state.commit() : 0;
+    this.lostTail = new LostTail(id, log, state.commit());
     // As adjusted by open(): an adjusted commit alone is not worth a write.
     this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState());
     this.configurations = new Configurations(id, log, rules, membership, this::onAdopted);
@@ -171,22 +164,6 @@ public final class RaftCore {
     Check.argument(
         applied >= first - 1 && applied <= last,
         "applied index " + applied + " is outside the log [" + (first - 1) + ", " + last + "]");
-    if (state.commit() > last) {
-      // Every entry up to a stored commit index was in the synced log when it was stored: the
-      // storage lost synced entries (a cut tail, an old backup), which Raft's fault model excludes.
-      // This node may have acknowledged and counted towards commits entries it no longer holds, so
-      // it must not help elect a leader that lacks them (protocol-aware recovery, Alagappan et al.,
-      // FAST 2018): it abstains from voting and campaigning until a leader has refilled its log.
-      LOG.error(
-          "{}: the log ends at {} but the commit index {} was stored: committed entries {}..{} that"
-              + " this node had synced are lost. It will not vote or campaign until a leader has"
-              + " sent them again",
-          id,
-          last,
-          state.commit(),
-          last + 1,
-          state.commit());
-    }
     // The commit index is volatile state in the paper: capping it at the log end is always safe.
     long commit = Math.max(Math.max(Math.min(state.commit(), last), first - 1), applied);
     return new RaftCore(
@@ -508,39 +485,19 @@ public final class RaftCore {
   public RaftStatus status() {
     Map<NodeId, RaftStatus.PeerStatus> peers = role == Role.LEADER ? leader.peerStatus() : Map.of();
     long snapshotIndex = Math.max(log.firstIndex() - 1, configurations.snapshotIndex());
-    RaftStatus last = lastStatus;
-    // The driver reads the status after every batch of inputs: the same object while nothing in it
-    // changed (the leader hands out the same peers map while no progress changed).
-    if (last != null
-        && peers == lastPeers
-        && last.role() == role
-        && last.term() == term
-        && last.leader().equals(leaderId)
-        && last.commitIndex() == log.committed()
-        && last.appliedIndex() == applied
-        && last.firstIndex() == log.firstIndex()
-        && last.lastIndex() == log.lastIndex()
-        && last.snapshotIndex() == snapshotIndex
-        && last.membership() == membership()
-        && last.membershipIndex() == configurations.index()) {
-      return last;
-    }
-    lastPeers = peers;
-    lastStatus =
-        new RaftStatus(
-            id,
-            role,
-            term,
-            leaderId,
-            log.committed(),
-            applied,
-            log.firstIndex(),
-            log.lastIndex(),
-            snapshotIndex,
-            membership(),
-            configurations.index(),
-            peers);
-    return lastStatus;
+    return statusCache.get(
+        id,
+        role,
+        term,
+        leaderId,
+        log.committed(),
+        applied,
+        log.firstIndex(),
+        log.lastIndex(),
+        snapshotIndex,
+        membership(),
+        configurations.index(),
+        peers);
   }
 
   /** The log view (durable and unstable entries), for the simulation's checkers only. */
@@ -623,17 +580,7 @@ public final class RaftCore {
    * may still be needed until the new one commits; it then does not count its own vote.
    */
   private boolean promotable() {
-    return configurations.mayCampaign(id) && !catchingUp();
-  }
-
-  /** Whether this node lost synced entries (see {@link #open}) and has not got them back yet. */
-  private boolean catchingUp() {
-    if (catchUpTo > 0 && log.lastIndex() >= catchUpTo) {
-      LOG.warn(
-          "{}: the log reaches the stored commit index {} again; voting resumes", id, catchUpTo);
-      catchUpTo = 0;
-    }
-    return catchUpTo > 0;
+    return configurations.mayCampaign(id) && !lostTail.catchingUp();
   }
 
   private Role nonLeaderRole() {
@@ -641,7 +588,7 @@ public final class RaftCore {
   }
 
   private HardState hardState() {
-    return new HardState(term, votedFor, Math.max(log.committed(), storedCommit));
+    return new HardState(term, votedFor, Math.max(log.committed(), lostTail.storedCommit()));
   }
 
   private void resetElectionTimer() {
@@ -792,7 +739,8 @@ public final class RaftCore {
     // its log may lag behind a configuration that made it a voter; the candidate counts the vote
     // only if it is a voter in the candidate's configuration.
     // A node that lost synced entries abstains until refilled (see open).
-    boolean grant = canVote && !catchingUp() && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
+    boolean grant =
+        canVote && !lostTail.catchingUp() && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
     if (grant) {
       // A granted pre-vote answers in the term the pre-candidate would campaign in.
       msgs.add(new VoteResponse(id, v.from(), v.term(), v.preVote(), true));
