@@ -4,6 +4,7 @@ import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
+import io.jangada.raft.SessionLimits;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Membership;
@@ -53,6 +54,8 @@ public final class InMemoryCluster implements AutoCloseable {
   private final int snapshotChunkBytes;
   private final RaftListener listener;
   private final int maxProposalBytes;
+  private final SessionLimits sessionLimits;
+  private final boolean forwardSessionProposals;
   private final SplittableRandom random;
   private final Map<NodeId, Member> members = new LinkedHashMap<>();
 
@@ -80,6 +83,8 @@ public final class InMemoryCluster implements AutoCloseable {
     this.snapshotChunkBytes = builder.snapshotChunkBytes;
     this.listener = builder.listener;
     this.maxProposalBytes = builder.maxProposalBytes;
+    this.sessionLimits = builder.sessionLimits;
+    this.forwardSessionProposals = builder.forwardSessionProposals;
     for (NodeId id : builder.ids) {
       members.put(id, new Member());
     }
@@ -293,6 +298,8 @@ public final class InMemoryCluster implements AutoCloseable {
             .snapshotChunkBytes(snapshotChunkBytes)
             .listener(listener)
             .maxProposalBytes(maxProposalBytes)
+            .sessionLimits(sessionLimits)
+            .forwardSessionProposals(forwardSessionProposals)
             .build();
     CompletableFuture<Void> started = member.node.start();
     scheduler.runUntilIdle();
@@ -334,6 +341,8 @@ public final class InMemoryCluster implements AutoCloseable {
     private int snapshotChunkBytes = 1 << 20;
     private RaftListener listener = new RaftListener() {};
     private int maxProposalBytes = RaftNode.Builder.DEFAULT_MAX_PROPOSAL_BYTES;
+    private SessionLimits sessionLimits = SessionLimits.DEFAULT;
+    private boolean forwardSessionProposals = true;
 
     private Builder() {}
 
@@ -411,6 +420,21 @@ public final class InMemoryCluster implements AutoCloseable {
     /** The largest command a node accepts; default {@code RaftNode}'s 1 MiB. */
     public Builder maxProposalBytes(int bytes) {
       this.maxProposalBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Client-session limits of every node; default {@link SessionLimits#DEFAULT}. Session expiry
+     * runs on the cluster's virtual clock ({@link ManualScheduler#currentTimeMillis()}).
+     */
+    public Builder sessionLimits(SessionLimits limits) {
+      this.sessionLimits = limits;
+      return this;
+    }
+
+    /** Whether followers forward session requests to the leader; default true. */
+    public Builder forwardSessionProposals(boolean forward) {
+      this.forwardSessionProposals = forward;
       return this;
     }
 
