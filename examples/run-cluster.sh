@@ -62,6 +62,14 @@ peers() {
   echo "$list"
 }
 
+raft_addrs() {
+  local list="" i
+  for ((i = 1; i <= nodes; i++)); do
+    list+="${list:+,}127.0.0.1:$(raft_port "$i")"
+  done
+  echo "$list"
+}
+
 http_urls() {
   local list="" i
   for ((i = 1; i <= nodes; i++)); do
@@ -229,7 +237,7 @@ case "$cmd" in
     ;;
   cli)
     find_jar
-    exec java -Xmx256m -jar "$jar" cli --nodes "$(http_urls)" "$@"
+    exec java -Xmx256m -jar "$jar" cli --nodes "$(http_urls)" --raft-nodes "$(raft_addrs)" "$@"
     ;;
   bench)
     find_jar
