@@ -2,7 +2,8 @@ package io.jangada.raft;
 
 /**
  * A node was not made a voter because its log is too far behind the leader's (more than {@link
- * io.jangada.raft.core.RaftConfig#maxPromotionLag()} entries), or it is not a learner yet. Nothing
+ * io.jangada.raft.core.RaftConfig#maxPromotionLag()} entries) or lacks the configuration in force,
+ * the leader has not heard from it within the election timeout, or it is not a learner yet. Nothing
  * was appended; retry once it caught up ({@link RaftStatus#peers()} on the leader shows its match
  * index).
  */

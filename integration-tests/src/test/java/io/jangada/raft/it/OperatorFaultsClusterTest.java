@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
-import io.jangada.raft.storage.file.FaultyDisk;
+import io.jangada.raft.storage.file.FaultyFileIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class OperatorFaultsClusterTest {
   @TempDir Path dir;
 
   private RealCluster cluster;
-  private final Map<NodeId, FaultyDisk> disks = new HashMap<>();
+  private final Map<NodeId, FaultyFileIo> disks = new HashMap<>();
   // Every acknowledged write: key -> value.
   private final Map<String, String> acknowledged = new TreeMap<>();
   private int writes;
@@ -55,7 +55,7 @@ class OperatorFaultsClusterTest {
             .openStorage(
                 (path, identity) ->
                     disks
-                        .computeIfAbsent(identity.nodeId(), id -> new FaultyDisk())
+                        .computeIfAbsent(identity.nodeId(), id -> new FaultyFileIo())
                         .open(path, identity));
     for (NodeId id : IDS) {
       cluster.start(id);
@@ -77,7 +77,7 @@ class OperatorFaultsClusterTest {
         () -> node(damaged).status().lastIndex() == last, "the follower holds everything", WAIT);
 
     cluster.stop(damaged);
-    FaultyDisk.cutInsideRecord(cluster.dataDir(damaged), last - 5); // acknowledged, committed
+    FaultyFileIo.cutInsideRecord(cluster.dataDir(damaged), last - 5); // acknowledged, committed
     cluster.start(damaged);
     assertThat(node(damaged).status().lastIndex()).isEqualTo(last - 6);
     cluster.stop(other); // the leader can now commit only with the damaged follower
@@ -142,10 +142,10 @@ class OperatorFaultsClusterTest {
     startAll();
     writeMany(10);
     NodeId victim = followersOf(cluster.awaitLeader()).get(0);
-    disks.get(victim).fault(FaultyDisk.Fault.FULL);
+    disks.get(victim).fault(FaultyFileIo.Fault.FULL);
     writeMany(10); // committed by the other two
     cluster.stop(victim);
-    disks.get(victim).fault(FaultyDisk.Fault.NONE);
+    disks.get(victim).fault(FaultyFileIo.Fault.NONE);
     cluster.start(victim);
     awaitAllHold(acknowledged);
   }
@@ -157,12 +157,12 @@ class OperatorFaultsClusterTest {
     writeMany(10);
     NodeId victim = followersOf(cluster.awaitLeader()).get(0);
     cluster.stop(victim);
-    disks.get(victim).fault(FaultyDisk.Fault.READ_ONLY);
+    disks.get(victim).fault(FaultyFileIo.Fault.READ_ONLY);
     assertThatThrownBy(() -> cluster.start(victim))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("Read-only file system");
     writeMany(5);
-    disks.get(victim).fault(FaultyDisk.Fault.NONE);
+    disks.get(victim).fault(FaultyFileIo.Fault.NONE);
     cluster.start(victim);
     awaitAllHold(acknowledged);
   }

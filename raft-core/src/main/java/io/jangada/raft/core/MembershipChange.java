@@ -31,8 +31,9 @@ public sealed interface MembershipChange {
     STALE_CONFIGURATION,
     /**
      * A node that would become a voter is not caught up: its log is more than {@link
-     * RaftConfig#maxPromotionLag()} entries behind the leader's, or it is not a member yet (add it
-     * as a learner first).
+     * RaftConfig#maxPromotionLag()} entries behind the leader's, it has not replicated the
+     * configuration in force, the leader has not heard from it within the election timeout, or it
+     * is not a member yet (add it as a learner first).
      */
     NOT_CAUGHT_UP,
     /** The leader cannot change the configuration right now (see the message); retry later. */

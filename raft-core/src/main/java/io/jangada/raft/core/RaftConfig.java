@@ -19,7 +19,9 @@ package io.jangada.raft.core;
  * @param maxCommittedBytesPerReady most entry bytes handed out for applying in one Ready
  * @param maxPromotionLag a learner (or new member) becomes a voter only if its log is at most this
  *     many entries behind the leader's (thesis §4.2.1); otherwise the change is refused with {@link
- *     MembershipChange.Reason#NOT_CAUGHT_UP}. {@code Long.MAX_VALUE} turns the check off.
+ *     MembershipChange.Reason#NOT_CAUGHT_UP}. {@code Long.MAX_VALUE} turns this check off (a
+ *     promoted node must still hold the configuration in force and have answered the leader
+ *     recently; see {@link RaftCore#proposeMembership(io.jangada.raft.model.Membership, long)}).
  */
 public record RaftConfig(
     int electionTicks,

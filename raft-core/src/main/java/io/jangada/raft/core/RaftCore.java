@@ -57,27 +57,12 @@ public final class RaftCore {
   private final RaftConfig config;
   private final RandomGenerator random;
   private final RaftLog log;
-  // The configuration to use while the log holds no MEMBERSHIP entry: the one given at open, or
-  // the one of the newest snapshot received from a leader.
-  private Membership initialMembership;
-  // The index of the configuration entry initialMembership comes from (0: given at open).
-  private long initialMembershipIndex;
-  // The index of the newest snapshot the driver reported (0: none), which initialMembership is
-  // from.
-  private long snapshotIndex;
   // SafetyRules.RAFT except in the checker self-test.
   private final SafetyRules rules;
-
-  // The configuration in force: the newest MEMBERSHIP entry in the log (at membershipIndex), or
-  // initialMembership when the log holds none (membershipIndex == 0).
-  private Membership membership;
-  private long membershipIndex;
-  // The configuration in force before the newest configuration entry (initialMembership if there
-  // is at most one configuration entry in the log).
-  private Membership previousMembership;
-  // With the test-only rule that a configuration takes effect on commit: the commit index at the
-  // last reload.
-  private long reloadedAtCommit = -1;
+  // The configuration in force and how it follows the log and snapshots.
+  private final Configurations configurations;
+  // The leader's side of configuration changes.
+  private final Reconfiguration reconfiguration;
 
   // Fig. 2 persistent state (handed out through Ready.hardState).
   private long term;
@@ -107,9 +92,7 @@ public final class RaftCore {
 
   // Invariant: applied <= committed; the last index handed out for applying and advanced.
   private long applied;
-  private HardState prevHardState;
-  private long readyCounter;
-  private Ready outstanding;
+  private final ReadyProtocol readies;
 
   private RaftCore(
       NodeId id,
@@ -125,15 +108,15 @@ public final class RaftCore {
     this.config = config;
     this.random = random;
     this.log = log;
-    this.initialMembership = membership;
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.applied = applied;
     this.storedCommit = state.commit();
     this.catchUpTo = state.commit() > log.lastIndex() ? state.commit() : 0;
     // As adjusted by open(): an adjusted commit alone is not worth a write.
-    this.prevHardState = hardState();
-    reloadMembership();
+    this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState());
+    this.configurations = new Configurations(id, log, rules, membership, this::onAdopted);
+    this.reconfiguration = new Reconfiguration(id, config, log, rules, configurations, msgs);
     this.role = nonLeaderRole();
     resetElectionTimer();
   }
@@ -236,25 +219,7 @@ public final class RaftCore {
       LOG.debug("{} ignores misaddressed {}", id, Describe.lazy(message));
       return;
     }
-    if (message instanceof VoteRequest v
-        && !membership.isVoter(v.from())
-        && !log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())) {
-      // Thesis §4.2.3: a removed server that missed its removal (its log lacks it) must not
-      // disrupt the cluster, not even by moving terms. A non-voter whose log is up to date is
-      // heard: its newer configuration (not yet in our log) may make it a voter, and ignoring it
-      // could leave no electable node.
-      LOG.debug("{} ignores {} from a non-voter", id, Describe.lazy(message));
-      return;
-    }
-    // A vote request that got past the check above has an up-to-date log and is heard even from
-    // outside our configuration: a leader that proposed its own removal stays a candidate (thesis
-    // §4.2.2) until that change commits, and nodes that still have the old configuration vote for
-    // it; if the nodes that have the new one ignored it, neither side could win an election.
-    if (!membership.contains(message.from())
-        && !fromLeader(message)
-        && !(message instanceof VoteRequest)
-        && !membership.isEmpty()) {
-      LOG.debug("{} ignores {} from a non-member", id, Describe.lazy(message));
+    if (!configurations.admits(message)) {
       return;
     }
     if (message.term() > term) {
@@ -267,18 +232,6 @@ public final class RaftCore {
     }
     dispatch(message);
     afterInput();
-  }
-
-  /**
-   * Whether {@code m} is one only a leader sends. A node accepts these from senders outside its
-   * configuration: its log may lag behind the configuration that added the current leader, and a
-   * joining node knows no configuration at all.
-   */
-  private static boolean fromLeader(Message m) {
-    return m instanceof AppendRequest
-        || m instanceof Heartbeat
-        || m instanceof InstallSnapshot
-        || m instanceof TimeoutNow;
   }
 
   /**
@@ -334,9 +287,12 @@ public final class RaftCore {
    * node as soon as it is appended to its log; status and every {@link Ready} report it.
    *
    * <p>Every node that becomes a voter must be a member already (a learner, typically) whose log is
-   * at most {@link RaftConfig#maxPromotionLag()} entries behind the leader's (thesis §4.2.1). A
-   * leader may remove itself: it keeps leading (without counting itself) until the change commits,
-   * then steps down and sends TimeoutNow to the most up-to-date remaining voter (§4.2.2).
+   * at most {@link RaftConfig#maxPromotionLag()} entries behind the leader's (thesis §4.2.1) and
+   * holds the configuration in force, and which the leader heard from within the election timeout
+   * (otherwise {@link MembershipChange.Reason#NOT_CAUGHT_UP}; {@code RaftNode} reports it as {@link
+   * io.jangada.raft.LearnerNotCaughtUpException}). A leader may remove itself: it keeps leading
+   * (without counting itself) until the change commits, then steps down and sends TimeoutNow to the
+   * most up-to-date remaining voter (§4.2.2).
    *
    * @param target the configuration to end in: not joint, not empty, different from the one in
    *     force
@@ -349,80 +305,7 @@ public final class RaftCore {
     if (role != Role.LEADER) {
       return new MembershipChange.NotLeader(leaderId);
     }
-    if (expectedIndex != ANY_CONFIGURATION && expectedIndex != membershipIndex) {
-      return refuse(
-          MembershipChange.Reason.STALE_CONFIGURATION,
-          "expected the configuration at index "
-              + expectedIndex
-              + " but the one in force is at index "
-              + membershipIndex
-              + ": "
-              + membership);
-    }
-    if (rules.changeInProgress(membership, membershipIndex, log.committed())) {
-      return refuse(
-          MembershipChange.Reason.CHANGE_IN_PROGRESS,
-          "the configuration change at index "
-              + membershipIndex
-              + " ("
-              + membership
-              + ") has not completed yet");
-    }
-    if (!leader.committedCurrentTerm()) {
-      // A leader must commit an entry of its term before changing the configuration, or a
-      // single-server change could overlap with an uncommitted one of an earlier leader.
-      return refuse(
-          MembershipChange.Reason.LEADER_NOT_READY,
-          "the leader has not committed an entry of its term yet; retry shortly");
-    }
-    if (leader.transferee().isPresent()) {
-      return refuse(MembershipChange.Reason.LEADER_NOT_READY, "leadership transfer in progress");
-    }
-    if (target.isJoint() || target.isEmpty()) {
-      return refuse(
-          MembershipChange.Reason.INVALID,
-          "the target must be a simple configuration with voters, not " + target);
-    }
-    if (target.equals(membership)) {
-      return refuse(
-          MembershipChange.Reason.INVALID, "the target is the configuration in force: " + target);
-    }
-    int changedVoters = 0;
-    for (NodeId voter : target.voters()) {
-      if (!membership.voters().contains(voter)) {
-        changedVoters++;
-        long match = voter.equals(id) ? log.lastIndex() : leader.match(voter);
-        long lag = log.lastIndex() - match;
-        if (!membership.contains(voter) || lag > config.maxPromotionLag()) {
-          return refuse(
-              MembershipChange.Reason.NOT_CAUGHT_UP,
-              membership.contains(voter)
-                  ? voter
-                      + " is "
-                      + lag
-                      + " entries behind the leader (at most "
-                      + config.maxPromotionLag()
-                      + " allowed); retry once it caught up"
-                  : voter + " is not a member; add it as a learner first and let it catch up");
-        }
-      }
-    }
-    for (NodeId voter : membership.voters()) {
-      if (!target.voters().contains(voter)) {
-        changedVoters++;
-      }
-    }
-    Membership next = changedVoters <= 1 ? target : membership.enterJoint(target);
-    LogEntry entry = LogEntry.membership(log.lastIndex() + 1, term, next);
-    leader.appendOwn(List.of(entry));
-    adoptMembership(entry, next);
-    LOG.debug("{} proposes configuration {} at {}", id, next, entry.index());
-    return new MembershipChange.Accepted(entry.index(), term, next, target);
-  }
-
-  private MembershipChange refuse(MembershipChange.Reason reason, String message) {
-    LOG.debug("{} refuses a configuration change: {}", id, message);
-    return new MembershipChange.Refused(reason, message);
+    return reconfiguration.propose(leader, term, target, expectedIndex);
   }
 
   /** Starts an election now (PreVote first if enabled); a no-op on a leader or a non-voter. */
@@ -462,7 +345,7 @@ public final class RaftCore {
   public void readIndex(long requestId) {
     if (role == Role.LEADER) {
       leader.readIndex(requestId, Optional.empty());
-    } else if (leaderId.isPresent() && membership.contains(id)) {
+    } else if (leaderId.isPresent() && membership().contains(id)) {
       forwardedReads.add(requestId, ticks);
       msgs.add(new ReadIndexRequest(id, leaderId.get(), term, requestId));
     } else {
@@ -533,11 +416,7 @@ public final class RaftCore {
     LOG.debug("{} adopts snapshot {}/{}", id, meta.index(), meta.term());
     log.restore(meta);
     applied = meta.index();
-    initialMembership = meta.membership();
-    initialMembershipIndex = meta.membershipIndex();
-    snapshotIndex = meta.index();
-    adopt(meta.membership(), meta.membershipIndex());
-    previousMembership = meta.membership();
+    configurations.restored(meta);
     leaderId.ifPresent(l -> msgs.add(new AppendResponse(id, l, term, true, meta.index(), 0, 0)));
     return true;
   }
@@ -550,15 +429,7 @@ public final class RaftCore {
    */
   public void snapshotStored(SnapshotMeta meta) {
     Objects.requireNonNull(meta, "meta");
-    if (meta.index() > snapshotIndex) {
-      snapshotIndex = meta.index();
-      initialMembership = meta.membership();
-      initialMembershipIndex = meta.membershipIndex();
-      if (membershipIndex <= meta.index() && role != Role.LEADER) {
-        // No configuration entry after the snapshot: the one in force is the snapshot's.
-        adopt(meta.membership(), meta.membershipIndex());
-      }
-    }
+    configurations.snapshotStored(meta, role == Role.LEADER);
   }
 
   /** A snapshot sent to {@code peer} finished: the leader resumes probing it. */
@@ -580,18 +451,13 @@ public final class RaftCore {
    * build the AppendRequests for proposals made since the last Ready.
    */
   public boolean hasReady() {
-    if (outstanding != null) {
+    if (readies.isOutstanding()) {
       return false;
     }
     if (leader != null) {
       leader.flush();
     }
-    return !hardState().equals(prevHardState)
-        || log.unstable().hasSnapshotNotHandedOut()
-        || log.unstable().hasNotHandedOut()
-        || !msgs.isEmpty()
-        || !readStates.isEmpty()
-        || applied < log.committed();
+    return readies.has(hardState(), applied);
   }
 
   /**
@@ -600,41 +466,11 @@ public final class RaftCore {
    * @throws IllegalStateException if the previous Ready was not advanced or nothing is ready
    */
   public Ready ready() {
-    if (outstanding != null) {
-      throw new IllegalStateException(
-          "Ready " + outstanding.id() + " was not advanced yet; call advance(ready) first");
-    }
+    readies.checkNoneOutstanding();
     if (!hasReady()) {
       throw new IllegalStateException("nothing is ready; check hasReady() first");
     }
-    HardState hs = hardState();
-    Optional<HardState> changed = hs.equals(prevHardState) ? Optional.empty() : Optional.of(hs);
-    boolean mustSync =
-        hs.term() != prevHardState.term() || !hs.votedFor().equals(prevHardState.votedFor());
-    Optional<SnapshotMeta> snapshot = log.unstable().takeSnapshotNotHandedOut();
-    List<LogEntry> entries = log.unstable().takeNotHandedOut();
-    mustSync |= !entries.isEmpty() || snapshot.isPresent();
-    List<LogEntry> committed =
-        applied < log.committed()
-            ? log.entries(applied + 1, log.committed() + 1, config.maxCommittedBytesPerReady())
-            : List.of();
-    Ready ready =
-        new Ready(
-            ++readyCounter,
-            changed,
-            entries,
-            snapshot,
-            msgs,
-            committed,
-            readStates,
-            mustSync,
-            membership,
-            membershipIndex);
-    msgs.clear();
-    readStates.clear();
-    prevHardState = hs;
-    outstanding = ready;
-    return ready;
+    return readies.take(hardState(), applied, membership(), configurations.index());
   }
 
   /**
@@ -645,22 +481,7 @@ public final class RaftCore {
    */
   public void advance(Ready handled) {
     Objects.requireNonNull(handled, "handled");
-    if (outstanding == null || handled.id() != outstanding.id() || !handled.equals(outstanding)) {
-      throw new IllegalStateException(
-          "advance with Ready "
-              + handled.id()
-              + " but the outstanding Ready is "
-              + (outstanding == null ? "none" : String.valueOf(outstanding.id())));
-    }
-    outstanding = null;
-    handled.snapshot().ifPresent(meta -> log.unstable().stableSnapshot(meta));
-    List<LogEntry> entries = handled.entries();
-    for (int i = entries.size() - 1; i >= 0; i--) {
-      LogEntry e = entries.get(i);
-      if (log.unstable().stableTo(e.index(), e.term())) {
-        break;
-      }
-    }
+    readies.advance(handled);
     if (!handled.committed().isEmpty()) {
       applied = Math.max(applied, handled.committed().get(handled.committed().size() - 1).index());
     }
@@ -686,9 +507,9 @@ public final class RaftCore {
         applied,
         log.firstIndex(),
         log.lastIndex(),
-        Math.max(log.firstIndex() - 1, snapshotIndex),
-        membership,
-        membershipIndex,
+        Math.max(log.firstIndex() - 1, configurations.snapshotIndex()),
+        membership(),
+        configurations.index(),
         role == Role.LEADER ? leader.peerStatus() : Map.of());
   }
 
@@ -708,7 +529,7 @@ public final class RaftCore {
     Check.state(
         role != Role.CANDIDATE || votedFor.equals(Optional.of(id)),
         "candidate did not vote for itself");
-    Check.state(prevHardState.term() <= term, "term went backwards");
+    Check.state(readies.previousHardState().term() <= term, "term went backwards");
     Check.state(
         log.stableLastIndex() <= log.lastIndex() || log.unstable().isEmpty(),
         "stable index beyond the log");
@@ -772,9 +593,7 @@ public final class RaftCore {
    * may still be needed until the new one commits; it then does not count its own vote.
    */
   private boolean promotable() {
-    return (membership.isVoter(id)
-            || (membershipIndex > log.committed() && previousMembership.isVoter(id)))
-        && !catchingUp();
+    return configurations.mayCampaign(id) && !catchingUp();
   }
 
   /** Whether this node lost synced entries (see {@link #open}) and has not got them back yet. */
@@ -788,7 +607,7 @@ public final class RaftCore {
   }
 
   private Role nonLeaderRole() {
-    return membership.isLearner(id) ? Role.LEARNER : Role.FOLLOWER;
+    return membership().isLearner(id) ? Role.LEARNER : Role.FOLLOWER;
   }
 
   private HardState hardState() {
@@ -845,11 +664,11 @@ public final class RaftCore {
     votes.reset();
     resetElectionTimer();
     LOG.debug("{} became pre-candidate in term {}", id, term);
-    if (votes.record(id, true, rules.quorum(membership, id)) == Quorum.VoteResult.WON) {
+    if (votes.record(id, true, rules.quorum(membership(), id)) == Quorum.VoteResult.WON) {
       becomeCandidate(false);
       return;
     }
-    for (NodeId voter : membership.allVoters()) {
+    for (NodeId voter : membership().allVoters()) {
       if (!voter.equals(id)) {
         msgs.add(
             new VoteRequest(id, voter, term + 1, log.lastIndex(), log.lastTerm(), true, false));
@@ -865,11 +684,11 @@ public final class RaftCore {
     votes.reset();
     resetElectionTimer();
     LOG.debug("{} became candidate in term {} (transfer={})", id, term, transfer);
-    if (votes.record(id, true, rules.quorum(membership, id)) == Quorum.VoteResult.WON) {
+    if (votes.record(id, true, rules.quorum(membership(), id)) == Quorum.VoteResult.WON) {
       becomeLeader();
       return;
     }
-    for (NodeId voter : membership.allVoters()) {
+    for (NodeId voter : membership().allVoters()) {
       if (!voter.equals(id)) {
         msgs.add(
             new VoteRequest(id, voter, term, log.lastIndex(), log.lastTerm(), false, transfer));
@@ -882,7 +701,7 @@ public final class RaftCore {
     setLeader(Optional.of(id));
     votes.reset();
     electionElapsed = 0;
-    leader = new Leader(id, term, config, log, membership, msgs, readStates, rules);
+    leader = new Leader(id, term, config, log, membership(), msgs, readStates, rules);
     LOG.debug("{} became leader in term {}", id, term);
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries (and reads) commit.
     leader.appendOwn(List.of(LogEntry.noop(log.lastIndex() + 1, term)));
@@ -961,10 +780,10 @@ public final class RaftCore {
         role == Role.PRE_CANDIDATE
             ? r.preVote() && r.term() == (r.granted() ? term + 1 : term)
             : role == Role.CANDIDATE && !r.preVote() && r.term() == term;
-    if (!counts || !membership.isVoter(r.from())) {
+    if (!counts || !membership().isVoter(r.from())) {
       return;
     }
-    Quorum.VoteResult result = votes.record(r.from(), r.granted(), rules.quorum(membership, id));
+    Quorum.VoteResult result = votes.record(r.from(), r.granted(), rules.quorum(membership(), id));
     if (result == Quorum.VoteResult.WON) {
       if (role == Role.PRE_CANDIDATE) {
         becomeCandidate(false);
@@ -1011,7 +830,7 @@ public final class RaftCore {
           LOG.debug("{} truncates its log from {}", id, conflict);
         }
         log.append(suffix);
-        onAppended(conflict, suffix);
+        configurations.onAppended(conflict, suffix);
       }
       log.commitTo(Math.min(a.leaderCommit(), lastNew));
       msgs.add(new AppendResponse(id, a.from(), term, true, lastNew, 0, 0));
@@ -1053,110 +872,19 @@ public final class RaftCore {
   // ---------------------------------------------------------------- membership
 
   /**
-   * After an input on a leader: once the configuration in force is committed, leaves a joint
-   * configuration (thesis §4.3), or steps down if this leader is no longer a voter (§4.2.2),
-   * handing leadership to the most up-to-date remaining voter. With the (test-only) rule that makes
-   * a configuration take effect on commit, also reloads the configuration as the commit moves.
+   * After an input: lets the configuration follow the commit index where the (test-only) rules say
+   * so; on a leader, leaves a committed joint configuration or steps down once its own removal
+   * committed (see {@link Reconfiguration#afterCommit}).
    */
   private void afterInput() {
-    if (rules.configurationLimit(log) < log.lastIndex() && log.committed() != reloadedAtCommit) {
-      reloadedAtCommit = log.committed();
-      reloadMembership();
-    }
-    if (role != Role.LEADER || log.committed() < membershipIndex) {
-      return;
-    }
-    if (membership.isJoint()) {
-      Membership target = membership.target();
-      LogEntry entry = LogEntry.membership(log.lastIndex() + 1, term, target);
-      leader.appendOwn(List.of(entry));
-      adoptMembership(entry, target);
-      LOG.debug("{} leaves the joint configuration: {} at {}", id, target, entry.index());
-    } else if (!membership.isVoter(id)) {
-      Optional<NodeId> successor = leader.mostUpToDateVoter();
-      LOG.debug(
-          "{} steps down: removed from the committed configuration {}; hands over to {}",
-          id,
-          membership,
-          successor.orElse(null));
-      successor.ifPresent(s -> msgs.add(new TimeoutNow(id, s, term)));
+    configurations.afterInput();
+    if (role == Role.LEADER && reconfiguration.afterCommit(leader, term)) {
       becomeFollower(term, Optional.empty());
     }
   }
 
-  /** Keeps the configuration in force up to date after entries from {@code first} on changed. */
-  private void onAppended(long first, List<LogEntry> appended) {
-    if (first <= membershipIndex || rules.configurationLimit(log) < log.lastIndex()) {
-      reloadMembership();
-      return;
-    }
-    for (LogEntry e : appended) {
-      if (e.type() == EntryType.MEMBERSHIP) {
-        decodeAndAdopt(e);
-      }
-    }
-  }
-
-  /** Thesis §4.1: the newest configuration entry in the log is in force, else the snapshot's. */
-  private void reloadMembership() {
-    Membership before = membership;
-    long beforeIndex = membershipIndex;
-    long to = Math.min(log.lastIndex(), rules.configurationLimit(log)) + 1;
-    long first = log.firstIndex();
-    // The newest configuration entry and the one before it (which says who may still campaign).
-    List<LogEntry> found = new ArrayList<>(2);
-    List<Membership> decoded = new ArrayList<>(2);
-    while (to > first && found.size() < 2) {
-      long from = Math.max(first, to - 256);
-      List<LogEntry> chunk;
-      try {
-        chunk = log.entries(from, to, Long.MAX_VALUE);
-      } catch (CompactedException e) {
-        break; // compacted meanwhile by the driver (behind a snapshot): keep the base membership
-      }
-      for (int i = chunk.size() - 1; i >= 0 && found.size() < 2; i--) {
-        LogEntry e = chunk.get(i);
-        if (e.type() == EntryType.MEMBERSHIP) {
-          try {
-            decoded.add(Membership.decode(e.data()));
-            found.add(e);
-          } catch (IllegalArgumentException bad) {
-            LOG.debug("{} ignores an undecodable membership entry {}", id, e.index());
-          }
-        }
-      }
-      to = from;
-    }
-    if (found.isEmpty()) {
-      adopt(initialMembership, initialMembershipIndex);
-    } else {
-      adopt(decoded.get(0), found.get(0).index());
-    }
-    previousMembership = found.size() < 2 ? initialMembership : decoded.get(1);
-    if (!membership.equals(before) || membershipIndex != beforeIndex) {
-      LOG.debug("{} configuration now {} (index {})", id, membership, membershipIndex);
-    }
-  }
-
-  private boolean decodeAndAdopt(LogEntry e) {
-    try {
-      adoptMembership(e, Membership.decode(e.data()));
-      return true;
-    } catch (IllegalArgumentException bad) {
-      LOG.debug("{} ignores an undecodable membership entry {}", id, e.index());
-      return false;
-    }
-  }
-
-  /** A configuration entry appended after the one in force. */
-  private void adoptMembership(LogEntry e, Membership m) {
-    previousMembership = membership;
-    adopt(m, e.index());
-  }
-
-  private void adopt(Membership m, long index) {
-    membership = m;
-    membershipIndex = index;
+  /** A configuration was adopted: the leader's quorum or a non-leader's role follows it. */
+  private void onAdopted(Membership m) {
     if (role == null) {
       return; // still in the constructor
     }
@@ -1165,6 +893,10 @@ public final class RaftCore {
     } else if (role == Role.FOLLOWER || role == Role.LEARNER) {
       role = nonLeaderRole();
     }
+  }
+
+  private Membership membership() {
+    return configurations.current();
   }
 
   @Override

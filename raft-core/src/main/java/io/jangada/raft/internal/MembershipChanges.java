@@ -15,7 +15,6 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,18 +49,16 @@ final class MembershipChanges {
 
   /**
    * Proposes {@code target} (compare-and-set on {@code expectedIndex}, or {@link
-   * RaftCore#ANY_CONFIGURATION}) and registers {@code future}, or fails it at once.
+   * RaftCore#ANY_CONFIGURATION}) and registers {@code future}, or fails it at once with the core's
+   * refusal as a typed exception (a learner that has not caught up: {@link
+   * LearnerNotCaughtUpException}; the catch-up guard lives in the core, so that core users get it
+   * too).
    */
   void propose(
       RaftCore core,
       Membership target,
       long expectedIndex,
       CompletableFuture<CommittedMembership> future) {
-    Optional<String> lagging = notCaughtUp(core.status(), target);
-    if (lagging.isPresent()) {
-      future.completeExceptionally(new LearnerNotCaughtUpException(lagging.get()));
-      return;
-    }
     MembershipChange result = core.proposeMembership(target, expectedIndex);
     if (result instanceof MembershipChange.Accepted accepted) {
       log.info(
@@ -78,40 +75,6 @@ final class MembershipChanges {
     } else {
       throw new AssertionError(result);
     }
-  }
-
-  /**
-   * On a leader, why a node that {@code target} makes a voter may not become one yet, beyond the
-   * core's lag check: the leader must have heard from it within the election timeout, and its log
-   * must hold the configuration in force (so it knows the voters and answers their vote requests).
-   * Promoting a learner that has not even received the entry adding it could leave a cluster that
-   * needs its vote with no leader: it only learns the configuration from a leader.
-   */
-  private static Optional<String> notCaughtUp(RaftStatus status, Membership target) {
-    if (!status.isLeader()) {
-      return Optional.empty(); // the core answers NotLeader
-    }
-    for (NodeId voter : target.voters()) {
-      if (voter.equals(status.id()) || status.membership().isVoter(voter)) {
-        continue;
-      }
-      RaftStatus.PeerStatus peer = status.peers().get(voter);
-      if (peer == null) {
-        continue; // not a member yet: the core refuses it
-      }
-      if (!peer.recentlyActive() || peer.matchIndex() < status.membershipIndex()) {
-        return Optional.of(
-            voter
-                + " has not caught up: it replicated up to index "
-                + peer.matchIndex()
-                + " (the configuration in force is at "
-                + status.membershipIndex()
-                + ")"
-                + (peer.recentlyActive() ? "" : " and the leader has not heard from it recently")
-                + "; retry once it caught up");
-      }
-    }
-    return Optional.empty();
   }
 
   private static MembershipChangeException refusal(MembershipChange.Refused refused) {

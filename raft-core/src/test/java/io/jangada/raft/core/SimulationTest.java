@@ -3,7 +3,9 @@ package io.jangada.raft.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -63,7 +65,11 @@ abstract class SimulationTest {
    * commit window now adds the time the configured batching needs. 2763734 (membership churn)
    * elected no leader after healing: the leader n1 removed itself, lost leadership before the
    * change committed and campaigned again; n3 (old configuration) voted for it but n2 (new one,
-   * without n1) ignored it as a non-member, and n1's campaigns kept n3's term ahead of n2's.
+   * without n1) ignored it as a non-member, and n1's campaigns kept n3's term ahead of n2's. 71274,
+   * 1623398 and 633523 (membership churn over the faulty network) once exposed membership and
+   * transport bugs; 633523 elected no leader after healing while vote requests from nodes outside a
+   * configuration were ignored (a non-voter with the most up-to-date log must be heard). They are
+   * also seeds 9, 205 and 80 of the default 3-node range, which runs them only once.
    */
   static final long[][] REGRESSION_SEEDS = {
     {3, 894850},
@@ -72,7 +78,10 @@ abstract class SimulationTest {
     {5, 17865269},
     {5, 22854239},
     {5, 1172017},
-    {3, 2763734}
+    {3, 2763734},
+    {3, 71274},
+    {3, 1623398},
+    {3, 633523}
   };
 
   private final AtomicLong histories = new AtomicLong();
@@ -152,8 +161,9 @@ abstract class SimulationTest {
       out.add(Arguments.of(size, Long.parseLong(one.trim())));
       return out.stream();
     }
+    Set<Long> pinnedSeeds = new HashSet<>();
     for (long[] pinned : REGRESSION_SEEDS) {
-      if (pinned[0] == size) {
+      if (pinned[0] == size && pinnedSeeds.add(pinned[1])) {
         out.add(Arguments.of(size, pinned[1]));
       }
     }
@@ -161,7 +171,9 @@ abstract class SimulationTest {
         Integer.getInteger("sim.count", Boolean.getBoolean("jangada.soak") ? 10_000 : 500);
     long from = Long.getLong("sim.from", 1);
     for (long seed = from; seed < from + perSize; seed++) {
-      out.add(Arguments.of(size, seed * 7919 + size));
+      if (!pinnedSeeds.contains(seed * 7919 + size)) {
+        out.add(Arguments.of(size, seed * 7919 + size));
+      }
     }
     return out.stream();
   }

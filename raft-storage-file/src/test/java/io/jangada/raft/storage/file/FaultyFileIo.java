@@ -2,9 +2,13 @@ package io.jangada.raft.storage.file;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The real file system with an operator fault switched on at will (TESTING.md tier T10): a full
@@ -12,11 +16,14 @@ import java.util.List;
  * {@code ENOSPC} does) or a read-only one (every change fails with "Read-only file system", as
  * {@code EROFS} does). Needed because the tests run as root, whom file permissions do not stop.
  * Thread-safe: the fault is a volatile switch.
+ *
+ * <p>Public (and shipped in this module's test-jar) for the integration tests, which put it under a
+ * running node's {@link FileStorage} through {@link #open}.
  */
-final class FaultyFileIo implements FileIo {
+public final class FaultyFileIo implements FileIo {
 
   /** The fault in force. */
-  enum Fault {
+  public enum Fault {
     NONE,
     FULL,
     READ_ONLY
@@ -24,6 +31,46 @@ final class FaultyFileIo implements FileIo {
 
   volatile Fault fault = Fault.NONE;
   private final FileIo real = RealFileIo.INSTANCE;
+
+  /** Switches the fault on (or off with {@link Fault#NONE}). */
+  public void fault(Fault fault) {
+    this.fault = fault;
+  }
+
+  /** Opens {@code dir} as {@code identity} on this disk, with the default options. */
+  public FileStorage open(Path dir, DataDirIdentity identity) throws IOException {
+    return FileStorage.open(this, dir, identity, FileStorageOptions.defaults());
+  }
+
+  /**
+   * Damages a stopped node's log as a failing disk or a careless copy would: cuts its newest
+   * segment in the middle of the record of entry {@code index}, so recovery drops that entry and
+   * every later one as a torn tail.
+   */
+  public static void cutInsideRecord(Path dataDir, long index) throws IOException {
+    Path segment;
+    try (Stream<Path> files = Files.list(dataDir.resolve("log"))) {
+      segment =
+          files
+              .filter(p -> SegmentName.parse(p).isPresent())
+              .sorted()
+              .reduce((a, b) -> b)
+              .orElseThrow();
+    }
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(segment));
+    int offset = RecordFormat.HEADER_SIZE;
+    while (offset + RecordFormat.FRAME_HEADER + 8 <= b.limit()) {
+      int length = b.getInt(offset);
+      if (b.getLong(offset + RecordFormat.FRAME_HEADER) == index) {
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+          ch.truncate(offset + RecordFormat.FRAME_HEADER + length / 2);
+        }
+        return;
+      }
+      offset += RecordFormat.FRAME_HEADER + length;
+    }
+    throw new AssertionError("no record of entry " + index + " in " + segment);
+  }
 
   private void refuse(Path path, boolean newBytes) throws IOException {
     if (fault == Fault.READ_ONLY) {
