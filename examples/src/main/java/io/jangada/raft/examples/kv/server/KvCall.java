@@ -54,6 +54,8 @@ final class KvCall {
   private final Exchange exchange;
   private final KvNode node;
   private final Duration timeout;
+  // When the current write must be answered: its steps (open a session, propose) share it.
+  private long writeDeadline;
 
   KvCall(KvHttpServer server, Exchange exchange, KvNode node, Duration timeout) {
     this.server = server;
@@ -91,6 +93,7 @@ final class KvCall {
   private void write(Bytes key, KvCommand command) {
     Optional<String> idempotencyKey = idempotencyKey();
     Bytes encoded = KvCodec.encode(command);
+    writeDeadline = System.nanoTime() + timeout.toNanos(); // for all the write's steps together
     Committed committed =
         idempotencyKey.isPresent()
             ? proposeOnce(encoded, idempotencyKey.get())
@@ -180,7 +183,7 @@ final class KvCall {
    */
   private <T> T awaitWrite(CompletableFuture<T> future) {
     try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return future.get(Math.max(0, writeDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof SessionExpiredException expired) {
