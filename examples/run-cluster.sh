@@ -6,6 +6,10 @@
 #   ./examples/run-cluster.sh kill 2       SIGKILL node n2 (crash it)
 #   ./examples/run-cluster.sh start 2      restart node n2 (it catches up from the others)
 #   ./examples/run-cluster.sh stop [N]     stop every node (or node nN) gracefully
+#   ./examples/run-cluster.sh add N        start nN empty (--join), add it as a learner, wait
+#                                          until it caught up, promote it to voter
+#   ./examples/run-cluster.sh remove N     remove nN from the configuration, stop it, move its
+#                                          data aside (cluster/nN.removed.<time>)
 #   ./examples/run-cluster.sh logs         follow all node logs, colored by node
 #   ./examples/run-cluster.sh cli [...]    the interactive client (or: cli put k v)
 #   ./examples/run-cluster.sh bench [...]  the BENCHMARK.md W1/W2 put workload over HTTP
@@ -13,9 +17,11 @@
 #   ./examples/run-cluster.sh clean        stop everything and delete data and logs
 #
 # Node nI listens for Raft (gRPC) on 127.0.0.1:(7100+I) and for HTTP on 127.0.0.1:(8100+I):
-# n1 = 7101/8101, n2 = 7102/8102, n3 = 7103/8103. Data, logs and PID files live in
-# examples/cluster/ (git-ignored). Environment overrides: KV_NODES (3), KV_RAFT_BASE_PORT (7100),
-# KV_HTTP_BASE_PORT (8100), KV_CLUSTER_DIR, KV_JAR, KV_JAVA_OPTS, KV_TICK_MS (50).
+# n1 = 7101/8101, n2 = 7102/8102, n3 = 7103/8103, an added n4 = 7104/8104. Data, logs and PID
+# files live in examples/cluster/ (git-ignored), with the lists of nodes added and removed since
+# the first start (files 'added', 'removed'). Environment overrides: KV_NODES (3),
+# KV_RAFT_BASE_PORT (7100), KV_HTTP_BASE_PORT (8100), KV_CLUSTER_DIR, KV_JAR, KV_JAVA_OPTS,
+# KV_TICK_MS (50), KV_CATCHUP_TIMEOUT (120 s for add).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -54,6 +60,34 @@ http_port() { echo $((http_base + $1)); }
 pid_file() { echo "$dir/n$1.pid"; }
 log_file() { echo "$dir/n$1.log"; }
 
+# The cluster's nodes: 1..KV_NODES, plus those added, minus those removed (run-cluster.sh add/remove).
+all_nodes() {
+  local i
+  {
+    for ((i = 1; i <= nodes; i++)); do echo "$i"; done
+    [[ -f "$dir/added" ]] && cat "$dir/added"
+  } | sort -n -u | while read -r i; do
+    [[ -n "$i" ]] || continue
+    if [[ -f "$dir/removed" ]] && grep -qx "$i" "$dir/removed"; then continue; fi
+    echo "$i"
+  done
+}
+
+is_node() { [[ " $(all_nodes | tr '\n' ' ') " == *" $1 "* ]]; }
+
+was_added() { [[ -f "$dir/added" ]] && grep -qx "$1" "$dir/added"; }
+
+mark() { # mark added|removed N: records N in one list and drops it from the other
+  local list="$1" other i="$2"
+  if [[ "$list" == added ]]; then other=removed; else other=added; fi
+  mkdir -p "$dir"
+  if [[ -f "$dir/$other" ]]; then
+    grep -vx "$i" "$dir/$other" >"$dir/$other.tmp" || true
+    mv "$dir/$other.tmp" "$dir/$other"
+  fi
+  grep -qx "$i" "$dir/$list" 2>/dev/null || echo "$i" >>"$dir/$list"
+}
+
 peers() {
   local list="" i
   for ((i = 1; i <= nodes; i++)); do
@@ -72,7 +106,7 @@ raft_addrs() {
 
 http_urls() {
   local list="" i
-  for ((i = 1; i <= nodes; i++)); do
+  for i in $(all_nodes); do
     list+="${list:+,}http://127.0.0.1:$(http_port "$i")"
   done
   echo "$list"
@@ -95,7 +129,8 @@ running_pid() { # prints the PID of node $1 if it runs
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 check_node_arg() {
-  [[ "$1" =~ ^[0-9]+$ ]] && ((1 <= $1 && $1 <= nodes)) || die "no node '$1' (1..$nodes)"
+  [[ "$1" =~ ^[0-9]+$ ]] && is_node "$1" ||
+    die "no node '$1' (nodes: $(all_nodes | tr '\n' ' '); add one with: $0 add N)"
 }
 
 start_node() {
@@ -111,21 +146,46 @@ start_node() {
   # Nodes run from a copy, so a rebuild never swaps the jar under a running JVM; the copy is
   # refreshed only when no node runs (all nodes of a cluster run the same build).
   local any=0 j
-  for ((j = 1; j <= nodes; j++)); do running_pid "$j" >/dev/null && any=1; done
+  for j in $(all_nodes); do running_pid "$j" >/dev/null && any=1; done
   if [[ $any -eq 0 || ! -f "$dir/kv.jar" ]]; then
     cp "$jar" "$dir/kv.jar"
   fi
+  # An added node starts (and restarts) in join mode: it learns the cluster from the log.
+  local membership=(--peers "$(peers)")
+  if was_added "$i"; then
+    membership=(--join --raft-listen "127.0.0.1:$(raft_port "$i")" --http-listen "127.0.0.1:$(http_port "$i")")
+  fi
   # shellcheck disable=SC2086
-  nohup java $java_opts -jar "$dir/kv.jar" server --id "n$i" --peers "$(peers)" \
+  nohup java $java_opts -jar "$dir/kv.jar" server --id "n$i" "${membership[@]}" \
     --data-dir "$dir/n$i/data" --tick-ms "$tick_ms" >>"$(log_file "$i")" 2>&1 &
   echo $! >"$(pid_file "$i")"
   echo "n$i started (pid $!, raft 127.0.0.1:$(raft_port "$i"), http http://127.0.0.1:$(http_port "$i"))"
 }
 
+members_json="" # the configuration, as GET /v1/members of the first node that answers
+
+load_members() {
+  local i
+  members_json=""
+  for i in $(all_nodes); do
+    running_pid "$i" >/dev/null || continue
+    members_json="$(curl -s -m 2 "http://127.0.0.1:$(http_port "$i")/v1/members" || true)"
+    [[ "$members_json" == *'"members"'* ]] && return 0
+  done
+  members_json=""
+}
+
+member_role() { # voter, learner, joining-voter, leaving-voter, not-a-member, or ? (unknown)
+  [[ -n "$members_json" ]] || { echo "?"; return; }
+  local role
+  role="$(grep -o "\"id\":\"n$1\",\"role\":\"[A-Z_]*\"" <<<"$members_json" | sed 's/.*"role":"\([A-Z_]*\)"/\1/' || true)"
+  if [[ -z "$role" ]]; then echo "not-a-member"; else tr 'A-Z_' 'a-z-' <<<"$role"; fi
+}
+
 node_status() { # one line for node $1
   local i="$1" pid json
   if ! pid="$(running_pid "$i")"; then
-    printf '%-4s %-10s http://127.0.0.1:%s\n' "n$i" "DOWN" "$(http_port "$i")"
+    printf '%-4s %-10s %-13s http://127.0.0.1:%s\n' "n$i" "DOWN" "$(member_role "$i")" "$(http_port "$i")"
     return
   fi
   json="$(curl -s -m 2 "http://127.0.0.1:$(http_port "$i")/v1/status" || true)"
@@ -137,8 +197,8 @@ node_status() { # one line for node $1
   local ready
   ready="$(curl -s -o /dev/null -w '%{http_code}' -m 2 "http://127.0.0.1:$(http_port "$i")/health/ready" || true)"
   if [[ "$ready" == 200 ]]; then ready=ready; else ready=not-ready; fi
-  printf '%-4s %-10s %-9s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
-    "n$i" "$(field role)" "$ready" "$pid" "$(field term)" "$(field leader)" \
+  printf '%-4s %-10s %-13s %-9s pid %-7s term %-4s leader %-4s commit %-8s applied %-8s last %s\n' \
+    "n$i" "$(field role)" "$(member_role "$i")" "$ready" "$pid" "$(field term)" "$(field leader)" \
     "$(field commitIndex)" "$(field appliedIndex)" "$(field lastIndex)"
 }
 
@@ -156,7 +216,7 @@ wait_for_node() { # until node $1 answers /v1/status with its role
 wait_for_leader() {
   local deadline=$((SECONDS + ${1:-30})) i json
   while ((SECONDS < deadline)); do
-    for ((i = 1; i <= nodes; i++)); do
+    for i in $(all_nodes); do
       json="$(curl -s -m 1 "http://127.0.0.1:$(http_port "$i")/v1/status" || true)"
       if [[ "$json" == *'"role":"LEADER"'* ]]; then
         return 0
@@ -165,6 +225,84 @@ wait_for_leader() {
     sleep 0.2
   done
   return 1
+}
+
+api_status="" api_body="" # the answer of the last call to api
+
+api() { # api METHOD PATH [BODY] [SKIP]: sends to running nodes in turn (not nSKIP) until one answers
+  local method="$1" path="$2" body="${3:-}" skip="${4:-}" i out
+  api_status="" api_body=""
+  for i in $(all_nodes); do
+    [[ "$i" == "$skip" ]] && continue
+    running_pid "$i" >/dev/null || continue
+    out="$(curl -s -m 20 -X "$method" -H 'Content-Type: application/json' ${body:+--data "$body"} \
+      -w '\n%{http_code}' "http://127.0.0.1:$(http_port "$i")$path" || true)"
+    api_status="${out##*$'\n'}"
+    api_body="${out%$'\n'*}"
+    [[ "$api_status" == 000 || "$api_status" == 503 ]] && continue
+    return 0
+  done
+  return 1
+}
+
+any_running() {
+  local j
+  for j in $(all_nodes); do running_pid "$j" >/dev/null && return 0; done
+  return 1
+}
+
+add_node() {
+  local i="$1" deadline
+  [[ "$i" =~ ^[0-9]+$ ]] && ((i >= 1)) || die "usage: $0 add N (a node number, e.g. 4)"
+  if is_node "$i" && { running_pid "$i" >/dev/null || [[ -d "$dir/n$i/data" ]]; }; then
+    die "n$i is a node of this cluster already (remove it first: $0 remove $i)"
+  fi
+  [[ -d "$dir/n$i/data" ]] && die "$dir/n$i/data holds old data; move it away before adding n$i again"
+  any_running || die "no node runs; start the cluster first ($0 start)"
+  mark added "$i"
+  start_node "$i"
+  wait_for_node "$i" "$start_timeout" || die "n$i did not come up; see $(log_file "$i")"
+  local body="{\"id\":\"n$i\",\"raft\":\"127.0.0.1:$(raft_port "$i")\",\"http\":\"127.0.0.1:$(http_port "$i")\"}"
+  api POST /v1/members "$body" "$i" || die "no member answered; is there a leader? ($0 status)"
+  [[ "$api_status" == 200 ]] || die "adding n$i failed (HTTP $api_status): $api_body"
+  echo "n$i added as a learner; waiting for it to catch up"
+  deadline=$((SECONDS + ${KV_CATCHUP_TIMEOUT:-120}))
+  while ((SECONDS < deadline)); do
+    api POST "/v1/members/n$i/promote" "" "$i" || { sleep 0.5; continue; }
+    case "$api_status" in
+      200)
+        echo "n$i promoted: it is a voter"
+        return 0
+        ;;
+      409)
+        [[ "$api_body" == *NOT_CAUGHT_UP* || "$api_body" == *CHANGE_IN_PROGRESS* ]] ||
+          die "promoting n$i failed (HTTP 409): $api_body"
+        sleep 0.5
+        ;;
+      *) die "promoting n$i failed (HTTP $api_status): $api_body" ;;
+    esac
+  done
+  die "n$i did not catch up within ${KV_CATCHUP_TIMEOUT:-120} s; it stays a learner (promote it later: $0 cli promote n$i)"
+}
+
+remove_node() {
+  local i="$1"
+  check_node_arg "$i"
+  if api DELETE "/v1/members/n$i" "" "$i" || api DELETE "/v1/members/n$i"; then
+    case "$api_status" in
+      200) echo "n$i removed from the configuration" ;;
+      404) echo "n$i was not a member of the configuration" ;;
+      *) die "removing n$i failed (HTTP $api_status): $api_body" ;;
+    esac
+  else
+    die "no member answered; is there a leader? ($0 status)"
+  fi
+  stop_node "$i"
+  mark removed "$i"
+  if [[ -d "$dir/n$i" ]]; then
+    mv "$dir/n$i" "$dir/n$i.removed.$(date +%s)"
+    echo "n$i's data moved to $dir/n$i.removed.* (a removed node must never restart with it)"
+  fi
 }
 
 stop_node() {
@@ -197,25 +335,42 @@ case "$cmd" in
       start_node "$1"
       wait_for_node "$1" "$start_timeout" || die "n$1 did not come up; see $(log_file "$1")"
     else
-      for ((i = 1; i <= nodes; i++)); do start_node "$i"; done
+      for i in $(all_nodes); do start_node "$i"; done
     fi
     if wait_for_leader "$start_timeout"; then
-      for ((i = 1; i <= nodes; i++)); do node_status "$i"; done
+      load_members
+      for i in $(all_nodes); do node_status "$i"; done
     else
       echo "no leader after $start_timeout s; see: $0 logs" >&2
       exit 1
     fi
     ;;
   status)
-    for ((i = 1; i <= nodes; i++)); do node_status "$i"; done
+    load_members
+    for i in $(all_nodes); do node_status "$i"; done
     ;;
   stop)
     if [[ $# -ge 1 ]]; then
       check_node_arg "$1"
       stop_node "$1"
     else
-      for ((i = 1; i <= nodes; i++)); do stop_node "$i"; done
+      for i in $(all_nodes); do stop_node "$i"; done
     fi
+    ;;
+  add)
+    [[ $# -ge 1 ]] || die "usage: $0 add N"
+    find_jar
+    mkdir -p "$dir"
+    add_node "$1"
+    load_members
+    for i in $(all_nodes); do node_status "$i"; done
+    ;;
+  remove)
+    [[ $# -ge 1 ]] || die "usage: $0 remove N"
+    remove_node "$1"
+    wait_for_leader "$start_timeout" || echo "no leader yet; see: $0 status" >&2
+    load_members
+    for i in $(all_nodes); do node_status "$i"; done
     ;;
   kill)
     [[ $# -ge 1 ]] || die "usage: $0 kill N"
@@ -228,7 +383,7 @@ case "$cmd" in
   logs)
     colors=(36 33 35 32 34 31)
     trap 'kill 0' INT TERM
-    for ((i = 1; i <= nodes; i++)); do
+    for i in $(all_nodes); do
       touch "$(log_file "$i")" 2>/dev/null || die "no logs yet; start the cluster first"
       c="${colors[$(((i - 1) % ${#colors[@]}))]}"
       tail -n 20 -F "$(log_file "$i")" 2>/dev/null | sed -u "s/^/$(printf '\033[%sm' "$c")[n$i]$(printf '\033[0m') /" &
@@ -248,12 +403,16 @@ case "$cmd" in
     exec java -Xmx512m -jar "$jar" demo "$@"
     ;;
   clean)
-    for ((i = 1; i <= nodes; i++)); do stop_node "$i"; done
+    for f in "$dir"/n*.pid; do
+      [[ -f "$f" ]] || continue
+      i="${f##*/n}"
+      stop_node "${i%.pid}"
+    done
     rm -rf "$dir"
     echo "removed $dir"
     ;;
   help | -h | --help)
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: $0 help)"

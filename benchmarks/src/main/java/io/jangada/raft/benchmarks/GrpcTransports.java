@@ -1,7 +1,9 @@
 package io.jangada.raft.benchmarks;
 
 import io.jangada.raft.grpc.GrpcTransport;
+import io.jangada.raft.metrics.GrpcTransportMeters;
 import io.jangada.raft.model.NodeId;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -15,7 +17,9 @@ import java.util.Map;
 final class GrpcTransports {
   private GrpcTransports() {}
 
-  static NodeBenchmark.Transports create(List<NodeId> ids, List<AutoCloseable> resources) {
+  /** With a registry for a node in {@code registries}, its transport counts into it. */
+  static NodeBenchmark.Transports create(
+      List<NodeId> ids, List<AutoCloseable> resources, Map<NodeId, MeterRegistry> registries) {
     Map<NodeId, InetSocketAddress> addresses = new HashMap<>();
     for (NodeId id : ids) {
       addresses.put(id, freeLoopbackAddress());
@@ -27,6 +31,10 @@ final class GrpcTransports {
         if (!peer.equals(id)) {
           builder.peer(peer, addresses.get(peer));
         }
+      }
+      MeterRegistry registry = registries.get(id);
+      if (registry != null) {
+        builder.metrics(new GrpcTransportMeters(registry, "bench"));
       }
       GrpcTransport transport = builder.build();
       resources.add(0, transport); // close transports before storage

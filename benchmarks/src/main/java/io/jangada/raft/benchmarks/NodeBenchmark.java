@@ -4,6 +4,7 @@ import io.jangada.raft.RaftNode;
 import io.jangada.raft.Scheduler;
 import io.jangada.raft.grpc.GrpcTransport;
 import io.jangada.raft.grpc.RaftClient;
+import io.jangada.raft.metrics.RaftNodeMeters;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
@@ -13,6 +14,8 @@ import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import io.jangada.raft.testing.VirtualNetwork;
 import io.jangada.raft.transport.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +23,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +108,13 @@ public final class NodeBenchmark implements Callable<Integer> {
       description = "Run every run in this JVM instead of a fresh JVM each (not comparable).")
   boolean sameJvm;
 
+  @Option(
+      names = "--metrics",
+      description =
+          "Bind raft-metrics-micrometer (node and gRPC transport meters) to a SimpleMeterRegistry"
+              + " per node, to measure what metrics cost (the RESULT line then says metrics=on).")
+  boolean metrics;
+
   @Option(names = "--run-number", hidden = true)
   int runNumber;
 
@@ -183,7 +195,15 @@ public final class NodeBenchmark implements Callable<Integer> {
     try {
       FloorProbe.Floors floors =
           FloorProbe.Floors.measure(root.resolve("floor"), transport == TransportKind.grpc);
-      Transports transports = Transports.create(transport, ids, resources);
+      Map<NodeId, MeterRegistry> registries = new HashMap<>();
+      if (metrics) {
+        for (NodeId id : ids) {
+          SimpleMeterRegistry registry = new SimpleMeterRegistry();
+          resources.add(registry::close);
+          registries.put(id, registry);
+        }
+      }
+      Transports transports = Transports.create(transport, ids, resources, registries);
       List<Transport> nodeTransports = new ArrayList<>();
       for (NodeId id : ids) {
         Transport nodeTransport = transports.forNode(id);
@@ -209,7 +229,11 @@ public final class NodeBenchmark implements Callable<Integer> {
               .stateStorage(new InMemoryStateStorage())
               .snapshotStorage(new InMemorySnapshotStorage());
         }
-        nodes.add(builder.build());
+        RaftNode node = builder.build();
+        nodes.add(node);
+        if (metrics) {
+          resources.add(0, RaftNodeMeters.bind(registries.get(id), node, "bench"));
+        }
       }
       for (RaftNode node : nodes) {
         node.start().get(10, TimeUnit.SECONDS);
@@ -243,7 +267,7 @@ public final class NodeBenchmark implements Callable<Integer> {
           "RESULT system=" + system,
           "run=" + runNumber,
           "nodes=" + nodeCount,
-          result.fields(),
+          result.fields() + (metrics ? " metrics=on" : ""),
           String.join(" ", floors.fields(result.p50())));
     } finally {
       for (AutoCloseable resource : beforeNodes) {
@@ -261,10 +285,14 @@ public final class NodeBenchmark implements Callable<Integer> {
   interface Transports {
     Transport forNode(NodeId id) throws IOException;
 
-    static Transports create(TransportKind kind, List<NodeId> ids, List<AutoCloseable> resources)
+    static Transports create(
+        TransportKind kind,
+        List<NodeId> ids,
+        List<AutoCloseable> resources,
+        Map<NodeId, MeterRegistry> registries)
         throws IOException {
       if (kind == TransportKind.grpc) {
-        return GrpcTransports.create(ids, resources);
+        return GrpcTransports.create(ids, resources, registries);
       }
       Scheduler networkScheduler = Scheduler.system();
       resources.add((Closeable) networkScheduler::shutdown);

@@ -96,7 +96,7 @@ public final class SnapshotCatchUpBenchmark implements Callable<Integer> {
     Path root = Files.createTempDirectory("jangada-snapshot-bench-");
     List<AutoCloseable> resources = new ArrayList<>();
     List<RaftNode> nodes = new ArrayList<>();
-    NodeBenchmark.Transports transports = GrpcTransports.create(ids, resources);
+    NodeBenchmark.Transports transports = GrpcTransports.create(ids, resources, java.util.Map.of());
     try {
       List<BlobMachine> machines = new ArrayList<>();
       for (NodeId id : ids.subList(0, 2)) {

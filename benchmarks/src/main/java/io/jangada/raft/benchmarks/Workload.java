@@ -28,7 +28,8 @@ final class Workload {
       double p50,
       double p99,
       double p999,
-      double cpuMicrosPerOp) {
+      double cpuMicrosPerOp,
+      double allocBytesPerOp) {
 
     /** Payload throughput (key + value) in MB/s (10^6 bytes). */
     double megabytesPerSecond() {
@@ -39,7 +40,7 @@ final class Workload {
       return String.format(
           java.util.Locale.ROOT,
           "clients=%d ops=%d value_bytes=%d ops_per_s=%.0f mb_per_s=%.2f p50_ms=%.3f p99_ms=%.3f"
-              + " p999_ms=%.3f p99_over_p50=%.2f cpu_us_per_op=%.1f",
+              + " p999_ms=%.3f p99_over_p50=%.2f cpu_us_per_op=%.1f alloc_bytes_per_op=%.0f",
           clients,
           ops,
           valueBytes,
@@ -49,7 +50,8 @@ final class Workload {
           p99,
           p999,
           p99 / p50,
-          cpuMicrosPerOp);
+          cpuMicrosPerOp,
+          allocBytesPerOp);
     }
   }
 
@@ -77,6 +79,7 @@ final class Workload {
     AtomicLong failures = new AtomicLong();
     CountDownLatch done = new CountDownLatch(clients);
     long cpuStart = processCpuNanos();
+    long allocStart = allocatedBytes();
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
       next(issued, ops, latencies, failures, done);
@@ -86,6 +89,7 @@ final class Workload {
     }
     long elapsed = System.nanoTime() - start;
     long cpu = processCpuNanos() - cpuStart;
+    long allocated = allocatedBytes() - allocStart;
     if (failures.get() > 0) {
       throw new IllegalStateException(failures.get() + " proposals failed");
     }
@@ -101,7 +105,8 @@ final class Workload {
         percentile(latencies, 0.50),
         percentile(latencies, 0.99),
         percentile(latencies, 0.999),
-        cpu / 1e3 / ops);
+        cpu / 1e3 / ops,
+        allocStart < 0 ? -1 : (double) allocated / ops);
   }
 
   /**
@@ -114,6 +119,20 @@ final class Workload {
       return os.getProcessCpuTime();
     }
     return 0;
+  }
+
+  /**
+   * Heap bytes allocated so far by every thread of the process (all nodes, gRPC, the clients), or a
+   * negative number if the JVM cannot tell; divided by the committed writes it is the allocation
+   * cost per write (benchmarks/PROFILE.md).
+   */
+  private static long allocatedBytes() {
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+        && threads.isThreadAllocatedMemorySupported()
+        && threads.isThreadAllocatedMemoryEnabled()) {
+      return threads.getTotalThreadAllocatedBytes();
+    }
+    return -1;
   }
 
   private void next(

@@ -7,8 +7,16 @@ final class Check {
 
   static void state(boolean condition, String message) {
     if (!condition) {
-      throw new IllegalStateException("invariant violated: " + message);
+      throw violated(message);
     }
+  }
+
+  /**
+   * The exception for a broken invariant; for hot paths, which test the condition themselves so
+   * that the message is built only when it fails.
+   */
+  static IllegalStateException violated(String message) {
+    return new IllegalStateException("invariant violated: " + message);
   }
 
   static void argument(boolean condition, String message) {

@@ -13,6 +13,7 @@ import io.jangada.raft.model.Message.TimeoutNow;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.CompactedException;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +42,8 @@ final class Leader {
   private final List<Message> out;
   private final List<ReadState> readStates;
   private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+  // What peerStatus() returned last (unmodifiable), or null.
+  private Map<NodeId, PeerStatus> lastPeerStatus;
   private final SafetyRules rules;
 
   // The index of this leader's NOOP entry: the current term has a committed entry iff commit >= it.
@@ -522,12 +525,55 @@ final class Leader {
 
   // ---- status ----
 
+  /**
+   * Every follower's progress. The same map instance as last time while nothing changed, so a
+   * caller can tell cheaply (the driver reads the status after every batch of inputs).
+   */
   Map<NodeId, PeerStatus> peerStatus() {
+    if (lastPeerStatus != null && peerStatusUnchanged()) {
+      return lastPeerStatus;
+    }
     TreeMap<NodeId, PeerStatus> peers = new TreeMap<>();
     progress.forEach(
         (id, pr) ->
             peers.put(id, new PeerStatus(pr.match(), pr.next(), pr.stateName(), pr.recentActive)));
-    return peers;
+    lastPeerStatus = Collections.unmodifiableMap(peers);
+    return lastPeerStatus;
+  }
+
+  /**
+   * The followers in the snapshot state (they need entries that were compacted) with their match
+   * index, in id order; empty (and not allocated) when none does.
+   */
+  Map<NodeId, Long> snapshotPeers() {
+    TreeMap<NodeId, Long> peers = null;
+    for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+      if (e.getValue().state() == Progress.State.SNAPSHOT) {
+        if (peers == null) {
+          peers = new TreeMap<>();
+        }
+        peers.put(e.getKey(), e.getValue().match());
+      }
+    }
+    return peers == null ? Map.of() : peers;
+  }
+
+  private boolean peerStatusUnchanged() {
+    if (lastPeerStatus.size() != progress.size()) {
+      return false;
+    }
+    for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+      PeerStatus before = lastPeerStatus.get(e.getKey());
+      Progress pr = e.getValue();
+      if (before == null
+          || before.matchIndex() != pr.match()
+          || before.nextIndex() != pr.next()
+          || !before.state().equals(pr.stateName())
+          || before.recentlyActive() != pr.recentActive) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void checkInvariants() {

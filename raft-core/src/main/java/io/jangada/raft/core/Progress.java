@@ -16,9 +16,16 @@ package io.jangada.raft.core;
 final class Progress {
 
   enum State {
-    PROBE,
-    REPLICATE,
-    SNAPSHOT
+    PROBE("probe"),
+    REPLICATE("replicate"),
+    SNAPSHOT("snapshot");
+
+    /** The name in status reports (built once: the status is read on every loop round). */
+    final String label;
+
+    State(String label) {
+      this.label = label;
+    }
   }
 
   // Invariant: match < next.
@@ -141,7 +148,7 @@ final class Progress {
   }
 
   String stateName() {
-    return state.name().toLowerCase(java.util.Locale.ROOT);
+    return state.label;
   }
 
   @Override

@@ -93,6 +93,9 @@ public final class RaftCore {
   // Invariant: applied <= committed; the last index handed out for applying and advanced.
   private long applied;
   private final ReadyProtocol readies;
+  // What status() returned last, and the peers map it was built from.
+  private RaftStatus lastStatus;
+  private Map<NodeId, RaftStatus.PeerStatus> lastPeers;
 
   private RaftCore(
       NodeId id,
@@ -470,7 +473,12 @@ public final class RaftCore {
     if (!hasReady()) {
       throw new IllegalStateException("nothing is ready; check hasReady() first");
     }
-    return readies.take(hardState(), applied, membership(), configurations.index());
+    return readies.take(
+        hardState(),
+        applied,
+        membership(),
+        configurations.index(),
+        role == Role.LEADER ? leader.snapshotPeers() : Map.of());
   }
 
   /**
@@ -498,19 +506,41 @@ public final class RaftCore {
 
   /** An immutable snapshot of this node's state. */
   public RaftStatus status() {
-    return new RaftStatus(
-        id,
-        role,
-        term,
-        leaderId,
-        log.committed(),
-        applied,
-        log.firstIndex(),
-        log.lastIndex(),
-        Math.max(log.firstIndex() - 1, configurations.snapshotIndex()),
-        membership(),
-        configurations.index(),
-        role == Role.LEADER ? leader.peerStatus() : Map.of());
+    Map<NodeId, RaftStatus.PeerStatus> peers = role == Role.LEADER ? leader.peerStatus() : Map.of();
+    long snapshotIndex = Math.max(log.firstIndex() - 1, configurations.snapshotIndex());
+    RaftStatus last = lastStatus;
+    // The driver reads the status after every batch of inputs: the same object while nothing in it
+    // changed (the leader hands out the same peers map while no progress changed).
+    if (last != null
+        && peers == lastPeers
+        && last.role() == role
+        && last.term() == term
+        && last.leader().equals(leaderId)
+        && last.commitIndex() == log.committed()
+        && last.appliedIndex() == applied
+        && last.firstIndex() == log.firstIndex()
+        && last.lastIndex() == log.lastIndex()
+        && last.snapshotIndex() == snapshotIndex
+        && last.membership() == membership()
+        && last.membershipIndex() == configurations.index()) {
+      return last;
+    }
+    lastPeers = peers;
+    lastStatus =
+        new RaftStatus(
+            id,
+            role,
+            term,
+            leaderId,
+            log.committed(),
+            applied,
+            log.firstIndex(),
+            log.lastIndex(),
+            snapshotIndex,
+            membership(),
+            configurations.index(),
+            peers);
+    return lastStatus;
   }
 
   /** The log view (durable and unstable entries), for the simulation's checkers only. */

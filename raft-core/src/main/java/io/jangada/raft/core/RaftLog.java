@@ -184,11 +184,14 @@ final class RaftLog {
       return lastIndex();
     }
     long first = entries.get(0).index();
-    Check.state(
-        first > committed,
-        "truncating committed entries: append at " + first + " with commit " + committed);
-    Check.state(
-        first <= lastIndex() + 1, "append at " + first + " leaves a gap after " + lastIndex());
+    // Messages are built only on failure: this runs for every append.
+    if (first <= committed) {
+      throw Check.violated(
+          "truncating committed entries: append at " + first + " with commit " + committed);
+    }
+    if (first > lastIndex() + 1) {
+      throw Check.violated("append at " + first + " leaves a gap after " + lastIndex());
+    }
     unstable.truncateAndAppend(entries);
     return lastIndex();
   }
@@ -207,7 +210,9 @@ final class RaftLog {
 
   void commitTo(long index) {
     if (index > committed) {
-      Check.state(index <= lastIndex(), "commit " + index + " beyond last index " + lastIndex());
+      if (index > lastIndex()) {
+        throw Check.violated("commit " + index + " beyond last index " + lastIndex());
+      }
       committed = index;
     }
   }

@@ -4,10 +4,14 @@ import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
+import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One batch of work the core hands to its driver. The driver must, in this order:
@@ -33,6 +37,11 @@ import java.util.Optional;
  * committed), for drivers and transports that follow the configuration; nothing needs doing with
  * them to honour the contract.
  *
+ * <p>{@code snapshotPeers} (leader only) names the followers that need a snapshot, because the
+ * entries they lack were compacted, with their match index: the driver streams its newest snapshot
+ * to each and reports the outcome with {@link RaftCore#reportSnapshot}; a follower that no longer
+ * appears here does not need one any more (it is a level, repeated in every Ready, not an event).
+ *
  * @param id identifies this Ready; {@code advance} rejects any other
  * @param membership the configuration in force
  * @param membershipIndex the index of the entry {@code membership} comes from (0: the configuration
@@ -48,7 +57,8 @@ public record Ready(
     List<ReadState> readStates,
     boolean mustSync,
     Membership membership,
-    long membershipIndex) {
+    long membershipIndex,
+    Map<NodeId, Long> snapshotPeers) {
 
   public Ready {
     Objects.requireNonNull(hardState, "hardState");
@@ -58,6 +68,36 @@ public record Ready(
     committed = List.copyOf(committed);
     readStates = List.copyOf(readStates);
     Objects.requireNonNull(membership, "membership");
+    snapshotPeers =
+        snapshotPeers.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new TreeMap<>(snapshotPeers));
+  }
+
+  /** A Ready that names no follower needing a snapshot. */
+  public Ready(
+      long id,
+      Optional<HardState> hardState,
+      List<LogEntry> entries,
+      Optional<SnapshotMeta> snapshot,
+      List<Message> messages,
+      List<LogEntry> committed,
+      List<ReadState> readStates,
+      boolean mustSync,
+      Membership membership,
+      long membershipIndex) {
+    this(
+        id,
+        hardState,
+        entries,
+        snapshot,
+        messages,
+        committed,
+        readStates,
+        mustSync,
+        membership,
+        membershipIndex,
+        Map.of());
   }
 
   /** Whether there is anything to persist before sending messages. */

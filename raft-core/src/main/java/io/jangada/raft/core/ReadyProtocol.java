@@ -4,8 +4,10 @@ import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
+import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -75,8 +77,16 @@ final class ReadyProtocol {
     }
   }
 
-  /** The next Ready, once {@link #has} said there is something to hand out. */
-  Ready take(HardState hs, long applied, Membership membership, long membershipIndex) {
+  /**
+   * The next Ready, once {@link #has} said there is something to hand out; {@code snapshotPeers}
+   * are the followers a leader must send a snapshot ({@link Ready}).
+   */
+  Ready take(
+      HardState hs,
+      long applied,
+      Membership membership,
+      long membershipIndex,
+      Map<NodeId, Long> snapshotPeers) {
     Optional<HardState> changed = hs.equals(prevHardState) ? Optional.empty() : Optional.of(hs);
     boolean mustSync =
         hs.term() != prevHardState.term() || !hs.votedFor().equals(prevHardState.votedFor());
@@ -98,7 +108,8 @@ final class ReadyProtocol {
             readStates,
             mustSync,
             membership,
-            membershipIndex);
+            membershipIndex,
+            snapshotPeers);
     msgs.clear();
     readStates.clear();
     prevHardState = hs;

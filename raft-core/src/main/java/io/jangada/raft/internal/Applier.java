@@ -437,20 +437,23 @@ final class Applier {
           log.debug("node {} ignores an undecodable membership entry at {}", id, index);
         }
       }
-      proposals.applied(
-          index,
-          entry.term(),
-          future -> outcome.complete(future, index, entry.term()),
-          () ->
-              new ProposalDroppedException(
-                  ProposalDroppedException.Reason.OVERWRITTEN,
-                  "the proposal at index "
-                      + index
-                      + " was overwritten by another leader's entry; it did not take effect"));
+      CompletableFuture<Committed> proposal =
+          proposals.applied(index, entry.term(), Applier::overwritten);
+      if (proposal != null) {
+        outcome.complete(proposal, index, entry.term());
+      }
       if (outcome.key != null) {
         forwarded.applied(outcome.key, future -> outcome.complete(future, index, entry.term()));
       }
     }
+  }
+
+  private static ProposalDroppedException overwritten(long index) {
+    return new ProposalDroppedException(
+        ProposalDroppedException.Reason.OVERWRITTEN,
+        "the proposal at index "
+            + index
+            + " was overwritten by another leader's entry; it did not take effect");
   }
 
   /** What applying one entry gave: a result, or a session failure; and the session request. */

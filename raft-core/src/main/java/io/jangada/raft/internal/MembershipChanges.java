@@ -16,6 +16,7 @@ import io.jangada.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,34 @@ final class MembershipChanges {
     this.id = id;
     this.transport = transport;
     this.events = events;
+  }
+
+  /**
+   * Proposes {@code edit} applied to the configuration in force (atomically: on the loop, against
+   * the core's current configuration); {@code edit} may throw a {@link MembershipChangeException}
+   * (or an {@link IllegalArgumentException}, reported as INVALID) to refuse. Loop lane.
+   */
+  void proposeEdit(
+      RaftCore core,
+      Function<Membership, Membership> edit,
+      CompletableFuture<CommittedMembership> future) {
+    RaftStatus now = core.status();
+    if (!now.isLeader()) {
+      future.completeExceptionally(new NotLeaderException(id, now.leader()));
+      return;
+    }
+    Membership target;
+    try {
+      target = edit.apply(now.membership());
+    } catch (MembershipChangeException | IllegalArgumentException e) {
+      future.completeExceptionally(
+          e instanceof MembershipChangeException
+              ? e
+              : new MembershipChangeException(
+                  MembershipChangeException.Reason.INVALID, e.getMessage()));
+      return;
+    }
+    propose(core, target, now.membershipIndex(), future);
   }
 
   /**

@@ -3,7 +3,6 @@ package io.jangada.raft.internal;
 import io.jangada.raft.Committed;
 import io.jangada.raft.CommittedMembership;
 import io.jangada.raft.IndeterminateResultException;
-import io.jangada.raft.LeadershipTransferException;
 import io.jangada.raft.MembershipChangeException;
 import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.NotLeaderException;
@@ -12,7 +11,6 @@ import io.jangada.raft.RaftException;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.RaftStatus.State;
 import io.jangada.raft.ReadConsistency;
-import io.jangada.raft.RequestTimeoutException;
 import io.jangada.raft.Role;
 import io.jangada.raft.Scheduler;
 import io.jangada.raft.StateMachineException;
@@ -32,11 +30,7 @@ import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -57,14 +51,6 @@ public final class NodeLoop implements Transport.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
 
-  /** A thread that has not finished a probe for this long (at least) makes the node not live. */
-  private static final long STALL_FLOOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-
-  private record PendingRead(Bytes request, CompletableFuture<Bytes> future, long deadlineTick) {}
-
-  private record PendingTransfer(
-      NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
-
   private final NodeOptions options;
   private final NodeId id;
   private final Scheduler scheduler;
@@ -84,7 +70,7 @@ public final class NodeLoop implements Transport.Inbox {
   private volatile RaftException fatal;
 
   private final NodeEvents events;
-  private final long stallNanos;
+  private final NodeHealth health;
   private final MembershipChanges membershipChanges;
 
   // Everything below is confined to the loop lane.
@@ -94,22 +80,15 @@ public final class NodeLoop implements Transport.Inbox {
   private RaftCore core;
   private LogWriter writer;
   private Applier applier;
-  private SnapshotTransfers transfers;
+  private SnapshotTransfers snapshots;
   // The newest snapshot this node stored (taken, received or loaded at start). Any thread reads.
   private volatile long snapshotIndex;
   private Ready inFlight;
   private boolean processScheduled;
   private long ticks;
-  private long nextReadId;
-  private final Map<Long, PendingRead> reads = new HashMap<>();
-  private PendingTransfer transfer;
+  private final PendingReads reads;
+  private final LeadershipTransfers transfers;
   private Scheduler.Cancellable tickTimer;
-  // Health: when the loop, the writer and the applier last ran a probe (scheduler nanos), and the
-  // commit index learned when a leader was first known after start (-1 until then).
-  private volatile long loopBeat;
-  private volatile long writerBeat;
-  private volatile long applyBeat;
-  private volatile long readyCommitIndex = -1;
   private volatile long uncommittedBytes;
 
   public NodeLoop(NodeOptions options) {
@@ -123,8 +102,10 @@ public final class NodeLoop implements Transport.Inbox {
     this.problems = new NodeProblems(id, options.transport());
     this.sessionProposer = new SessionProposer(options, proposals, forwarded);
     long electionNanos = options.tickInterval().toNanos() * options.config().electionTicks();
-    this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
+    this.health = new NodeHealth(scheduler, electionNanos);
     this.membershipChanges = new MembershipChanges(options.id(), options.transport(), events);
+    this.reads = new PendingReads(id);
+    this.transfers = new LeadershipTransfers(id, options.config().electionTicks());
   }
 
   /**
@@ -177,10 +158,7 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     state = State.RUNNING;
-    long now = scheduler.nanoTime();
-    loopBeat = now;
-    writerBeat = now;
-    applyBeat = now;
+    health.started();
     log.info(
         "node {} started: term {}, log {}..{}",
         id,
@@ -262,7 +240,7 @@ public final class NodeLoop implements Transport.Inbox {
             meta -> loop.execute(() -> onSnapshotStored(meta)),
             events,
             scheduler);
-    transfers =
+    snapshots =
         new SnapshotTransfers(
             id,
             options.snapshotStorage(),
@@ -290,14 +268,7 @@ public final class NodeLoop implements Transport.Inbox {
     CompletableFuture<Committed> future = new CompletableFuture<>();
     if (command.size() > options.maxProposalBytes()) {
       events.proposalDropped(ProposalDroppedException.Reason.TOO_LARGE);
-      future.completeExceptionally(
-          new ProposalDroppedException(
-              ProposalDroppedException.Reason.TOO_LARGE,
-              "command of "
-                  + command.size()
-                  + " bytes exceeds the limit of "
-                  + options.maxProposalBytes()
-                  + " bytes (RaftNode.Builder.maxProposalBytes)"));
+      future.completeExceptionally(tooLarge(command.size()));
       return future;
     }
     if (events.timed()) {
@@ -335,18 +306,21 @@ public final class NodeLoop implements Transport.Inbox {
   public CompletableFuture<Committed> proposeSession(SessionEntry request) {
     CompletableFuture<Committed> future = new CompletableFuture<>();
     if (request.command().size() > options.maxProposalBytes()) {
-      future.completeExceptionally(
-          new ProposalDroppedException(
-              ProposalDroppedException.Reason.TOO_LARGE,
-              "command of "
-                  + request.command().size()
-                  + " bytes exceeds the limit of "
-                  + options.maxProposalBytes()
-                  + " bytes (RaftNode.Builder.maxProposalBytes)"));
+      future.completeExceptionally(tooLarge(request.command().size()));
       return future;
     }
     onLoop(future, () -> sessionProposer.propose(core, request, future, ticks));
     return future;
+  }
+
+  private ProposalDroppedException tooLarge(int size) {
+    return new ProposalDroppedException(
+        ProposalDroppedException.Reason.TOO_LARGE,
+        "command of "
+            + size
+            + " bytes exceeds the limit of "
+            + options.maxProposalBytes()
+            + " bytes (RaftNode.Builder.maxProposalBytes)");
   }
 
   static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
@@ -375,8 +349,7 @@ public final class NodeLoop implements Transport.Inbox {
             applier.queryNow(request, future);
             return;
           }
-          long readId = ++nextReadId;
-          reads.put(readId, new PendingRead(request, future, ticks + options.readTimeoutTicks()));
+          long readId = reads.add(request, future, ticks + options.readTimeoutTicks());
           if (consistency == ReadConsistency.LEASE) {
             core.leaseRead(readId);
           } else {
@@ -404,27 +377,7 @@ public final class NodeLoop implements Transport.Inbox {
   public CompletableFuture<CommittedMembership> changeMembership(
       Function<Membership, Membership> edit) {
     CompletableFuture<CommittedMembership> future = new CompletableFuture<>();
-    onLoop(
-        future,
-        () -> {
-          RaftStatus now = core.status();
-          if (now.role() != Role.LEADER) {
-            future.completeExceptionally(new NotLeaderException(id, now.leader()));
-            return;
-          }
-          Membership target;
-          try {
-            target = edit.apply(now.membership());
-          } catch (MembershipChangeException | IllegalArgumentException e) {
-            future.completeExceptionally(
-                e instanceof MembershipChangeException
-                    ? e
-                    : new MembershipChangeException(
-                        MembershipChangeException.Reason.INVALID, e.getMessage()));
-            return;
-          }
-          membershipChanges.propose(core, target, now.membershipIndex(), future);
-        });
+    onLoop(future, () -> membershipChanges.proposeEdit(core, edit, future));
     return future;
   }
 
@@ -450,33 +403,7 @@ public final class NodeLoop implements Transport.Inbox {
   /** Hands leadership to {@code target}; see {@code RaftNode.transferLeadership}. */
   public CompletableFuture<Void> transferLeadership(NodeId target) {
     CompletableFuture<Void> future = new CompletableFuture<>();
-    onLoop(
-        future,
-        () -> {
-          RaftStatus now = core.status();
-          if (now.role() != Role.LEADER) {
-            future.completeExceptionally(new NotLeaderException(id, now.leader()));
-            return;
-          }
-          if (target.equals(id)) {
-            future.complete(null);
-            return;
-          }
-          if (!now.membership().isVoter(target)) {
-            future.completeExceptionally(
-                new LeadershipTransferException(target + " is not a voter of this cluster"));
-            return;
-          }
-          if (transfer != null) {
-            transfer
-                .future()
-                .completeExceptionally(
-                    new LeadershipTransferException("superseded by a transfer to " + target));
-          }
-          transfer =
-              new PendingTransfer(target, future, ticks + 2L * options.config().electionTicks());
-          core.transferLeadership(target);
-        });
+    onLoop(future, () -> transfers.start(core, target, future, ticks));
     return future;
   }
 
@@ -529,45 +456,9 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** Liveness and readiness; see {@code RaftNode.health}. Any thread. */
   public io.jangada.raft.RaftHealth health() {
-    List<String> problems = new ArrayList<>();
     State now = state;
-    if (now == State.STARTING) {
-      problems.add("not started");
-    } else if (now == State.CLOSED) {
-      problems.add("closed");
-    } else if (now == State.FAILED) {
-      RaftException stoppedBy = fatal;
-      problems.add(
-          "stopped after a failure: " + (stoppedBy == null ? "unknown" : describe(stoppedBy)));
-    } else {
-      long time = scheduler.nanoTime();
-      stalled(problems, "loop", time - loopBeat);
-      stalled(problems, "log writer", time - writerBeat);
-      stalled(problems, "apply", time - applyBeat);
-    }
-    boolean live = problems.isEmpty();
-    RaftStatus current = status();
-    if (current.leader().isEmpty()) {
-      problems.add("no leader known");
-    } else if (readyCommitIndex < 0 || current.appliedIndex() < readyCommitIndex) {
-      problems.add(
-          "catching up: applied "
-              + current.appliedIndex()
-              + " of "
-              + Math.max(readyCommitIndex, current.commitIndex()));
-    }
-    return new io.jangada.raft.RaftHealth(live, problems.isEmpty(), problems);
-  }
-
-  private void stalled(List<String> problems, String thread, long idleNanos) {
-    if (idleNanos > stallNanos) {
-      problems.add(
-          "the "
-              + thread
-              + " thread has not finished a task for "
-              + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(idleNanos)
-              + " ms");
-    }
+    RaftException stoppedBy = fatal;
+    return health.health(now, Optional.ofNullable(stoppedBy).map(NodeLoop::describe), status());
   }
 
   /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
@@ -612,8 +503,8 @@ public final class NodeLoop implements Transport.Inbox {
           if (writer != null) {
             writer.stop();
           }
-          if (transfers != null) {
-            transfers.stop();
+          if (snapshots != null) {
+            snapshots.stop();
           }
           closed.complete(null);
           stopped.complete(null);
@@ -639,34 +530,17 @@ public final class NodeLoop implements Transport.Inbox {
             done.complete(null);
             return;
           }
-          Optional<NodeId> target = handoverTarget(core.status());
+          Optional<NodeId> target = LeadershipTransfers.handoverTarget(core.status());
           if (target.isEmpty()) {
             log.info("node {} closes as leader: no active voter to hand leadership to", id);
             done.complete(null);
             return;
           }
           log.info("node {} hands leadership to {} before closing", id, target.get());
-          transferLeadership(target.get())
-              .whenComplete(
-                  (ok, error) -> {
-                    if (error != null) {
-                      done.completeExceptionally(error);
-                    } else {
-                      done.complete(null);
-                    }
-                  });
+          transfers.start(core, target.get(), done, ticks);
+          scheduleProcess();
         });
     return done;
-  }
-
-  private static Optional<NodeId> handoverTarget(RaftStatus leader) {
-    return leader.peers().entrySet().stream()
-        .filter(e -> leader.membership().isVoter(e.getKey()) && e.getValue().recentlyActive())
-        .max(
-            Comparator.<Map.Entry<NodeId, RaftStatus.PeerStatus>>comparingLong(
-                    e -> e.getValue().matchIndex())
-                .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()))
-        .map(Map.Entry::getKey);
   }
 
   // ---- inputs from the transport (transport threads) ----
@@ -714,10 +588,10 @@ public final class NodeLoop implements Transport.Inbox {
     if (message instanceof Message.InstallSnapshot chunk) {
       RaftStatus now = core.status();
       if (now.term() == chunk.term() && now.leader().equals(Optional.of(chunk.from()))) {
-        transfers.onChunk(chunk);
+        snapshots.onChunk(chunk);
       }
     } else if (message instanceof Message.InstallSnapshotResponse response) {
-      transfers.onResponse(response);
+      snapshots.onResponse(response);
     }
   }
 
@@ -783,13 +657,11 @@ public final class NodeLoop implements Transport.Inbox {
     ticks++;
     if (ticks % options.config().electionTicks() == 0) {
       // Health probes, once per election timeout: cheap next to the stall threshold (>= 10 s).
-      loopBeat = scheduler.nanoTime();
-      writer.probe(() -> writerBeat = scheduler.nanoTime());
-      applier.probe(() -> applyBeat = scheduler.nanoTime());
+      health.probe(writer, applier);
     }
     core.tick();
     events.followerActivity(status.latest(), ticks, options.config().electionTicks());
-    transfers.tick();
+    snapshots.tick();
     expireRequests();
     sessionProposer.expire(ticks);
     scheduleProcess();
@@ -810,12 +682,16 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     publishStatus();
-    transfers.update(status.latest());
+    RaftStatus now = status.latest();
+    snapshots.roleChanged(now.role() == Role.LEADER);
     if (inFlight != null || !core.hasReady()) {
       return;
     }
     Ready ready = core.ready();
     inFlight = ready;
+    if (now.role() == Role.LEADER) {
+      snapshots.update(now.term(), ready.snapshotPeers());
+    }
     if (!ready.entries().isEmpty()) {
       handedOutUpTo =
           Math.max(handedOutUpTo, ready.entries().get(ready.entries().size() - 1).index());
@@ -848,7 +724,15 @@ public final class NodeLoop implements Transport.Inbox {
     List<Applier.Read> readsAfterWrite = durable > 0 ? List.of() : reads(ready.readStates());
     writer.persist(
         ready,
-        () -> loop.execute(() -> afterPersist(ready, later, afterWrite, readsAfterWrite)),
+        () -> {
+          // On the writer lane, right after the sync: what waited for durability (a follower's
+          // acknowledgement, a vote) leaves now instead of after one more hop through the loop.
+          // The loop builds no later Ready before afterPersist, so the order of sends holds.
+          if (state == State.RUNNING) {
+            sendAll(later);
+          }
+          loop.execute(() -> afterPersist(ready, List.of(), afterWrite, readsAfterWrite));
+        },
         e ->
             loop.execute(
                 () ->
@@ -877,9 +761,7 @@ public final class NodeLoop implements Transport.Inbox {
     if (state != State.RUNNING || inFlight != ready) {
       return;
     }
-    for (Message message : messages) {
-      options.transport().send(message);
-    }
+    sendAll(messages);
     if (ready.snapshot().isPresent()) {
       // Restored on the apply lane before any later committed entry is applied.
       snapshotIndex = Math.max(snapshotIndex, ready.snapshot().get().index());
@@ -891,37 +773,31 @@ public final class NodeLoop implements Transport.Inbox {
     process();
   }
 
+  private void sendAll(List<Message> messages) {
+    for (Message message : messages) {
+      options.transport().send(message);
+    }
+  }
+
   private List<Applier.Read> reads(List<ReadState> states) {
-    if (states.isEmpty()) {
-      return List.of();
-    }
-    List<Applier.Read> ready = new ArrayList<>(states.size());
-    for (ReadState readState : states) {
-      PendingRead pending = reads.remove(readState.requestId());
-      if (pending == null) {
-        continue; // timed out already
-      }
-      if (readState.success()) {
-        ready.add(new Applier.Read(readState.readIndex(), pending.request(), pending.future()));
-      } else {
-        pending
-            .future()
-            .completeExceptionally(new NotLeaderException(id, status.latest().leader()));
-      }
-    }
-    return ready;
+    return reads.confirmed(states, status.latest().leader());
   }
 
   private void publishStatus() {
     RaftStatus previous = status.latest();
-    RaftStatus next = status.publish(core.status());
+    RaftStatus current = core.status();
+    uncommittedBytes = core.uncommittedBytes();
+    if (current == previous) {
+      // The core hands out the same status while nothing in it changed: no events, no new leader.
+      membershipChanges.update(current); // cheap without a pending change
+      transfers.statusChanged(current);
+      return;
+    }
+    RaftStatus next = status.publish(current);
     membershipChanges.update(next); // first: a leader that removed itself steps down as it commits
     next.leader().ifPresent(leaderWaiters::leaderKnown);
     problems.membershipChanged(next.membership());
-    uncommittedBytes = core.uncommittedBytes();
-    if (readyCommitIndex < 0 && next.leader().isPresent()) {
-      readyCommitIndex = next.commitIndex();
-    }
+    health.statusPublished(next);
     if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
       proposals.failAll(
           () ->
@@ -931,48 +807,12 @@ public final class NodeLoop implements Transport.Inbox {
                       + " lost leadership before the proposal's outcome was known; it may or may"
                       + " not take effect"));
     }
-    if (transfer != null) {
-      if (next.leader().equals(Optional.of(transfer.target()))) {
-        transfer.future().complete(null);
-        transfer = null;
-      } else if (next.role() != Role.LEADER && !next.leader().isEmpty()) {
-        transfer
-            .future()
-            .completeExceptionally(
-                new LeadershipTransferException(
-                    "leadership moved to "
-                        + next.leader().get()
-                        + " instead of "
-                        + transfer.target()));
-        transfer = null;
-      }
-    }
+    transfers.statusChanged(next);
   }
 
   private void expireRequests() {
-    Iterator<Map.Entry<Long, PendingRead>> it = reads.entrySet().iterator();
-    while (it.hasNext()) {
-      PendingRead read = it.next().getValue();
-      if (ticks >= read.deadlineTick()) {
-        it.remove();
-        read.future()
-            .completeExceptionally(
-                new RequestTimeoutException(
-                    "node "
-                        + id
-                        + " could not confirm a read index in time; no leader reachable?"));
-      }
-    }
-    // The core gives up after an election timeout and accepts proposals again; so does the caller.
-    boolean aborted = core.status().role() == Role.LEADER && core.transferee().isEmpty();
-    if (transfer != null && (aborted || ticks >= transfer.deadlineTick())) {
-      transfer
-          .future()
-          .completeExceptionally(
-              new LeadershipTransferException(
-                  transfer.target() + " did not take over leadership within the election timeout"));
-      transfer = null;
-    }
+    reads.expire(ticks);
+    transfers.expire(core, ticks);
   }
 
   private StorageFailedException storageFailed(String what, Throwable cause) {
@@ -997,7 +837,7 @@ public final class NodeLoop implements Transport.Inbox {
       tickTimer.cancel();
     }
     writer.stop();
-    transfers.stop();
+    snapshots.stop();
     applier.stop();
     RaftStatus last = status.latest();
     status.publish(
@@ -1048,16 +888,10 @@ public final class NodeLoop implements Transport.Inbox {
     membershipChanges.failAll(appended);
     forwarded.failAll(appended);
     leaderWaiters.failAll(failure);
-    for (PendingRead read : reads.values()) {
-      read.future().completeExceptionally(failure.get());
-    }
-    reads.clear();
+    reads.failAll(failure);
     if (applier != null) {
       applier.failReads(failure::get);
     }
-    if (transfer != null) {
-      transfer.future().completeExceptionally(failure.get());
-      transfer = null;
-    }
+    transfers.fail(failure);
   }
 }

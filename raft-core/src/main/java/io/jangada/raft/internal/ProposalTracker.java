@@ -27,25 +27,23 @@ final class ProposalTracker {
   }
 
   /**
-   * The entry at {@code index} with {@code term} was applied: {@code complete} completes the
-   * matching proposal. A proposal whose index now holds an entry of another term was overwritten
-   * and can never commit: it fails with {@code lost}. Apply thread.
+   * The entry at {@code index} with {@code term} was applied: removes and returns the matching
+   * proposal's future for the caller to complete, or null if none is registered there. A proposal
+   * whose index now holds an entry of another term was overwritten and can never commit: it fails
+   * with {@code lost} of the index (and null is returned). Apply thread; allocates nothing on the
+   * common path.
    */
-  void applied(
-      long index,
-      long term,
-      java.util.function.Consumer<CompletableFuture<Committed>> complete,
-      Supplier<RaftException> lost) {
-    // Entries below index were applied already; anything still registered there was lost.
+  CompletableFuture<Committed> applied(
+      long index, long term, java.util.function.LongFunction<RaftException> lost) {
     Pending match = pending.remove(index);
     if (match == null) {
-      return;
+      return null;
     }
     if (match.term() == term) {
-      complete.accept(match.future());
-    } else {
-      match.future().completeExceptionally(lost.get());
+      return match.future();
     }
+    match.future().completeExceptionally(lost.apply(index));
+    return null;
   }
 
   /**

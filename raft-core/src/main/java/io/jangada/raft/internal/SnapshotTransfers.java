@@ -1,8 +1,5 @@
 package io.jangada.raft.internal;
 
-import io.jangada.raft.RaftStatus;
-import io.jangada.raft.RaftStatus.PeerStatus;
-import io.jangada.raft.Role;
 import io.jangada.raft.model.Message.InstallSnapshot;
 import io.jangada.raft.model.Message.InstallSnapshotResponse;
 import io.jangada.raft.model.NodeId;
@@ -17,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * Moves snapshot bytes for the loop (the core keeps the control protocol: terms, timers, progress
- * states). As leader: for every peer the core put in the {@code snapshot} progress state, a {@link
+ * states). As leader: for every follower the core names in {@code Ready.snapshotPeers}, a {@link
  * SnapshotSender} streams the newest snapshot; a failed transfer is reported to the core ({@code
  * reportSnapshot(peer, false)}, back to probing, retried after a pause). A delivered one waits for
  * the follower's acknowledgement through the core; if none comes within a few election timeouts, it
@@ -28,8 +25,6 @@ import java.util.function.Consumer;
  * snapshot-transfer lane, so storage I/O never blocks the loop.
  */
 final class SnapshotTransfers {
-
-  private static final String SNAPSHOT = "snapshot";
 
   /** A transfer the loop knows about; {@code deliveredAt} is the tick it was delivered, or -1. */
   private static final class Active {
@@ -88,39 +83,39 @@ final class SnapshotTransfers {
     this.receiver = new SnapshotReceiver(self, storage, commits, transport, stored);
   }
 
-  /** Starts and stops senders to match the core's view of its peers. Loop lane. */
-  void update(RaftStatus status) {
-    if (status.role() != Role.LEADER) {
-      if (!active.isEmpty()) {
-        active.clear();
-        lane.execute(this::cancelAll);
-      }
-      return;
+  /** Cancels every transfer once this node no longer leads. Loop lane; cheap when leading. */
+  void roleChanged(boolean leading) {
+    if (!leading && !active.isEmpty()) {
+      active.clear();
+      lane.execute(this::cancelAll);
     }
-    Iterator<Map.Entry<NodeId, Active>> it = active.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<NodeId, Active> e = it.next();
-      PeerStatus peer = status.peers().get(e.getKey());
-      Active a = e.getValue();
-      boolean installedButStillBehind =
-          peer != null && a.deliveredAt >= 0 && peer.matchIndex() >= a.deliveredIndex;
-      if (peer == null
-          || !peer.state().equals(SNAPSHOT)
-          || a.term != status.term()
-          || installedButStillBehind) {
-        // Done, moot, or the follower installed it while the log was compacted past it again:
-        // in the last case a newer snapshot is started below right away.
-        it.remove();
-        NodeId id = e.getKey();
-        lane.execute(() -> cancel(id));
+  }
+
+  /**
+   * Starts and stops senders to match the followers the leader's core says need a snapshot ({@code
+   * Ready.snapshotPeers}: peer to match index) in {@code term}. Loop lane.
+   */
+  void update(long term, Map<NodeId, Long> needSnapshot) {
+    if (!active.isEmpty()) {
+      Iterator<Map.Entry<NodeId, Active>> it = active.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<NodeId, Active> e = it.next();
+        Long match = needSnapshot.get(e.getKey());
+        Active a = e.getValue();
+        boolean installedButStillBehind =
+            match != null && a.deliveredAt >= 0 && match >= a.deliveredIndex;
+        if (match == null || a.term != term || installedButStillBehind) {
+          // Done, moot, or the follower installed it while the log was compacted past it again:
+          // in the last case a newer snapshot is started below right away.
+          it.remove();
+          NodeId id = e.getKey();
+          lane.execute(() -> cancel(id));
+        }
       }
     }
-    for (Map.Entry<NodeId, PeerStatus> e : status.peers().entrySet()) {
-      NodeId peer = e.getKey();
-      if (e.getValue().state().equals(SNAPSHOT)
-          && !active.containsKey(peer)
-          && ticks >= pausedUntil.getOrDefault(peer, 0L)) {
-        start(peer, status.term());
+    for (NodeId peer : needSnapshot.keySet()) {
+      if (!active.containsKey(peer) && ticks >= pausedUntil.getOrDefault(peer, 0L)) {
+        start(peer, term);
       }
     }
   }

@@ -6,6 +6,7 @@ import io.jangada.raft.RaftMetrics;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.micrometer.core.instrument.Counter;
@@ -17,11 +18,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -37,7 +40,10 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Gauges read {@link RaftNode#status()} when the registry is scraped; events and timings arrive
  * through a {@link RaftListener} and {@link RaftMetrics} hooks registered on the node. Per-follower
- * replication lag gauges exist for the members known at {@link #bind} time. Thread-safe.
+ * replication lag gauges ({@code jangada.replication.lag}, tagged {@code peer}) follow the
+ * configuration in force: one for every other member (voter or learner) at {@link #bind} time, one
+ * more for each member added later, and a removed member's gauge is removed from the registry.
+ * Thread-safe.
  */
 public final class RaftNodeMeters implements AutoCloseable {
 
@@ -47,7 +53,10 @@ public final class RaftNodeMeters implements AutoCloseable {
   private final MeterRegistry registry;
   private final RaftNode node;
   private final Tags tags;
+  // Guarded by itself, as are lagGauges and closed.
   private final List<Meter> meters = new ArrayList<>();
+  private final Map<NodeId, Meter> lagGauges = new TreeMap<>();
+  private boolean closed;
   private final Hooks hooks = new Hooks();
 
   private final Counter elections;
@@ -92,17 +101,7 @@ public final class RaftNodeMeters implements AutoCloseable {
             .baseUnit("bytes")
             .tags(tags)
             .register(registry));
-    for (NodeId peer : node.status().membership().members()) {
-      if (!peer.equals(node.id())) {
-        meters.add(
-            Gauge.builder(PREFIX + "replication.lag", node, n -> replicationLag(n, peer))
-                .description(
-                    "Entries the follower lacks (leader's last index minus its match index);"
-                        + " NaN when this node is not the leader")
-                .tags(tags.and("peer", peer.value()))
-                .register(registry));
-      }
-    }
+    followMembership(node.status().membership());
     elections = counter("elections", "Elections this node started (PreVote probes excluded)");
     electionsWon = counter("elections.won", "Elections this node won");
     leaderChanges = counter("leader.changes", "Changes of the leader this node knows");
@@ -151,8 +150,44 @@ public final class RaftNodeMeters implements AutoCloseable {
     node.removeListener(hooks);
     node.removeMetrics(hooks);
     synchronized (meters) {
+      closed = true;
       meters.forEach(registry::remove);
       meters.clear();
+      lagGauges.clear();
+    }
+  }
+
+  /**
+   * Keeps one replication lag gauge per member of {@code membership} other than this node: adds the
+   * missing ones and removes those of nodes no longer members.
+   */
+  private void followMembership(Membership membership) {
+    synchronized (meters) {
+      if (closed) {
+        return;
+      }
+      for (Iterator<Map.Entry<NodeId, Meter>> it = lagGauges.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<NodeId, Meter> e = it.next();
+        if (!membership.contains(e.getKey())) {
+          registry.remove(e.getValue());
+          meters.remove(e.getValue());
+          it.remove();
+        }
+      }
+      for (NodeId peer : membership.members()) {
+        if (!peer.equals(node.id()) && !lagGauges.containsKey(peer)) {
+          Meter gauge =
+              Gauge.builder(PREFIX + "replication.lag", node, n -> replicationLag(n, peer))
+                  .description(
+                      "Entries the follower lacks (leader's last index minus its match index);"
+                          + " NaN when this node is not the leader")
+                  .tags(tags.and("peer", peer.value()))
+                  .register(registry);
+          lagGauges.put(peer, gauge);
+          meters.add(gauge);
+        }
+      }
     }
   }
 
@@ -220,6 +255,11 @@ public final class RaftNodeMeters implements AutoCloseable {
     @Override
     public void onLeaderChange(NodeId self, Optional<NodeId> leader, long term) {
       leaderChanges.increment();
+    }
+
+    @Override
+    public void onMembershipChange(NodeId self, Membership membership, long index) {
+      followMembership(membership);
     }
 
     @Override

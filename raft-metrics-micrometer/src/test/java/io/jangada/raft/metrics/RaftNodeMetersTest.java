@@ -9,10 +9,12 @@ import io.jangada.raft.grpc.GrpcTransportMetrics;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.testing.InMemoryCluster;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -111,13 +113,58 @@ class RaftNodeMetersTest {
   }
 
   @Test
+  void replicationLagGaugesFollowMembershipChanges() {
+    start(InMemoryCluster.builder().nodes(3), 24);
+    NodeId leader = cluster.awaitLeader();
+    NodeId removed = aFollower(leader);
+    NodeId added = NodeId.of("n4");
+    RaftNode node = cluster.node(leader);
+    assertThat(lagGaugePeers(leader)).doesNotContain(added.value()).contains(removed.value());
+
+    // A joining node knows no configuration when bound: it has no lag gauge yet.
+    bound.put(added, RaftNodeMeters.bind(registry, cluster.join(added), "test"));
+    assertThat(lagGaugePeers(added)).isEmpty();
+    cluster.await(node.addLearner(added, "mem:n4"));
+    cluster.awaitCondition(
+        () ->
+            gaugeOrNull("replication.lag", leader, "peer", added.value()) != null
+                && gauge("replication.lag", leader, "peer", added.value()) == 0,
+        Duration.ofSeconds(5),
+        "the leader has a lag gauge for the new learner, which catches up");
+    cluster.awaitCondition(
+        () -> lagGaugePeers(added).size() == 3,
+        Duration.ofSeconds(5),
+        "the learner has a gauge for each voter once it receives the configuration");
+
+    cluster.await(node.removeMember(removed));
+    for (NodeId id : List.of(leader, added)) {
+      cluster.awaitCondition(
+          () -> !lagGaugePeers(id).contains(removed.value()),
+          Duration.ofSeconds(5),
+          id + " drops the removed member's gauge");
+      assertThat(lagGaugePeers(id)).hasSize(2).doesNotContain(id.value());
+    }
+  }
+
+  private List<String> lagGaugePeers(NodeId node) {
+    return registry.find("jangada.replication.lag").tags("node", node.value()).gauges().stream()
+        .map(g -> g.getId().getTag("peer"))
+        .sorted()
+        .toList();
+  }
+
+  private Double gaugeOrNull(String name, NodeId node, String... tags) {
+    Gauge g = registry.find("jangada." + name).tags("node", node.value()).tags(tags).gauge();
+    return g == null ? null : g.value();
+  }
+
+  @Test
   void snapshotsRecordTheirDurationsAndCountTakenSentAndInstalled() {
     start(
         InMemoryCluster.builder()
             .nodes(3)
-            .snapshotThreshold(0)
-            .snapshotThresholdBytes(0)
-            .snapshotTrailingEntries(0),
+            .customize(
+                b -> b.snapshotThreshold(0).snapshotThresholdBytes(0).snapshotTrailingEntries(0)),
         23);
     NodeId leader = cluster.awaitLeader();
     NodeId follower = aFollower(leader);

@@ -1,10 +1,8 @@
 package io.jangada.raft.testing;
 
-import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
-import io.jangada.raft.SessionLimits;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Membership;
@@ -17,12 +15,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -48,14 +48,7 @@ public final class InMemoryCluster implements AutoCloseable {
   private final RaftConfig config;
   private final Duration tickInterval;
   private final Function<NodeId, StateMachine> stateMachines;
-  private final long snapshotThreshold;
-  private final long snapshotThresholdBytes;
-  private final long snapshotTrailingEntries;
-  private final int snapshotChunkBytes;
-  private final RaftListener listener;
-  private final int maxProposalBytes;
-  private final SessionLimits sessionLimits;
-  private final boolean forwardSessionProposals;
+  private final Consumer<RaftNode.Builder> customize;
   private final SplittableRandom random;
   private final Map<NodeId, Member> members = new LinkedHashMap<>();
 
@@ -77,14 +70,7 @@ public final class InMemoryCluster implements AutoCloseable {
     this.config = builder.config;
     this.tickInterval = builder.tickInterval;
     this.stateMachines = builder.stateMachines;
-    this.snapshotThreshold = builder.snapshotThreshold;
-    this.snapshotThresholdBytes = builder.snapshotThresholdBytes;
-    this.snapshotTrailingEntries = builder.snapshotTrailingEntries;
-    this.snapshotChunkBytes = builder.snapshotChunkBytes;
-    this.listener = builder.listener;
-    this.maxProposalBytes = builder.maxProposalBytes;
-    this.sessionLimits = builder.sessionLimits;
-    this.forwardSessionProposals = builder.forwardSessionProposals;
+    this.customize = builder.customize;
     for (NodeId id : builder.ids) {
       members.put(id, new Member());
     }
@@ -279,28 +265,20 @@ public final class InMemoryCluster implements AutoCloseable {
     } else {
       builder.membership(membership);
     }
-    member.node =
-        builder
-            .id(id)
-            .config(config)
-            .stateMachine(member.stateMachine)
-            .logStorage(member.log)
-            .stateStorage(member.state)
-            .snapshotStorage(member.snapshots)
-            .transport(network.transport(id))
-            .tickInterval(tickInterval)
-            .scheduler(scheduler)
-            .random(random.split())
-            .callbackExecutor(Runnable::run)
-            .snapshotThreshold(snapshotThreshold)
-            .snapshotThresholdBytes(snapshotThresholdBytes)
-            .snapshotTrailingEntries(snapshotTrailingEntries)
-            .snapshotChunkBytes(snapshotChunkBytes)
-            .listener(listener)
-            .maxProposalBytes(maxProposalBytes)
-            .sessionLimits(sessionLimits)
-            .forwardSessionProposals(forwardSessionProposals)
-            .build();
+    builder
+        .id(id)
+        .config(config)
+        .stateMachine(member.stateMachine)
+        .logStorage(member.log)
+        .stateStorage(member.state)
+        .snapshotStorage(member.snapshots)
+        .transport(network.transport(id))
+        .tickInterval(tickInterval)
+        .scheduler(scheduler)
+        .random(random.split())
+        .callbackExecutor(Runnable::run);
+    customize.accept(builder);
+    member.node = builder.build();
     CompletableFuture<Void> started = member.node.start();
     scheduler.runUntilIdle();
     started.join();
@@ -335,14 +313,7 @@ public final class InMemoryCluster implements AutoCloseable {
     private Duration tickInterval = Duration.ofMillis(10);
     private Duration latency = Duration.ofMillis(1);
     private Function<NodeId, StateMachine> stateMachines = id -> new RecordingStateMachine();
-    private long snapshotThreshold = 100_000;
-    private long snapshotThresholdBytes = 64L << 20;
-    private long snapshotTrailingEntries = 1_000;
-    private int snapshotChunkBytes = 1 << 20;
-    private RaftListener listener = new RaftListener() {};
-    private int maxProposalBytes = RaftNode.Builder.DEFAULT_MAX_PROPOSAL_BYTES;
-    private SessionLimits sessionLimits = SessionLimits.DEFAULT;
-    private boolean forwardSessionProposals = true;
+    private Consumer<RaftNode.Builder> customize = b -> {};
 
     private Builder() {}
 
@@ -390,60 +361,19 @@ public final class InMemoryCluster implements AutoCloseable {
       return this;
     }
 
-    /** Automatic snapshot every {@code entries} applied entries (0: never); default 100,000. */
-    public Builder snapshotThreshold(long entries) {
-      this.snapshotThreshold = entries;
-      return this;
-    }
-
     /**
-     * Automatic snapshot once entries of {@code bytes} bytes were applied since the last one (0:
-     * never); default 64 MiB.
+     * Sets further {@link RaftNode.Builder} options on every node (again on each restart), after
+     * the cluster's own wiring: snapshot thresholds, listeners, metrics, session limits and so on,
+     * with {@code RaftNode}'s defaults otherwise. Repeatable: the calls apply in order. Leave the
+     * id, membership, storage, transport, scheduler, random and callback executor to the cluster.
      */
-    public Builder snapshotThresholdBytes(long bytes) {
-      this.snapshotThresholdBytes = bytes;
+    public Builder customize(Consumer<RaftNode.Builder> customize) {
+      Objects.requireNonNull(customize, "customize");
+      this.customize = this.customize.andThen(customize);
       return this;
     }
 
-    /** Entries kept in the log behind a snapshot; default 1,000. */
-    public Builder snapshotTrailingEntries(long entries) {
-      this.snapshotTrailingEntries = entries;
-      return this;
-    }
-
-    /** InstallSnapshot chunk size; default 1 MiB. */
-    public Builder snapshotChunkBytes(int bytes) {
-      this.snapshotChunkBytes = bytes;
-      return this;
-    }
-
-    /** The largest command a node accepts; default {@code RaftNode}'s 1 MiB. */
-    public Builder maxProposalBytes(int bytes) {
-      this.maxProposalBytes = bytes;
-      return this;
-    }
-
-    /**
-     * Client-session limits of every node; default {@link SessionLimits#DEFAULT}. Session expiry
-     * runs on the cluster's virtual clock ({@link ManualScheduler#currentTimeMillis()}).
-     */
-    public Builder sessionLimits(SessionLimits limits) {
-      this.sessionLimits = limits;
-      return this;
-    }
-
-    /** Whether followers forward session requests to the leader; default true. */
-    public Builder forwardSessionProposals(boolean forward) {
-      this.forwardSessionProposals = forward;
-      return this;
-    }
-
-    /** Observability hooks shared by every node (each call names its node). */
-    public Builder listener(RaftListener listener) {
-      this.listener = listener;
-      return this;
-    }
-
+    /** Builds and starts the cluster. */
     public InMemoryCluster build() {
       return new InMemoryCluster(this);
     }

@@ -57,13 +57,16 @@ class RaftNodeMembershipTest {
             .nodes(nodes)
             .seed(seed)
             .config(config)
-            .listener(
-                new RaftListener() {
-                  @Override
-                  public void onMembershipChange(NodeId self, Membership membership, long index) {
-                    events.add(self + "@" + index + " " + membership.describe());
-                  }
-                })
+            .customize(
+                b ->
+                    b.listener(
+                        new RaftListener() {
+                          @Override
+                          public void onMembershipChange(
+                              NodeId self, Membership membership, long index) {
+                            events.add(self + "@" + index + " " + membership.describe());
+                          }
+                        }))
             .build();
     return cluster;
   }

@@ -44,7 +44,12 @@ class RaftNodeSessionOptionsTest {
 
   @Test
   void withForwardingOffAFollowerRefusesSessionRequestsNamingTheLeader() {
-    cluster = InMemoryCluster.builder().nodes(3).seed(11).forwardSessionProposals(false).build();
+    cluster =
+        InMemoryCluster.builder()
+            .nodes(3)
+            .seed(11)
+            .customize(b -> b.forwardSessionProposals(false))
+            .build();
     NodeId leader = cluster.awaitLeader();
     RaftNode follower = cluster.node(aFollower(leader));
     cluster.awaitCondition(
@@ -83,7 +88,7 @@ class RaftNodeSessionOptionsTest {
         InMemoryCluster.builder()
             .nodes(3)
             .seed(12)
-            .sessionLimits(new SessionLimits(timeout, 100, 1 << 20))
+            .customize(b -> b.sessionLimits(new SessionLimits(timeout, 100, 1 << 20)))
             .build();
     RaftNode leader = cluster.node(cluster.awaitLeader());
     long client = cluster.await(leader.openSession());

@@ -95,9 +95,8 @@ class RaftNodeSessionTest {
         InMemoryCluster.builder()
             .nodes(3)
             .seed(7)
-            .snapshotThreshold(0)
-            .snapshotThresholdBytes(0)
-            .snapshotTrailingEntries(0)
+            .customize(
+                b -> b.snapshotThreshold(0).snapshotThresholdBytes(0).snapshotTrailingEntries(0))
             .build();
     NodeId leaderId = cluster.awaitLeader();
     NodeId lagging = aFollower();

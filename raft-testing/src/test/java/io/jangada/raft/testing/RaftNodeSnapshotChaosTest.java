@@ -43,9 +43,8 @@ class RaftNodeSnapshotChaosTest {
         InMemoryCluster.builder()
             .nodes(3)
             .seed(seed)
-            .snapshotThreshold(15)
-            .snapshotTrailingEntries(3)
-            .snapshotChunkBytes(48)
+            .customize(
+                b -> b.snapshotThreshold(15).snapshotTrailingEntries(3).snapshotChunkBytes(48))
             .build()) {
       List<String> acknowledged = new ArrayList<>();
       List<CompletableFuture<Committed>> futures = new ArrayList<>();

@@ -39,9 +39,11 @@ class RaftNodeSnapshotTest {
         InMemoryCluster.builder()
             .nodes(3)
             .seed(seed)
-            .snapshotThreshold(threshold)
-            .snapshotTrailingEntries(trailing)
-            .snapshotChunkBytes(chunkBytes)
+            .customize(
+                b ->
+                    b.snapshotThreshold(threshold)
+                        .snapshotTrailingEntries(trailing)
+                        .snapshotChunkBytes(chunkBytes))
             .build();
     return cluster;
   }
@@ -105,9 +107,11 @@ class RaftNodeSnapshotTest {
         InMemoryCluster.builder()
             .nodes(3)
             .seed(13)
-            .snapshotThreshold(0)
-            .snapshotThresholdBytes(16 * 1024)
-            .snapshotTrailingEntries(0)
+            .customize(
+                b ->
+                    b.snapshotThreshold(0)
+                        .snapshotThresholdBytes(16 * 1024)
+                        .snapshotTrailingEntries(0))
             .build();
     // 100 small commands: about 3 KiB of entries in all, below the byte threshold.
     List<String> small = propose("s", 100);
@@ -140,16 +144,18 @@ class RaftNodeSnapshotTest {
         InMemoryCluster.builder()
             .nodes(3)
             .seed(12)
-            .snapshotThreshold(50)
-            .snapshotTrailingEntries(10)
-            .snapshotChunkBytes(256)
-            .listener(
-                new RaftListener() {
-                  @Override
-                  public void onSnapshot(NodeId self, SnapshotMeta meta) {
-                    events.add(self + "@" + meta.index());
-                  }
-                })
+            .customize(
+                b ->
+                    b.snapshotThreshold(50)
+                        .snapshotTrailingEntries(10)
+                        .snapshotChunkBytes(256)
+                        .listener(
+                            new RaftListener() {
+                              @Override
+                              public void onSnapshot(NodeId self, SnapshotMeta meta) {
+                                events.add(self + "@" + meta.index());
+                              }
+                            }))
             .build();
     NodeId lagging = aFollower();
     List<String> before = propose("before", 10);
@@ -338,8 +344,7 @@ class RaftNodeSnapshotTest {
         InMemoryCluster.builder()
             .nodes(3)
             .seed(19)
-            .snapshotThreshold(0)
-            .snapshotThresholdBytes(0)
+            .customize(b -> b.snapshotThreshold(0).snapshotThresholdBytes(0))
             .stateMachines(
                 id -> {
                   FlakySnapshots m = new FlakySnapshots();

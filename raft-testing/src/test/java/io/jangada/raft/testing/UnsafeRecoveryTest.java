@@ -44,7 +44,12 @@ class UnsafeRecoveryTest {
   void aSurvivorOfALostMajorityServesAgainAloneWithEverythingItHad() throws Exception {
     long seed = 11;
     System.out.println("seed " + seed);
-    cluster = InMemoryCluster.builder().nodes(3).seed(seed).snapshotThreshold(7).build();
+    cluster =
+        InMemoryCluster.builder()
+            .nodes(3)
+            .seed(seed)
+            .customize(b -> b.snapshotThreshold(7))
+            .build();
     NodeId leader = cluster.awaitLeader();
     List<String> written = new ArrayList<>();
     for (int i = 0; i < 20; i++) { // past a snapshot, with a log tail after it

@@ -3,6 +3,7 @@ package io.jangada.raft.examples.kv;
 import io.jangada.raft.examples.kv.cli.BenchCommand;
 import io.jangada.raft.examples.kv.cli.CliCommand;
 import io.jangada.raft.examples.kv.demo.DemoCommand;
+import io.jangada.raft.examples.kv.server.RecoverCommand;
 import io.jangada.raft.examples.kv.server.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "Jangada key-value example 0.1.0",
     description = "A replicated key-value store on Jangada (Raft).",
-    subcommands = {ServerCommand.class, CliCommand.class, BenchCommand.class, DemoCommand.class})
+    subcommands = {
+      ServerCommand.class,
+      CliCommand.class,
+      BenchCommand.class,
+      DemoCommand.class,
+      RecoverCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -57,6 +64,6 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: server, cli, bench or demo");
+        spec.commandLine(), "missing command: server, cli, bench, demo or recover");
   }
 }

@@ -33,8 +33,7 @@ class KvSnapshotSessionTest {
             .nodes(3)
             .seed(77)
             .stateMachines(id -> new KvStateMachine())
-            .snapshotThreshold(20)
-            .snapshotTrailingEntries(5)
+            .customize(b -> b.snapshotThreshold(20).snapshotTrailingEntries(5))
             .build()) {
       NodeId leaderId = cluster.awaitLeader();
       RaftNode leader = cluster.node(leaderId);

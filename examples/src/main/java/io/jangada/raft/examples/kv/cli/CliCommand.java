@@ -29,6 +29,7 @@ import picocli.CommandLine.Parameters;
       "Key-value commands go through the library's RaftClient (gRPC, to the nodes' Raft ports);",
       "STATUS, LEADER, TRANSFER and SNAPSHOT use the HTTP API. Both find the leader by itself.",
       "Examples:  kv cli put greeting hello   |   kv cli get greeting   |   kv cli  (interactive)",
+      "Membership: kv cli members | add n4 127.0.0.1:7104 127.0.0.1:8104 | promote n4 | remove n1",
       "Exit status: 0 ok, 1 not found / CAS failed, 2 usage error, 3 cluster unavailable."
     })
 public final class CliCommand implements Callable<Integer> {

@@ -49,12 +49,14 @@ final class Shell {
           "  LEADER                show the current leader",
           "  TRANSFER id           make node id the leader (leadership transfer)",
           "  SNAPSHOT              take a snapshot on the leader now; prints its index",
+          MembersShell.HELP,
           "  HELP                  this text",
           "  EXIT                  leave");
 
   private final KvStore data;
   private final KvClient client;
   private final PrintStream out;
+  private final MembersShell members;
 
   /** A shell doing everything over HTTP through {@code client}. */
   Shell(KvClient client, PrintStream out) {
@@ -69,6 +71,11 @@ final class Shell {
     this.data = data;
     this.client = client;
     this.out = out;
+    this.members =
+        new MembersShell(
+            new io.jangada.raft.examples.kv.client.MembersClient(
+                client.nodes(), java.time.Duration.ofSeconds(15)),
+            out);
   }
 
   /** Runs one command line; returns an exit status ({@link #EXIT} for EXIT). */
@@ -145,6 +152,10 @@ final class Shell {
         case "QUIT":
           return EXIT;
         default:
+          Optional<Integer> membership = members.run(name, args);
+          if (membership.isPresent()) {
+            return membership.get();
+          }
           out.println("unknown command '" + words.get(0) + "'; type HELP");
           return USAGE;
       }

@@ -12,6 +12,7 @@ import io.jangada.raft.RequestTimeoutException;
 import io.jangada.raft.StateMachineException;
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import java.io.IOException;
 import java.net.BindException;
@@ -59,6 +60,8 @@ import org.slf4j.LoggerFactory;
  * GET    /v1/status                                                       → 200 JSON
  * POST   /v1/admin/transfer-leader?to=nX                                  → 200 {"leader","term"}
  * POST   /v1/admin/snapshot                                               → 200 {"index","term","node"}
+ * GET    /v1/members, POST /v1/members, POST /v1/members/{id}/promote, DELETE /v1/members/{id}
+ *                                                                         → see {@link MembersApi}
  * GET    /health/live, /health/ready                                      → 200 | 503 JSON
  * GET    /metrics                                                         → Prometheus text
  * </pre>
@@ -92,6 +95,7 @@ public final class KvHttpServer implements AutoCloseable {
           "/v1/status",
           "/v1/admin/transfer-leader",
           "/v1/admin/snapshot",
+          "/v1/members",
           "/health/live",
           "/health/ready",
           "/metrics");
@@ -248,7 +252,24 @@ public final class KvHttpServer implements AutoCloseable {
   }
 
   URI httpOf(NodeId id) {
-    return httpByNode.get(id);
+    Membership membership;
+    try {
+      membership = node.status().membership();
+    } catch (RuntimeException e) {
+      membership = Membership.empty(); // still starting
+    }
+    return httpOf(id, membership);
+  }
+
+  /**
+   * The HTTP base URL of {@code id}: the one its address in {@code membership} carries ({@link
+   * MemberAddress}), else the one given at start (--peers), else null.
+   */
+  URI httpOf(NodeId id, Membership membership) {
+    return MemberAddress.of(membership, id)
+        .flatMap(MemberAddress::http)
+        .map(http -> URI.create("http://" + http))
+        .orElseGet(() -> httpByNode.get(id));
   }
 
   LeaderForwarder forwarder() {
@@ -306,7 +327,9 @@ public final class KvHttpServer implements AutoCloseable {
             name -> request.getHeaders().get(name),
             body);
     String path = exchange.rawPath();
-    if (!path.startsWith(KV_PREFIX) && !path.startsWith("/v1/admin/")) {
+    if (!path.startsWith(KV_PREFIX)
+        && !path.startsWith("/v1/admin/")
+        && !MembersApi.matches(path)) {
       handle(exchange); // cheap and non-blocking: answered on Jetty's thread
       write(response, callback, exchange);
       return;
@@ -361,6 +384,8 @@ public final class KvHttpServer implements AutoCloseable {
     } else if (path.equals("/v1/admin/transfer-leader")) {
       RequestParsing.requireMethod(method, Set.of("POST"));
       call.transferLeader(params);
+    } else if (MembersApi.matches(path)) {
+      new MembersApi(this, node, options.requestTimeout()).handle(exchange, params);
     } else if (path.equals("/v1/admin/snapshot")) {
       RequestParsing.requireMethod(method, Set.of("POST"));
       call.snapshot(params);
@@ -435,7 +460,9 @@ public final class KvHttpServer implements AutoCloseable {
     json.put("role", status.role().name());
     json.put("term", status.term());
     json.put("leader", status.leader().map(NodeId::value).orElse(null));
-    json.put("leaderHttp", status.leader().map(httpByNode::get).map(URI::toString).orElse(null));
+    json.put(
+        "leaderHttp",
+        status.leader().map(id -> httpOf(id, status.membership())).map(URI::toString).orElse(null));
     json.put("commitIndex", status.commitIndex());
     json.put("appliedIndex", status.appliedIndex());
     json.put("firstIndex", status.firstIndex());
@@ -446,7 +473,9 @@ public final class KvHttpServer implements AutoCloseable {
       Map<String, Object> member = new LinkedHashMap<>();
       member.put("id", id.value());
       member.put("voter", status.membership().isVoter(id));
-      member.put("http", Optional.ofNullable(httpByNode.get(id)).map(URI::toString).orElse(null));
+      member.put(
+          "http",
+          Optional.ofNullable(httpOf(id, status.membership())).map(URI::toString).orElse(null));
       RaftStatus.PeerStatus peer = status.peers().get(id);
       if (peer != null) {
         member.put("matchIndex", peer.matchIndex());

@@ -55,6 +55,24 @@ public interface KvNode {
     return CompletableFuture.failedFuture(new UnsupportedOperationException("snapshot"));
   }
 
+  /** Adds a learner ({@code RaftNode.addLearner}); {@code address} as {@link MemberAddress}. */
+  default CompletableFuture<io.jangada.raft.CommittedMembership> addLearner(
+      io.jangada.raft.model.NodeId node, String address) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("add member"));
+  }
+
+  /** Makes a learner a voter ({@code RaftNode.promote}). */
+  default CompletableFuture<io.jangada.raft.CommittedMembership> promote(
+      io.jangada.raft.model.NodeId node) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("promote"));
+  }
+
+  /** Removes a member ({@code RaftNode.removeMember}). */
+  default CompletableFuture<io.jangada.raft.CommittedMembership> removeMember(
+      io.jangada.raft.model.NodeId node) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("remove member"));
+  }
+
   /** Adapts a real node. */
   static KvNode of(RaftNode node) {
     return new KvNode() {
@@ -96,6 +114,24 @@ public interface KvNode {
       @Override
       public CompletableFuture<io.jangada.raft.model.SnapshotMeta> snapshot() {
         return node.snapshot();
+      }
+
+      @Override
+      public CompletableFuture<io.jangada.raft.CommittedMembership> addLearner(
+          io.jangada.raft.model.NodeId id, String address) {
+        return node.addLearner(id, address);
+      }
+
+      @Override
+      public CompletableFuture<io.jangada.raft.CommittedMembership> promote(
+          io.jangada.raft.model.NodeId id) {
+        return node.promote(id);
+      }
+
+      @Override
+      public CompletableFuture<io.jangada.raft.CommittedMembership> removeMember(
+          io.jangada.raft.model.NodeId id) {
+        return node.removeMember(id);
       }
     };
   }

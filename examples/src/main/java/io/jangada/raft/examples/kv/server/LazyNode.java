@@ -96,4 +96,34 @@ final class LazyNode implements KvNode {
       return CompletableFuture.failedFuture(e);
     }
   }
+
+  @Override
+  public CompletableFuture<io.jangada.raft.CommittedMembership> addLearner(
+      io.jangada.raft.model.NodeId id, String address) {
+    try {
+      return node().addLearner(id, address);
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<io.jangada.raft.CommittedMembership> promote(
+      io.jangada.raft.model.NodeId id) {
+    try {
+      return node().promote(id);
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<io.jangada.raft.CommittedMembership> removeMember(
+      io.jangada.raft.model.NodeId id) {
+    try {
+      return node().removeMember(id);
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 }

@@ -9,6 +9,7 @@ import io.jangada.raft.examples.kv.KvStateMachine;
 import io.jangada.raft.grpc.GrpcTransport;
 import io.jangada.raft.metrics.GrpcTransportMeters;
 import io.jangada.raft.metrics.RaftNodeMeters;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.file.DataDirIdentity;
@@ -82,17 +83,21 @@ final class RaftWiring {
       throw new ServerCommand.StartupException(
           "cannot open --data-dir " + dataDir + ": " + e.getMessage());
     }
-    GrpcTransport transport;
+    MemberTransport transport;
     try {
       transport = transport(plan, clusterId, registry);
     } catch (RuntimeException e) {
       closeQuietly(storage);
       throw e;
     }
+    RaftNode.Builder builder = RaftNode.builder().id(plan.self());
+    if (plan.join()) {
+      builder.join(); // learns the configuration (and its peers) from the leader
+    } else {
+      builder.membership(plan.membership());
+    }
     RaftNode node =
-        RaftNode.builder()
-            .id(plan.self())
-            .membership(plan.membership())
+        builder
             .config(RaftConfig.builder().build())
             .stateMachine(new KvStateMachine())
             .logStorage(storage.log())
@@ -106,7 +111,8 @@ final class RaftWiring {
             .listener(new LoggingListener())
             .build();
     // The Raft port also serves the client protocol, for RaftClient (the CLI uses it).
-    transport.serveClients(node, KvCodec.maxCommandBytes(maxValueBytes));
+    ((GrpcTransport) transport.delegate())
+        .serveClients(node, KvCodec.maxCommandBytes(maxValueBytes));
     RaftNodeMeters.bind(registry, node, clusterId);
     try {
       node.start().get(60, TimeUnit.SECONDS);
@@ -121,7 +127,7 @@ final class RaftWiring {
   }
 
   /** The gRPC transport: listens on this node's Raft address, dials the others. */
-  private static GrpcTransport transport(
+  private static MemberTransport transport(
       ServerCommand.Plan plan, String clusterId, MeterRegistry registry) {
     GrpcTransport.Builder transport =
         GrpcTransport.builder()
@@ -129,14 +135,16 @@ final class RaftWiring {
             .self(plan.self())
             .clusterId(clusterId)
             .listen(new InetSocketAddress(plan.raftListen().host(), plan.raftListen().port()));
-    plan.members()
+    plan.members() // none but this node in join mode: peers come from the configuration
         .forEach(
             (id, member) -> {
               if (!id.equals(plan.self())) {
                 transport.peer(id, member.raft().toString());
               }
             });
-    return transport.build(); // binds in RaftNode.start
+    // Members carry "raft;http=..." addresses in the configuration: the gRPC transport gets the
+    // Raft part.
+    return new MemberTransport(transport.build()); // binds in RaftNode.start
   }
 
   private static String describe(Throwable failure, ServerCommand.Plan plan) {
@@ -167,6 +175,11 @@ final class RaftWiring {
     @Override
     public void onSnapshot(NodeId self, SnapshotMeta meta) {
       log.info("{} snapshot at index {} (term {})", self, meta.index(), meta.term());
+    }
+
+    @Override
+    public void onMembershipChange(NodeId self, Membership membership, long index) {
+      log.info("{} configuration in force: {} (index {})", self, membership.describe(), index);
     }
   }
 }

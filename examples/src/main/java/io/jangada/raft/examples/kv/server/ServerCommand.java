@@ -54,9 +54,17 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Option(
       names = "--peers",
-      required = true,
-      description = "The cluster: id=host:raftPort:httpPort,... (all nodes, or only the others).")
+      description =
+          "The cluster: id=host:raftPort:httpPort,... (all nodes, or only the others)."
+              + " Required unless --join.")
   String peers;
+
+  @Option(
+      names = "--join",
+      description =
+          "Start empty and wait to be added to a running cluster (POST /v1/members on any node);"
+              + " needs --raft-listen and --http-listen, and no --peers.")
+  boolean join;
 
   @Option(names = "--raft-listen", description = "host:port for Raft (gRPC) traffic.")
   String raftListen;
@@ -99,7 +107,8 @@ public final class ServerCommand implements Callable<Integer> {
       HostPort raftListen,
       HostPort httpListen,
       SortedMap<NodeId, ClusterMember> members,
-      Membership membership) {
+      Membership membership,
+      boolean join) {
 
     Map<NodeId, URI> httpByNode() {
       Map<NodeId, URI> urls = new TreeMap<>();
@@ -112,6 +121,13 @@ public final class ServerCommand implements Callable<Integer> {
   Plan plan() {
     try {
       NodeId self = NodeId.of(id);
+      if (join) {
+        return joinPlan(self);
+      }
+      if (peers == null) {
+        throw new IllegalArgumentException(
+            "give --peers (the cluster's nodes), or --join to start empty and be added later");
+      }
       TreeMap<NodeId, ClusterMember> members = new TreeMap<>(ClusterMember.parseAll(peers));
       ClusterMember listed = members.get(self);
       HostPort raft =
@@ -125,21 +141,49 @@ public final class ServerCommand implements Callable<Integer> {
       if (listed == null) {
         members.put(self, new ClusterMember(self, raft, http));
       }
-      if (tickMs < 1 || tickMs > 10_000) {
-        throw new IllegalArgumentException("--tick-ms must be 1..10000, got " + tickMs);
-      }
-      if (maxValueBytes < 0) {
-        throw new IllegalArgumentException("--max-value-bytes must be >= 0");
-      }
-      if (requestTimeoutMs < 1) {
-        throw new IllegalArgumentException("--request-timeout-ms must be >= 1");
-      }
-      if (clusterId.isBlank()) {
-        throw new IllegalArgumentException("--cluster-id must not be empty");
-      }
-      return new Plan(self, raft, http, members, Membership.ofVoters(members.keySet()));
+      checkCommon();
+      Membership.Builder membership = Membership.builder();
+      members.forEach(
+          (member, endpoints) ->
+              membership.voter(
+                  member, MemberAddress.of(endpoints.raft(), endpoints.http()).toString()));
+      return new Plan(self, raft, http, members, membership.build(), false);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** --join: no peers; this node's addresses come from the listen flags. */
+  private Plan joinPlan(NodeId self) {
+    if (peers != null) {
+      throw new IllegalArgumentException(
+          "--join and --peers conflict: a joining node learns the cluster from the leader"
+              + " (drop --peers, or drop --join to start a new cluster)");
+    }
+    if (raftListen == null || httpListen == null) {
+      throw new IllegalArgumentException(
+          "--join needs --raft-listen and --http-listen (the addresses to give when adding it)");
+    }
+    HostPort raft = HostPort.parse(raftListen);
+    HostPort http = HostPort.parse(httpListen);
+    checkCommon();
+    TreeMap<NodeId, ClusterMember> members = new TreeMap<>();
+    members.put(self, new ClusterMember(self, raft, http));
+    return new Plan(self, raft, http, members, Membership.empty(), true);
+  }
+
+  private void checkCommon() {
+    if (tickMs < 1 || tickMs > 10_000) {
+      throw new IllegalArgumentException("--tick-ms must be 1..10000, got " + tickMs);
+    }
+    if (maxValueBytes < 0) {
+      throw new IllegalArgumentException("--max-value-bytes must be >= 0");
+    }
+    if (requestTimeoutMs < 1) {
+      throw new IllegalArgumentException("--request-timeout-ms must be >= 1");
+    }
+    if (clusterId.isBlank()) {
+      throw new IllegalArgumentException("--cluster-id must not be empty");
     }
   }
 
@@ -216,7 +260,15 @@ public final class ServerCommand implements Callable<Integer> {
         plan.raftListen(),
         plan.httpListen(),
         dataDir,
-        plan.membership());
+        plan.join()
+            ? "joining: add it with POST /v1/members {\"id\":\""
+                + plan.self()
+                + "\",\"raft\":\""
+                + plan.raftListen()
+                + "\",\"http\":\""
+                + plan.httpListen()
+                + "\"} on any member"
+            : running.raftNode().status().membership().describe());
     int status = exitStatus.get();
     stop.run();
     return status;

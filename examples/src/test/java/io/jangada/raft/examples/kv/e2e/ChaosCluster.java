@@ -35,6 +35,13 @@ final class ChaosCluster implements AutoCloseable {
   private final int raftBase;
   private final int httpBase;
   private final Process[] processes = new Process[NODES + 1];
+
+  /** The node id each slot (ports and data dir) runs now: n1..n3, then fresh ids on replaces. */
+  private final String[] ids = {"", "n1", "n2", "n3"};
+
+  /** Whether a slot's node was added to the running cluster (it starts with --join). */
+  private final boolean[] joined = new boolean[NODES + 1];
+
   private final boolean[] paused = new boolean[NODES + 1];
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -76,6 +83,44 @@ final class ChaosCluster implements AutoCloseable {
     return nodes;
   }
 
+  /** The id of the node in slot {@code i}. */
+  String id(int i) {
+    return ids[i];
+  }
+
+  /** The slot of node {@code id}, if it runs in one. */
+  Optional<Integer> slotOf(String id) {
+    for (int i = 1; i <= NODES; i++) {
+      if (ids[i].equals(id)) {
+        return Optional.of(i);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Slot {@code i}'s Raft address, {@code host:port}. */
+  String raftAddress(int i) {
+    return "127.0.0.1:" + (raftBase + i);
+  }
+
+  /** Slot {@code i}'s HTTP address, {@code host:port}. */
+  String httpAddress(int i) {
+    return "127.0.0.1:" + (httpBase + i);
+  }
+
+  /**
+   * Gives slot {@code i} a new, empty node {@code id} that starts in join mode (the old node must
+   * be stopped and removed from the configuration first): its data directory is deleted.
+   */
+  void replaceNode(int i, String id) throws IOException {
+    if (running(i)) {
+      throw new IllegalStateException("slot " + i + " still runs " + ids[i]);
+    }
+    deleteRecursively(dir.resolve("n" + i));
+    ids[i] = id;
+    joined[i] = true;
+  }
+
   private String peers() {
     StringBuilder peers = new StringBuilder();
     for (int i = 1; i <= NODES; i++) {
@@ -91,7 +136,12 @@ final class ChaosCluster implements AutoCloseable {
       return;
     }
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command =
+    List<String> membership =
+        joined[i]
+            ? List.of("--join", "--raft-listen", raftAddress(i), "--http-listen", httpAddress(i))
+            : List.of("--peers", peers());
+    List<String> command = new ArrayList<>();
+    command.addAll(
         List.of(
             javaBin.toString(),
             "-Xms64m",
@@ -102,18 +152,22 @@ final class ChaosCluster implements AutoCloseable {
             jar.toString(),
             "server",
             "--id",
-            "n" + i,
-            "--peers",
-            peers(),
+            ids[i]));
+    command.addAll(membership);
+    command.addAll(
+        List.of(
             "--data-dir",
             dir.resolve("n" + i).resolve("data").toString(),
             "--tick-ms",
             "50",
             "--request-timeout-ms",
-            "3000");
+            "3000"));
     Path log = dir.resolve("n" + i + ".log");
     Files.writeString(
-        log, "=== start n" + i + " ===\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        log,
+        "=== start " + ids[i] + " in slot " + i + " ===\n",
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     processes[i] =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -175,12 +229,17 @@ final class ChaosCluster implements AutoCloseable {
 
   /** Node {@code i}'s {@code /v1/status}, or empty if it does not answer within 2 s. */
   Optional<JsonNode> status(int i) {
+    return json(i, "/v1/status");
+  }
+
+  /**
+   * Node {@code i}'s JSON answer to {@code GET path}, or empty if it does not answer 200 in 2 s.
+   */
+  Optional<JsonNode> json(int i, String path) {
     try {
       HttpResponse<String> response =
           http.send(
-              HttpRequest.newBuilder(node(i).resolve("/v1/status"))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
+              HttpRequest.newBuilder(node(i).resolve(path)).timeout(Duration.ofSeconds(2)).build(),
               HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200
           ? Optional.of(JSON.readTree(response.body()))
@@ -201,6 +260,37 @@ final class ChaosCluster implements AutoCloseable {
         if (status.isPresent() && status.get().path("role").asText().equals("LEADER")) {
           return Optional.of(i);
         }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Sends a membership request to the running, unpaused slots in turn (skipping {@code skip}) until
+   * one gives an answer other than 503; empty if none did.
+   */
+  Optional<HttpResponse<String>> members(String method, String path, String body, int skip) {
+    for (int i = 1; i <= NODES; i++) {
+      if (i == skip || !running(i) || paused(i)) {
+        continue;
+      }
+      try {
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(node(i).resolve(path))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 503) {
+          return Optional.of(response);
+        }
+      } catch (IOException e) {
+        // try the next node
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
       }
     }
     return Optional.empty();

@@ -33,7 +33,10 @@ import org.junit.jupiter.api.Test;
  * T8 multi-process chaos (TESTING.md): three example KV nodes as separate JVMs on 127.0.0.1 while
  * four HTTP clients put, read (linearizable), compare-and-set, create and delete on a few keys; a
  * seeded nemesis meanwhile {@code kill -9}s nodes (sometimes two at once, losing the quorum) and
- * restarts them, pauses them with {@code SIGSTOP} for 1–4 s, and restarts them gracefully, often
+ * restarts them, pauses them with {@code SIGSTOP} for 1–4 s, restarts them gracefully, and changes
+ * the membership (at least once per run): it replaces a node by a fresh one with a new id ("a dead
+ * machine": removed, killed, its data deleted, a new node started with {@code --join} on the same
+ * ports, added as a learner, promoted once caught up) or removes a node and re-adds it empty, often
  * picking the leader. At the end every node is resumed and restarted, a write must commit within a
  * bound (liveness), every node must hold the same values (stale reads at the same applied index)
  * and the recorded history must be linearizable ({@code UNKNOWN} fails too).
@@ -48,7 +51,10 @@ class KvChaosIT {
   private static final int FINAL_READER = 100;
 
   private ChaosCluster cluster;
+  private ChaosMembership membership;
   private final List<String> nemesisLog = new ArrayList<>();
+  private int nextNodeNumber = ChaosCluster.NODES + 1;
+  private int membershipChanges;
   private long startNanos;
 
   @AfterEach
@@ -69,6 +75,7 @@ class KvChaosIT {
     System.out.println(tag + ", " + seconds + " s of chaos, " + readConsistency + " reads");
     SplittableRandom random = new SplittableRandom(seed);
     cluster = ChaosCluster.create(Path.of(System.getProperty("kv.jar")), random);
+    membership = new ChaosMembership(cluster, line -> log("%s", line));
     Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
     startNanos = System.nanoTime();
     for (int i = 1; i <= ChaosCluster.NODES; i++) {
@@ -92,9 +99,16 @@ class KvChaosIT {
     }
 
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    // A membership change takes 10-25 s here (a JVM starts, catches up, is promoted): force the
+    // first one early and start random ones only with time left, so the run keeps its length.
+    long quarter = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds / 4);
+    long lastMembership = end - TimeUnit.SECONDS.toNanos(25);
     try {
       while (System.nanoTime() < end) {
-        nemesisStep(random);
+        // At least one membership change per run, whatever the dice say.
+        long now = System.nanoTime();
+        boolean forceMembership = membershipChanges == 0 && now > quarter;
+        nemesisStep(random, forceMembership, now < lastMembership);
       }
     } finally {
       clients.forEach(ChaosClient::stop);
@@ -126,14 +140,26 @@ class KvChaosIT {
         .isGreaterThan(10L * seconds);
   }
 
-  private void nemesisStep(SplittableRandom random) throws Exception {
+  private void nemesisStep(
+      SplittableRandom random, boolean forceMembership, boolean membershipAllowed)
+      throws Exception {
     sleepMillis(500 + random.nextInt(2_000));
     int node = 1 + random.nextInt(ChaosCluster.NODES);
     if (random.nextBoolean()) {
       node = cluster.leader().orElse(node);
     }
     double dice = random.nextDouble();
-    if (dice < 0.10) {
+    if (forceMembership || (membershipAllowed && dice < 0.12)) {
+      membershipChanges++;
+      if (random.nextBoolean()) {
+        String fresh = "n" + nextNodeNumber++;
+        log("replace %s (slot %d) by a fresh node %s", cluster.id(node), node, fresh);
+        membership.replace(node, fresh);
+      } else {
+        log("remove %s (slot %d) and re-add it empty", cluster.id(node), node);
+        membership.replace(node, cluster.id(node));
+      }
+    } else if (dice < 0.20) {
       int other = 1 + (node % ChaosCluster.NODES);
       long down = 500 + random.nextInt(2_000);
       log("kill -9 n%d and n%d (no quorum), restart both after %d ms", node, other, down);
@@ -142,13 +168,13 @@ class KvChaosIT {
       sleepMillis(down);
       cluster.start(node);
       cluster.start(other);
-    } else if (dice < 0.38) {
+    } else if (dice < 0.42) {
       long down = 500 + random.nextInt(2_500);
       log("kill -9 n%d, restart after %d ms", node, down);
       cluster.kill(node);
       sleepMillis(down);
       cluster.start(node);
-    } else if (dice < 0.70) {
+    } else if (dice < 0.72) {
       long pause = 1_000 + random.nextInt(3_000);
       log("SIGSTOP n%d for %d ms", node, pause);
       cluster.pause(node);
@@ -166,11 +192,12 @@ class KvChaosIT {
   }
 
   private void heal() throws IOException, InterruptedException {
-    log("heal: SIGCONT every node, start every dead node");
+    log("heal: SIGCONT every node, start every dead node, make every slot's node a voter");
     for (int i = 1; i <= ChaosCluster.NODES; i++) {
       cluster.resume(i);
       cluster.start(i);
     }
+    membership.ensureEverySlotVotes(System.nanoTime() + TimeUnit.SECONDS.toNanos(120));
   }
 
   /** Liveness: once healed, a write must commit within 30 s. Returns its log index. */

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * End to end with real processes: run-cluster.sh starts three node JVMs from the fat jar (gRPC
  * between them, file storage, HTTP for clients) on free ports of 127.0.0.1. Writes go through one
  * node and are read from another; the leader is SIGKILLed while writes continue; it is restarted
- * and must catch up so that every acknowledged write is readable on every node.
+ * and must catch up so that every acknowledged write is readable on every node; then it is replaced
+ * by a new node n4 with {@code run-cluster.sh remove} and {@code add}.
  */
 class KvClusterIT {
 
@@ -47,7 +48,8 @@ class KvClusterIT {
     for (int attempt = 0; ; attempt++) {
       raftBase = 20_000 + 10 * random.nextInt(2_000);
       httpBase = raftBase + 5;
-      if (LoopbackPorts.free(raftBase + 1, 3) && LoopbackPorts.free(httpBase + 1, 3)) {
+      // Four nodes: the crash test replaces a node by an added n4.
+      if (LoopbackPorts.free(raftBase + 1, 4) && LoopbackPorts.free(httpBase + 1, 4)) {
         break;
       }
       assertThat(attempt).as("no free ports found (seed %d)", seed).isLessThan(50);
@@ -210,6 +212,24 @@ class KvClusterIT {
     }
     assertThat(script("status")).contains("LEADER").doesNotContain("DOWN");
     assertThat(Optional.ofNullable(status(leader).get("leader"))).isPresent();
+
+    // Replace the old leader by a new machine n4 with the script: remove, then add (join mode,
+    // learner, catch-up, promotion). n4 must hold every acknowledged write.
+    String removed = script("remove", Integer.toString(leader));
+    assertThat(removed).contains("n" + leader + " removed from the configuration");
+    String added = script("add", "4");
+    assertThat(added).contains("n4 promoted: it is a voter");
+    assertThat(added.lines().filter(l -> l.startsWith("n4   ")).findFirst().orElse(""))
+        .contains(" voter ")
+        .contains("ready");
+    assertThat(added).doesNotContain("n" + leader + "   ");
+    for (Map.Entry<String, String> entry : acknowledged.entrySet()) {
+      HttpResponse<String> read = get(4, "/v1/kv/" + entry.getKey() + "?consistency=linearizable");
+      assertThat(read.statusCode()).as("n4 %s: %s", entry.getKey(), read.body()).isEqualTo(200);
+      assertThat(read.body()).as("n4 %s", entry.getKey()).isEqualTo(entry.getValue());
+    }
+    JsonNode members = JSON.readTree(get(4, "/v1/members").body());
+    assertThat(members.get("voters").toString()).contains("\"n4\"").doesNotContain("n" + leader);
   }
 
   /** Starts run-cluster.sh without waiting for it (it waits up to 30 s for a leader). */

@@ -38,8 +38,11 @@ final class HttpCluster implements AutoCloseable {
             .nodes(3)
             .seed(seed)
             .stateMachines(id -> new KvStateMachine())
-            .maxProposalBytes(
-                io.jangada.raft.examples.kv.KvCodec.maxCommandBytes(options.maxValueBytes()))
+            .customize(
+                b ->
+                    b.maxProposalBytes(
+                        io.jangada.raft.examples.kv.KvCodec.maxCommandBytes(
+                            options.maxValueBytes())))
             .build();
     // Ports are known only after binding, so bind first and then share the address map.
     Map<NodeId, URI> shared = new java.util.concurrent.ConcurrentHashMap<>();
@@ -102,6 +105,27 @@ final class HttpCluster implements AutoCloseable {
     public CompletableFuture<io.jangada.raft.model.SnapshotMeta> snapshot() {
       return raft.node(id).snapshot();
     }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.CommittedMembership> addLearner(
+        NodeId node, String address) {
+      return raft.node(id).addLearner(node, address);
+    }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.CommittedMembership> promote(NodeId node) {
+      return raft.node(id).promote(node);
+    }
+
+    @Override
+    public CompletableFuture<io.jangada.raft.CommittedMembership> removeMember(NodeId node) {
+      return raft.node(id).removeMember(node);
+    }
+  }
+
+  /** Starts {@code id} in join mode (no HTTP server): an operator may now add it. */
+  void join(NodeId id) {
+    raft.join(id);
   }
 
   NodeId leader() {

@@ -43,6 +43,16 @@ public final class HttpClusterAccess implements AutoCloseable {
     return cluster.leader().value();
   }
 
+  /** Starts node {@code id} in join mode (a Raft node only, no HTTP server). */
+  public void join(String id) {
+    cluster.join(NodeId.of(id));
+  }
+
+  /** Advances virtual time. */
+  public void advance(Duration duration) {
+    cluster.raft.advance(duration);
+  }
+
   /** Runs {@code work} while advancing virtual time. */
   public <T> T pump(Supplier<CompletableFuture<T>> work) {
     return cluster.pump(work);

@@ -77,6 +77,80 @@ class ServerCommandTest {
   }
 
   @Test
+  void theInitialConfigurationCarriesEveryNodesRaftAndHttpAddress() {
+    ServerCommand.Plan plan = plan("--id", "n2", "--peers", PEERS, "--data-dir", "d");
+    assertThat(plan.join()).isFalse();
+    assertThat(plan.membership().address(NodeId.of("n3")))
+        .hasValue("127.0.0.1:7103;http=127.0.0.1:8103");
+    assertThat(MemberAddress.parse(plan.membership().address(NodeId.of("n1")).orElseThrow()))
+        .isEqualTo(
+            MemberAddress.of(new HostPort("127.0.0.1", 7101), new HostPort("127.0.0.1", 8101)));
+  }
+
+  @Test
+  void joinStartsEmptyWithItsOwnAddressesOnly() {
+    ServerCommand.Plan plan =
+        plan(
+            "--id",
+            "n4",
+            "--join",
+            "--raft-listen",
+            "127.0.0.1:7104",
+            "--http-listen",
+            "127.0.0.1:8104",
+            "--data-dir",
+            "d");
+    assertThat(plan.join()).isTrue();
+    assertThat(plan.membership().isEmpty()).isTrue();
+    assertThat(plan.members()).containsOnlyKeys(NodeId.of("n4"));
+    assertThat(plan.raftListen()).isEqualTo(new HostPort("127.0.0.1", 7104));
+  }
+
+  @Test
+  void joinConflictsAreOneLineErrors() {
+    String[][] cases = {
+      {"server", "--id", "n4", "--join", "--peers", PEERS, "--data-dir", "d"},
+      {"server", "--id", "n4", "--join", "--raft-listen", "127.0.0.1:7104", "--data-dir", "d"},
+      {"server", "--id", "n4", "--join", "--http-listen", "127.0.0.1:8104", "--data-dir", "d"},
+      {"server", "--id", "n4", "--data-dir", "d"},
+    };
+    String[] expected = {
+      "--join and --peers conflict", "--join needs --raft-listen and --http-listen",
+      "--join needs --raft-listen and --http-listen", "give --peers",
+    };
+    for (int i = 0; i < cases.length; i++) {
+      err.getBuffer().setLength(0);
+      assertThat(run(cases[i])).as(String.join(" ", cases[i])).isEqualTo(2);
+      assertThat(error().lines()).as(String.join(" ", cases[i])).hasSize(1);
+      assertThat(error()).startsWith("error: ").contains(expected[i]);
+    }
+  }
+
+  @Test
+  void memberAddressesRoundTripAndRejectGarbage() {
+    MemberAddress both = MemberAddress.parse("10.0.0.4:7104;http=10.0.0.4:8104");
+    assertThat(both.raft()).isEqualTo(new HostPort("10.0.0.4", 7104));
+    assertThat(both.http()).hasValue(new HostPort("10.0.0.4", 8104));
+    assertThat(both.toString()).isEqualTo("10.0.0.4:7104;http=10.0.0.4:8104");
+    MemberAddress raftOnly = MemberAddress.parse("10.0.0.4:7104");
+    assertThat(raftOnly.http()).isEmpty();
+    assertThat(raftOnly.toString()).isEqualTo("10.0.0.4:7104");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> MemberAddress.parse("10.0.0.4:7104;http=nohost"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nohost");
+    io.jangada.raft.model.Membership config =
+        io.jangada.raft.model.Membership.builder()
+            .voter(NodeId.of("n1"), "10.0.0.1:7101;http=10.0.0.1:8101")
+            .learner(NodeId.of("n4"), "10.0.0.4:7104")
+            .build();
+    io.jangada.raft.model.Membership forTransport = MemberAddress.raftOnly(config);
+    assertThat(forTransport.address(NodeId.of("n1"))).hasValue("10.0.0.1:7101");
+    assertThat(forTransport.address(NodeId.of("n4"))).hasValue("10.0.0.4:7104");
+    assertThat(forTransport.learners()).containsExactly(NodeId.of("n4"));
+  }
+
+  @Test
   void badFlagsExitWith2AndOneLine() {
     String[][] cases = {
       {"server", "--peers", PEERS, "--data-dir", "d"},

@@ -1,0 +1,102 @@
+package io.jangada.raft.internal;
+
+import io.jangada.raft.RaftHealth;
+import io.jangada.raft.RaftStatus;
+import io.jangada.raft.RaftStatus.State;
+import io.jangada.raft.Scheduler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Liveness and readiness of one node ({@code RaftNode.health}): the loop, the log writer and the
+ * applier each run a cheap probe once per election timeout; a thread that has not finished one for
+ * the stall threshold (four election timeouts, at least 10 s) makes the node not live. A node is
+ * ready once it knows a leader and has applied the commit index it learned when it first knew one.
+ *
+ * <p>Thread: {@link #probe} and {@link #statusPublished} on the loop lane; {@link #health} on any.
+ */
+final class NodeHealth {
+
+  /** A thread that has not finished a probe for this long (at least) makes the node not live. */
+  private static final long STALL_FLOOR_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final Scheduler scheduler;
+  private final long stallNanos;
+  // When the loop, the writer and the applier last ran a probe (scheduler nanos), and the commit
+  // index learned when a leader was first known after start (-1 until then).
+  private volatile long loopBeat;
+  private volatile long writerBeat;
+  private volatile long applyBeat;
+  private volatile long readyCommitIndex = -1;
+
+  NodeHealth(Scheduler scheduler, long electionNanos) {
+    this.scheduler = scheduler;
+    this.stallNanos = Math.max(STALL_FLOOR_NANOS, 4 * electionNanos);
+  }
+
+  /** The node started: every thread counts as having just finished a probe. */
+  void started() {
+    long now = scheduler.nanoTime();
+    loopBeat = now;
+    writerBeat = now;
+    applyBeat = now;
+  }
+
+  /** Runs the probes: the loop's now, the others queued behind their lanes' work. Loop lane. */
+  void probe(LogWriter writer, Applier applier) {
+    loopBeat = scheduler.nanoTime();
+    writer.probe(() -> writerBeat = scheduler.nanoTime());
+    applier.probe(() -> applyBeat = scheduler.nanoTime());
+  }
+
+  /** Remembers the commit index when a leader is first known. Loop lane. */
+  void statusPublished(RaftStatus next) {
+    if (readyCommitIndex < 0 && next.leader().isPresent()) {
+      readyCommitIndex = next.commitIndex();
+    }
+  }
+
+  /**
+   * The health of a node in {@code state} (stopped by {@code failure}, if FAILED) whose status is
+   * {@code current}. Any thread.
+   */
+  RaftHealth health(State state, Optional<String> failure, RaftStatus current) {
+    List<String> problems = new ArrayList<>();
+    if (state == State.STARTING) {
+      problems.add("not started");
+    } else if (state == State.CLOSED) {
+      problems.add("closed");
+    } else if (state == State.FAILED) {
+      problems.add("stopped after a failure: " + failure.orElse("unknown"));
+    } else {
+      long time = scheduler.nanoTime();
+      stalled(problems, "loop", time - loopBeat);
+      stalled(problems, "log writer", time - writerBeat);
+      stalled(problems, "apply", time - applyBeat);
+    }
+    boolean live = problems.isEmpty();
+    if (current.leader().isEmpty()) {
+      problems.add("no leader known");
+    } else if (readyCommitIndex < 0 || current.appliedIndex() < readyCommitIndex) {
+      problems.add(
+          "catching up: applied "
+              + current.appliedIndex()
+              + " of "
+              + Math.max(readyCommitIndex, current.commitIndex()));
+    }
+    return new RaftHealth(live, problems.isEmpty(), problems);
+  }
+
+  private void stalled(List<String> problems, String thread, long idleNanos) {
+    if (idleNanos > stallNanos) {
+      problems.add(
+          "the "
+              + thread
+              + " thread has not finished a task for "
+              + TimeUnit.NANOSECONDS.toMillis(idleNanos)
+              + " ms");
+    }
+  }
+}
