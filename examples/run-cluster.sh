@@ -96,6 +96,14 @@ peers() {
   echo "$list"
 }
 
+raft_addrs() {
+  local list="" i
+  for ((i = 1; i <= nodes; i++)); do
+    list+="${list:+,}127.0.0.1:$(raft_port "$i")"
+  done
+  echo "$list"
+}
+
 http_urls() {
   local list="" i
   for i in $(all_nodes); do
@@ -384,7 +392,7 @@ case "$cmd" in
     ;;
   cli)
     find_jar
-    exec java -Xmx256m -jar "$jar" cli --nodes "$(http_urls)" "$@"
+    exec java -Xmx256m -jar "$jar" cli --nodes "$(http_urls)" --raft-nodes "$(raft_addrs)" "$@"
     ;;
   bench)
     find_jar

@@ -134,6 +134,29 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * Opens the client session named {@code name}, or resumes it if a live session has that name, and
+   * completes with its client id. The name → client id mapping is part of the replicated session
+   * table (in snapshots too), so a client that does not know its client id (another process, a
+   * retry that reached another node, after a failover) finds the same session by name; two opens of
+   * one name, on any nodes, yield one session. Resuming counts as activity. The name is released
+   * when its session is closed, expires or is evicted: a later open of the name then creates a new
+   * session, which has forgotten the old session's results.
+   *
+   * <p>A use: an idempotency key chosen by an end user names a session, and the request is sequence
+   * 1 of it, so retries of the request to any node apply it at most once (until the session
+   * expires). Forwarded from a follower and failing like {@link #openSession()}.
+   *
+   * @param name 1 to 256 UTF-8 bytes
+   * @throws IllegalArgumentException if {@code name} is empty or too long
+   */
+  public CompletableFuture<Long> openSession(String name) {
+    io.jangada.raft.internal.SessionEntry open =
+        io.jangada.raft.internal.SessionEntry.openNamed(nonces.nextLong(), name);
+    return expose(
+        loop.proposeSession(open).thenApply(c -> c.result().asReadOnlyByteBuffer().getLong()));
+  }
+
+  /**
    * Replicates {@code command} as request {@code session.sequence()} of a client session and
    * applies it at most once: if that sequence was applied before (a retry), the state machine is
    * not called again and the future completes with the remembered result. The cluster keeps results

@@ -2,6 +2,8 @@ package io.jangada.raft.benchmarks;
 
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.Scheduler;
+import io.jangada.raft.grpc.GrpcTransport;
+import io.jangada.raft.grpc.RaftClient;
 import io.jangada.raft.metrics.RaftNodeMeters;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
@@ -42,7 +44,9 @@ import picocli.CommandLine.Option;
  * and reports its latency against them, and it reports process CPU time per committed write.
  *
  * <p>{@code --transport memory --storage memory} measures the driver's own ceiling; {@code
- * --transport grpc --storage file} is the reference configuration of BENCHMARK.md.
+ * --transport grpc --storage file} is the reference configuration of BENCHMARK.md; with {@code
+ * --client raft-client} the puts come through {@code RaftClient} over gRPC instead of {@code
+ * RaftNode.propose} in process (the client hop included, like Ratis's and SOFAJRaft's clients).
  */
 @Command(
     name = "node-benchmark",
@@ -60,6 +64,17 @@ public final class NodeBenchmark implements Callable<Integer> {
   enum TransportKind {
     memory,
     grpc
+  }
+
+  /** Where the puts come from. */
+  enum ClientKind {
+    /** {@code RaftNode.propose} on the leader, in the nodes' JVM (no client hop). */
+    in_process,
+    /**
+     * One shared {@code RaftClient} (exactly-once session, many puts in flight) over gRPC to the
+     * nodes' client service: the client hop that Ratis's RaftClient and SOFAJRaft's RPC client pay.
+     */
+    raft_client
   }
 
   @Option(
@@ -109,6 +124,22 @@ public final class NodeBenchmark implements Callable<Integer> {
   @Option(names = "--transport", description = "memory or grpc (default ${DEFAULT-VALUE}).")
   TransportKind transport = TransportKind.memory;
 
+  @Option(
+      names = "--client",
+      converter = ClientKindConverter.class,
+      description =
+          "in-process (RaftNode.propose on the leader) or raft-client (RaftClient over gRPC;"
+              + " needs --transport grpc) (default: in-process).")
+  ClientKind client = ClientKind.in_process;
+
+  /** Accepts the option's spelling with a dash. */
+  static final class ClientKindConverter implements CommandLine.ITypeConverter<ClientKind> {
+    @Override
+    public ClientKind convert(String value) {
+      return ClientKind.valueOf(value.replace('-', '_'));
+    }
+  }
+
   private String[] arguments = new String[0];
 
   public static void main(String[] args) {
@@ -122,6 +153,10 @@ public final class NodeBenchmark implements Callable<Integer> {
     if (nodeCount != 3 && nodeCount != 5) {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--nodes must be 3 or 5, not " + nodeCount);
+    }
+    if (client == ClientKind.raft_client && transport != TransportKind.grpc) {
+      throw new CommandLine.ParameterException(
+          new CommandLine(this), "--client raft-client needs --transport grpc");
     }
     if (runNumber > 0) {
       System.out.println(runOnce());
@@ -155,6 +190,7 @@ public final class NodeBenchmark implements Callable<Integer> {
     }
     List<RaftNode> nodes = new ArrayList<>();
     List<AutoCloseable> resources = new ArrayList<>();
+    List<AutoCloseable> beforeNodes = new ArrayList<>(); // a client closes its session first
     Path root = Files.createTempDirectory("jangada-bench-");
     try {
       FloorProbe.Floors floors =
@@ -168,13 +204,16 @@ public final class NodeBenchmark implements Callable<Integer> {
         }
       }
       Transports transports = Transports.create(transport, ids, resources, registries);
+      List<Transport> nodeTransports = new ArrayList<>();
       for (NodeId id : ids) {
+        Transport nodeTransport = transports.forNode(id);
+        nodeTransports.add(nodeTransport);
         RaftNode.Builder builder =
             RaftNode.builder()
                 .id(id)
                 .membership(Membership.ofVoters(ids))
                 .stateMachine(new MapStateMachine())
-                .transport(transports.forNode(id))
+                .transport(nodeTransport)
                 .tickInterval(Duration.ofMillis(50));
         if (storage == StorageKind.file) {
           FileStorage files =
@@ -200,17 +239,40 @@ public final class NodeBenchmark implements Callable<Integer> {
         node.start().get(10, TimeUnit.SECONDS);
       }
       RaftNode leader = awaitLeader(nodes);
-      Workload workload = new Workload(leader, valueBytes);
+      Workload workload;
+      String system = "jangada-" + transport + "-" + storage;
+      if (client == ClientKind.raft_client) {
+        List<String> endpoints = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+          GrpcTransport grpc = (GrpcTransport) nodeTransports.get(i);
+          grpc.serveClients(nodes.get(i));
+          endpoints.add("127.0.0.1:" + grpc.boundAddress().getPort());
+        }
+        RaftClient raftClient =
+            RaftClient.builder()
+                .endpoints(endpoints)
+                .clusterId("bench")
+                .deadline(Duration.ofSeconds(30))
+                .build();
+        beforeNodes.add(raftClient);
+        workload = new Workload(raftClient::submit, valueBytes);
+        system += "-raftclient";
+      } else {
+        workload = new Workload(leader, valueBytes);
+      }
       workload.run(clients, warmup, false);
       Workload.Result result = workload.run(clients, ops, true);
       return String.join(
           " ",
-          "RESULT system=jangada-" + transport + "-" + storage,
+          "RESULT system=" + system,
           "run=" + runNumber,
           "nodes=" + nodeCount,
           result.fields() + (metrics ? " metrics=on" : ""),
           String.join(" ", floors.fields(result.p50())));
     } finally {
+      for (AutoCloseable resource : beforeNodes) {
+        resource.close();
+      }
       nodes.forEach(RaftNode::close);
       for (AutoCloseable resource : resources) {
         resource.close();

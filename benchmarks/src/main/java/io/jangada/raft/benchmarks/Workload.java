@@ -1,6 +1,7 @@
 package io.jangada.raft.benchmarks;
 
 import io.jangada.raft.RaftNode;
+import io.jangada.raft.model.Bytes;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,10 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The reference workload of BENCHMARK.md: closed-loop clients, each with exactly one put in flight,
- * 16-byte unique keys ({@code "k"} + zero-padded op number) and 100-byte values (W4: 4 KiB).
+ * 16-byte unique keys ({@code "k"} + zero-padded op number) and 100-byte values (W4: 4 KiB). A put
+ * goes through the {@code submit} function: the leader's {@code RaftNode.propose}, or {@code
+ * RaftClient.submit} over gRPC.
  */
 final class Workload {
 
@@ -53,12 +57,18 @@ final class Workload {
 
   static final int KEY_BYTES = 16;
 
-  private final RaftNode leader;
+  private final Function<Bytes, CompletableFuture<?>> submit;
   private final byte[] value;
   private final AtomicLong nextOp = new AtomicLong();
 
+  /** Puts through {@code leader.propose}, in process. */
   Workload(RaftNode leader, int valueBytes) {
-    this.leader = leader;
+    this(leader::propose, valueBytes);
+  }
+
+  /** Puts through {@code submit}, which completes when the put was applied. */
+  Workload(Function<Bytes, CompletableFuture<?>> submit, int valueBytes) {
+    this.submit = submit;
     this.value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -135,7 +145,7 @@ final class Workload {
     byte[] key =
         String.format("k%015d", nextOp.getAndIncrement()).getBytes(StandardCharsets.US_ASCII);
     long begin = System.nanoTime();
-    CompletableFuture<?> future = leader.propose(MapStateMachine.put(key, value));
+    CompletableFuture<?> future = submit.apply(MapStateMachine.put(key, value));
     future.whenComplete(
         (ok, error) -> {
           latencies[(int) slot] = System.nanoTime() - begin;

@@ -12,7 +12,8 @@ import java.util.Objects;
  * <p>Encoding (big-endian): version byte 1, kind byte, client id, sequence, lowest unacknowledged
  * sequence, leader time (ms), timeout (ms), max sessions (int), max cached bytes, then the
  * command's bytes. For {@link Kind#OPEN} the client id is 0 and the sequence carries the opener's
- * nonce, which lets a follower that forwarded the open recognize it when it applies it.
+ * nonce, which lets a follower that forwarded the open recognize it when it applies it; the command
+ * bytes of an open are the session's name (UTF-8), empty for an unnamed session.
  *
  * @param stampMillis the leader's clock when it appended the entry; 0 before it is stamped
  */
@@ -29,7 +30,10 @@ public record SessionEntry(
 
   /** The session operations. */
   public enum Kind {
-    /** Creates a session; its client id is the entry's log index. */
+    /**
+     * Creates a session whose client id is the entry's log index; a named open whose name belongs
+     * to a live session resumes that session instead.
+     */
     OPEN,
     /** A command of a session. */
     COMMAND,
@@ -48,6 +52,22 @@ public record SessionEntry(
   /** An open request carrying {@code nonce}. */
   public static SessionEntry open(long nonce) {
     return new SessionEntry(Kind.OPEN, 0, nonce, 0, 0, 1, 1, 1, Bytes.EMPTY);
+  }
+
+  /** Longest session name, in UTF-8 bytes. */
+  public static final int MAX_NAME_BYTES = 256;
+
+  /**
+   * An open-or-resume request for the session named {@code name} (1 to {@link #MAX_NAME_BYTES}
+   * UTF-8 bytes), carrying {@code nonce}.
+   */
+  public static SessionEntry openNamed(long nonce, String name) {
+    Bytes bytes = Bytes.ofUtf8(Objects.requireNonNull(name, "name"));
+    if (bytes.isEmpty() || bytes.size() > MAX_NAME_BYTES) {
+      throw new IllegalArgumentException(
+          "a session name must have 1 to " + MAX_NAME_BYTES + " UTF-8 bytes, got " + bytes.size());
+    }
+    return new SessionEntry(Kind.OPEN, 0, nonce, 0, 0, 1, 1, 1, bytes);
   }
 
   /** A command of session {@code clientId}. */

@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,11 @@ import java.util.function.UnaryOperator;
  *       idle longer than the entry's timeout expire (only entry contents count: never a node's own
  *       clock, so every node expires the same sessions at the same entry).
  *   <li>{@code OPEN} creates a session whose client id is the entry's index, evicting the least
- *       recently active sessions beyond the entry's session limit.
+ *       recently active sessions beyond the entry's session limit. A named open (the entry's
+ *       command bytes are the name) whose name belongs to a live session resumes that session
+ *       instead: it returns the existing client id and counts as activity. A name is released with
+ *       its session (closed, expired or evicted), so a later open of the name creates a new
+ *       session.
  *   <li>{@code COMMAND} of an unknown session, or with a sequence below what the client already
  *       acknowledged, is rejected without running it; a sequence already applied returns the
  *       remembered result; otherwise the command runs and its result is kept until the client
@@ -44,7 +49,8 @@ public final class SessionTable {
   /** Per kept result: sequence number and length. */
   static final int RESULT_OVERHEAD_BYTES = 16;
 
-  private static final int FORMAT = 1;
+  private static final int FORMAT_UNNAMED = 1;
+  private static final int FORMAT = 2;
 
   /** What applying one session entry did. */
   public sealed interface Outcome {
@@ -66,6 +72,8 @@ public final class SessionTable {
 
   private static final class Session {
     final long id;
+    // The client-chosen name, or null for an unnamed session.
+    Bytes name;
     long lastActive;
     // Every sequence below this was acknowledged by the client; its result is dropped.
     long acknowledgedBelow = 1;
@@ -81,6 +89,8 @@ public final class SessionTable {
   // Least recently active first: an entry touches its session (access order), and activity times
   // only grow, so this is also the order of lastActive.
   private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
+  // Name -> client id of the live named sessions (lookups only: never iterated).
+  private final HashMap<Bytes, Long> names = new HashMap<>();
   private long now;
   private long cachedBytes;
   private long expired;
@@ -95,15 +105,31 @@ public final class SessionTable {
     expireIdle(entry.timeoutMillis());
     switch (entry.kind()) {
       case OPEN:
+        // Only openSession(name) writes names, bounded there; a longer one (a foreign writer)
+        // opens an unnamed session, alike on every node.
+        Bytes name =
+            entry.command().isEmpty() || entry.command().size() > SessionEntry.MAX_NAME_BYTES
+                ? null
+                : entry.command();
+        if (name != null && names.containsKey(name)) {
+          Session resumed = sessions.get(names.get(name)); // touches it: now the most recent
+          resumed.lastActive = now;
+          return new Outcome.Opened(resumed.id);
+        }
         while (sessions.size() >= Math.max(1, entry.maxSessions())) {
           evictOldest();
         }
-        sessions.put(index, new Session(index, now));
+        Session opened = new Session(index, now);
+        opened.name = name;
+        sessions.put(index, opened);
+        if (name != null) {
+          names.put(name, index);
+        }
         return new Outcome.Opened(index);
       case CLOSE:
         Session closed = sessions.remove(entry.clientId());
         if (closed != null) {
-          cachedBytes -= closed.bytes;
+          forget(closed);
         }
         return new Outcome.Closed(entry.clientId());
       case COMMAND:
@@ -170,7 +196,7 @@ public final class SessionTable {
         return; // the rest were active later
       }
       it.remove();
-      cachedBytes -= s.bytes;
+      forget(s);
       expired++;
     }
   }
@@ -179,8 +205,22 @@ public final class SessionTable {
     Iterator<Session> it = sessions.values().iterator();
     Session s = it.next();
     it.remove();
-    cachedBytes -= s.bytes;
+    forget(s);
     evicted++;
+  }
+
+  /** Releases what a removed session held: its results' bytes and its name. */
+  private void forget(Session s) {
+    cachedBytes -= s.bytes;
+    if (s.name != null) {
+      names.remove(s.name);
+    }
+  }
+
+  /** The client id of the live session named {@code name}, if any. */
+  public java.util.OptionalLong clientIdOf(String name) {
+    Long id = names.get(Bytes.ofUtf8(name));
+    return id == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(id);
   }
 
   /** Number of live sessions. */
@@ -224,6 +264,10 @@ public final class SessionTable {
         out.writeLong(s.id);
         out.writeLong(s.lastActive);
         out.writeLong(s.acknowledgedBelow);
+        out.writeInt(s.name == null ? -1 : s.name.size());
+        if (s.name != null) {
+          s.name.writeTo(out);
+        }
         out.writeInt(s.results.size());
         for (Map.Entry<Long, Bytes> r : s.results.entrySet()) {
           out.writeLong(r.getKey());
@@ -246,7 +290,7 @@ public final class SessionTable {
     SessionTable table = new SessionTable();
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data.toByteArray()))) {
       int format = in.readInt();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != FORMAT_UNNAMED) {
         throw new IOException("unknown session table format " + format);
       }
       table.now = in.readLong();
@@ -254,6 +298,18 @@ public final class SessionTable {
       for (int i = 0; i < count; i++) {
         Session s = new Session(in.readLong(), in.readLong());
         s.acknowledgedBelow = in.readLong();
+        if (format == FORMAT) {
+          int nameLength = in.readInt();
+          if (nameLength > SessionEntry.MAX_NAME_BYTES || nameLength < -1) {
+            throw new IOException("corrupt session table: name of " + nameLength + " bytes");
+          }
+          if (nameLength >= 0) {
+            byte[] name = new byte[nameLength];
+            in.readFully(name);
+            s.name = Bytes.wrapUnsafe(name);
+            table.names.put(s.name, s.id);
+          }
+        }
         int results = in.readInt();
         for (int r = 0; r < results; r++) {
           long seq = in.readLong();

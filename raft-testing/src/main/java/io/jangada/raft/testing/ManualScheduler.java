@@ -60,6 +60,15 @@ public final class ManualScheduler implements Scheduler {
     return now;
   }
 
+  /**
+   * Virtual time in milliseconds (zero at creation), never the machine's clock: leaders stamp it
+   * into client-session entries, so session expiry in tests follows {@link #advance(Duration)}.
+   */
+  @Override
+  public synchronized long currentTimeMillis() {
+    return now / 1_000_000;
+  }
+
   /** Virtual time elapsed since creation. */
   public synchronized Duration elapsed() {
     return Duration.ofNanos(now);

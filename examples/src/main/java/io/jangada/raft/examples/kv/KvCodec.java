@@ -11,11 +11,17 @@ import java.util.Optional;
  * length-prefixed (4-byte big-endian length).
  *
  * <pre>
- * request: version=1 | kind (1 put, 2 delete, 3 cas) | flags (bit 0: session, bit 1: cas expects a value)
- *          | [session: clientId, requestId (8 bytes)] | key | [value (put, cas)] | [expected (cas)]
+ * command: version=1 | kind (1 put, 2 delete, 3 cas) | flags (bit 1: cas expects a value)
+ *          | key | [value (put, cas)] | [expected (cas)]
  * query:   version=1 | kind (16 get) | key
  * result:  version=1 | tag (1 ok, 2 value, 3 not found, 4 condition failed, 5 error) | payload
  * </pre>
+ *
+ * <p>Exactly-once retries are the library's client sessions ({@code RaftNode.propose(Bytes,
+ * SessionInfo)}), so a command carries no session of its own. Flag bit 0 marked the session this
+ * example kept before the library had sessions ({@code clientId, requestId (8 bytes)} after the
+ * flags); such entries, left in an old data directory's log, still decode: the session is skipped
+ * and the command applies as a plain one.
  *
  * <p>Decoding never trusts its input: any malformed byte string raises {@link MalformedException}.
  * Thread-safe (stateless).
@@ -29,7 +35,7 @@ public final class KvCodec {
 
   /**
    * What a command adds to its value at most: the key, a CAS's expected value (it comes from the
-   * URL, which the HTTP server bounds to a few KiB), a session id and the framing.
+   * URL, which the HTTP server bounds to a few KiB), the library's session header and the framing.
    */
   public static final int MAX_ENVELOPE_BYTES = MAX_KEY_BYTES + 32 * 1024;
 
@@ -46,7 +52,7 @@ public final class KvCodec {
   private static final byte DELETE = 2;
   private static final byte CAS = 3;
   private static final byte GET = 16;
-  private static final byte FLAG_SESSION = 1;
+  private static final byte FLAG_LEGACY_SESSION = 1;
   private static final byte FLAG_EXPECTED = 2;
 
   private static final byte OK = 1;
@@ -65,14 +71,10 @@ public final class KvCodec {
   }
 
   /** Encodes a write for {@code RaftNode.propose}. */
-  public static Bytes encode(KvRequest request) {
-    KvCommand command = request.command();
+  public static Bytes encode(KvCommand command) {
     Writer w = new Writer();
     w.u8(VERSION);
     byte flags = 0;
-    if (request.session().isPresent()) {
-      flags |= FLAG_SESSION;
-    }
     if (command instanceof KvCommand.Cas cas && cas.expected().isPresent()) {
       flags |= FLAG_EXPECTED;
     }
@@ -86,10 +88,6 @@ public final class KvCodec {
       throw new AssertionError(command);
     }
     w.u8(flags);
-    if (request.session().isPresent()) {
-      w.bytes(request.session().get().clientId());
-      w.u64(request.session().get().requestId());
-    }
     w.bytes(command.key());
     if (command instanceof KvCommand.Put put) {
       w.bytes(put.value());
@@ -105,20 +103,18 @@ public final class KvCodec {
    *
    * @throws MalformedException if {@code data} is not a valid encoding
    */
-  public static KvRequest decodeRequest(Bytes data) {
+  public static KvCommand decodeCommand(Bytes data) {
     return decode(
         data,
         in -> {
           byte kind = in.get();
           byte flags = in.get();
-          if ((flags & ~(FLAG_SESSION | FLAG_EXPECTED)) != 0) {
+          if ((flags & ~(FLAG_LEGACY_SESSION | FLAG_EXPECTED)) != 0) {
             throw new MalformedException("unknown flags " + flags);
           }
-          Optional<ClientSession> session = Optional.empty();
-          if ((flags & FLAG_SESSION) != 0) {
-            Bytes clientId = bytes(in);
-            long requestId = in.getLong();
-            session = Optional.of(valid(() -> new ClientSession(clientId, requestId)));
+          if ((flags & FLAG_LEGACY_SESSION) != 0) {
+            bytes(in); // client id
+            in.getLong(); // request id
           }
           Bytes key = key(in);
           KvCommand command;
@@ -135,7 +131,7 @@ public final class KvCodec {
           } else {
             throw new MalformedException("unknown command kind " + kind);
           }
-          return new KvRequest(command, session);
+          return command;
         });
   }
 
@@ -258,18 +254,6 @@ public final class KvCodec {
     return value;
   }
 
-  private interface Constructor<T> {
-    T create();
-  }
-
-  private static <T> T valid(Constructor<T> constructor) {
-    try {
-      return constructor.create();
-    } catch (IllegalArgumentException e) {
-      throw new MalformedException(e.getMessage());
-    }
-  }
-
   /** A growable big-endian buffer. */
   private static final class Writer {
     private ByteBuffer buffer = ByteBuffer.allocate(64);
@@ -277,11 +261,6 @@ public final class KvCodec {
     void u8(byte value) {
       ensure(1);
       buffer.put(value);
-    }
-
-    void u64(long value) {
-      ensure(8);
-      buffer.putLong(value);
     }
 
     void bytes(Bytes value) {

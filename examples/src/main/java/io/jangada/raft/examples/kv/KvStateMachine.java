@@ -12,8 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,22 +26,18 @@ import java.util.zip.CheckedOutputStream;
  *
  * <ol>
  *   <li><b>Deterministic.</b> {@link #apply} depends only on the current state, the log index and
- *       the command bytes: no clock, no randomness, no I/O. Even session expiry is counted in log
- *       entries, never in wall-clock time, so every node expires the same sessions at the same
- *       index.
+ *       the command bytes: no clock, no randomness, no I/O.
  *   <li><b>Never throw from apply.</b> An exception there stops the node. Malformed commands and
  *       failed conditions become {@link KvResult} values returned to the client.
- *   <li><b>Exactly-once with sessions.</b> A client may retry a command whose outcome it does not
- *       know (its leader crashed). Commands carrying a {@link ClientSession} are applied once; a
- *       retry returns the remembered result. The sessions live in the replicated state and in
- *       snapshots, so the deduplication survives restarts and leader changes.
+ *   <li><b>Exactly-once is the library's job.</b> A client may retry a command whose outcome it
+ *       does not know (its leader crashed). The HTTP server proposes every write in a library
+ *       client session ({@code RaftNode.propose(Bytes, SessionInfo)}; an {@code Idempotency-Key}
+ *       names a session, see {@code KvHttpServer}), and the library applies each session request at
+ *       most once, answering retries with the remembered result. Its session table is kept in
+ *       snapshots beside this class's bytes, so this class needs no session code at all.
  * </ol>
  *
- * <p>Sessions are bounded deterministically: a session is forgotten after {@code
- * sessionExpiryEntries} log entries without activity, and when there are more than {@code
- * maxSessions} the least recently active (lowest log index) is evicted first.
- *
- * <p>Snapshots: {@link #snapshot()} copies the maps on the apply thread (O(n), simple and obviously
+ * <p>Snapshots: {@link #snapshot()} copies the map on the apply thread (O(n), simple and obviously
  * correct; a persistent map would make it O(1)) and streams the copy later on any thread, in a
  * versioned format ending in a CRC32C checksum.
  *
@@ -51,77 +45,27 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class KvStateMachine implements StateMachine {
 
-  /** Default bound on remembered client sessions. */
-  public static final int DEFAULT_MAX_SESSIONS = 100_000;
-
-  /** Default number of log entries after which an idle session is forgotten. */
-  public static final long DEFAULT_SESSION_EXPIRY_ENTRIES = 10_000_000L;
-
   private static final int SNAPSHOT_MAGIC = 0x4a4b5653; // "JKVS"
-  private static final byte SNAPSHOT_VERSION = 1;
+  // Version 1 also held this class's own client sessions (before the library had them); it is
+  // still read, its sessions skipped.
+  private static final byte SNAPSHOT_VERSION_WITH_SESSIONS = 1;
+  private static final byte SNAPSHOT_VERSION = 2;
   private static final int MAX_SNAPSHOT_FIELD_BYTES = 256 << 20;
 
-  private final int maxSessions;
-  private final long sessionExpiryEntries;
   private final Map<Bytes, Bytes> data = new HashMap<>();
-  // Insertion order = order of last activity (each use re-inserts), so the eldest entry is always
-  // the least recently active session: eviction and expiry look only at the head.
-  private final LinkedHashMap<Bytes, Session> sessions = new LinkedHashMap<>();
 
-  /** What the state machine remembers about one client. */
-  private record Session(long requestId, long lastIndex, Bytes result) {}
-
-  /** A state machine with the default session bounds. */
-  public KvStateMachine() {
-    this(DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_EXPIRY_ENTRIES);
-  }
-
-  /**
-   * @param maxSessions most client sessions remembered, at least 1
-   * @param sessionExpiryEntries log entries without activity after which a session is forgotten
-   */
-  public KvStateMachine(int maxSessions, long sessionExpiryEntries) {
-    if (maxSessions < 1 || sessionExpiryEntries < 1) {
-      throw new IllegalArgumentException("maxSessions and sessionExpiryEntries must be >= 1");
-    }
-    this.maxSessions = maxSessions;
-    this.sessionExpiryEntries = sessionExpiryEntries;
-  }
+  /** An empty map. */
+  public KvStateMachine() {}
 
   @Override
   public Bytes apply(long index, Bytes command) {
-    expireSessions(index);
-    KvRequest request;
+    KvCommand decoded;
     try {
-      request = KvCodec.decodeRequest(command);
+      decoded = KvCodec.decodeCommand(command);
     } catch (KvCodec.MalformedException e) {
       return KvCodec.encode(new KvResult.Error("malformed command: " + e.getMessage()));
     }
-    if (request.session().isEmpty()) {
-      return KvCodec.encode(execute(request.command()));
-    }
-    ClientSession session = request.session().get();
-    Session known = sessions.get(session.clientId());
-    if (known != null && session.requestId() == known.requestId()) {
-      return known.result(); // a retry: answer as the first time, change nothing
-    }
-    if (known != null && session.requestId() < known.requestId()) {
-      return KvCodec.encode(
-          new KvResult.Error(
-              "request "
-                  + session.requestId()
-                  + " is older than this client's latest request "
-                  + known.requestId()));
-    }
-    Bytes result = KvCodec.encode(execute(request.command()));
-    sessions.remove(session.clientId());
-    sessions.put(session.clientId(), new Session(session.requestId(), index, result));
-    if (sessions.size() > maxSessions) {
-      Iterator<Bytes> eldest = sessions.keySet().iterator();
-      eldest.next();
-      eldest.remove();
-    }
-    return result;
+    return KvCodec.encode(execute(decoded));
   }
 
   private KvResult execute(KvCommand command) {
@@ -141,13 +85,6 @@ public final class KvStateMachine implements StateMachine {
     throw new AssertionError(command);
   }
 
-  private void expireSessions(long index) {
-    Iterator<Session> it = sessions.values().iterator();
-    while (it.hasNext() && index - it.next().lastIndex() > sessionExpiryEntries) {
-      it.remove();
-    }
-  }
-
   @Override
   public Bytes query(Bytes request) {
     KvQuery query;
@@ -164,24 +101,19 @@ public final class KvStateMachine implements StateMachine {
   }
 
   /**
-   * Snapshot format (version 1), big-endian: {@code "JKVS" | version | entryCount | (key, value)* |
-   * sessionCount | (clientId, requestId, lastIndex, result)* | CRC32C of all preceding bytes}, each
-   * byte string prefixed with its 4-byte length. Sessions are written least recent first.
+   * Snapshot format (version 2), big-endian: {@code "JKVS" | version | entryCount | (key, value)* |
+   * CRC32C of all preceding bytes}, each byte string prefixed with its 4-byte length. Version 1 had
+   * {@code sessionCount | (clientId, requestId, lastIndex, result)*} before the checksum.
    */
   @Override
   public SnapshotWriter snapshot() {
-    // Capture on the apply thread: copies of the maps. Keys and values are immutable Bytes.
+    // Capture on the apply thread: a copy of the map. Keys and values are immutable Bytes.
     List<Map.Entry<Bytes, Bytes>> entries = new ArrayList<>(data.entrySet().size());
     data.forEach((k, v) -> entries.add(Map.entry(k, v)));
-    List<Map.Entry<Bytes, Session>> sessionCopy = new ArrayList<>(sessions.size());
-    sessions.forEach((k, v) -> sessionCopy.add(Map.entry(k, v)));
-    return out -> writeSnapshot(out, entries, sessionCopy);
+    return out -> writeSnapshot(out, entries);
   }
 
-  private static void writeSnapshot(
-      OutputStream target,
-      List<Map.Entry<Bytes, Bytes>> entries,
-      List<Map.Entry<Bytes, Session>> sessions)
+  private static void writeSnapshot(OutputStream target, List<Map.Entry<Bytes, Bytes>> entries)
       throws IOException {
     // DataOutputStream does not buffer, so the checksum sees exactly the bytes written so far.
     CheckedOutputStream checked =
@@ -193,13 +125,6 @@ public final class KvStateMachine implements StateMachine {
     for (Map.Entry<Bytes, Bytes> entry : entries) {
       writeBytes(out, entry.getKey());
       writeBytes(out, entry.getValue());
-    }
-    out.writeInt(sessions.size());
-    for (Map.Entry<Bytes, Session> entry : sessions) {
-      writeBytes(out, entry.getKey());
-      out.writeLong(entry.getValue().requestId());
-      out.writeLong(entry.getValue().lastIndex());
-      writeBytes(out, entry.getValue().result());
     }
     out.writeLong(checked.getChecksum().getValue());
     out.flush(); // flushes the buffer; the caller closes the target
@@ -214,7 +139,7 @@ public final class KvStateMachine implements StateMachine {
       throw new IOException("not a key-value snapshot (bad magic) at index " + meta.index());
     }
     byte version = in.readByte();
-    if (version != SNAPSHOT_VERSION) {
+    if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITH_SESSIONS) {
       throw new IOException("unknown key-value snapshot version " + version);
     }
     Map<Bytes, Bytes> newData = new HashMap<>();
@@ -222,11 +147,14 @@ public final class KvStateMachine implements StateMachine {
     for (int i = 0; i < entryCount; i++) {
       newData.put(readBytes(in), readBytes(in));
     }
-    LinkedHashMap<Bytes, Session> newSessions = new LinkedHashMap<>();
-    int sessionCount = count(in);
-    for (int i = 0; i < sessionCount; i++) {
-      Bytes clientId = readBytes(in);
-      newSessions.put(clientId, new Session(in.readLong(), in.readLong(), readBytes(in)));
+    if (version == SNAPSHOT_VERSION_WITH_SESSIONS) {
+      int sessionCount = count(in);
+      for (int i = 0; i < sessionCount; i++) {
+        readBytes(in); // client id
+        in.readLong(); // request id
+        in.readLong(); // last index
+        readBytes(in); // result
+      }
     }
     long expected = checked.getChecksum().getValue(); // of every byte before the trailer
     long actual = in.readLong();
@@ -236,8 +164,6 @@ public final class KvStateMachine implements StateMachine {
     }
     data.clear();
     data.putAll(newData);
-    sessions.clear();
-    sessions.putAll(newSessions);
   }
 
   private static int count(DataInputStream in) throws IOException {
@@ -266,10 +192,5 @@ public final class KvStateMachine implements StateMachine {
   /** The number of keys (for tests and status). */
   int size() {
     return data.size();
-  }
-
-  /** The number of remembered client sessions (for tests). */
-  int sessionCount() {
-    return sessions.size();
   }
 }

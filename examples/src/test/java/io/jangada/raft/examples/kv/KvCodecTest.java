@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jangada.raft.model.Bytes;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -16,19 +17,28 @@ class KvCodecTest {
   }
 
   @Test
-  void requestsRoundTrip() {
-    ClientSession session = new ClientSession(b("client"), 42);
-    List<KvRequest> requests =
+  void commandsRoundTrip() {
+    List<KvCommand> commands =
         List.of(
-            KvRequest.of(new KvCommand.Put(b("k"), b("v"))),
-            KvRequest.of(new KvCommand.Put(b("k"), Bytes.EMPTY), session),
-            KvRequest.of(new KvCommand.Delete(b("k"))),
-            KvRequest.of(new KvCommand.Delete(b("k")), session),
-            KvRequest.of(new KvCommand.Cas(b("k"), Optional.of(b("old")), b("new"))),
-            KvRequest.of(new KvCommand.Cas(b("k"), Optional.empty(), b("new")), session));
-    for (KvRequest request : requests) {
-      assertThat(KvCodec.decodeRequest(KvCodec.encode(request))).isEqualTo(request);
+            new KvCommand.Put(b("k"), b("v")),
+            new KvCommand.Put(b("k"), Bytes.EMPTY),
+            new KvCommand.Delete(b("k")),
+            new KvCommand.Cas(b("k"), Optional.of(b("old")), b("new")),
+            new KvCommand.Cas(b("k"), Optional.empty(), b("new")));
+    for (KvCommand command : commands) {
+      assertThat(KvCodec.decodeCommand(KvCodec.encode(command))).isEqualTo(command);
     }
+  }
+
+  @Test
+  void aCommandWithTheOldBuiltInSessionStillDecodesWithoutIt() {
+    // version 1 | put | flags: session | client id "c" | request id 7 | key "k" | value "v"
+    ByteBuffer old = ByteBuffer.allocate(3 + 4 + 1 + 8 + 4 + 1 + 4 + 1);
+    old.put((byte) 1).put((byte) 1).put((byte) 1);
+    old.putInt(1).put((byte) 'c').putLong(7);
+    old.putInt(1).put((byte) 'k').putInt(1).put((byte) 'v');
+    assertThat(KvCodec.decodeCommand(Bytes.wrapUnsafe(old.array())))
+        .isEqualTo(new KvCommand.Put(b("k"), b("v")));
   }
 
   @Test
@@ -50,17 +60,16 @@ class KvCodecTest {
   @Test
   void encodingIsCompact() {
     // 16-byte key, 100-byte value: the BENCHMARK.md workload.
-    Bytes command =
-        KvCodec.encode(KvRequest.of(new KvCommand.Put(b("k".repeat(16)), b("v".repeat(100)))));
+    Bytes command = KvCodec.encode(new KvCommand.Put(b("k".repeat(16)), b("v".repeat(100))));
     assertThat(command.size()).isEqualTo(3 + 4 + 16 + 4 + 100);
     assertThat(KvCodec.encode(new KvResult.Ok()).size()).isEqualTo(2);
   }
 
   @Test
   void unknownVersionIsRejected() {
-    byte[] bytes = KvCodec.encode(KvRequest.of(new KvCommand.Delete(b("k")))).toByteArray();
+    byte[] bytes = KvCodec.encode(new KvCommand.Delete(b("k"))).toByteArray();
     bytes[0] = 2;
-    assertThatThrownBy(() -> KvCodec.decodeRequest(Bytes.wrapUnsafe(bytes)))
+    assertThatThrownBy(() -> KvCodec.decodeCommand(Bytes.wrapUnsafe(bytes)))
         .isInstanceOf(KvCodec.MalformedException.class)
         .hasMessageContaining("version");
   }
@@ -69,11 +78,7 @@ class KvCodecTest {
   void randomBytesNeverEscapeAsAnythingButMalformed() {
     long seed = new SplittableRandom().nextLong();
     SplittableRandom random = new SplittableRandom(seed);
-    Bytes valid =
-        KvCodec.encode(
-            KvRequest.of(
-                new KvCommand.Cas(b("key"), Optional.of(b("a")), b("b")),
-                new ClientSession(b("c"), 3)));
+    Bytes valid = KvCodec.encode(new KvCommand.Cas(b("key"), Optional.of(b("a")), b("b")));
     for (int i = 0; i < 5_000; i++) {
       byte[] bytes = valid.toByteArray();
       int flips = 1 + random.nextInt(3);
@@ -83,7 +88,7 @@ class KvCodecTest {
       int length = random.nextInt(bytes.length + 1);
       Bytes input = Bytes.copyOf(bytes, 0, length);
       try {
-        KvCodec.decodeRequest(input);
+        KvCodec.decodeCommand(input);
       } catch (KvCodec.MalformedException expected) {
         // fine
       } catch (RuntimeException e) {

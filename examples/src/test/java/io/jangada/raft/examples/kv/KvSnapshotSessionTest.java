@@ -4,15 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jangada.raft.Committed;
 import io.jangada.raft.RaftNode;
+import io.jangada.raft.SessionInfo;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.testing.InMemoryCluster;
 import org.junit.jupiter.api.Test;
 
 /**
- * The KV store's client sessions live in its snapshots: after every node restarts from a snapshot
- * that covers the original request (its log entry compacted away), a retry of that request is still
- * recognised and not applied again.
+ * The KV store relies on the library's sessions, which live in the library's part of every
+ * snapshot: after every node restarts from a snapshot that covers the original request (its log
+ * entry compacted away), a retry under the same idempotency key (a named session) is still
+ * recognised on another node and not applied again.
  */
 class KvSnapshotSessionTest {
 
@@ -20,9 +22,8 @@ class KvSnapshotSessionTest {
     return Bytes.ofUtf8(s);
   }
 
-  private static Bytes put(String key, String value, ClientSession session) {
-    KvCommand.Put command = new KvCommand.Put(utf8(key), utf8(value));
-    return KvCodec.encode(session == null ? KvRequest.of(command) : KvRequest.of(command, session));
+  private static Bytes put(String key, String value) {
+    return KvCodec.encode(new KvCommand.Put(utf8(key), utf8(value)));
   }
 
   @Test
@@ -34,18 +35,20 @@ class KvSnapshotSessionTest {
             .stateMachines(id -> new KvStateMachine())
             .customize(b -> b.snapshotThreshold(20).snapshotTrailingEntries(5))
             .build()) {
-      ClientSession session = new ClientSession(utf8("client-1"), 1);
-      RaftNode leader = cluster.node(cluster.awaitLeader());
-      Committed original = cluster.await(leader.propose(put("k", "first", session)));
+      NodeId leaderId = cluster.awaitLeader();
+      RaftNode leader = cluster.node(leaderId);
+      long session = cluster.await(leader.openSession("idem:client-1"));
+      Committed original =
+          cluster.await(leader.propose(put("k", "first"), new SessionInfo(session, 1, 1)));
       for (int i = 0; i < 60; i++) {
-        cluster.await(leader.propose(put("other" + i, "v", null)));
+        cluster.await(leader.propose(put("other" + i, "v")));
       }
       cluster.awaitCondition(
           () ->
               cluster.ids().stream()
                   .allMatch(id -> cluster.logStorage(id).firstIndex() > original.index()),
           java.time.Duration.ofSeconds(10),
-          "every node compacts the session's entry into a snapshot");
+          "every node compacts the session's entries into a snapshot");
 
       for (NodeId id : cluster.ids()) {
         cluster.crash(id);
@@ -57,13 +60,21 @@ class KvSnapshotSessionTest {
             .isGreaterThan(original.index());
       }
 
-      RaftNode newLeader = cluster.node(cluster.awaitLeader());
-      Committed retry = cluster.await(newLeader.propose(put("k", "second", session)));
+      NodeId newLeaderId = cluster.awaitLeader();
+      NodeId other =
+          cluster.ids().stream().filter(id -> !id.equals(newLeaderId)).findFirst().orElseThrow();
+      RaftNode retryNode = cluster.node(other);
+      long resumed = cluster.await(retryNode.openSession("idem:client-1"));
+      assertThat(resumed).as("the name finds the same session").isEqualTo(session);
+      Committed retry =
+          cluster.await(retryNode.propose(put("k", "second"), new SessionInfo(resumed, 1, 1)));
       assertThat(retry.index()).isGreaterThan(original.index());
       assertThat(KvCodec.decodeResult(retry.result()))
           .as("the retry gets the original result")
           .isEqualTo(KvCodec.decodeResult(original.result()));
-      Bytes value = cluster.await(newLeader.query(KvCodec.encode(new KvQuery.Get(utf8("k")))));
+      Bytes value =
+          cluster.await(
+              cluster.node(newLeaderId).query(KvCodec.encode(new KvQuery.Get(utf8("k")))));
       assertThat(KvCodec.decodeResult(value))
           .as("the retry was not applied again")
           .isEqualTo(new KvResult.Value(utf8("first")));

@@ -26,12 +26,12 @@ class KvStateMachineTest {
     return Bytes.ofUtf8(s);
   }
 
-  private KvResult apply(KvStateMachine sm, KvRequest request) {
-    return KvCodec.decodeResult(sm.apply(++index, KvCodec.encode(request)));
+  private KvResult apply(KvStateMachine sm, KvCommand command) {
+    return KvCodec.decodeResult(sm.apply(++index, KvCodec.encode(command)));
   }
 
   private KvResult apply(KvCommand command) {
-    return apply(kv, KvRequest.of(command));
+    return apply(kv, command);
   }
 
   private static KvResult get(KvStateMachine sm, String key) {
@@ -79,74 +79,13 @@ class KvStateMachineTest {
   }
 
   @Test
-  void retryWithTheSameSessionReturnsTheOriginalResultWithoutReapplying() {
-    ClientSession session = new ClientSession(b("client-1"), 1);
-    KvRequest createOnly =
-        KvRequest.of(new KvCommand.Cas(b("a"), Optional.empty(), b("x")), session);
-    assertThat(apply(kv, createOnly)).isEqualTo(new KvResult.Ok());
-    // Without the session, the retry would fail its condition; with it, the first answer repeats.
-    assertThat(apply(kv, createOnly)).isEqualTo(new KvResult.Ok());
-    // Another client changes the key; a late retry of the first request must not undo that.
-    apply(new KvCommand.Put(b("a"), b("y")));
-    assertThat(apply(kv, createOnly)).isEqualTo(new KvResult.Ok());
-    assertThat(get(kv, "a")).isEqualTo(new KvResult.Value(b("y")));
-  }
-
-  @Test
-  void anOlderRequestOfASessionIsRejected() {
-    apply(kv, KvRequest.of(new KvCommand.Put(b("a"), b("1")), new ClientSession(b("c"), 2)));
-    KvResult old =
-        apply(kv, KvRequest.of(new KvCommand.Put(b("a"), b("0")), new ClientSession(b("c"), 1)));
-    assertThat(old).isInstanceOf(KvResult.Error.class);
-    assertThat(get(kv, "a")).isEqualTo(new KvResult.Value(b("1")));
-  }
-
-  @Test
-  void sessionsExpireAfterIdleEntriesDeterministically() {
-    KvStateMachine small = new KvStateMachine(100, 3);
-    ClientSession session = new ClientSession(b("c"), 1);
-    KvRequest incr = KvRequest.of(new KvCommand.Cas(b("k"), Optional.empty(), b("v")), session);
-    assertThat(apply(small, incr)).isEqualTo(new KvResult.Ok()); // index 1
-    for (int i = 0; i < 3; i++) {
-      apply(small, KvRequest.of(new KvCommand.Put(b("other"), b("" + i)))); // 2, 3, 4
-    }
-    assertThat(small.sessionCount()).isEqualTo(1); // idle for exactly 3 entries: kept
-    apply(small, KvRequest.of(new KvCommand.Put(b("other"), b("x")))); // 5
-    assertThat(small.sessionCount()).isZero();
-    // Forgotten: the retry now runs again (and its create-only condition fails).
-    assertThat(apply(small, incr)).isInstanceOf(KvResult.ConditionFailed.class);
-  }
-
-  @Test
-  void theLeastRecentlyActiveSessionIsEvictedFirst() {
-    KvStateMachine small = new KvStateMachine(2, 1_000);
-    KvRequest a1 = KvRequest.of(new KvCommand.Put(b("a"), b("1")), new ClientSession(b("A"), 1));
-    KvRequest b1 = KvRequest.of(new KvCommand.Put(b("b"), b("1")), new ClientSession(b("B"), 1));
-    KvRequest a2 = KvRequest.of(new KvCommand.Put(b("a"), b("2")), new ClientSession(b("A"), 2));
-    KvRequest c1 = KvRequest.of(new KvCommand.Put(b("c"), b("1")), new ClientSession(b("C"), 1));
-    apply(small, a1);
-    apply(small, b1);
-    apply(small, a2); // A is now more recent than B
-    apply(small, c1); // evicts B
-    assertThat(small.sessionCount()).isEqualTo(2);
-    // A's latest request is still deduplicated: a retry does not re-apply it.
-    apply(small, KvRequest.of(new KvCommand.Put(b("a"), b("3"))));
-    assertThat(apply(small, a2)).isEqualTo(new KvResult.Ok());
-    assertThat(get(small, "a")).isEqualTo(new KvResult.Value(b("3")));
-    // B was forgotten: its retry applies again.
-    apply(small, KvRequest.of(new KvCommand.Put(b("b"), b("9"))));
-    apply(small, b1);
-    assertThat(get(small, "b")).isEqualTo(new KvResult.Value(b("1")));
-  }
-
-  @Test
   void sameCommandsGiveTheSameStateOnEveryReplica() {
     long seed = new SplittableRandom().nextLong();
     SplittableRandom random = new SplittableRandom(seed);
-    KvStateMachine one = new KvStateMachine(5, 20);
-    KvStateMachine two = new KvStateMachine(5, 20);
+    KvStateMachine one = new KvStateMachine();
+    KvStateMachine two = new KvStateMachine();
     for (int i = 1; i <= 2_000; i++) {
-      Bytes command = KvCodec.encode(randomRequest(random));
+      Bytes command = KvCodec.encode(randomCommand(random));
       assertThat(two.apply(i, command))
           .as("seed %d index %d", seed, i)
           .isEqualTo(one.apply(i, command));
@@ -154,7 +93,7 @@ class KvStateMachineTest {
     assertThat(snapshotBytes(two)).as("seed %d", seed).isEqualTo(snapshotBytes(one));
   }
 
-  private static KvRequest randomRequest(SplittableRandom random) {
+  private static KvCommand randomCommand(SplittableRandom random) {
     Bytes key = b("k" + random.nextInt(10));
     Bytes value = b("v" + random.nextInt(3));
     KvCommand command;
@@ -168,33 +107,54 @@ class KvStateMachineTest {
     } else {
       command = new KvCommand.Cas(key, Optional.empty(), value);
     }
-    if (random.nextBoolean()) {
-      return KvRequest.of(
-          command, new ClientSession(b("c" + random.nextInt(8)), 1 + random.nextInt(5)));
-    }
-    return KvRequest.of(command);
+    return command;
   }
 
   @Test
-  void snapshotRestorePreservesDataAndSessions() throws IOException {
-    ClientSession session = new ClientSession(b("client"), 7);
-    KvRequest createOnly =
-        KvRequest.of(new KvCommand.Cas(b("a"), Optional.empty(), b("x")), session);
-    apply(kv, createOnly);
+  void snapshotRestorePreservesData() throws IOException {
+    apply(new KvCommand.Cas(b("a"), Optional.empty(), b("x")));
     apply(new KvCommand.Put(b("b"), b("2")));
     StateMachineSnapshot snapshot = StateMachineSnapshot.of(kv);
     apply(new KvCommand.Put(b("c"), b("after the capture"))); // not in the snapshot
 
     KvStateMachine restored = new KvStateMachine();
-    restored.apply(1, KvCodec.encode(KvRequest.of(new KvCommand.Put(b("stale"), b("gone")))));
+    restored.apply(1, KvCodec.encode(new KvCommand.Put(b("stale"), b("gone"))));
     restored.restore(META, new ByteArrayInputStream(snapshot.bytes()));
     assertThat(get(restored, "a")).isEqualTo(new KvResult.Value(b("x")));
     assertThat(get(restored, "b")).isEqualTo(new KvResult.Value(b("2")));
     assertThat(get(restored, "c")).isEqualTo(new KvResult.NotFound());
     assertThat(get(restored, "stale")).isEqualTo(new KvResult.NotFound());
-    // The retry after restore is still deduplicated: Ok, not ConditionFailed.
-    assertThat(apply(restored, createOnly)).isEqualTo(new KvResult.Ok());
     assertThat(snapshotBytes(restored)).isEqualTo(snapshot.bytes());
+  }
+
+  @Test
+  void aVersionOneSnapshotWithTheOldBuiltInSessionsStillRestores() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    java.util.zip.CheckedOutputStream checked =
+        new java.util.zip.CheckedOutputStream(bytes, new java.util.zip.CRC32C());
+    java.io.DataOutputStream out = new java.io.DataOutputStream(checked);
+    out.writeInt(0x4a4b5653);
+    out.writeByte(1);
+    out.writeInt(1); // one entry
+    writeBytes(out, "a");
+    writeBytes(out, "1");
+    out.writeInt(1); // one session: client id, request id, last index, result
+    writeBytes(out, "client");
+    out.writeLong(3);
+    out.writeLong(9);
+    writeBytes(out, "ok");
+    out.writeLong(checked.getChecksum().getValue());
+    out.flush();
+    KvStateMachine restored = new KvStateMachine();
+    restored.restore(META, new ByteArrayInputStream(bytes.toByteArray()));
+    assertThat(get(restored, "a")).isEqualTo(new KvResult.Value(b("1")));
+    assertThat(restored.size()).isEqualTo(1);
+  }
+
+  private static void writeBytes(java.io.DataOutputStream out, String text) throws IOException {
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
   }
 
   @Test
@@ -202,7 +162,7 @@ class KvStateMachineTest {
     apply(new KvCommand.Put(b("a"), b("1")));
     byte[] bytes = snapshotBytes(kv);
     KvStateMachine target = new KvStateMachine();
-    target.apply(1, KvCodec.encode(KvRequest.of(new KvCommand.Put(b("keep"), b("me")))));
+    target.apply(1, KvCodec.encode(new KvCommand.Put(b("keep"), b("me"))));
     for (int position : new int[] {0, 4, 9, bytes.length - 12, bytes.length - 1}) {
       byte[] corrupt = bytes.clone();
       corrupt[position] ^= 0x40;
@@ -218,7 +178,7 @@ class KvStateMachineTest {
 
   @Test
   void malformedCommandBytesGiveAnErrorResultNotAnException() {
-    Bytes good = KvCodec.encode(KvRequest.of(new KvCommand.Put(b("a"), b("1"))));
+    Bytes good = KvCodec.encode(new KvCommand.Put(b("a"), b("1")));
     for (Bytes bad :
         new Bytes[] {
           Bytes.EMPTY,

@@ -1,6 +1,7 @@
 package io.jangada.raft.examples.kv.cli;
 
 import io.jangada.raft.examples.kv.client.KvClient;
+import io.jangada.raft.examples.kv.client.KvRaftClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
     name = "cli",
     mixinStandardHelpOptions = true,
     description = {
-      "Talks to the key-value cluster over HTTP; finds the leader by itself.",
+      "Key-value commands go through the library's RaftClient (gRPC, to the nodes' Raft ports);",
+      "STATUS, LEADER, TRANSFER and SNAPSHOT use the HTTP API. Both find the leader by itself.",
       "Examples:  kv cli put greeting hello   |   kv cli get greeting   |   kv cli  (interactive)",
       "Membership: kv cli members | add n4 127.0.0.1:7104 127.0.0.1:8104 | promote n4 | remove n1",
       "Exit status: 0 ok, 1 not found / CAS failed, 2 usage error, 3 cluster unavailable."
@@ -42,6 +44,31 @@ public final class CliCommand implements Callable<Integer> {
       defaultValue = DEFAULT_NODES,
       description = "HTTP base URLs of the nodes (default: ${DEFAULT-VALUE}).")
   List<URI> nodes = new ArrayList<>();
+
+  /** The bundled cluster's Raft (gRPC) endpoints, which serve the client protocol too. */
+  public static final String DEFAULT_RAFT_NODES = "127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103";
+
+  @Option(
+      names = "--raft-nodes",
+      split = ",",
+      defaultValue = DEFAULT_RAFT_NODES,
+      description =
+          "host:port Raft addresses of the nodes, for RaftClient (default: ${DEFAULT-VALUE}).")
+  List<String> raftNodes = new ArrayList<>();
+
+  @Option(
+      names = "--cluster-id",
+      defaultValue = "kv",
+      description = "The cluster's id, as the nodes' --cluster-id (default: ${DEFAULT-VALUE}).")
+  String clusterId;
+
+  @Option(
+      names = "--via",
+      defaultValue = "raft-client",
+      description =
+          "How key-value commands travel: raft-client (RaftClient over gRPC) or http"
+              + " (default: ${DEFAULT-VALUE}).")
+  String via;
 
   @Option(
       names = "--timeout-ms",
@@ -75,7 +102,23 @@ public final class CliCommand implements Callable<Integer> {
         return Shell.USAGE;
       }
     }
-    Shell shell = new Shell(new KvClient(nodes, Duration.ofMillis(timeoutMs), true), out);
+    KvClient http = new KvClient(nodes, Duration.ofMillis(timeoutMs), true);
+    if (via.equals("http")) {
+      return session(new Shell(http, out));
+    }
+    if (!via.equals("raft-client")) {
+      out.println("error: --via expects raft-client or http, got '" + via + "'");
+      return Shell.USAGE;
+    }
+    try (KvRaftClient raft = new KvRaftClient(raftNodes, clusterId, Duration.ofMillis(timeoutMs))) {
+      return session(new Shell(raft, http, out));
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      out.println("error: " + e.getMessage());
+      return Shell.USAGE;
+    }
+  }
+
+  private int session(Shell shell) throws IOException {
     if (!command.isEmpty()) {
       int status = shell.run(command);
       return status == Shell.EXIT ? Shell.OK : status;

@@ -3,6 +3,7 @@ package io.jangada.raft.examples.kv.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jangada.raft.examples.kv.client.KvClient;
 import io.jangada.raft.examples.kv.client.KvClientException;
+import io.jangada.raft.examples.kv.client.KvStore;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -52,11 +53,22 @@ final class Shell {
           "  HELP                  this text",
           "  EXIT                  leave");
 
+  private final KvStore data;
   private final KvClient client;
   private final PrintStream out;
   private final MembersShell members;
 
+  /** A shell doing everything over HTTP through {@code client}. */
   Shell(KvClient client, PrintStream out) {
+    this(client, client, out);
+  }
+
+  /**
+   * A shell sending key-value commands to {@code data} and the cluster commands (STATUS, LEADER,
+   * TRANSFER, SNAPSHOT, which exist only in the HTTP API) to {@code client}.
+   */
+  Shell(KvStore data, KvClient client, PrintStream out) {
+    this.data = data;
     this.client = client;
     this.out = out;
     this.members =
@@ -86,21 +98,24 @@ final class Shell {
       switch (name) {
         case "PUT":
           requireArgs(name, args, 2, "PUT key value");
-          KvClient.Written written = client.put(args.get(0), utf8(args.get(1)));
-          out.println("OK (index " + written.index() + ", term " + written.term() + ")");
+          KvClient.Written written = data.put(args.get(0), utf8(args.get(1)));
+          out.println(
+              written.index() > 0
+                  ? "OK (index " + written.index() + ", term " + written.term() + ")"
+                  : "OK");
           return OK;
         case "GET":
           if (args.size() != 1 && args.size() != 2) {
             throw new IllegalArgumentException("usage: GET key [linearizable|lease|stale]");
           }
           Optional<byte[]> value =
-              client.get(args.get(0), args.size() == 2 ? args.get(1) : "linearizable");
+              data.get(args.get(0), args.size() == 2 ? args.get(1) : "linearizable");
           out.println(value.map(v -> new String(v, StandardCharsets.UTF_8)).orElse("(not found)"));
           return value.isPresent() ? OK : NOT_DONE;
         case "DELETE":
         case "DEL":
           requireArgs(name, args, 1, "DELETE key");
-          boolean deleted = client.delete(args.get(0));
+          boolean deleted = data.delete(args.get(0));
           out.println(deleted ? "OK" : "(not found)");
           return deleted ? OK : NOT_DONE;
         case "CAS":
@@ -157,7 +172,7 @@ final class Shell {
   }
 
   private int cas(String key, Optional<String> expected, String value) {
-    KvClient.CasResult result = client.cas(key, expected, utf8(value));
+    KvClient.CasResult result = data.cas(key, expected, utf8(value));
     if (result.succeeded()) {
       out.println("OK");
       return OK;

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread-safe; methods block until the answer or the deadline.
  */
-public final class KvClient {
+public final class KvClient implements KvStore {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,7 +41,10 @@ public final class KvClient {
   private final boolean idempotentWrites;
   private final AtomicInteger preferred = new AtomicInteger();
 
-  /** The outcome of a successful write: where it sits in the replicated log. */
+  /**
+   * The outcome of a successful write: where it sits in the replicated log (0 and 0 when the client
+   * cannot tell, see {@link KvRaftClient}).
+   */
   public record Written(long index, long term) {}
 
   /** The outcome of a compare-and-set: success, or the value found instead. */
@@ -73,11 +76,13 @@ public final class KvClient {
   }
 
   /** Sets {@code key} to {@code value}. */
+  @Override
   public Written put(String key, byte[] value) {
     return written(expect(send("PUT", kvPath(key), value, true), 200));
   }
 
   /** Sets {@code key} only if it holds {@code expected} (or, if empty, only if it is absent). */
+  @Override
   public CasResult cas(String key, Optional<String> expected, byte[] value) {
     String path =
         kvPath(key) + expected.map(e -> "?prevValue=" + encode(e)).orElse("?prevExist=false");
@@ -91,6 +96,7 @@ public final class KvClient {
   }
 
   /** The value of {@code key}, if present ({@code consistency}: linearizable, lease or stale). */
+  @Override
   public Optional<byte[]> get(String key, String consistency) {
     HttpResponse<byte[]> response =
         send("GET", kvPath(key) + "?consistency=" + encode(consistency), new byte[0], false);
@@ -106,6 +112,7 @@ public final class KvClient {
   }
 
   /** Deletes {@code key}; false if it was absent. */
+  @Override
   public boolean delete(String key) {
     HttpResponse<byte[]> response = send("DELETE", kvPath(key), new byte[0], true);
     if (response.statusCode() == 404) {

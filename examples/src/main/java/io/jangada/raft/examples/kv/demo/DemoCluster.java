@@ -12,7 +12,6 @@ import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvCommand;
 import io.jangada.raft.examples.kv.KvQuery;
-import io.jangada.raft.examples.kv.KvRequest;
 import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.examples.kv.KvStateMachine;
 import io.jangada.raft.model.Bytes;
@@ -214,8 +213,7 @@ final class DemoCluster implements AutoCloseable {
   CompletableFuture<Committed> put(NodeId via, String key, String value) {
     keys.add(key);
     long id = nextProposalId++;
-    Bytes command =
-        KvCodec.encode(KvRequest.of(new KvCommand.Put(Bytes.ofUtf8(key), Bytes.ofUtf8(value))));
+    Bytes command = KvCodec.encode(new KvCommand.Put(Bytes.ofUtf8(key), Bytes.ofUtf8(value)));
     trace.add(new Event.Proposed(nanos(), id, via, MessageText.command(command)));
     CompletableFuture<Committed> future = node(via).propose(command);
     future.whenComplete(

@@ -2,7 +2,6 @@ package io.jangada.raft.examples.kv.demo;
 
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvCommand;
-import io.jangada.raft.examples.kv.KvRequest;
 import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.EntryType;
@@ -167,13 +166,12 @@ final class MessageText {
 
   /** A key-value command as text: {@code PUT k=v}, {@code DELETE k}, {@code CAS k old->new}. */
   static String command(Bytes data) {
-    KvRequest request;
+    KvCommand command;
     try {
-      request = KvCodec.decodeRequest(data);
+      command = KvCodec.decodeCommand(data);
     } catch (KvCodec.MalformedException e) {
       return "(not a key-value command: " + data.size() + " bytes)";
     }
-    KvCommand command = request.command();
     if (command instanceof KvCommand.Put put) {
       return "PUT " + put.key().toUtf8() + "=" + put.value().toUtf8();
     } else if (command instanceof KvCommand.Delete delete) {

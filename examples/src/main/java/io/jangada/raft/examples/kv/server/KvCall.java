@@ -3,17 +3,21 @@ package io.jangada.raft.examples.kv.server;
 import io.jangada.raft.Committed;
 import io.jangada.raft.NotLeaderException;
 import io.jangada.raft.ReadConsistency;
-import io.jangada.raft.examples.kv.ClientSession;
+import io.jangada.raft.SessionExpiredException;
+import io.jangada.raft.SessionInfo;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvCommand;
 import io.jangada.raft.examples.kv.KvQuery;
-import io.jangada.raft.examples.kv.KvRequest;
 import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,17 +30,32 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One request that needs the node (key-value and admin calls): runs it, waiting at most the request
- * timeout, and relays it to the leader when this node is not the leader. Runs on a worker thread;
- * answers through {@link Exchange#respond} or by throwing {@link HttpError}.
+ * timeout. Writes are library session requests, which a follower forwards to the leader inside the
+ * library; reads and admin calls that need the leader are relayed to its HTTP API. Runs on a worker
+ * thread; answers through {@link Exchange#respond} or by throwing {@link HttpError}.
+ *
+ * <p>Writes: with an {@code Idempotency-Key} k, the write is request 1 of the library session named
+ * {@code "idem:" + k} ({@code RaftNode.openSession(String)} opens it or resumes it). The name →
+ * session mapping is replicated with the session table, so a retry with the same key sent to any
+ * node, also after a failover or a restart from a snapshot, resumes the same session and gets the
+ * first attempt's result without applying the command again. The key is remembered while its
+ * session lives: until it has been unused for the node's session timeout or the session limits
+ * evict it (least recently used first); a retry after that applies the write again. Without a key,
+ * the write is a request of this server's own session ({@link WriteSession}).
  */
 final class KvCall {
 
   private static final int MAX_IDEMPOTENCY_KEY_CHARS = 128;
 
+  /** Prefix of the library session name an {@code Idempotency-Key} maps to. */
+  static final String IDEMPOTENCY_SESSION_PREFIX = "idem:";
+
   private final KvHttpServer server;
   private final Exchange exchange;
   private final KvNode node;
   private final Duration timeout;
+  // When the current write must be answered: its steps (open a session, propose) share it.
+  private long writeDeadline;
 
   KvCall(KvHttpServer server, Exchange exchange, KvNode node, Duration timeout) {
     this.server = server;
@@ -72,17 +91,16 @@ final class KvCall {
   }
 
   private void write(Bytes key, KvCommand command) {
-    KvRequest request =
-        idempotencyKey()
-            .map(k -> KvRequest.of(command, new ClientSession(Bytes.ofUtf8("idem:" + k), 1)))
-            .orElseGet(() -> KvRequest.of(command));
-    Optional<Committed> committed = await(node.propose(KvCodec.encode(request)));
-    if (committed.isEmpty()) {
-      return; // relayed to the leader
-    }
-    long index = committed.get().index();
-    long term = committed.get().term();
-    KvResult result = KvCodec.decodeResult(committed.get().result());
+    Optional<String> idempotencyKey = idempotencyKey();
+    Bytes encoded = KvCodec.encode(command);
+    writeDeadline = System.nanoTime() + timeout.toNanos(); // for all the write's steps together
+    Committed committed =
+        idempotencyKey.isPresent()
+            ? proposeOnce(encoded, idempotencyKey.get())
+            : proposeInServerSession(encoded);
+    long index = committed.index();
+    long term = committed.term();
+    KvResult result = KvCodec.decodeResult(committed.result());
     if (result instanceof KvResult.Ok) {
       server.json(exchange, 200, KvHttpServer.ordered("index", index, "term", term));
     } else if (result instanceof KvResult.NotFound) {
@@ -95,6 +113,96 @@ final class KvCall {
       throw new HttpError(409, e.message()).with("index", index);
     } else {
       throw new AssertionError(result);
+    }
+  }
+
+  /** Request 1 of the session named after the idempotency key: applied once per key. */
+  private Committed proposeOnce(Bytes command, String idempotencyKey) {
+    long clientId = awaitWrite(node.openSession(sessionName(idempotencyKey)));
+    try {
+      return awaitWrite(node.propose(command, new SessionInfo(clientId, 1, 1)));
+    } catch (SessionExpiredException e) {
+      // The key's session vanished between opening and proposing (evicted by many new keys):
+      // the command was not applied by this attempt; an earlier attempt's outcome is unknown.
+      throw sessionExpired(e);
+    }
+  }
+
+  /**
+   * The session name of an idempotency key: {@code "idem:" + key}, or for a key whose UTF-8 form
+   * would not fit a session name (256 bytes; 128 characters may take 512), {@code "idem#"} and the
+   * key's SHA-256 in hex.
+   */
+  static String sessionName(String idempotencyKey) {
+    String name = IDEMPOTENCY_SESSION_PREFIX + idempotencyKey;
+    if (name.getBytes(StandardCharsets.UTF_8).length <= 256) {
+      return name;
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(idempotencyKey.getBytes(StandardCharsets.UTF_8));
+      return "idem#" + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /** A request of this server's own session; sent again in a new session if it expired. */
+  private Committed proposeInServerSession(Bytes command) {
+    WriteSession session = server.writeSession();
+    for (int attempt = 1; ; attempt++) {
+      long clientId = awaitWrite(session.clientId());
+      long sequence = session.begin();
+      try {
+        return awaitWrite(
+            node.propose(
+                command,
+                new SessionInfo(clientId, sequence, session.lowestUnacknowledged(sequence))));
+      } catch (SessionExpiredException e) {
+        session.expired(clientId);
+        if (attempt >= 2) {
+          throw sessionExpired(e);
+        }
+      } finally {
+        session.end(sequence);
+      }
+    }
+  }
+
+  private static HttpError sessionExpired(SessionExpiredException e) {
+    return new HttpError(409, e.getMessage())
+        .with("outcome", "unknown")
+        .with("hint", "read the key to learn whether an earlier attempt took effect");
+  }
+
+  /**
+   * Waits for a write's step. The library forwards session requests from a follower, so a refusal
+   * naming no usable leader is a 503 (no HTTP relay for writes). {@link SessionExpiredException} is
+   * thrown as is for the caller to handle.
+   */
+  private <T> T awaitWrite(CompletableFuture<T> future) {
+    try {
+      return future.get(Math.max(0, writeDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof SessionExpiredException expired) {
+        throw expired;
+      }
+      if (cause instanceof NotLeaderException notLeader) {
+        HttpError error = server.noLeader();
+        notLeader.leaderHint().ifPresent(l -> error.with("leader", l.value()));
+        throw error;
+      }
+      throw KvHttpServer.translate(cause);
+    } catch (TimeoutException e) {
+      future.cancel(false);
+      throw KvHttpServer.outcomeUnknown("no answer from the cluster within " + timeout);
+    } catch (CancellationException e) {
+      throw KvHttpServer.outcomeUnknown("the request was cancelled");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw KvHttpServer.outcomeUnknown("the server is shutting down");
     }
   }
 

@@ -67,8 +67,10 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * A write with an {@code Idempotency-Key} header is applied at most once however often it is
- * retried, to any node. A request reaching a follower is relayed to the leader; with no leader
- * known the answer is 503 with {@code Retry-After}. Errors are JSON {@code {"error": "..."}}.
+ * retried, to any node: the key names a library client session (see {@link KvCall}). Writes are
+ * library session requests, which a follower forwards to the leader itself; reads and admin calls
+ * that need the leader are relayed to the leader's HTTP API. With no leader known the answer is 503
+ * with {@code Retry-After}. Errors are JSON {@code {"error": "..."}}.
  *
  * <p>Threads: Jetty reads request bodies asynchronously (a client that never finishes its body
  * holds no thread, and is cut off by the idle timeout), then a fixed pool of worker threads runs
@@ -131,6 +133,7 @@ public final class KvHttpServer implements AutoCloseable {
   private final Options options;
   private final Supplier<String> metrics;
   private final LeaderForwarder forwarder;
+  private final WriteSession writeSession;
   private final Server server;
   private final ServerConnector connector;
   private final ExecutorService workers;
@@ -148,6 +151,7 @@ public final class KvHttpServer implements AutoCloseable {
     this.options = options;
     this.metrics = metrics;
     this.forwarder = new LeaderForwarder(self, options.requestTimeout());
+    this.writeSession = new WriteSession(node::openSession);
     AtomicInteger count = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
@@ -270,6 +274,10 @@ public final class KvHttpServer implements AutoCloseable {
 
   LeaderForwarder forwarder() {
     return forwarder;
+  }
+
+  WriteSession writeSession() {
+    return writeSession;
   }
 
   /** Jetty's entry point: reads the body without blocking, then dispatches. */

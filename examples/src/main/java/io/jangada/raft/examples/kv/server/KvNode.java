@@ -4,6 +4,7 @@ import io.jangada.raft.Committed;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.SessionInfo;
 import io.jangada.raft.model.Bytes;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,8 +18,21 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface KvNode {
 
-  /** Proposes an encoded {@code KvRequest}; completes once committed and applied on this node. */
-  CompletableFuture<Committed> propose(Bytes command);
+  /**
+   * Proposes an encoded {@code KvCommand} as request {@code session.sequence()} of a library client
+   * session ({@code RaftNode.propose(Bytes, SessionInfo)}): applied at most once, forwarded to the
+   * leader from a follower; completes once committed and applied on this node.
+   */
+  CompletableFuture<Committed> propose(Bytes command, SessionInfo session);
+
+  /** Opens an unnamed client session ({@code RaftNode.openSession()}); completes with its id. */
+  CompletableFuture<Long> openSession();
+
+  /**
+   * Opens the client session named {@code name}, or resumes the live one of that name ({@code
+   * RaftNode.openSession(String)}); completes with its id.
+   */
+  CompletableFuture<Long> openSession(String name);
 
   /** Runs an encoded {@code KvQuery} with the given read guarantee. */
   CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency);
@@ -63,8 +77,18 @@ public interface KvNode {
   static KvNode of(RaftNode node) {
     return new KvNode() {
       @Override
-      public CompletableFuture<Committed> propose(Bytes command) {
-        return node.propose(command);
+      public CompletableFuture<Committed> propose(Bytes command, SessionInfo session) {
+        return node.propose(command, session);
+      }
+
+      @Override
+      public CompletableFuture<Long> openSession() {
+        return node.openSession();
+      }
+
+      @Override
+      public CompletableFuture<Long> openSession(String name) {
+        return node.openSession(name);
       }
 
       @Override

@@ -4,6 +4,7 @@ import io.jangada.raft.Committed;
 import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.ReadConsistency;
+import io.jangada.raft.SessionInfo;
 import io.jangada.raft.model.Bytes;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,9 +29,27 @@ final class LazyNode implements KvNode {
   }
 
   @Override
-  public CompletableFuture<Committed> propose(Bytes command) {
+  public CompletableFuture<Committed> propose(Bytes command, SessionInfo session) {
     try {
-      return node().propose(command);
+      return node().propose(command, session);
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Long> openSession() {
+    try {
+      return node().openSession();
+    } catch (NodeClosedException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Long> openSession(String name) {
+    try {
+      return node().openSession(name);
     } catch (NodeClosedException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -11,8 +11,10 @@ import java.util.List;
 
 /**
  * Relays a client request that reached a follower to the leader's HTTP API, so clients need not
- * hunt for the leader. A relayed request carries {@link #FORWARDED_BY}; a node never relays such a
- * request again, so a stale leader hint cannot make requests loop.
+ * hunt for the leader: reads the follower cannot serve and admin calls. (Writes do not come here:
+ * they are library session requests, which the follower's node forwards to the leader itself.) A
+ * relayed request carries {@link #FORWARDED_BY}; a node never relays such a request again, so a
+ * stale leader hint cannot make requests loop.
  *
  * <p>Thread-safe; blocks the calling (HTTP worker) thread for the relay.
  */

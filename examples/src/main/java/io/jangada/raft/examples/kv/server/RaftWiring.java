@@ -2,6 +2,7 @@ package io.jangada.raft.examples.kv.server;
 
 import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
+import io.jangada.raft.SessionLimits;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvStateMachine;
@@ -35,6 +36,14 @@ import org.slf4j.LoggerFactory;
 final class RaftWiring {
 
   private static final Logger log = LoggerFactory.getLogger(RaftWiring.class);
+
+  /**
+   * Client sessions: every HTTP write with an {@code Idempotency-Key} opens one (named after the
+   * key), so a key is remembered for an hour after its last use and the 100,000 most recently used
+   * keys are kept.
+   */
+  static final SessionLimits SESSION_LIMITS =
+      new SessionLimits(Duration.ofHours(1), 100_000, 64L << 20);
 
   private RaftWiring() {}
 
@@ -74,7 +83,7 @@ final class RaftWiring {
       throw new ServerCommand.StartupException(
           "cannot open --data-dir " + dataDir + ": " + e.getMessage());
     }
-    Transport transport;
+    MemberTransport transport;
     try {
       transport = transport(plan, clusterId, registry);
     } catch (RuntimeException e) {
@@ -98,8 +107,12 @@ final class RaftWiring {
             .tickInterval(tick)
             // The limits must agree: a value of exactly --max-value-bytes must fit in a command.
             .maxProposalBytes(KvCodec.maxCommandBytes(maxValueBytes))
+            .sessionLimits(SESSION_LIMITS)
             .listener(new LoggingListener())
             .build();
+    // The Raft port also serves the client protocol, for RaftClient (the CLI uses it).
+    ((GrpcTransport) transport.delegate())
+        .serveClients(node, KvCodec.maxCommandBytes(maxValueBytes));
     RaftNodeMeters.bind(registry, node, clusterId);
     try {
       node.start().get(60, TimeUnit.SECONDS);
@@ -114,7 +127,7 @@ final class RaftWiring {
   }
 
   /** The gRPC transport: listens on this node's Raft address, dials the others. */
-  private static Transport transport(
+  private static MemberTransport transport(
       ServerCommand.Plan plan, String clusterId, MeterRegistry registry) {
     GrpcTransport.Builder transport =
         GrpcTransport.builder()

@@ -136,7 +136,7 @@ class ShellTest {
         cluster.pump(
             () ->
                 CompletableFuture.supplyAsync(
-                    () -> cli.execute("--nodes", nodes, "put", "script", "1")));
+                    () -> cli.execute("--via", "http", "--nodes", nodes, "put", "script", "1")));
     assertThat(status).isZero();
     printed();
 
@@ -147,7 +147,9 @@ class ShellTest {
                 new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)), out, false));
     int scriptStatus =
         cluster.pump(
-            () -> CompletableFuture.supplyAsync(() -> fromStdin.execute("--nodes", nodes)));
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> fromStdin.execute("--via", "http", "--nodes", nodes)));
     assertThat(scriptStatus).isEqualTo(Shell.NOT_DONE); // the worst status: GET missing
     assertThat(printed().lines()).hasSize(3).element(1).isEqualTo("1");
   }
@@ -159,6 +161,15 @@ class ShellTest {
     assertThat(main.execute("cli", "--bogus")).isEqualTo(2);
     assertThat(err.toString().lines()).hasSize(1).first().asString().startsWith("error: ");
     assertThat(main.execute("bench", "--workload", "W9")).isEqualTo(2);
+    ByteArrayOutputStream printedVia = new ByteArrayOutputStream();
+    CommandLine via =
+        new CommandLine(
+            new CliCommand(
+                new ByteArrayInputStream(new byte[0]),
+                new PrintStream(printedVia, true, StandardCharsets.UTF_8),
+                false));
+    assertThat(via.execute("--via", "pigeon", "get", "k")).isEqualTo(Shell.USAGE);
+    assertThat(printedVia.toString(StandardCharsets.UTF_8)).contains("raft-client or http");
     assertThat(main.execute()).isEqualTo(2);
   }
 }

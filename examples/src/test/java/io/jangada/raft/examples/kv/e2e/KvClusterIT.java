@@ -162,6 +162,12 @@ class KvClusterIT {
       acknowledged.put("after-" + k, "w" + k);
     }
 
+    // The CLI (./examples/kv) goes through RaftClient over gRPC, seeded with all three Raft ports
+    // (one of them dead): it finds the new leader by itself.
+    assertThat(script("cli", "put", "cli-after-crash", "c1")).contains("OK");
+    assertThat(script("cli", "get", "cli-after-crash")).contains("c1");
+    acknowledged.put("cli-after-crash", "c1");
+
     // Compare-and-set and create-only, through both survivors.
     int one = 1 + (leader % 3);
     int two = 1 + ((leader + 1) % 3);
@@ -291,6 +297,17 @@ class KvClusterIT {
     assertThat(big.statusCode()).as(big.body()).isEqualTo(200);
     assertThat(get(3, "/v1/kv/big").body()).isEqualTo(max);
     assertThat(put(2, "/v1/kv/big2", max + "m", null).statusCode()).isEqualTo(413);
+
+    // The CLI's key-value commands go through RaftClient over gRPC (the Raft ports serve the
+    // client protocol); what it writes is visible over HTTP and the other way round.
+    assertThat(script("cli", "put", "cli-key", "from-cli")).contains("OK");
+    assertThat(script("cli", "get", "cli-key")).contains("from-cli");
+    assertThat(get(3, "/v1/kv/cli-key").body()).isEqualTo("from-cli");
+    assertThat(script("cli", "cas", "cli-key", "from-cli", "swapped")).contains("OK");
+    assertThat(script("cli", "get", "cli-key", "stale")).contains("swapped");
+    assertThat(script("cli", "delete", "cli-key")).contains("OK");
+    assertThat(get(1, "/v1/kv/cli-key").statusCode()).isEqualTo(404);
+    assertThat(script("cli", "leader")).contains("n");
 
     // Prometheus text with the jangada meters, tagged with the node.
     for (int i = 1; i <= 3; i++) {

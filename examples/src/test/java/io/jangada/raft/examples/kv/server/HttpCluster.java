@@ -65,8 +65,19 @@ final class HttpCluster implements AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<io.jangada.raft.Committed> propose(io.jangada.raft.model.Bytes c) {
-      return raft.node(id).propose(c);
+    public CompletableFuture<io.jangada.raft.Committed> propose(
+        io.jangada.raft.model.Bytes c, io.jangada.raft.SessionInfo session) {
+      return raft.node(id).propose(c, session);
+    }
+
+    @Override
+    public CompletableFuture<Long> openSession() {
+      return raft.node(id).openSession();
+    }
+
+    @Override
+    public CompletableFuture<Long> openSession(String name) {
+      return raft.node(id).openSession(name);
     }
 
     @Override

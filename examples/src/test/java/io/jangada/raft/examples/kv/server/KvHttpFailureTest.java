@@ -13,6 +13,8 @@ import io.jangada.raft.RaftStatus;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.RequestTimeoutException;
 import io.jangada.raft.Role;
+import io.jangada.raft.SessionExpiredException;
+import io.jangada.raft.SessionInfo;
 import io.jangada.raft.StateMachineException;
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.Bytes;
@@ -44,11 +46,23 @@ class KvHttpFailureTest {
   /** Fails every call with whatever the test supplies. */
   private static final class ScriptedNode implements KvNode {
     volatile Supplier<CompletableFuture<?>> answer;
+    final java.util.concurrent.atomic.AtomicInteger unnamedOpens =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     @SuppressWarnings("unchecked")
     @Override
-    public CompletableFuture<Committed> propose(Bytes command) {
+    public CompletableFuture<Committed> propose(Bytes command, SessionInfo session) {
       return (CompletableFuture<Committed>) answer.get();
+    }
+
+    @Override
+    public CompletableFuture<Long> openSession() {
+      return CompletableFuture.completedFuture((long) unnamedOpens.incrementAndGet());
+    }
+
+    @Override
+    public CompletableFuture<Long> openSession(String name) {
+      return CompletableFuture.completedFuture(2L);
     }
 
     @SuppressWarnings("unchecked")
@@ -149,6 +163,52 @@ class KvHttpFailureTest {
       assertThat(response.headers().firstValue("Retry-After")).as("%s", failure).hasValue("1");
       server.close();
     }
+  }
+
+  @Test
+  void theServersOwnSessionIsReopenedOnceWhenItExpiredAndTheWriteSentAgain() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    node.answer =
+        () ->
+            calls.incrementAndGet() == 1
+                ? CompletableFuture.failedFuture(
+                    new SessionExpiredException(1, 1, "session expired: the outcome of sequence 1"))
+                : CompletableFuture.completedFuture(
+                    new Committed(
+                        7,
+                        2,
+                        io.jangada.raft.examples.kv.KvCodec.encode(
+                            new io.jangada.raft.examples.kv.KvResult.Ok())));
+    HttpResponse<String> response = put(Map.of(), Duration.ofSeconds(5));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(calls.get()).isEqualTo(2);
+    assertThat(node.unnamedOpens.get()).isEqualTo(2);
+  }
+
+  @Test
+  void anExpiredIdempotencySessionIs409OutcomeUnknownNotASecondApply() throws Exception {
+    node.answer =
+        () ->
+            CompletableFuture.failedFuture(
+                new SessionExpiredException(2, 1, "session expired: the outcome of sequence 1"));
+    server =
+        KvHttpServer.start(
+            new HostPort("127.0.0.1", 0),
+            SELF,
+            node,
+            Map.of(),
+            new KvHttpServer.Options(1 << 20, Duration.ofSeconds(5), 4));
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/kv/k"))
+                .header("Idempotency-Key", "abc")
+                .PUT(HttpRequest.BodyPublishers.ofString("v"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(409);
+    assertThat(json(response).get("outcome").asText()).isEqualTo("unknown");
+    assertThat(node.unnamedOpens.get()).isZero();
   }
 
   @Test

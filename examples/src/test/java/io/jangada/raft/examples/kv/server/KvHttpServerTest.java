@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,12 +52,15 @@ class KvHttpServerTest {
   }
 
   @Test
-  void writesToAFollowerAreRelayedToTheLeader() throws IOException {
+  void writesToAFollowerAreForwardedByTheLibraryAndAnsweredByTheFollower() throws IOException {
     NodeId leader = cluster.leader();
     NodeId follower = cluster.follower();
     HttpResponse<String> put = cluster.put(follower, "/v1/kv/k", "v");
     assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-    assertThat(put.headers().firstValue(KvHttpServer.NODE_HEADER)).hasValue(leader.value());
+    // No HTTP relay: the follower's node forwarded the session request and applied it itself,
+    // so the follower answers and already serves the write even to a stale read.
+    assertThat(put.headers().firstValue(KvHttpServer.NODE_HEADER)).hasValue(follower.value());
+    assertThat(cluster.get(follower, "/v1/kv/k?consistency=stale").body()).isEqualTo("v");
     HttpResponse<String> get = cluster.get(follower, "/v1/kv/k?consistency=linearizable");
     assertThat(get.body()).isEqualTo("v");
     HttpResponse<String> delete = cluster.delete(follower, "/v1/kv/k");
@@ -122,6 +126,50 @@ class KvHttpServerTest {
     assertThat(two.statusCode()).as(two.body()).isEqualTo(200);
     assertThat(json(two).get("index").asLong()).isGreaterThan(json(one).get("index").asLong());
     assertThat(cluster.get(leader, "/v1/kv/once").body()).isEqualTo("other");
+  }
+
+  @Test
+  void anIdempotencyKeyRetriedOnAnotherNodeAfterTheLeaderDiedAppliesOnce() throws IOException {
+    NodeId leader = cluster.leader();
+    List<NodeId> followers = cluster.ids().stream().filter(id -> !id.equals(leader)).toList();
+    NodeId first = followers.get(0);
+    NodeId second = followers.get(1);
+    HttpResponse<String> one =
+        cluster.send(
+            cluster
+                .request(first, "/v1/kv/order?prevExist=false")
+                .header("Idempotency-Key", "order-42")
+                .PUT(HttpRequest.BodyPublishers.ofString("paid"))
+                .build());
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+
+    // The leader dies; a new one is elected among the two others, and someone changes the key.
+    cluster.raft.crash(leader);
+    NodeId newLeader = cluster.raft.awaitLeader();
+    assertThat(cluster.put(newLeader, "/v1/kv/order", "refunded").statusCode()).isEqualTo(200);
+
+    // The client, unsure of its first attempt, retries on the node it has not used yet: the key
+    // is found in the replicated session table, so the create-only write is not applied again
+    // (which would fail its condition) and its first answer repeats.
+    HttpResponse<String> retry =
+        cluster.send(
+            cluster
+                .request(second, "/v1/kv/order?prevExist=false")
+                .header("Idempotency-Key", "order-42")
+                .PUT(HttpRequest.BodyPublishers.ofString("paid"))
+                .build());
+    assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+    assertThat(cluster.get(second, "/v1/kv/order").body()).isEqualTo("refunded");
+
+    // A different key is a different write: it applies (and fails its condition).
+    HttpResponse<String> other =
+        cluster.send(
+            cluster
+                .request(second, "/v1/kv/order?prevExist=false")
+                .header("Idempotency-Key", "order-43")
+                .PUT(HttpRequest.BodyPublishers.ofString("paid"))
+                .build());
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(412);
   }
 
   @Test

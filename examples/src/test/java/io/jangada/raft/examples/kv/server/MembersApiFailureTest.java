@@ -57,8 +57,19 @@ class MembersApiFailureTest {
     }
 
     @Override
-    public CompletableFuture<Committed> propose(Bytes command) {
+    public CompletableFuture<Committed> propose(
+        Bytes command, io.jangada.raft.SessionInfo session) {
       return CompletableFuture.failedFuture(new UnsupportedOperationException("propose"));
+    }
+
+    @Override
+    public CompletableFuture<Long> openSession() {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException("openSession"));
+    }
+
+    @Override
+    public CompletableFuture<Long> openSession(String name) {
+      return CompletableFuture.failedFuture(new UnsupportedOperationException("openSession"));
     }
 
     @Override

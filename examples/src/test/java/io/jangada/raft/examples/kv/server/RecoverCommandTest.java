@@ -7,7 +7,6 @@ import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvCommand;
 import io.jangada.raft.examples.kv.KvQuery;
-import io.jangada.raft.examples.kv.KvRequest;
 import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.examples.kv.KvStateMachine;
 import io.jangada.raft.examples.kv.Main;
@@ -74,7 +73,7 @@ class RecoverCommandTest {
   }
 
   private static Bytes put(String key, String value) {
-    return KvCodec.encode(KvRequest.of(new KvCommand.Put(Bytes.ofUtf8(key), Bytes.ofUtf8(value))));
+    return KvCodec.encode(new KvCommand.Put(Bytes.ofUtf8(key), Bytes.ofUtf8(value)));
   }
 
   @Test
