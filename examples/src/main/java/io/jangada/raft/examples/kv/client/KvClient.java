@@ -252,7 +252,8 @@ public final class KvClient implements KvStore {
     }
   }
 
-  private static String errorOf(HttpResponse<byte[]> response) {
+  /** The {@code error} text of a JSON error answer, or the raw body if it is not one. */
+  static String errorOf(HttpResponse<byte[]> response) {
     try {
       JsonNode error = JSON.readTree(response.body()).get("error");
       if (error != null) {

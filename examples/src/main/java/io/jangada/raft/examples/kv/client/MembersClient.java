@@ -106,9 +106,10 @@ public final class MembersClient {
           return json(response);
         }
         if (status != 503 && (status != 504 || change)) {
-          throw new KvClientException(status, "HTTP " + status + ": " + errorOf(response));
+          throw new KvClientException(status, "HTTP " + status + ": " + KvClient.errorOf(response));
         }
-        lastProblem = target.getAuthority() + " answered " + status + ": " + errorOf(response);
+        lastProblem =
+            target.getAuthority() + " answered " + status + ": " + KvClient.errorOf(response);
       } catch (IOException e) {
         lastProblem = target.getAuthority() + ": " + e;
         if (change
@@ -135,18 +136,6 @@ public final class MembersClient {
     } catch (IOException e) {
       throw new KvClientException(response.statusCode(), "malformed JSON answer: " + e);
     }
-  }
-
-  private static String errorOf(HttpResponse<byte[]> response) {
-    try {
-      JsonNode error = JSON.readTree(response.body()).get("error");
-      if (error != null) {
-        return error.asText();
-      }
-    } catch (IOException | RuntimeException e) {
-      // not JSON: show the raw text
-    }
-    return new String(response.body(), StandardCharsets.UTF_8);
   }
 
   private static String encode(String text) {

@@ -12,7 +12,6 @@ import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -299,7 +298,7 @@ final class KvCall {
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof NotLeaderException notLeader) {
-        relay(notLeader.leaderHint());
+        server.relayToLeader(exchange, notLeader.leaderHint());
         return Optional.empty();
       }
       throw KvHttpServer.translate(cause);
@@ -319,21 +318,5 @@ final class KvCall {
   @SuppressWarnings("unchecked")
   private <T> Optional<T> await(CompletableFuture<T> future) {
     return (Optional<T>) awaitAny(future);
-  }
-
-  private void relay(Optional<NodeId> leader) {
-    if (leader.isEmpty() || leader.get().value().equals(server.self())) {
-      throw server.noLeader();
-    }
-    URI base = server.httpOf(leader.get());
-    if (base == null || LeaderForwarder.isForwarded(exchange)) {
-      throw server.noLeader().with("leader", leader.get().value());
-    }
-    LeaderForwarder.Relayed relayed =
-        server.forwarder().forward(exchange, exchange.body(), leader.get(), base);
-    for (String[] header : relayed.headers()) {
-      exchange.setHeader(header[0], header[1]);
-    }
-    exchange.respond(relayed.status(), relayed.body());
   }
 }

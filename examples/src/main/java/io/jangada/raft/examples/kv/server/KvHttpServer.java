@@ -545,4 +545,25 @@ public final class KvHttpServer implements AutoCloseable {
       return true;
     }
   }
+
+  /**
+   * Relays {@code exchange} to the {@code leader} a refused request named and answers with the
+   * leader's response; 503 when there is no other node to relay to, or the request was already
+   * relayed once (so two nodes never bounce it between them).
+   */
+  void relayToLeader(Exchange exchange, Optional<NodeId> leader) {
+    if (leader.isEmpty() || leader.get().value().equals(self())) {
+      throw noLeader();
+    }
+    URI base = httpOf(leader.get());
+    if (base == null || LeaderForwarder.isForwarded(exchange)) {
+      throw noLeader().with("leader", leader.get().value());
+    }
+    LeaderForwarder.Relayed relayed =
+        forwarder().forward(exchange, exchange.body(), leader.get(), base);
+    for (String[] header : relayed.headers()) {
+      exchange.setHeader(header[0], header[1]);
+    }
+    exchange.respond(relayed.status(), relayed.body());
+  }
 }

@@ -168,7 +168,7 @@ final class MembersApi {
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       if (cause instanceof NotLeaderException notLeader) {
-        relay(exchange, notLeader.leaderHint());
+        server.relayToLeader(exchange, notLeader.leaderHint());
         return;
       }
       throw translate(cause);
@@ -221,22 +221,6 @@ final class MembersApi {
           .with("reason", refused.reason().name());
     }
     return KvHttpServer.translate(cause);
-  }
-
-  private void relay(Exchange exchange, Optional<NodeId> leader) {
-    if (leader.isEmpty() || leader.get().value().equals(server.self())) {
-      throw server.noLeader();
-    }
-    URI base = server.httpOf(leader.get());
-    if (base == null || LeaderForwarder.isForwarded(exchange)) {
-      throw server.noLeader().with("leader", leader.get().value());
-    }
-    LeaderForwarder.Relayed relayed =
-        server.forwarder().forward(exchange, exchange.body(), leader.get(), base);
-    for (String[] header : relayed.headers()) {
-      exchange.setHeader(header[0], header[1]);
-    }
-    exchange.respond(relayed.status(), relayed.body());
   }
 
   /** GET /v1/members: this node's view, with the leader it knows. */
