@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -77,12 +78,13 @@ final class Workload {
     long[] latencies = new long[(int) ops];
     AtomicLong issued = new AtomicLong();
     AtomicLong failures = new AtomicLong();
+    AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     CountDownLatch done = new CountDownLatch(clients);
     long cpuStart = processCpuNanos();
     long allocStart = allocatedBytes();
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
-      next(issued, ops, latencies, failures, done);
+      next(issued, ops, latencies, failures, firstFailure, done);
     }
     if (!done.await(30, TimeUnit.MINUTES)) {
       throw new IllegalStateException("workload did not finish");
@@ -91,7 +93,9 @@ final class Workload {
     long cpu = processCpuNanos() - cpuStart;
     long allocated = allocatedBytes() - allocStart;
     if (failures.get() > 0) {
-      throw new IllegalStateException(failures.get() + " proposals failed");
+      throw new IllegalStateException(
+          failures.get() + " proposals failed; the first with: " + firstFailure.get(),
+          firstFailure.get());
     }
     if (!measure) {
       return null;
@@ -136,7 +140,12 @@ final class Workload {
   }
 
   private void next(
-      AtomicLong issued, long ops, long[] latencies, AtomicLong failures, CountDownLatch done) {
+      AtomicLong issued,
+      long ops,
+      long[] latencies,
+      AtomicLong failures,
+      AtomicReference<Throwable> firstFailure,
+      CountDownLatch done) {
     long slot = issued.getAndIncrement();
     if (slot >= ops) {
       done.countDown();
@@ -151,8 +160,9 @@ final class Workload {
           latencies[(int) slot] = System.nanoTime() - begin;
           if (error != null) {
             failures.incrementAndGet();
+            firstFailure.compareAndSet(null, error);
           }
-          next(issued, ops, latencies, failures, done);
+          next(issued, ops, latencies, failures, firstFailure, done);
         });
   }
 
