@@ -15,6 +15,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The hard state never reports a commit index below the stored one, so the node keeps knowing
  * across restarts until it has caught up. Owned by one {@link RaftCore}; not thread-safe.
+ *
+ * <p>Known limit: the node knows only the stored commit index, not how far its lost log reached, so
+ * it cannot tell which candidates are safe to vote for and abstains from every election. In a
+ * configuration of two voters that includes it, the other voter can then never be elected: do not
+ * shrink a cluster to two voters while a node is recovering this way (the simulation keeps three).
  */
 final class LostTail {
 

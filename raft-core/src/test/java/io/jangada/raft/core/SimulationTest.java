@@ -190,10 +190,6 @@ abstract class SimulationTest {
       churnSeeds.incrementAndGet();
     }
     configureLeasesAndTailLoss(cluster, seed);
-    if (churn) {
-      // The tail-loss fault checks a quorum of a fixed voter set; with churn it stays off.
-      cluster.tailLoss = false;
-    }
     try {
       cluster.run(TICKS);
     } catch (AssertionError | RuntimeException e) {
