@@ -45,47 +45,27 @@ public final class NodeEvents {
   /** Adds a listener. Any thread. */
   public synchronized void addListener(RaftListener listener) {
     Objects.requireNonNull(listener, "listener");
-    RaftListener[] next = Arrays.copyOf(listeners, listeners.length + 1);
-    next[listeners.length] = listener;
-    listeners = next;
+    listeners = with(listeners, listener);
   }
 
   /** Removes a listener (the first registration equal to it); returns whether it was there. */
   public synchronized boolean removeListener(RaftListener listener) {
-    RaftListener[] now = listeners;
-    for (int i = 0; i < now.length; i++) {
-      if (now[i].equals(listener)) {
-        RaftListener[] next = new RaftListener[now.length - 1];
-        System.arraycopy(now, 0, next, 0, i);
-        System.arraycopy(now, i + 1, next, i, now.length - i - 1);
-        listeners = next;
-        return true;
-      }
-    }
-    return false;
+    RaftListener[] before = listeners;
+    listeners = without(before, listener);
+    return listeners != before;
   }
 
   /** Adds metrics hooks. Any thread. */
   public synchronized void addMetrics(RaftMetrics hooks) {
     Objects.requireNonNull(hooks, "metrics");
-    RaftMetrics[] next = Arrays.copyOf(metrics, metrics.length + 1);
-    next[metrics.length] = hooks;
-    metrics = next;
+    metrics = with(metrics, hooks);
   }
 
   /** Removes metrics hooks; returns whether they were there. */
   public synchronized boolean removeMetrics(RaftMetrics hooks) {
-    RaftMetrics[] now = metrics;
-    for (int i = 0; i < now.length; i++) {
-      if (now[i].equals(hooks)) {
-        RaftMetrics[] next = new RaftMetrics[now.length - 1];
-        System.arraycopy(now, 0, next, 0, i);
-        System.arraycopy(now, i + 1, next, i, now.length - i - 1);
-        metrics = next;
-        return true;
-      }
-    }
-    return false;
+    RaftMetrics[] before = metrics;
+    metrics = without(before, hooks);
+    return metrics != before;
   }
 
   /** Whether any metrics hooks are registered: callers skip reading the clock otherwise. */
@@ -266,5 +246,25 @@ public final class NodeEvents {
         log.debug("node {}: a RaftMetrics hook threw; ignored", id, e);
       }
     }
+  }
+
+  // Copy-on-write arrays: the node's threads read the fields without a lock.
+
+  private static <T> T[] with(T[] array, T item) {
+    T[] next = Arrays.copyOf(array, array.length + 1);
+    next[array.length] = item;
+    return next;
+  }
+
+  /** {@code array} without its first element equal to {@code item}; {@code array} if absent. */
+  private static <T> T[] without(T[] array, T item) {
+    for (int i = 0; i < array.length; i++) {
+      if (array[i].equals(item)) {
+        T[] next = Arrays.copyOf(array, array.length - 1);
+        System.arraycopy(array, i + 1, next, i, array.length - i - 1);
+        return next;
+      }
+    }
+    return array;
   }
 }
