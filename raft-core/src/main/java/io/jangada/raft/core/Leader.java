@@ -370,7 +370,7 @@ final class Leader {
   boolean maybeCommit() {
     long n =
         quorum.committedIndex(
-            voter -> voter.equals(self) ? log.stableLastIndex() : progress.get(voter).match());
+            voter -> voter.equals(self) ? rules.leaderOwnMatch(log) : progress.get(voter).match());
     if (n <= log.committed() || !rules.commitsByCounting(log.term(n), term)) {
       return false;
     }

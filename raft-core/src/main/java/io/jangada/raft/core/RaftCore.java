@@ -38,10 +38,14 @@ import org.slf4j.LoggerFactory;
  * CheckQuorum, log replication with pipelining, the commit rule, ReadIndex and lease reads, and
  * leadership transfer.
  *
- * <p>Inputs are method calls; output is one {@link Ready} at a time, which the driver handles as
- * its javadoc says and then passes to {@link #advance}. The core never writes storage, reads no
- * clock, starts no thread and draws randomness only from the injected generator, so the same inputs
- * give the same outputs.
+ * <p>Inputs are method calls; output is a sequence of {@link Ready}s, which the driver writes in
+ * order as their javadoc says and passes back to {@link #advance}, in order, once each is durable.
+ * The driver may take the next Ready while earlier ones are still being written (etcd's
+ * asynchronous storage writes): what a Ready hands out is never handed out again, but entries count
+ * as stable (a leader counts its own copy towards commit) only once advanced, and every message
+ * that promises something about this node's storage travels in the Ready whose write makes it true.
+ * The core never writes storage, reads no clock, starts no thread and draws randomness only from
+ * the injected generator, so the same inputs give the same outputs.
  *
  * <p>Thread: not thread-safe; one thread at a time (the driver's loop). Blocking: only as far as
  * the {@link LogReader} blocks. Errors: {@link #step} ignores stale, unknown or malformed input;
@@ -86,8 +90,10 @@ public final class RaftCore {
   private final List<Message> msgs = new ArrayList<>();
   private final List<ReadState> readStates = new ArrayList<>();
 
-  // Invariant: applied <= committed; the last index handed out for applying and advanced.
+  // Invariant: applied <= applying <= committed. applying: the last committed index handed out in
+  // a Ready; applied: the last one of a Ready the driver advanced.
   private long applied;
+  private long applying;
   private final ReadyProtocol readies;
   private final StatusCache statusCache = new StatusCache();
 
@@ -108,6 +114,7 @@ public final class RaftCore {
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.applied = applied;
+    this.applying = applied;
     this.lostTail = new LostTail(id, log, state.commit());
     // As adjusted by open(): an adjusted commit alone is not worth a write.
     this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState());
@@ -396,6 +403,7 @@ public final class RaftCore {
     LOG.debug("{} adopts snapshot {}/{}", id, meta.index(), meta.term());
     log.restore(meta);
     applied = meta.index();
+    applying = meta.index();
     configurations.restored(meta);
     leaderId.ifPresent(l -> msgs.add(new AppendResponse(id, l, term, true, meta.index(), 0, 0)));
     return true;
@@ -427,42 +435,52 @@ public final class RaftCore {
   // ---------------------------------------------------------------- Ready
 
   /**
-   * Whether {@link #ready()} has something to hand out. False while a Ready is outstanding. May
-   * build the AppendRequests for proposals made since the last Ready.
+   * Whether {@link #ready()} has something to hand out, also while earlier Readys are outstanding
+   * (the driver bounds how many it keeps in flight). May build the AppendRequests for proposals
+   * made since the last Ready.
    */
   public boolean hasReady() {
-    if (readies.isOutstanding()) {
-      return false;
-    }
     if (leader != null) {
       leader.flush();
     }
-    return readies.has(hardState(), applied);
+    return readies.has(hardState(), applying);
+  }
+
+  /** How many Readys were handed out and not advanced yet. */
+  public int readysOutstanding() {
+    return readies.outstanding();
   }
 
   /**
-   * The next batch of work.
+   * The next batch of work. It holds only what no earlier Ready handed out, and may be taken while
+   * earlier ones are still outstanding; the driver writes and advances them in order.
    *
-   * @throws IllegalStateException if the previous Ready was not advanced or nothing is ready
+   * @throws IllegalStateException if nothing is ready
    */
   public Ready ready() {
-    readies.checkNoneOutstanding();
     if (!hasReady()) {
       throw new IllegalStateException("nothing is ready; check hasReady() first");
     }
-    return readies.take(
-        hardState(),
-        applied,
-        membership(),
-        configurations.index(),
-        role == Role.LEADER ? leader.snapshotPeers() : Map.of());
+    Ready ready =
+        readies.take(
+            hardState(),
+            applying,
+            membership(),
+            configurations.index(),
+            role == Role.LEADER ? leader.snapshotPeers() : Map.of(),
+            role == Role.LEADER);
+    if (!ready.committed().isEmpty()) {
+      applying = ready.committed().get(ready.committed().size() - 1).index();
+    }
+    return ready;
   }
 
   /**
-   * The driver handled {@code handled}: its entries are durable (those still in the log with the
-   * same term become stable) and its committed entries were applied.
+   * The driver made {@code handled} durable, after every earlier Ready: its hard state, snapshot
+   * and entries (those still in the log with the same term) become stable, so a leader now counts
+   * its own copy of them, and its committed entries count as applied (they are applied in order).
    *
-   * @throws IllegalStateException if {@code handled} is not the outstanding Ready
+   * @throws IllegalStateException if {@code handled} is not the oldest outstanding Ready
    */
   public void advance(Ready handled) {
     Objects.requireNonNull(handled, "handled");
@@ -507,7 +525,8 @@ public final class RaftCore {
 
   /** Checks the internal invariants; throws {@link IllegalStateException} if one is broken. */
   void assertInvariants() {
-    Check.state(applied <= log.committed(), "applied " + applied + " > commit");
+    Check.state(applied <= applying, "applied " + applied + " > applying " + applying);
+    Check.state(applying <= log.committed(), "applying " + applying + " > commit");
     Check.state(log.committed() <= log.lastIndex(), "commit beyond the last index");
     Check.state(log.committed() >= log.firstIndex() - 1, "commit below the snapshot");
     Check.state((role == Role.LEADER) == (leader != null), "leader state without leader role");

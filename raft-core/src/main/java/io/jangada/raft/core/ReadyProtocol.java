@@ -6,14 +6,16 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The core's side of the Ready protocol: builds each {@link Ready} from the core's pending output
- * and the log's unstable part, allows one outstanding at a time, and on {@link #advance} marks the
- * handled entries and snapshot stable.
+ * and the log's unstable part, marking what it hands out so the next Ready does not repeat it;
+ * several may be outstanding (being written) at once. {@link #advance} takes them back in order,
+ * once each is durable, and only then marks its entries and snapshot stable.
  *
  * <p>Thread: the core's. Errors: misuse of the protocol throws {@link IllegalStateException}.
  */
@@ -26,8 +28,11 @@ final class ReadyProtocol {
 
   // The hard state handed out last (or the one at open).
   private HardState prevHardState;
+  // The hard state of the newest Ready the driver reported durable (or the one at open).
+  private HardState durableHardState;
   private long readyCounter;
-  private Ready outstanding;
+  // Handed out and not advanced yet, oldest first.
+  private final ArrayDeque<Ready> outstanding = new ArrayDeque<>();
 
   /**
    * Hands out the core's {@code msgs} and {@code readStates} (emptied at each Ready); {@code
@@ -44,11 +49,17 @@ final class ReadyProtocol {
     this.msgs = msgs;
     this.readStates = readStates;
     this.prevHardState = stored;
+    this.durableHardState = stored;
   }
 
-  /** Whether a Ready was handed out and not advanced yet. */
-  boolean isOutstanding() {
-    return outstanding != null;
+  /** How many Readys were handed out and not advanced yet. */
+  int outstanding() {
+    return outstanding.size();
+  }
+
+  /** The term of the newest hard state the driver reported durable. */
+  long durableTerm() {
+    return durableHardState.term();
   }
 
   /** The hard state handed out last. */
@@ -57,36 +68,30 @@ final class ReadyProtocol {
   }
 
   /**
-   * Whether there is something to hand out, with {@code hardState} and {@code applied} the core's
-   * now.
+   * Whether there is something to hand out, with {@code hardState} the core's now and {@code
+   * applying} the last committed index already handed out.
    */
-  boolean has(HardState hardState, long applied) {
+  boolean has(HardState hardState, long applying) {
     return !hardState.equals(prevHardState)
         || log.unstable().hasSnapshotNotHandedOut()
         || log.unstable().hasNotHandedOut()
         || !msgs.isEmpty()
         || !readStates.isEmpty()
-        || applied < log.committed();
-  }
-
-  /** Throws {@link IllegalStateException} if a Ready is outstanding. */
-  void checkNoneOutstanding() {
-    if (outstanding != null) {
-      throw new IllegalStateException(
-          "Ready " + outstanding.id() + " was not advanced yet; call advance(ready) first");
-    }
+        || applying < log.committed();
   }
 
   /**
    * The next Ready, once {@link #has} said there is something to hand out; {@code snapshotPeers}
-   * are the followers a leader must send a snapshot ({@link Ready}).
+   * are the followers a leader must send a snapshot ({@link Ready}); {@code applying} is the last
+   * committed index already handed out for applying; {@code leader} whether this node leads.
    */
   Ready take(
       HardState hs,
-      long applied,
+      long applying,
       Membership membership,
       long membershipIndex,
-      Map<NodeId, Long> snapshotPeers) {
+      Map<NodeId, Long> snapshotPeers,
+      boolean leader) {
     Optional<HardState> changed = hs.equals(prevHardState) ? Optional.empty() : Optional.of(hs);
     boolean mustSync =
         hs.term() != prevHardState.term() || !hs.votedFor().equals(prevHardState.votedFor());
@@ -94,9 +99,16 @@ final class ReadyProtocol {
     List<LogEntry> entries = log.unstable().takeNotHandedOut();
     mustSync |= !entries.isEmpty() || snapshot.isPresent();
     List<LogEntry> committed =
-        applied < log.committed()
-            ? log.entries(applied + 1, log.committed() + 1, config.maxCommittedBytesPerReady())
+        applying < log.committed()
+            ? log.entries(applying + 1, log.committed() + 1, config.maxCommittedBytesPerReady())
             : List.of();
+    // A leader's AppendRequests and Heartbeats carry its term: they may leave before this Ready is
+    // durable only if that term is durable already, through an earlier Ready (a node that lost an
+    // undurable term could win the same term again with another log).
+    boolean leaderTermDurable =
+        leader
+            && hs.term() == durableHardState.term()
+            && hs.votedFor().equals(durableHardState.votedFor());
     Ready ready =
         new Ready(
             ++readyCounter,
@@ -109,29 +121,33 @@ final class ReadyProtocol {
             mustSync,
             membership,
             membershipIndex,
-            snapshotPeers);
+            snapshotPeers,
+            leaderTermDurable);
     msgs.clear();
     readStates.clear();
     prevHardState = hs;
-    outstanding = ready;
+    outstanding.addLast(ready);
     return ready;
   }
 
   /**
-   * The driver handled {@code handled}: its snapshot and its entries still in the log with the same
-   * term become stable.
+   * The driver made {@code handled} durable (and every earlier Ready): its hard state, its snapshot
+   * and its entries still in the log with the same term become stable.
    *
-   * @throws IllegalStateException if {@code handled} is not the outstanding Ready
+   * @throws IllegalStateException if {@code handled} is not the oldest outstanding Ready
    */
   void advance(Ready handled) {
-    if (outstanding == null || handled.id() != outstanding.id() || !handled.equals(outstanding)) {
+    Ready oldest = outstanding.peekFirst();
+    if (oldest == null || handled.id() != oldest.id() || !handled.equals(oldest)) {
       throw new IllegalStateException(
           "advance with Ready "
               + handled.id()
-              + " but the outstanding Ready is "
-              + (outstanding == null ? "none" : String.valueOf(outstanding.id())));
+              + " but the oldest outstanding Ready is "
+              + (oldest == null ? "none" : String.valueOf(oldest.id()))
+              + " (Readys are advanced in order, once durable)");
     }
-    outstanding = null;
+    outstanding.removeFirst();
+    handled.hardState().ifPresent(hs -> durableHardState = hs);
     handled.snapshot().ifPresent(meta -> log.unstable().stableSnapshot(meta));
     List<LogEntry> entries = handled.entries();
     for (int i = entries.size() - 1; i >= 0; i--) {

@@ -83,4 +83,12 @@ interface SafetyRules {
   default long configurationLimit(RaftLog log) {
     return log.lastIndex();
   }
+
+  /**
+   * The leader's own match index in commit decisions: the last index the driver reported durable
+   * ({@link RaftCore#advance}), never one only handed to storage.
+   */
+  default long leaderOwnMatch(RaftLog log) {
+    return log.stableLastIndex();
+  }
 }

@@ -4,14 +4,18 @@ import io.jangada.raft.core.Ready;
 import io.jangada.raft.model.HardState;
 import io.jangada.raft.storage.LogStorage;
 import io.jangada.raft.storage.StateStorage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Persists what a {@link Ready} asks for on the log-writer lane: the hard state and the entries,
- * with one {@code sync()} per Ready (group commit: everything proposed while the previous write was
- * in flight lands in the same batch).
+ * Persists what each {@link Ready} asks for on the log-writer lane, strictly in the order they were
+ * handed in: the hard state and the entries. Several Readys may be queued (the loop builds the next
+ * while one is being synced); the writer takes every Ready queued by the time it starts and writes
+ * them with one {@code sync()} (group commit), then reports each, in order.
  */
 final class LogWriter {
 
@@ -26,6 +30,11 @@ final class LogWriter {
 
   // Set when the node closes: queued writes are skipped, so nothing reaches storage after close.
   private volatile boolean stopped;
+
+  // Readys handed in and not taken by the writer yet, in order. Any thread adds; the lane takes.
+  private final ConcurrentLinkedQueue<Write> queue = new ConcurrentLinkedQueue<>();
+
+  private record Write(Ready ready, Runnable done, Consumer<Throwable> failed) {}
 
   LogWriter(
       Executor lane,
@@ -43,23 +52,34 @@ final class LogWriter {
   }
 
   /**
-   * Persists {@code ready} on the writer lane, then runs {@code done}; on failure runs {@code
-   * failed} instead and nothing further is written.
+   * Persists {@code ready} on the writer lane after every Ready handed in before it, then runs
+   * {@code done} there (after the {@code done} of every earlier Ready); on failure runs {@code
+   * failed} instead and nothing further is written. Any thread, but one at a time in Ready order.
    */
   void persist(Ready ready, Runnable done, Consumer<Throwable> failed) {
-    lane.execute(
-        () -> {
-          if (stopped) {
-            return;
-          }
-          try {
-            write(ready);
-          } catch (Exception | Error e) {
-            failed.accept(e);
-            return;
-          }
-          done.run();
-        });
+    queue.add(new Write(ready, done, failed));
+    lane.execute(this::drain);
+  }
+
+  /** Writes every queued Ready with one sync, then reports them in order. Writer lane. */
+  private void drain() {
+    List<Write> batch = new ArrayList<>();
+    for (Write w = queue.poll(); w != null; w = queue.poll()) {
+      batch.add(w);
+    }
+    if (stopped || batch.isEmpty()) {
+      return; // empty: an earlier drain took these writes
+    }
+    try {
+      write(batch);
+    } catch (Exception | Error e) {
+      stopped = true;
+      batch.get(0).failed().accept(e);
+      return;
+    }
+    for (Write w : batch) {
+      w.done().run();
+    }
   }
 
   /**
@@ -93,7 +113,43 @@ final class LogWriter {
     stopped = true;
   }
 
-  private void write(Ready ready) throws java.io.IOException {
+  private void write(List<Write> batch) throws java.io.IOException {
+    boolean sync = false;
+    long entries = 0;
+    long bytes = 0;
+    boolean timed = events.timed();
+    long start = timed ? clock.nanoTime() : 0;
+    Optional<HardState> last = Optional.empty();
+    for (Write w : batch) {
+      Ready ready = w.ready();
+      sync |= writeUnsynced(ready);
+      if (ready.hardState().isPresent()) {
+        last = ready.hardState();
+      }
+      if (timed) {
+        entries += ready.entries().size();
+        for (io.jangada.raft.model.LogEntry entry : ready.entries()) {
+          bytes += entry.sizeBytes();
+        }
+      }
+    }
+    if (sync) {
+      log.sync();
+      if (timed) {
+        events.logSynced(clock.nanoTime() - start, Math.toIntExact(entries), bytes);
+      }
+    }
+    if (last.isPresent() && mustSave(last.get())) {
+      state.save(last.get());
+      saved = last.get();
+    }
+  }
+
+  /**
+   * Saves a changed term and vote, resets the log to a received snapshot and appends the entries,
+   * without syncing the log; returns whether the Ready needs a sync.
+   */
+  private boolean writeUnsynced(Ready ready) throws java.io.IOException {
     Optional<HardState> hard = ready.hardState();
     if (hard.isPresent() && termOrVoteChanged(hard.get())) {
       // Term and vote first: the log then never holds an entry (nor the snapshot storage a
@@ -108,25 +164,10 @@ final class LogWriter {
       // The snapshot itself is already durable in SnapshotStorage; the log restarts after it.
       log.reset(ready.snapshot().get().index(), ready.snapshot().get().term());
     }
-    boolean timed = events.timed();
-    long start = timed ? clock.nanoTime() : 0;
     if (!ready.entries().isEmpty()) {
       log.append(ready.entries());
     }
-    if (ready.mustSync() || !ready.entries().isEmpty()) {
-      log.sync();
-      if (timed) {
-        long bytes = 0;
-        for (io.jangada.raft.model.LogEntry entry : ready.entries()) {
-          bytes += entry.sizeBytes();
-        }
-        events.logSynced(clock.nanoTime() - start, ready.entries().size(), bytes);
-      }
-    }
-    if (hard.isPresent() && mustSave(hard.get())) {
-      state.save(hard.get());
-      saved = hard.get();
-    }
+    return ready.mustSync() || !ready.entries().isEmpty();
   }
 
   private boolean termOrVoteChanged(HardState next) {

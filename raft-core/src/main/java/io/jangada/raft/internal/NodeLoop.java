@@ -29,6 +29,7 @@ import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +51,14 @@ import org.slf4j.LoggerFactory;
 public final class NodeLoop implements Transport.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
+
+  /**
+   * How many Readys may be handed to the log writer and not yet durable (etcd's asynchronous
+   * storage writes). Bounds memory: each holds at most the entries the core has not handed out
+   * before (on a leader within {@code maxUncommittedBytes}, on a follower what the leader's
+   * pipeline sends) and {@code maxCommittedBytesPerReady} of committed entries.
+   */
+  static final int MAX_READYS_IN_FLIGHT = 4;
 
   private final NodeOptions options;
   private final NodeId id;
@@ -83,7 +92,9 @@ public final class NodeLoop implements Transport.Inbox {
   private SnapshotTransfers snapshots;
   // The newest snapshot this node stored (taken, received or loaded at start). Any thread reads.
   private volatile long snapshotIndex;
-  private Ready inFlight;
+  // Readys handed to the log writer and not advanced yet, oldest first (at most
+  // MAX_READYS_IN_FLIGHT): the loop builds the next one while earlier ones are being synced.
+  private final ArrayDeque<Ready> inFlight = new ArrayDeque<>();
   private boolean processScheduled;
   private long ticks;
   private final PendingReads reads;
@@ -675,7 +686,11 @@ public final class NodeLoop implements Transport.Inbox {
     }
   }
 
-  /** Takes the next Ready if the previous one is done, and hands it to the pipelines. */
+  /**
+   * Takes the next Ready, also while earlier ones are still being written (up to {@link
+   * #MAX_READYS_IN_FLIGHT}), and hands it to the pipelines. The log writer persists them in order
+   * and reports each back ({@link #afterPersist}) in that order.
+   */
   private void process() {
     processScheduled = false;
     if (state != State.RUNNING) {
@@ -684,11 +699,13 @@ public final class NodeLoop implements Transport.Inbox {
     publishStatus();
     RaftStatus now = status.latest();
     snapshots.roleChanged(now.role() == Role.LEADER);
-    if (inFlight != null || !core.hasReady()) {
+    if (inFlight.size() >= MAX_READYS_IN_FLIGHT || !core.hasReady()) {
       return;
     }
     Ready ready = core.ready();
-    inFlight = ready;
+    // Whether every earlier Ready is durable (and advanced) already.
+    boolean alone = inFlight.isEmpty();
+    inFlight.addLast(ready);
     if (now.role() == Role.LEADER) {
       snapshots.update(now.term(), ready.snapshotPeers());
     }
@@ -697,26 +714,30 @@ public final class NodeLoop implements Transport.Inbox {
           Math.max(handedOutUpTo, ready.entries().get(ready.entries().size() - 1).index());
     }
     membershipChanges.announce(ready.membership(), ready.membershipIndex());
-    if (!ready.hasPersistentWork()) {
+    if (!ready.hasPersistentWork() && alone) {
       afterPersist(ready, ready.messages(), ready.committed(), reads(ready.readStates()));
       return;
     }
-    // Thesis §10.2.1: a leader replicates while its own write is in flight; the core counts the
-    // leader's copy only after advance(). Everything else waits for the write.
+    // Thesis §10.2.1: a leader whose term is durable replicates while its own writes are in
+    // flight; the core counts the leader's copy only after advance(). Everything else waits for
+    // this Ready's write, which comes after every earlier Ready's: a message may promise what an
+    // earlier Ready still in flight writes (an acknowledgement of its entries, its vote).
     List<Message> later = new ArrayList<>(ready.messages().size());
     for (Message message : ready.messages()) {
-      if (message instanceof Message.AppendRequest) {
+      if (ready.mayLeaveBeforeSync(message)) {
         options.transport().send(message);
       } else {
         later.add(message);
       }
     }
-    // Committed entries that earlier Readies wrote are durable here already (and on a quorum):
-    // apply them now instead of after this Ready's fsync, which would add a whole sync to every
-    // proposal's latency. Only those this Ready writes itself, or any after a snapshot it
-    // installs, wait for the write.
+    // Committed entries that earlier Readies wrote are durable here already (and on a quorum) if
+    // none of those is still in flight: apply them now instead of after this Ready's fsync, which
+    // would add a whole sync to every proposal's latency. Those this Ready writes itself, any
+    // after a snapshot it installs, and all of them while an earlier Ready is in flight (which may
+    // write them, and whose committed entries must be applied first) wait for the write.
     List<LogEntry> committed = ready.committed();
-    int durable = ready.snapshot().isPresent() ? 0 : durablePrefix(committed, ready.entries());
+    int durable =
+        !alone || ready.snapshot().isPresent() ? 0 : durablePrefix(committed, ready.entries());
     if (durable > 0) {
       applier.submit(committed.subList(0, durable), reads(ready.readStates()));
     }
@@ -727,7 +748,7 @@ public final class NodeLoop implements Transport.Inbox {
         () -> {
           // On the writer lane, right after the sync: what waited for durability (a follower's
           // acknowledgement, a vote) leaves now instead of after one more hop through the loop.
-          // The loop builds no later Ready before afterPersist, so the order of sends holds.
+          // The writer runs these callbacks in Ready order, so the order of sends holds.
           if (state == State.RUNNING) {
             sendAll(later);
           }
@@ -758,7 +779,7 @@ public final class NodeLoop implements Transport.Inbox {
 
   private void afterPersist(
       Ready ready, List<Message> messages, List<LogEntry> committed, List<Applier.Read> reads) {
-    if (state != State.RUNNING || inFlight != ready) {
+    if (state != State.RUNNING || inFlight.peekFirst() != ready) {
       return;
     }
     sendAll(messages);
@@ -769,7 +790,7 @@ public final class NodeLoop implements Transport.Inbox {
     }
     applier.submit(committed, reads);
     core.advance(ready);
-    inFlight = null;
+    inFlight.removeFirst();
     process();
   }
 

@@ -30,6 +30,11 @@ import java.util.TreeSet;
  *   <li>{@code campaign n1}, {@code transfer n1 n2}, {@code read-index n1 id}: local inputs
  *   <li>{@code propose n1 v1 [v2 …]}: one proposal per value, without handling Readies in between
  *   <li>{@code tick n1 [count]}, {@code tick-all [count]}: ticks only, Readies are not handled
+ *   <li>{@code ready-begin n1}: n1 takes its next Ready and hands it to storage (appended, not
+ *       synced), also while earlier ones are in flight; the messages that may leave before the sync
+ *       are queued. {@code ready-finish n1}: the oldest Ready n1 began is synced and finished
+ *       (advanced); its other messages are queued. {@code deliver-only}: deliver the queued
+ *       messages once without handling any Ready
  *   <li>{@code deliver}: handle every node's Readies, then deliver the queued messages once
  *   <li>{@code stabilize}: {@code deliver} until no node has work and the queue is empty
  *   <li>{@code drop n1->n2} (one-way cut), {@code partition n1 | n2 n3}, {@code heal}
@@ -74,6 +79,9 @@ final class InteractionRunner {
         }
       }
       case "deliver" -> deliverOnce(out);
+      case "deliver-only" -> deliverQueue(out);
+      case "ready-begin" -> readyBegin(node(args[0]), out);
+      case "ready-finish" -> readyFinish(node(args[0]), out);
       case "stabilize" -> {
         for (int round = 0; deliverOnce(out); round++) {
           if (round > 1000) {
@@ -220,33 +228,114 @@ final class InteractionRunner {
     }
   }
 
-  /** Handles all Readies, then delivers the queue once; false if there was nothing to do. */
+  /**
+   * Handles all Readies (first finishing those begun by {@code ready-begin}), then delivers the
+   * queue once; false if there was nothing to do.
+   */
   private boolean deliverOnce(List<String> out) {
     boolean worked = false;
     for (SimNode node : nodes.values()) {
+      while (node.isBusy()) {
+        worked = true;
+        finish(node, out);
+      }
       while (node.core().hasReady()) {
         worked = true;
         int reads = node.reads.size();
         int applied = node.applied.size();
         queue.addAll(node.handleReady());
         node.core().assertInvariants();
-        if (node.applied.size() > applied) {
-          out.add(
-              node.id
-                  + " applies "
-                  + Describe.entries(node.applied.subList(applied, node.applied.size())));
-        }
-        for (ReadState r : node.reads.subList(reads, node.reads.size())) {
-          out.add(
-              node.id
-                  + " read id="
-                  + r.requestId()
-                  + " index="
-                  + r.readIndex()
-                  + (r.success() ? " ok" : " failed"));
-        }
+        reportApplied(node, applied, reads, out);
       }
     }
+    return deliverQueue(out) || worked;
+  }
+
+  /**
+   * Takes the next Ready of {@code node} and hands it to storage (appended, not synced) while
+   * earlier ones may still be in flight; the messages that may leave before the sync are queued.
+   */
+  private void readyBegin(SimNode node, List<String> out) {
+    if (!node.core().hasReady()) {
+      out.add(node.id + " has nothing ready");
+      return;
+    }
+    List<Message> early = node.beginReady();
+    Ready r = node.newestBegun();
+    queue.addAll(early);
+    out.add(
+        node.id
+            + " ready "
+            + r.id()
+            + " begun: "
+            + r.hardState()
+                .map(
+                    h ->
+                        "term="
+                            + h.term()
+                            + " vote="
+                            + h.votedFor().map(Object::toString).orElse("-")
+                            + " ")
+                .orElse("")
+            + "entries="
+            + Describe.entries(r.entries())
+            + ", "
+            + early.size()
+            + " message(s) leave now, "
+            + (r.messages().size() - early.size())
+            + " wait for the sync; "
+            + node.core().readysOutstanding()
+            + " in flight");
+  }
+
+  /** Syncs and finishes the oldest Ready {@code node} began; queues its waiting messages. */
+  private void readyFinish(SimNode node, List<String> out) {
+    if (!node.isBusy()) {
+      out.add(node.id + " has no Ready in flight");
+      return;
+    }
+    finish(node, out);
+  }
+
+  private void finish(SimNode node, List<String> out) {
+    int reads = node.reads.size();
+    int applied = node.applied.size();
+    long id = node.oldestBegun().id();
+    List<Message> late = node.finishReady();
+    node.core().assertInvariants();
+    queue.addAll(late);
+    out.add(
+        node.id
+            + " ready "
+            + id
+            + " durable, "
+            + late.size()
+            + " message(s) leave; commit="
+            + node.core().status().commitIndex());
+    reportApplied(node, applied, reads, out);
+  }
+
+  private void reportApplied(SimNode node, int applied, int reads, List<String> out) {
+    if (node.applied.size() > applied) {
+      out.add(
+          node.id
+              + " applies "
+              + Describe.entries(node.applied.subList(applied, node.applied.size())));
+    }
+    for (ReadState r : node.reads.subList(reads, node.reads.size())) {
+      out.add(
+          node.id
+              + " read id="
+              + r.requestId()
+              + " index="
+              + r.readIndex()
+              + (r.success() ? " ok" : " failed"));
+    }
+  }
+
+  /** Delivers the queued messages once, handling no Ready; false if there was none. */
+  private boolean deliverQueue(List<String> out) {
+    boolean worked = false;
     List<Message> batch = new ArrayList<>(queue);
     queue.clear();
     for (Message m : batch) {

@@ -25,21 +25,25 @@ class ReadyContractTest {
     return LogEntry.command(index, term, Bytes.ofUtf8(data));
   }
 
-  /** ready() refuses to hand out a second Ready before the first is advanced, or an empty one. */
+  /**
+   * ready() refuses an empty Ready; a Ready may be taken while an earlier one is outstanding, but
+   * never hands out again what an earlier one did.
+   */
   @Test
-  void readyRequiresAdvanceAndSomethingToHandOut() {
+  void readyRequiresSomethingToHandOutAndNeverRepeats() {
     Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
     RaftCore n1 = net.core("n1");
     assertThat(n1.hasReady()).isFalse();
     assertThatThrownBy(n1::ready).isInstanceOf(IllegalStateException.class);
     n1.campaign();
     Ready r = n1.ready();
+    assertThat(r.messages()).hasSize(2);
     n1.tick();
-    assertThat(n1.hasReady()).isFalse();
-    assertThatThrownBy(n1::ready)
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("not advanced");
+    assertThat(n1.hasReady()).isFalse(); // the vote requests and the term went out with r
+    assertThatThrownBy(n1::ready).isInstanceOf(IllegalStateException.class);
+    assertThat(n1.readysOutstanding()).isEqualTo(1);
     n1.advance(r);
+    assertThat(n1.readysOutstanding()).isZero();
   }
 
   /** advance() rejects a Ready it did not hand out, or one handed out before. */

@@ -14,26 +14,29 @@ class SimCheckerSelfTest {
   /**
    * Each row plants one bug, the cluster size, whether the direct checks (durable vote history,
    * read-index floor) are on, the property expected to catch it (empty: any) and the seed budget.
-   * Acking before the sync and a network that forges acks commit entries a quorum has not synced
-   * (the durability check sees it at once; Leader Completeness later, when a crash loses one); the
-   * forgotten vote is caught twice: by the durable vote history, and (with that check off) by
-   * Election Safety. The bugs planted in the core by injecting broken {@link SafetyRules}: counting
-   * replicas of an earlier term's entry breaks the leader commit rule; ReadIndex before the no-op
-   * commits is caught by the read-index floor and, with that check off, by the clients'
-   * linearizability check (a stale read); a pre-vote that moves the receiver's term creates a term
-   * nobody campaigned in; ignoring prevLogTerm breaks Log Matching. The membership bugs run with
-   * membership churn (last column): a second change while one is uncommitted breaks the one-change
-   * rule the invariants check whenever a leader appends a configuration; counting only the new
-   * voters during a joint change, using a configuration only once committed, and a removed leader
-   * counting itself all commit entries that the configuration in force on the leader (computed from
-   * its log) does not hold on a quorum, which the durability check sees. Snapshots that leave out
-   * the client-session table (planted in the simulated driver's snapshot writing, the one place the
-   * library adds the table) make a node that restarts or installs such a snapshot judge later
-   * session entries differently from the others: the clients' session checks catch it.
+   * Acking before the sync, a leader that counts its own copy as soon as it handed it to storage
+   * (not once the Ready holding it is durable) and a network that forges acks commit entries a
+   * quorum has not synced (the durability check sees it at once; Leader Completeness later, when a
+   * crash loses one); the forgotten vote is caught twice: by the durable vote history, and (with
+   * that check off) by Election Safety. The bugs planted in the core by injecting broken {@link
+   * SafetyRules}: counting replicas of an earlier term's entry breaks the leader commit rule;
+   * ReadIndex before the no-op commits is caught by the read-index floor and, with that check off,
+   * by the clients' linearizability check (a stale read); a pre-vote that moves the receiver's term
+   * creates a term nobody campaigned in; ignoring prevLogTerm breaks Log Matching. The membership
+   * bugs run with membership churn (last column): a second change while one is uncommitted breaks
+   * the one-change rule the invariants check whenever a leader appends a configuration; counting
+   * only the new voters during a joint change, using a configuration only once committed, and a
+   * removed leader counting itself all commit entries that the configuration in force on the leader
+   * (computed from its log) does not hold on a quorum, which the durability check sees. Snapshots
+   * that leave out the client-session table (planted in the simulated driver's snapshot writing,
+   * the one place the library adds the table) make a node that restarts or installs such a snapshot
+   * judge later session entries differently from the others: the clients' session checks catch it.
    */
   @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}, churn {5}) caught by {3}")
   @CsvSource({
     "ACK_BEFORE_SYNC, 3, true, Durability, 500, false",
+    "LEADER_COUNTS_ITSELF_ON_HAND_OFF, 3, true, Durability, 500, false",
+    "LEADER_COUNTS_ITSELF_ON_HAND_OFF, 5, true, Durability, 500, false",
     "FORGET_VOTE_ON_CRASH, 3, true, voted for, 50, false",
     "FORGET_VOTE_ON_CRASH, 3, false, Election Safety, 1000, false",
     "FORGED_ACK, 3, true, Durability, 500, false",

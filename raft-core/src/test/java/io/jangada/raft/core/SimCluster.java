@@ -71,6 +71,9 @@ final class SimCluster {
   private int snapshotTrailing;
   long membershipChanges;
   long membershipRefusals;
+  // Readys each node may have begun and not finished (asynchronous storage writes); 1 is the old
+  // one-Ready-in-flight driver. Drawn per seed, or fixed with -Dsim.inflight=N.
+  private final int maxInFlight;
 
   private SimCluster(long seed, int size, SimNode.Bug bug, Consumer<String> trace) {
     this.seed = seed;
@@ -108,6 +111,9 @@ final class SimCluster {
     this.leaseReads =
         Boolean.getBoolean("sim.lease") || bug == SimNode.Bug.LEASE_READ_DURING_TRANSFER;
     this.tailRandom = new SplittableRandom(seed ^ 0x7A11_1055L);
+    // A generator of its own, so the rest of the run draws what it drew before.
+    this.maxInFlight =
+        Integer.getInteger("sim.inflight", 1 + new SplittableRandom(seed ^ 0xA51_4C00L).nextInt(4));
     List<NodeId> ids = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       ids.add(NodeId.of("n" + i));
@@ -118,6 +124,7 @@ final class SimCluster {
     snapshotTransfers = new SimSnapshotTransfers(nodes, net, this::event);
     for (NodeId id : ids) {
       SimNode node = new SimNode(id, config, membership, observers, bug);
+      node.maxInFlight = maxInFlight;
       node.open(random.split());
       nodes.put(id, node);
     }
@@ -128,6 +135,8 @@ final class SimCluster {
             + size
             + " bug="
             + bug
+            + " inflight="
+            + maxInFlight
             + " "
             + config
             + " drop="
@@ -272,6 +281,7 @@ final class SimCluster {
     for (int i = size + 1; i <= size + 2; i++) {
       NodeId id = NodeId.of("n" + i);
       SimNode node = new SimNode(id, config, Membership.empty(), observers, bug);
+      node.maxInFlight = maxInFlight;
       node.snapshots.every = snapshotEvery;
       node.snapshots.trailing = snapshotTrailing;
       node.open(random.split());
@@ -334,6 +344,15 @@ final class SimCluster {
       if (node.paused && (now >= node.resumeAt || !faults)) {
         node.paused = false;
         event(node.id + " RESUME");
+        if (leaseReads && node.isUp()) {
+          // Lease reads assume bounded clock drift: the paused node's clock kept running, so it
+          // gets the ticks it missed before it takes any other input (without them a paused
+          // leader's lease would outlive the pause, which is unbounded drift, not a lease bug).
+          for (long t = node.pausedAt; t < now; t++) {
+            node.core().tick();
+            event(node.id + " tick (catching up after the pause)");
+          }
+        }
       }
       if (!node.isUp()) {
         if (random.nextInt(10) == 0) {
@@ -369,14 +388,14 @@ final class SimCluster {
   private boolean microStep() {
     List<SimNode> runnable = new ArrayList<>();
     for (SimNode node : nodes.values()) {
-      if (!node.paused && (node.isBusy() || (node.isUp() && node.core().hasReady()))) {
+      if (!node.paused && (node.isBusy() || node.canBegin())) {
         runnable.add(node);
       }
     }
     List<Integer> due = new ArrayList<>();
     for (int i : net.due(now)) {
       SimNode to = nodes.get(net.peek(i).to());
-      if (to == null || (!to.isBusy() && !to.paused)) {
+      if (to == null || !to.paused) {
         due.add(i);
       }
     }
@@ -395,7 +414,9 @@ final class SimCluster {
 
   private void readyPhase(SimNode node) {
     List<Message> out;
-    if (node.isBusy()) {
+    // With Readys in flight and more work ready, finishing the oldest and beginning another are
+    // both possible: either may come first.
+    if (node.isBusy() && (!node.canBegin() || random.nextBoolean())) {
       out = node.finishReady();
       event(node.id + " ready done, sends " + out.size());
     } else {
@@ -620,6 +641,7 @@ final class SimCluster {
       if (!up.isEmpty()) {
         SimNode node = up.get(random.nextInt(up.size()));
         node.paused = true;
+        node.pausedAt = now;
         node.resumeAt = now + 5 + random.nextInt(26);
         log(node.id + " PAUSE until t" + node.resumeAt);
       }

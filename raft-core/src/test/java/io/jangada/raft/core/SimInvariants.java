@@ -154,10 +154,13 @@ final class SimInvariants implements SimNode.Observer {
   public void persisted(SimNode node) {
     RaftStatus s = node.core().status();
     String instance = node.id + "#" + node.restarts;
-    long from = Math.max(recordedUpTo.getOrDefault(instance, 0L) + 1, node.log.firstIndex());
-    long to = Math.min(s.commitIndex(), node.log.lastIndex());
+    // The core's view of its log: with Readys in flight, storage may still hold entries the core
+    // has replaced (a truncation not yet handed out), and the commit index refers to the core's.
+    RaftLog view = node.core().raftLog();
+    long from = Math.max(recordedUpTo.getOrDefault(instance, 0L) + 1, view.firstIndex());
+    long to = Math.min(s.commitIndex(), view.lastIndex());
     if (from <= to) {
-      for (LogEntry e : node.log.entries(from, to + 1, Long.MAX_VALUE)) {
+      for (LogEntry e : view.entries(from, to + 1, Long.MAX_VALUE)) {
         recordCommitted(node, e, s.term());
       }
       recordedUpTo.put(instance, to);

@@ -7,7 +7,6 @@ import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
-import io.jangada.raft.model.Message.AppendRequest;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.InMemoryLogStorage;
@@ -24,13 +23,18 @@ import java.util.random.RandomGenerator;
  *
  * <ol>
  *   <li>{@link #beginReady}: take the Ready and append its entries (not yet synced); a leader's
- *       AppendRequests may leave now (thesis §10.2.1).
- *   <li>{@link #finishReady}: save the hard state, sync if {@code mustSync}, send the other
- *       messages, apply the committed entries, advance.
+ *       AppendRequests and Heartbeats may leave now (thesis §10.2.1, {@link
+ *       Ready#mayLeaveBeforeSync}).
+ *   <li>{@link #finishReady}: for the oldest outstanding Ready, save the hard state, sync if {@code
+ *       mustSync}, send the other messages, apply the committed entries, advance.
  * </ol>
  *
- * <p>While a Ready is outstanding the node takes no other input, as the single-threaded driver
- * would. A {@link #crash} loses the outstanding Ready and a random prefix of the unsynced writes.
+ * <p>Up to {@link #maxInFlight} Readys may be begun and not finished (asynchronous storage writes,
+ * as {@code NodeLoop} does): the node keeps taking input and building Readys meanwhile, and
+ * finishes them in order. Their appends reach storage in Ready order; a sync makes all of them
+ * durable (the real writer syncs one Ready at a time, so this only makes more durable, earlier, and
+ * the core never learns of it before its own Ready finishes). A {@link #crash} loses every
+ * outstanding Ready and a random prefix of the unsynced writes.
  */
 final class SimNode {
 
@@ -42,7 +46,10 @@ final class SimNode {
     /** {@code node} saved {@code state} durably. */
     default void savedHardState(SimNode node, HardState state) {}
 
-    /** {@code node} finished persisting a Ready: its storage now holds its whole log. */
+    /**
+     * {@code node} finished persisting its oldest outstanding Ready (and so every earlier one); not
+     * advanced yet.
+     */
     default void persisted(SimNode node) {}
 
     /** {@code node}'s state machine applied {@code entry}. */
@@ -63,6 +70,18 @@ final class SimNode {
     NONE,
     /** Every message (also a follower's AppendResponse) leaves before the entries are synced. */
     ACK_BEFORE_SYNC,
+    /**
+     * A leader counts its own copy of an entry as soon as it appended it, not once the write that
+     * holds it is durable (advanced): with Readys in flight, it commits what only it and a minority
+     * hold durably.
+     */
+    LEADER_COUNTS_ITSELF_ON_HAND_OFF(
+        new SafetyRules() {
+          @Override
+          public long leaderOwnMatch(RaftLog log) {
+            return log.lastIndex();
+          }
+        }),
     /** The state storage forgets the vote on a crash. */
     FORGET_VOTE_ON_CRASH,
     /** The network acknowledges AppendRequests on the follower's behalf (see SimCluster). */
@@ -178,10 +197,18 @@ final class SimNode {
   final SimSnapshots snapshots = new SimSnapshots();
 
   private RaftCore core; // null while crashed
-  private Ready pending; // handed out, entries appended, not yet finished
+  // Handed out, entries appended, not yet finished; oldest first.
+  private final java.util.ArrayDeque<Begun> pending = new java.util.ArrayDeque<>();
+
+  /** A begun Ready and the node's term when it was taken (a snapshot was adopted in that term). */
+  private record Begun(Ready ready, long term) {}
+
+  // How many Readys may be begun and not finished at once (1: the old one-Ready-in-flight driver).
+  int maxInFlight = 1;
   int restarts;
   // A paused process (think SIGSTOP or a long GC pause): no ticks, no Ready handling, no input.
   boolean paused;
+  long pausedAt;
   long resumeAt;
 
   SimNode(NodeId id, RaftConfig config, Membership membership, Observer observer, Bug bug) {
@@ -314,13 +341,32 @@ final class SimNode {
     return core != null;
   }
 
-  boolean isBusy() {
-    return pending != null;
+  /** The Ready begun last and not finished yet. */
+  Ready newestBegun() {
+    return pending.peekLast().ready();
   }
 
-  /** Whether the node can take an input now: up, not paused and no Ready outstanding. */
+  /** The Ready the next {@link #finishReady} finishes. */
+  Ready oldestBegun() {
+    return pending.peekFirst().ready();
+  }
+
+  /** Whether a begun Ready waits to be finished. */
+  boolean isBusy() {
+    return !pending.isEmpty();
+  }
+
+  /** Whether a new Ready can be begun now: up, not paused, below the in-flight cap, work ready. */
+  boolean canBegin() {
+    return core != null && !paused && pending.size() < maxInFlight && core.hasReady();
+  }
+
+  /**
+   * Whether the node can take an input now: up and not paused (also while Readys are being written,
+   * as the driver's loop does).
+   */
   boolean acceptsInput() {
-    return core != null && pending == null && !paused;
+    return core != null && !paused;
   }
 
   long appliedIndex() {
@@ -329,32 +375,37 @@ final class SimNode {
 
   /** Phase 1. Returns the messages that may leave before the write is synced. */
   List<Message> beginReady() {
-    pending = core.ready();
-    if (pending.snapshot().isPresent()) {
-      // A snapshot from the leader, already stored: it replaces the log and the state machine
-      // before this Ready's entries are appended.
-      SnapshotMeta meta = pending.snapshot().get();
+    Ready r = core.ready();
+    pending.addLast(new Begun(r, core.status().term()));
+    if (r.snapshot().isPresent()) {
+      // A snapshot from the leader, already stored: it replaces the log before this Ready's
+      // entries are appended (the state machine follows when the Ready finishes, after the
+      // committed entries of earlier Readys).
+      SnapshotMeta meta = r.snapshot().get();
       log.reset(meta.index(), meta.term());
-      restore(meta, core.status().term());
       snapshots.adopted++;
     }
-    if (!pending.entries().isEmpty()) {
-      log.append(pending.entries());
-      observer.appended(this, pending.entries());
+    if (!r.entries().isEmpty()) {
+      log.append(r.entries());
+      observer.appended(this, r.entries());
     }
     List<Message> early = new ArrayList<>();
-    for (Message m : pending.messages()) {
-      if (bug == Bug.ACK_BEFORE_SYNC || m instanceof AppendRequest) {
+    for (Message m : r.messages()) {
+      if (leavesEarly(r, m)) {
         early.add(m);
       }
     }
     return early;
   }
 
+  private boolean leavesEarly(Ready r, Message m) {
+    return bug == Bug.ACK_BEFORE_SYNC || r.mayLeaveBeforeSync(m);
+  }
+
   /** Phase 2. Returns the messages held back until the write was durable. */
   List<Message> finishReady() {
-    Ready r = pending;
-    pending = null;
+    Begun begun = pending.removeFirst();
+    Ready r = begun.ready();
     if (r.hardState().isPresent()) {
       state.save(r.hardState().get());
       observer.savedHardState(this, r.hardState().get());
@@ -365,9 +416,12 @@ final class SimNode {
     observer.persisted(this);
     List<Message> late = new ArrayList<>();
     for (Message m : r.messages()) {
-      if (!(bug == Bug.ACK_BEFORE_SYNC || m instanceof AppendRequest)) {
+      if (!leavesEarly(r, m)) {
         late.add(m);
       }
+    }
+    if (r.snapshot().isPresent()) {
+      restore(r.snapshot().get(), begun.term());
     }
     for (LogEntry e : r.committed()) {
       applied.add(e);
@@ -402,8 +456,10 @@ final class SimNode {
   /** Both phases at once; returns every message in the Ready's order. */
   List<Message> handleReady() {
     beginReady();
-    Ready r = pending;
-    finishReady();
+    Ready r = pending.peekLast().ready();
+    while (!pending.isEmpty()) {
+      finishReady();
+    }
     return r.messages();
   }
 
@@ -429,7 +485,7 @@ final class SimNode {
   /** Power loss: the core and the outstanding Ready vanish, unsynced writes partly survive. */
   void crash(RandomGenerator random) {
     core = null;
-    pending = null;
+    pending.clear();
     paused = false;
     log.crash(random);
     if (bug == Bug.FORGET_VOTE_ON_CRASH) {
