@@ -298,14 +298,22 @@ final class PeerChannel {
       return;
     }
     int requests = 1;
-    do {
-      try {
-        drain();
-      } catch (RuntimeException e) {
-        log.warn("{}: writing to {} failed", self, peer, e);
+    boolean finished = false;
+    try {
+      do {
+        try {
+          drain();
+        } catch (RuntimeException e) {
+          log.warn("{}: writing to {} failed", self, peer, e);
+        }
+        requests = drainRequests.addAndGet(-requests);
+      } while (requests != 0);
+      finished = true;
+    } finally {
+      if (!finished) {
+        drainRequests.set(0); // an Error escaped: never leave the channel unable to drain
       }
-      requests = drainRequests.addAndGet(-requests);
-    } while (requests != 0);
+    }
   }
 
   /**
@@ -316,11 +324,17 @@ final class PeerChannel {
   private void drain() {
     while (true) {
       ClientCallStreamObserver<OutboundFrame> s;
-      OutboundFrame frame;
       synchronized (this) {
         s = stream;
-        if (s == null || !s.isReady()) {
-          return;
+      }
+      // Asked outside our lock: gRPC takes its own lock, and calls us back (onReady) without ours.
+      if (s == null || !s.isReady()) {
+        return;
+      }
+      OutboundFrame frame;
+      synchronized (this) {
+        if (stream != s) {
+          return; // closed or replaced meanwhile; its successor drains itself
         }
         backoffNanos = initialBackoffNanos; // connected: the next failure retries quickly again
         if (!connected) {
