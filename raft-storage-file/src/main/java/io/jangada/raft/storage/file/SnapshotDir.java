@@ -53,8 +53,8 @@ final class SnapshotDir implements SnapshotStorage {
   private static final short VERSION = 2;
   private static final int TRAILER = 16;
 
-  /** Unforced bytes a snapshot being written may accumulate before it is forced: 4 MiB. */
-  static final long SYNC_INTERVAL_BYTES = 4L << 20;
+  /** Unforced bytes a snapshot being written may accumulate before it is forced: 32 MiB. */
+  static final long SYNC_INTERVAL_BYTES = 32L << 20;
 
   private static final Pattern NAME = Pattern.compile("snap-(\\d{20})-(\\d{20})\\.snap");
   private static final Comparator<SnapshotMeta> ORDER =

@@ -148,10 +148,13 @@ class SnapshotWriteBackTest {
   void theDefaultIntervalBoundsWhatTheCommitLeavesToTheLastForce() throws IOException {
     RecordingIo io = new RecordingIo();
     SnapshotStorage snapshots = SnapshotDir.open(io, dir, 2, false);
-    byte[] data = data((int) (3 * SnapshotDir.SYNC_INTERVAL_BYTES + 5), 11);
+    byte[] block = data(1 << 20, 11);
+    long blocks = 2 * (SnapshotDir.SYNC_INTERVAL_BYTES >> 20) + 1;
 
     try (SnapshotStorage.Sink sink = snapshots.create(meta(20))) {
-      sink.stream().write(data);
+      for (long i = 0; i < blocks; i++) {
+        sink.stream().write(block);
+      }
       sink.commit();
     }
 
@@ -159,7 +162,10 @@ class SnapshotWriteBackTest {
     assertThat(io.unforcedAtForce)
         .allSatisfy(n -> assertThat(n).isLessThan(SnapshotDir.SYNC_INTERVAL_BYTES + CHUNK));
     try (InputStream in = snapshots.open(meta(20))) {
-      assertThat(in.readAllBytes()).isEqualTo(data);
+      for (long i = 0; i < blocks; i++) {
+        assertThat(in.readNBytes(block.length)).as("block %d", i).isEqualTo(block);
+      }
+      assertThat(in.read()).isEqualTo(-1);
     }
   }
 
