@@ -341,5 +341,29 @@ class KvClusterIT {
     long snapshotIndex = JSON.readTree(snapshot.body()).get("index").asLong();
     assertThat(snapshotIndex).isGreaterThanOrEqualTo(index);
     assertThat(status(target).get("snapshotIndex").asLong()).isEqualTo(snapshotIndex);
+
+    // SIGTERM (run-cluster.sh stop) on the leader: it hands leadership to another voter before it
+    // exits (RaftNode.close), so the survivors have a leader and accept writes.
+    script("stop", Integer.toString(target));
+    String stoppedLog = Files.readString(clusterDir.resolve("n" + target + ".log"));
+    assertThat(stoppedLog)
+        .contains("node n" + target + " stopping")
+        .contains("node n" + target + " hands leadership to")
+        .doesNotContain("no other node took over leadership");
+    int survivor = 1 + (target % 3);
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!leaderOtherThan(survivor, target)) {
+      assertThat(System.nanoTime())
+          .as("a survivor leads after n%d stopped", target)
+          .isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    HttpResponse<String> after = put(survivor, "/v1/kv/after-handover", "h", null);
+    assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+  }
+
+  private boolean leaderOtherThan(int asked, int excluded) throws Exception {
+    JsonNode leader = status(asked).get("leader");
+    return leader != null && !leader.isNull() && !leader.asText().equals("n" + excluded);
   }
 }
