@@ -214,7 +214,7 @@ final class KvCall {
    * is the caller's copy: completing it does not affect the node).
    */
   private <T> CompletableFuture<T> step(CompletableFuture<T> future) {
-    return future.orTimeout(Math.max(0, writeDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    return server.failAt(future, writeDeadline);
   }
 
   /**

@@ -31,6 +31,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -141,6 +145,7 @@ public final class KvHttpServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final ExecutorService workers;
+  private final ScheduledThreadPoolExecutor timeouts;
 
   private KvHttpServer(
       HostPort listen,
@@ -165,6 +170,18 @@ public final class KvHttpServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    // Every write arms a timeout that is nearly always cancelled: removed from the queue on
+    // cancel, it wakes the timer thread only when it fires (CompletableFuture.orTimeout's shared
+    // timer keeps cancelled timeouts queued and wakes up for each of them).
+    this.timeouts =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "kv-http-timeouts-" + self);
+              t.setDaemon(true);
+              return t;
+            });
+    timeouts.setRemoveOnCancelPolicy(true);
     QueuedThreadPool jettyThreads = new QueuedThreadPool(64, 4);
     jettyThreads.setName("kv-jetty-" + self);
     jettyThreads.setDaemon(true);
@@ -247,6 +264,7 @@ public final class KvHttpServer implements AutoCloseable {
       log.warn("stopping the HTTP server failed", e);
     }
     workers.shutdownNow();
+    timeouts.shutdownNow();
   }
 
   // ---- used by KvCall ----
@@ -274,6 +292,28 @@ public final class KvHttpServer implements AutoCloseable {
         .flatMap(MemberAddress::http)
         .map(http -> URI.create("http://" + http))
         .orElseGet(() -> httpByNode.get(id));
+  }
+
+  /**
+   * Fails {@code future} with {@link TimeoutException} if it is not complete at {@code
+   * deadlineNanos} ({@link System#nanoTime()}); returns it.
+   */
+  <T> CompletableFuture<T> failAt(CompletableFuture<T> future, long deadlineNanos) {
+    if (future.isDone()) {
+      return future;
+    }
+    ScheduledFuture<?> timer;
+    try {
+      timer =
+          timeouts.schedule(
+              () -> future.completeExceptionally(new TimeoutException()),
+              Math.max(0, deadlineNanos - System.nanoTime()),
+              TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return future; // stopping: the node's own close fails it
+    }
+    future.whenComplete((value, failure) -> timer.cancel(false));
+    return future;
   }
 
   LeaderForwarder forwarder() {
