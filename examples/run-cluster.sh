@@ -20,8 +20,8 @@
 # n1 = 7101/8101, n2 = 7102/8102, n3 = 7103/8103, an added n4 = 7104/8104. Data, logs and PID
 # files live in examples/cluster/ (git-ignored), with the lists of nodes added and removed since
 # the first start (files 'added', 'removed'). Environment overrides: KV_NODES (3),
-# KV_RAFT_BASE_PORT (7100), KV_HTTP_BASE_PORT (8100), KV_CLUSTER_DIR, KV_JAR, KV_JAVA_OPTS,
-# KV_TICK_MS (50), KV_CATCHUP_TIMEOUT (120 s for add).
+# KV_RAFT_BASE_PORT (7100), KV_HTTP_BASE_PORT (8100), KV_CLUSTER_DIR, KV_JAR, KV_JAVA_OPTS (the
+# nodes' JVM options), KV_BENCH_JAVA_OPTS, KV_TICK_MS (50), KV_CATCHUP_TIMEOUT (120 s for add).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,7 +31,11 @@ raft_base="${KV_RAFT_BASE_PORT:-7100}"
 http_base="${KV_HTTP_BASE_PORT:-8100}"
 dir="${KV_CLUSTER_DIR:-$here/cluster}"
 jar="${KV_JAR:-}"
-java_opts="${KV_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseG1GC}"
+# Three node JVMs and a client often share a laptop's few cores: C1 only (C2 compiled for minutes
+# in every JVM and took more CPU than the requests) and the serial collector (small heaps, no
+# concurrent GC threads). On a machine of its own, a node may want the JVM's defaults instead.
+java_opts="${KV_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+bench_java_opts="${KV_BENCH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 tick_ms="${KV_TICK_MS:-50}"
 
 die() { echo "run-cluster: $*" >&2; exit 1; }
@@ -227,6 +231,26 @@ wait_for_leader() {
   return 1
 }
 
+proc_cpu_ticks() { # user + system CPU time of process $1, in clock ticks (0 if unknown)
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || { echo 0; return; }
+  stat="${stat##*) }"
+  read -r -a fields <<<"$stat"
+  echo $((fields[11] + fields[12]))
+}
+
+leader_commit_index() { # the commit index the leader reports, or nothing
+  local i json
+  for i in $(all_nodes); do
+    running_pid "$i" >/dev/null || continue
+    json="$(curl -s -m 2 "http://127.0.0.1:$(http_port "$i")/v1/status" || true)"
+    if [[ "$json" == *'"role":"LEADER"'* ]]; then
+      sed -n 's/.*"commitIndex":\([0-9]*\).*/\1/p' <<<"$json"
+      return
+    fi
+  done
+}
+
 api_status="" api_body="" # the answer of the last call to api
 
 api() { # api METHOD PATH [BODY] [SKIP]: sends to running nodes in turn (not nSKIP) until one answers
@@ -396,7 +420,29 @@ case "$cmd" in
     ;;
   bench)
     find_jar
-    exec java -Xms1g -Xmx1g -XX:+UseG1GC -jar "$jar" bench --nodes "$(http_urls)" "$@"
+    # Node CPU time (utime + stime, from /proc) and the leader's commit index, before and after:
+    # the nodes' CPU per committed entry, warm-up included.
+    declare -A cpu_before
+    for i in $(all_nodes); do
+      pid="$(running_pid "$i")" && cpu_before[$i]="$(proc_cpu_ticks "$pid")"
+    done
+    commit_before="$(leader_commit_index)"
+    rc=0
+    # shellcheck disable=SC2086
+    java $bench_java_opts -jar "$jar" bench --nodes "$(http_urls)" "$@" || rc=$?
+    commit_after="$(leader_commit_index)"
+    if [[ -n "$commit_before" && -n "$commit_after" && "$commit_after" -gt "$commit_before" ]]; then
+      entries=$((commit_after - commit_before)) hz="$(getconf CLK_TCK)" line="" total=0
+      for i in $(all_nodes); do
+        [[ -n "${cpu_before[$i]:-}" ]] || continue
+        pid="$(running_pid "$i")" || continue
+        ticks=$(($(proc_cpu_ticks "$pid") - cpu_before[$i]))
+        total=$((total + ticks))
+        line+=" n$i=$((ticks * 1000000 / hz / entries))"
+      done
+      echo "NODES cpu_us_per_entry:$line total=$((total * 1000000 / hz / entries)) entries=$entries (warm-up included)"
+    fi
+    exit "$rc"
     ;;
   demo)
     find_jar

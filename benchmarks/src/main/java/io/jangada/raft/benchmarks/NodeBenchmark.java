@@ -158,6 +158,11 @@ public final class NodeBenchmark implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "--client raft-client needs --transport grpc");
     }
+    String heapProblem =
+        HeapFit.problem(nodeCount, warmup + ops, valueBytes, Runtime.getRuntime().maxMemory());
+    if (heapProblem != null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), heapProblem);
+    }
     if (runNumber > 0) {
       System.out.println(runOnce());
       return 0;

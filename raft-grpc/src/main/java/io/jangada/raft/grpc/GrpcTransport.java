@@ -1,7 +1,6 @@
 package io.jangada.raft.grpc;
 
 import com.google.common.net.HostAndPort;
-import com.google.protobuf.CodedOutputStream;
 import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -9,7 +8,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.grpc.proto.Envelope;
-import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
@@ -79,9 +77,9 @@ import org.slf4j.LoggerFactory;
  * sender this node does not know yet is heard (see {@link Builder#acceptUnknownSenders}) and
  * answered at the address its frames announce.
  *
- * <p>Thread-safety: all methods may be called from any thread. The inbox is called on gRPC's
- * executor threads (messages of one peer serially, in order) and, for {@code unreachable}, on the
- * transport's executor.
+ * <p>Thread-safety: all methods may be called from any thread. The inbox is called on the
+ * transport's network threads (messages of one peer serially, in order) and, for {@code
+ * unreachable}, on the transport's executor.
  */
 public final class GrpcTransport implements Transport {
 
@@ -195,6 +193,9 @@ public final class GrpcTransport implements Transport {
       server =
           NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
               .executor(executor)
+              // Raft frames are decoded and handed to the inbox (which never blocks) on the
+              // network thread that read them: no hop through the executor per frame.
+              .callExecutor(RaftGrpcService.DIRECT_FOR_RAFT_STREAM)
               .maxInboundMessageSize(maxMessageSize)
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
               .addService(service.definition())
@@ -408,15 +409,19 @@ public final class GrpcTransport implements Transport {
   private PeerChannel newPeerChannel(NodeId peer, HostAndPort address) {
     ManagedChannel channel =
         NettyChannelBuilder.forAddress(address.getHost(), address.getPort(), credentials)
-            .executor(executor)
+            // Callbacks (stream ready, stream ended) are short and never block: run them on the
+            // network thread, which then writes the queued frames itself (PeerChannel).
+            .directExecutor()
             .maxInboundMessageSize(maxMessageSize)
             .keepAliveTime(20, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
+            // Raft resends what a failed stream lost; gRPC's retry layer would only buffer frames.
+            .disableRetry()
             .build();
     return new PeerChannel(
         self,
         peer,
-        header,
+        header.toByteArray(),
         channel,
         executor,
         timer,
@@ -448,15 +453,15 @@ public final class GrpcTransport implements Transport {
       reportUnreachableLater(message.to());
       return;
     }
-    RaftMessage encoded;
+    OutboundMessage encoded;
     try {
-      encoded = ProtoCodec.encode(message);
+      encoded = OutboundMessage.of(message);
     } catch (RuntimeException e) {
       log.error("{}: cannot encode {}", self, message.getClass().getSimpleName(), e);
       return;
     }
     // What this message adds to a frame: its tag, length and bytes.
-    int size = CodedOutputStream.computeMessageSize(Envelope.MESSAGES_FIELD_NUMBER, encoded);
+    int size = encoded.size();
     if (header.getSerializedSize() + size > maxMessageSize) {
       dropLog.warn(
           self
@@ -471,7 +476,7 @@ public final class GrpcTransport implements Transport {
       reportUnreachableLater(message.to());
       return;
     }
-    peer.send(encoded, size);
+    peer.send(encoded);
   }
 
   /**
@@ -781,8 +786,10 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * The executor for gRPC callbacks, inbox delivery and writes (default: a cached pool of daemon
-     * threads owned and shut down by the transport). A user executor is not shut down.
+     * The executor for the client service's calls ({@link #serveClients}), stream (re)opening and
+     * {@code unreachable} reports (default: a cached pool of daemon threads owned and shut down by
+     * the transport). A user executor is not shut down. Raft traffic does not use it: frames are
+     * written by the sending thread and decoded and delivered on gRPC's network threads.
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");

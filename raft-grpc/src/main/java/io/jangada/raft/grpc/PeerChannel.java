@@ -1,15 +1,15 @@
 package io.jangada.raft.grpc;
 
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
-import io.jangada.raft.grpc.proto.Envelope;
-import io.jangada.raft.grpc.proto.RaftMessage;
-import io.jangada.raft.grpc.proto.RaftTransportGrpc;
 import io.jangada.raft.grpc.proto.StreamAck;
 import io.jangada.raft.model.NodeId;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * #unreachable} (coalesced, on the callback executor). Raft retries, so nothing is buffered beyond
  * the limits and {@link #send} never blocks.
  *
- * <p>Threading: {@link #send} from any thread (a short lock). All calls on the stream observer
- * (open, write) run on one sequential executor, as gRPC requires; {@link #close} shuts the channel
- * down, which cancels the stream from any thread.
+ * <p>Threading: {@link #send} from any thread (a short lock). Writes happen on the thread that
+ * queued a message or on the gRPC thread that reports the stream ready, whichever comes first, one
+ * thread at a time as gRPC requires ({@link #scheduleDrain}): no hand-off to another thread on the
+ * way to Netty. A write never waits for the network (gRPC buffers it; Netty sends it from its event
+ * loop). Opening a stream runs on one sequential executor; {@link #close} shuts the channel down,
+ * which cancels the stream from any thread.
  */
 final class PeerChannel {
 
@@ -41,10 +45,9 @@ final class PeerChannel {
 
   private final NodeId self;
   private final NodeId peer;
-  private final Envelope header;
+  private final byte[] header; // the frame's header fields, serialized
   private final int maxFrameBytes;
   private final ManagedChannel channel;
-  private final RaftTransportGrpc.RaftTransportStub stub;
   private final Executor serial;
   private final Executor callbacks;
   private final ScheduledExecutorService timer;
@@ -54,13 +57,14 @@ final class PeerChannel {
   private final long maxQueuedBytes;
   private final long initialBackoffNanos;
   private final long maxBackoffNanos;
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AtomicInteger drainRequests = new AtomicInteger();
   private final AtomicBoolean unreachablePending = new AtomicBoolean();
 
   // Guarded by this.
-  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+  private final ArrayDeque<OutboundMessage> queue = new ArrayDeque<>();
   private long queuedBytes;
-  private ClientCallStreamObserver<Envelope> stream;
+  private ClientCallStreamObserver<OutboundFrame> stream;
+  private Opening opening; // the stream being started, not yet published
   private boolean down;
   private boolean connected; // the current or last stream became ready
   private boolean closed;
@@ -69,12 +73,10 @@ final class PeerChannel {
   // Whether a reopen waits out a backoff; read without the lock on every inbound frame.
   private volatile boolean waitingToRetry;
 
-  private record Queued(RaftMessage message, int size) {}
-
   PeerChannel(
       NodeId self,
       NodeId peer,
-      Envelope header,
+      byte[] header,
       ManagedChannel channel,
       Executor executor,
       ScheduledExecutorService timer,
@@ -87,7 +89,6 @@ final class PeerChannel {
     this.header = header;
     this.maxFrameBytes = limits.maxFrameBytes();
     this.channel = channel;
-    this.stub = RaftTransportGrpc.newStub(channel);
     this.serial = MoreExecutors.newSequentialExecutor(executor);
     this.callbacks = executor;
     this.timer = timer;
@@ -104,15 +105,16 @@ final class PeerChannel {
     runSerially(this::openStream);
   }
 
-  /** Queues {@code message}, which adds {@code size} bytes to a frame, or drops it and reports. */
-  void send(RaftMessage message, int size) {
+  /** Queues {@code message} or drops it and reports. */
+  void send(OutboundMessage message) {
     boolean queued = false;
+    int size = message.size();
     synchronized (this) {
       if (closed) {
         return;
       }
       if (!down && queue.size() < maxQueuedMessages && queuedBytes + size <= maxQueuedBytes) {
-        queue.add(new Queued(message, size));
+        queue.add(message);
         queuedBytes += size;
         queued = true;
       }
@@ -160,6 +162,7 @@ final class PeerChannel {
     synchronized (this) {
       closed = true;
       stream = null;
+      opening = null;
       queue.clear();
       queuedBytes = 0;
     }
@@ -178,46 +181,62 @@ final class PeerChannel {
       }
     }
     channel.resetConnectBackoff(); // our own backoff decides when to retry, not the channel's
-    stub.stream(
-        new ClientResponseObserver<Envelope, StreamAck>() {
-          private ClientCallStreamObserver<Envelope> requests;
-
-          @Override
-          public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
-            this.requests = requestStream;
-            requestStream.setOnReadyHandler(PeerChannel.this::scheduleDrain);
-            synchronized (PeerChannel.this) {
-              stream = requestStream;
-              down = false;
-            }
-          }
-
-          @Override
-          public void onNext(StreamAck ack) {}
-
-          @Override
-          public void onError(Throwable t) {
-            if (log.isTraceEnabled()) {
-              log.trace("{}: stream to {} failed", self, peer, t);
-            }
-            streamEnded(requests, t.toString());
-          }
-
-          @Override
-          public void onCompleted() {
-            streamEnded(requests, "completed by the server");
-          }
-        });
+    Opening opening = new Opening();
+    synchronized (this) {
+      this.opening = opening;
+    }
+    ClientCalls.asyncClientStreamingCall(
+        channel.newCall(OutboundFrame.METHOD, CallOptions.DEFAULT), opening);
+    // Published only now that the call is started: drains run on any thread and write at once.
+    synchronized (this) {
+      if (this.opening == opening) { // not closed and not failed meanwhile
+        this.opening = null;
+        stream = opening.requests;
+        down = false;
+      }
+    }
     scheduleDrain();
   }
 
-  private void streamEnded(ClientCallStreamObserver<Envelope> ended, String why) {
+  /** The response side of one stream, and its request side once gRPC hands it over. */
+  private final class Opening implements ClientResponseObserver<OutboundFrame, StreamAck> {
+    private ClientCallStreamObserver<OutboundFrame> requests;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<OutboundFrame> requestStream) {
+      this.requests = requestStream;
+      requestStream.setOnReadyHandler(PeerChannel.this::scheduleDrain);
+    }
+
+    @Override
+    public void onNext(StreamAck ack) {}
+
+    @Override
+    public void onError(Throwable t) {
+      if (log.isTraceEnabled()) {
+        log.trace("{}: stream to {} failed", self, peer, t);
+      }
+      streamEnded(this, t.toString());
+    }
+
+    @Override
+    public void onCompleted() {
+      streamEnded(this, "completed by the server");
+    }
+  }
+
+  private void streamEnded(Opening ended, String why) {
     long delay;
     int lost;
     boolean wasConnected;
     synchronized (this) {
-      if (closed || stream != ended) {
+      if (closed) {
         return;
+      }
+      if (opening == ended) {
+        opening = null; // failed before it was published
+      } else if (stream == null || stream != ended.requests) {
+        return; // an older stream
       }
       wasConnected = connected;
       connected = false;
@@ -269,49 +288,76 @@ final class PeerChannel {
     }
   }
 
+  /**
+   * Drains now, on the calling thread, unless another thread is draining: then that thread drains
+   * once more when it is done, so nothing queued is left behind and no two threads write to the
+   * stream at once. No hand-off to another thread, no task object.
+   */
   private void scheduleDrain() {
-    if (drainScheduled.compareAndSet(false, true)) {
-      runSerially(
-          () -> {
-            drainScheduled.set(false);
-            drain();
-          });
+    if (drainRequests.getAndIncrement() != 0) {
+      return;
+    }
+    int requests = 1;
+    boolean finished = false;
+    try {
+      do {
+        try {
+          drain();
+        } catch (RuntimeException e) {
+          log.warn("{}: writing to {} failed", self, peer, e);
+        }
+        requests = drainRequests.addAndGet(-requests);
+      } while (requests != 0);
+      finished = true;
+    } finally {
+      if (!finished) {
+        drainRequests.set(0); // an Error escaped: never leave the channel unable to drain
+      }
     }
   }
 
   /**
    * Writes queued messages while the stream is ready, batching what is queued into frames of up to
-   * {@code maxFrameBytes} (a larger message goes alone). Runs on the sequential executor.
+   * {@code maxFrameBytes} (a larger message goes alone). One thread at a time ({@link
+   * #scheduleDrain}).
    */
   private void drain() {
     while (true) {
-      ClientCallStreamObserver<Envelope> s;
-      Envelope.Builder frame = header.toBuilder();
+      ClientCallStreamObserver<OutboundFrame> s;
       synchronized (this) {
         s = stream;
-        if (s == null || !s.isReady()) {
-          return;
+      }
+      // Asked outside our lock: gRPC takes its own lock, and calls us back (onReady) without ours.
+      if (s == null || !s.isReady()) {
+        return;
+      }
+      OutboundFrame frame;
+      synchronized (this) {
+        if (stream != s) {
+          return; // closed or replaced meanwhile; its successor drains itself
         }
         backoffNanos = initialBackoffNanos; // connected: the next failure retries quickly again
         if (!connected) {
           connected = true;
           log.info("{}: connected to {}", self, peer);
         }
+        if (queue.isEmpty()) {
+          return;
+        }
+        ArrayList<OutboundMessage> batch = new ArrayList<>(Math.min(queue.size(), 64));
         long frameBytes = 0;
-        Queued next;
+        OutboundMessage next;
         while ((next = queue.peek()) != null
             && (frameBytes == 0 || frameBytes + next.size() <= maxFrameBytes)) {
           queue.poll();
           queuedBytes -= next.size();
           frameBytes += next.size();
-          frame.addMessages(next.message());
+          batch.add(next);
         }
-        if (frameBytes == 0) {
-          return;
-        }
+        frame = new OutboundFrame(header, batch, header.length + (int) frameBytes);
       }
       try {
-        s.onNext(frame.build());
+        s.onNext(frame);
       } catch (RuntimeException e) {
         // The call was cancelled concurrently (close or failure); the observer reports it.
         log.debug("{}: write to {} failed: {}", self, peer, e.toString());

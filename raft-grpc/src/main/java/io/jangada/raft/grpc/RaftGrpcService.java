@@ -1,18 +1,21 @@
 package io.jangada.raft.grpc;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import io.jangada.raft.grpc.proto.Envelope;
-import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.grpc.proto.RaftTransportGrpc;
 import io.jangada.raft.grpc.proto.StreamAck;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -33,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * accepted frame tells the transport that its sender is alive ({@code onTraffic}), so that it can
  * reconnect to it at once instead of waiting out a backoff.
  *
- * <p>Thread-safety: gRPC calls a stream's observer serially, so messages of one stream reach the
- * inbox in order; different streams run concurrently.
+ * <p>Thread-safety: gRPC calls a stream's observer serially (on the network thread that read the
+ * frame, see {@link #DIRECT_FOR_RAFT_STREAM}), so messages of one stream reach the inbox in order;
+ * different streams run concurrently.
  */
 final class RaftGrpcService {
 
@@ -51,6 +55,23 @@ final class RaftGrpcService {
   private final Consumer<String> onTraffic;
   private volatile boolean closed;
   private final GrpcTransportMetrics metrics;
+
+  /**
+   * Runs the calls of the Raft stream method directly on gRPC's network thread (their handler only
+   * checks frames and hands messages to the inbox, which never blocks); other services' calls on
+   * the server's executor.
+   */
+  static final ServerCallExecutorSupplier DIRECT_FOR_RAFT_STREAM =
+      new ServerCallExecutorSupplier() {
+        @Override
+        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+          return RaftTransportGrpc.getStreamMethod()
+                  .getFullMethodName()
+                  .equals(call.getMethodDescriptor().getFullMethodName())
+              ? MoreExecutors.directExecutor()
+              : null;
+        }
+      };
 
   /** Decides which senders' frames are accepted. */
   interface Senders {
@@ -124,29 +145,28 @@ final class RaftGrpcService {
 
   /** Validates one frame and delivers its valid messages; package-private for tests. */
   void accept(InboundFrame frame) {
-    if (frame.envelope().isEmpty()) {
+    if (!frame.parsed()) {
       reject(
           GrpcTransportMetrics.RejectReason.MALFORMED_FRAME, "malformed frame: " + frame.error());
       return;
     }
-    Envelope envelope = frame.envelope().get();
-    String sender = envelope.getSender();
-    if (!clusterId.equals(envelope.getClusterId())) {
+    String sender = frame.sender();
+    if (!clusterId.equals(frame.clusterId())) {
       String text =
           "rejected frames from '"
               + shorten(sender)
               + "' of cluster '"
-              + shorten(envelope.getClusterId())
+              + shorten(frame.clusterId())
               + "': this node's cluster id is '"
               + clusterId
               + "'";
-      problems.record("cluster:" + shorten(envelope.getClusterId()) + ":" + shorten(sender), text);
+      problems.record("cluster:" + shorten(frame.clusterId()) + ":" + shorten(sender), text);
       reject(
           GrpcTransportMetrics.RejectReason.WRONG_CLUSTER,
-          "frame for cluster '" + envelope.getClusterId() + "' (expected '" + clusterId + "')");
+          "frame for cluster '" + frame.clusterId() + "' (expected '" + clusterId + "')");
       return;
     }
-    if (!senders.admit(sender, envelope.getSenderAddress())) {
+    if (!senders.admit(sender, frame.senderAddress())) {
       problems.record(
           "sender:" + shorten(sender),
           "rejected frames from '" + shorten(sender) + "': not a configured peer of this node");
@@ -155,7 +175,8 @@ final class RaftGrpcService {
           "frame from unknown sender '" + sender + "'");
       return;
     }
-    if (envelope.getMessagesCount() == 0) {
+    List<Object> messages = frame.messages();
+    if (messages.isEmpty()) {
       reject(GrpcTransportMetrics.RejectReason.EMPTY_FRAME, "empty frame from " + sender);
       return;
     }
@@ -164,19 +185,16 @@ final class RaftGrpcService {
     } catch (RuntimeException e) {
       log.warn("{}: reacting to traffic from {} failed", self, sender, e);
     }
-    for (RaftMessage proto : envelope.getMessagesList()) {
-      accept(sender, proto);
+    for (int i = 0; i < messages.size(); i++) {
+      accept(sender, messages.get(i));
     }
   }
 
-  private void accept(String sender, RaftMessage proto) {
-    Message message;
-    try {
-      message = ProtoCodec.decode(proto);
-    } catch (ProtoCodec.MalformedMessageException e) {
+  private void accept(String sender, Object decoded) {
+    if (!(decoded instanceof Message message)) {
       reject(
           GrpcTransportMetrics.RejectReason.MALFORMED_MESSAGE,
-          "malformed message from " + sender + ": " + e.getMessage());
+          "malformed message from " + sender + ": " + ((InboundFrame.Rejected) decoded).reason());
       return;
     }
     if (!message.from().value().equals(sender)) {

@@ -19,7 +19,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * of recent entries live in the heap.
  *
  * <p>Thread-safety: one writer thread; readers on other threads share a read-write lock with it.
- * The fsync of {@link #sync()} runs outside the lock, so readers never wait for the disk.
+ * The fsyncs of {@link #sync()} and {@link #compactUpTo} (and compaction's file deletions) run
+ * outside the lock, so readers do not wait for them; rolling to a new segment, truncation and reset
+ * still do their disk work under the lock.
  */
 final class SegmentedLog implements LogStorage {
 
@@ -390,8 +392,19 @@ final class SegmentedLog implements LogStorage {
     }
   }
 
+  /**
+   * Compacts as {@link LogStorage#compactUpTo} says. The disk work (forcing the dirty segments, the
+   * meta file, deleting the segments behind the new first index) runs outside the lock: the node's
+   * loop reads the first and last index and terms on every round, and a compaction that held the
+   * lock across those fsyncs while a snapshot was being written to the same disk blocked every
+   * node's loop for up to 0.6 s, long enough to depose the leader (issue 16, W4). Only this
+   * (writer) thread changes the segments, so they stay as seen between the two short locked
+   * sections; readers see the old first index until the meta file is durable.
+   */
   @Override
   public void compactUpTo(long indexInclusive) throws IOException {
+    long term;
+    List<IoFile> toForce = new ArrayList<>();
     lock.writeLock().lock();
     try {
       checkWritable();
@@ -403,30 +416,42 @@ final class SegmentedLog implements LogStorage {
       if (indexInclusive <= compactIndex) {
         return;
       }
-      long term = termLocked(indexInclusive);
-      try {
-        // Entries up to the new first index must be durable before the meta says they are gone.
-        for (Segment s : segments) {
-          if (s.dirty) {
-            s.file().force();
-            s.dirty = false;
-          }
+      term = termLocked(indexInclusive);
+      for (Segment s : segments) {
+        if (s.dirty) {
+          toForce.add(s.file());
+          s.dirty = false;
         }
-        new LogMeta(generation, indexInclusive, term).write(io, dir);
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+    try {
+      // Entries up to the new first index must be durable before the meta says they are gone.
+      for (IoFile f : toForce) {
+        f.force();
+      }
+      new LogMeta(generation, indexInclusive, term).write(io, dir);
+      List<Segment> doomed = new ArrayList<>();
+      lock.writeLock().lock();
+      try {
         compactIndex = indexInclusive;
         compactTerm = term;
         cache.compactTo(indexInclusive);
         while (!segments.isEmpty() && segments.get(0).last() <= indexInclusive) {
-          Segment doomed = segments.remove(0);
-          doomed.close();
-          io.delete(doomed.path()); // a crash may bring it back; recovery deletes it again
+          doomed.add(segments.remove(0));
         }
-      } catch (IOException | RuntimeException e) {
-        failure = e;
-        throw e;
+      } finally {
+        lock.writeLock().unlock();
       }
-    } finally {
-      lock.writeLock().unlock();
+      // No reader can reach these segments any more: they left the list under the write lock.
+      for (Segment s : doomed) {
+        s.close();
+        io.delete(s.path()); // a crash may bring it back; recovery deletes it again
+      }
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+      throw e;
     }
   }
 

@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * Version 1 headers (no membership index, read as 0) are still read. The data checksum is verified
  * while a snapshot is read: the stream fails at its end if the data does not match. Thread-safe.
+ *
+ * <p>While a snapshot is written, the temporary file is forced every {@link #SYNC_INTERVAL_BYTES}
+ * bytes, so that the page cache never holds more than that of its unwritten data. A snapshot of a
+ * large state forced only once at the end left hundreds of MiB to be written by that one fsync, and
+ * on the same file system the log's fsyncs (the write path) queued behind it for about a second:
+ * long enough for the leader to miss its heartbeats and lose leadership (issue 16, W4).
  */
 final class SnapshotDir implements SnapshotStorage {
 
@@ -46,6 +52,10 @@ final class SnapshotDir implements SnapshotStorage {
   private static final short VERSION_1 = 1;
   private static final short VERSION = 2;
   private static final int TRAILER = 16;
+
+  /** Unforced bytes a snapshot being written may accumulate before it is forced: 32 MiB. */
+  static final long SYNC_INTERVAL_BYTES = 32L << 20;
+
   private static final Pattern NAME = Pattern.compile("snap-(\\d{20})-(\\d{20})\\.snap");
   private static final Comparator<SnapshotMeta> ORDER =
       Comparator.comparingLong(SnapshotMeta::index).thenComparingLong(SnapshotMeta::term);
@@ -53,16 +63,18 @@ final class SnapshotDir implements SnapshotStorage {
   private final FileIo io;
   private final Path dir;
   private final int retain;
+  private final long syncIntervalBytes;
   private final AtomicLong tmpCounter = new AtomicLong();
   private final TreeMap<SnapshotMeta, Stored> snapshots = new TreeMap<>(ORDER);
 
   /** A committed snapshot file and where its data lies. */
   record Stored(SnapshotMeta meta, Path path, long dataStart, long dataLength) {}
 
-  private SnapshotDir(FileIo io, Path dir, int retain) {
+  private SnapshotDir(FileIo io, Path dir, int retain, long syncIntervalBytes) {
     this.io = io;
     this.dir = dir;
     this.retain = retain;
+    this.syncIntervalBytes = syncIntervalBytes;
   }
 
   /**
@@ -72,10 +84,22 @@ final class SnapshotDir implements SnapshotStorage {
    * @throws IOException naming the file if a committed snapshot is damaged
    */
   static SnapshotDir open(FileIo io, Path dir, int retain, boolean readOnly) throws IOException {
+    return open(io, dir, retain, readOnly, SYNC_INTERVAL_BYTES);
+  }
+
+  /**
+   * As {@link #open(FileIo, Path, int, boolean)}, forcing a snapshot being written every {@code
+   * syncIntervalBytes} bytes (tests use small intervals).
+   */
+  static SnapshotDir open(FileIo io, Path dir, int retain, boolean readOnly, long syncIntervalBytes)
+      throws IOException {
+    if (syncIntervalBytes < 1) {
+      throw new IllegalArgumentException("sync interval must be >= 1, got " + syncIntervalBytes);
+    }
     if (!readOnly) {
       io.createDirectories(dir);
     }
-    SnapshotDir snapshots = new SnapshotDir(io, dir, retain);
+    SnapshotDir snapshots = new SnapshotDir(io, dir, retain, syncIntervalBytes);
     boolean changed = false;
     for (Path file : io.list(dir)) {
       String name = file.getFileName().toString();
@@ -245,6 +269,8 @@ final class SnapshotDir implements SnapshotStorage {
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
     private long position;
+    // Where the file was last forced: the bytes written after it are in the page cache only.
+    private long forced;
     private boolean done;
     private final OutputStream stream =
         new OutputStream() {
@@ -295,6 +321,11 @@ final class SnapshotDir implements SnapshotStorage {
       file.write(buffer, position);
       position += n;
       buffer.clear();
+      if (position - forced >= syncIntervalBytes) {
+        // Write the snapshot out as it goes, not all at once at commit (see the class comment).
+        file.force();
+        forced = position;
+      }
     }
 
     @Override

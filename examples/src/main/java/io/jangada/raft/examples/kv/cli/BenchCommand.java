@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jangada.raft.examples.kv.client.KvClient;
 import io.jangada.raft.examples.kv.client.KvClientException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,7 +21,14 @@ import picocli.CommandLine.Option;
  * {@code kv bench}: the BENCHMARK.md put workloads run over HTTP against a running cluster. Closed
  * loop: each of C client threads keeps exactly one PUT in flight. Keys are {@code "k"} plus the
  * zero-padded op number (16 bytes), values 100 bytes. Prints a progress bar on stderr and one
- * {@code RESULT system=jangada-http …} line on stdout.
+ * {@code RESULT system=jangada-http …} line on stdout, with the bench process's own CPU time per
+ * measured write ({@code client_cpu_us_per_op}).
+ *
+ * <p>Like a smart client, the bench sends its writes to the leader: it learns the leader's HTTP
+ * address from {@code GET /v1/status} ({@code leaderHttp}), and each thread PUTs over its own
+ * kept-alive HTTP/1.1 connection to it ({@link LeaderWriter}). A write that does not get a 200 from
+ * there (a new leader, a node down) is sent again through {@link KvClient}, which follows redirects
+ * and tries the other nodes, and the leader is looked up again; such writes are counted on stderr.
  *
  * <p>Latency here includes HTTP and JSON on top of {@code RaftNode.propose}, so it is not the
  * library benchmark of BENCHMARK.md (that one calls {@code propose} in-process).
@@ -74,10 +82,16 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("error: clients and ops must be >= 1, warmup and value-bytes >= 0");
       return 2;
     }
+    LeaderWriter.keepConnectionsAlive(c);
     KvClient client = new KvClient(leaderFirst(), Duration.ofSeconds(30), false);
     Result result = run(client, c, measured, warm, valueBytes, noProgress ? null : System.err);
     if (result.errors() > 0) {
       System.err.println("errors: " + result.errors());
+    }
+    if (result.fallbacks() > 0) {
+      System.err.println(
+          "writes not answered 200 by the leader and sent again through KvClient: "
+              + result.fallbacks());
     }
     System.out.println(result.line());
     return result.errors() == 0 ? 0 : 1;
@@ -105,7 +119,14 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** The outcome of a run. */
-  record Result(int clients, long ops, double opsPerSecond, long[] sortedNanos, long errors) {
+  record Result(
+      int clients,
+      long ops,
+      double opsPerSecond,
+      long[] sortedNanos,
+      long errors,
+      long fallbacks,
+      double clientCpuMicrosPerOp) {
     double percentileMs(double q) {
       if (sortedNanos.length == 0) {
         return Double.NaN;
@@ -118,17 +139,21 @@ public final class BenchCommand implements Callable<Integer> {
       return String.format(
           Locale.ROOT,
           "RESULT system=jangada-http clients=%d ops=%d ops_per_s=%.0f p50_ms=%.2f p99_ms=%.2f"
-              + " p999_ms=%.2f",
+              + " p999_ms=%.2f client_cpu_us_per_op=%.0f",
           clients,
           ops,
           opsPerSecond,
           percentileMs(0.50),
           percentileMs(0.99),
-          percentileMs(0.999));
+          percentileMs(0.999),
+          clientCpuMicrosPerOp);
     }
   }
 
-  /** Runs the closed loop; {@code progress} may be null. */
+  /**
+   * Runs the closed loop; {@code progress} may be null. Writes go to the leader {@code client}'s
+   * nodes name in their status, through {@code client} itself when that fails.
+   */
   static Result run(
       KvClient client,
       int clients,
@@ -143,7 +168,10 @@ public final class BenchCommand implements Callable<Integer> {
     AtomicLong next = new AtomicLong();
     AtomicLong done = new AtomicLong();
     AtomicLong errors = new AtomicLong();
+    AtomicLong fallbacks = new AtomicLong();
     AtomicLong measureStart = new AtomicLong();
+    AtomicLong measureStartCpu = new AtomicLong();
+    LeaderWriter.Target leader = new LeaderWriter.Target(client);
     long[][] latencies = new long[clients][];
     int[] counts = new int[clients];
     List<Thread> threads = new ArrayList<>();
@@ -153,20 +181,27 @@ public final class BenchCommand implements Callable<Integer> {
       Thread thread =
           new Thread(
               () -> {
+                LeaderWriter writer = new LeaderWriter(leader);
                 while (true) {
                   long op = next.getAndIncrement();
                   if (op >= total) {
                     return;
                   }
                   if (op == warmup) {
+                    measureStartCpu.set(processCpuNanos());
                     measureStart.set(System.nanoTime());
                   }
-                  String key = String.format(Locale.ROOT, "k%015d", op);
+                  String key = key(op);
                   long start = System.nanoTime();
                   try {
-                    client.put(key, value);
+                    if (!writer.put(key, value)) {
+                      fallbacks.incrementAndGet();
+                      client.put(key, value);
+                      leader.refresh();
+                    }
                   } catch (KvClientException e) {
                     errors.incrementAndGet();
+                    leader.refresh();
                   }
                   long elapsed = System.nanoTime() - start;
                   if (op >= warmup) {
@@ -187,6 +222,7 @@ public final class BenchCommand implements Callable<Integer> {
       thread.join();
     }
     long end = System.nanoTime();
+    long endCpu = processCpuNanos();
     if (bar != null) {
       bar.interrupt();
       bar.join();
@@ -204,7 +240,29 @@ public final class BenchCommand implements Callable<Integer> {
     Arrays.sort(all);
     long start = measureStart.get() == 0 ? end : measureStart.get();
     double seconds = Math.max(1e-9, (end - start) / 1e9);
-    return new Result(clients, measured, n / seconds, all, errors.get());
+    long startCpu = measureStart.get() == 0 ? endCpu : measureStartCpu.get();
+    double cpuMicrosPerOp = n == 0 ? Double.NaN : (endCpu - startCpu) / 1e3 / n;
+    return new Result(
+        clients, measured, n / seconds, all, errors.get(), fallbacks.get(), cpuMicrosPerOp);
+  }
+
+  /** {@code "k"} and {@code op} zero-padded to 15 digits (what {@code "k%015d"} formats). */
+  static String key(long op) {
+    String digits = Long.toString(op);
+    StringBuilder key = new StringBuilder(16).append('k');
+    for (int i = digits.length(); i < 15; i++) {
+      key.append('0');
+    }
+    return key.append(digits).toString();
+  }
+
+  /** CPU time of this whole process (every thread), or 0 where the JVM cannot tell. */
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
   }
 
   private static Thread progressBar(PrintStream out, AtomicLong done, long total) {

@@ -63,7 +63,12 @@ final class KvCall {
     this.timeout = timeout;
   }
 
-  void put(Bytes key, Bytes value, Map<String, String> params) {
+  /**
+   * PUT without blocking: the returned future completes once the answer is set on the exchange, or
+   * fails with the {@link HttpError} (or {@link io.jangada.raft.RaftException}) to answer with. Bad
+   * input throws at once.
+   */
+  CompletableFuture<Void> put(Bytes key, Bytes value, Map<String, String> params) {
     RequestParsing.allowParams(params, Set.of("prevValue", "prevExist"));
     Optional<String> prevValue = Optional.ofNullable(params.get("prevValue"));
     Optional<String> prevExist = Optional.ofNullable(params.get("prevExist"));
@@ -81,22 +86,27 @@ final class KvCall {
     } else {
       command = new KvCommand.Put(key, value);
     }
-    write(key, command);
+    return write(key, command);
   }
 
-  void delete(Bytes key, Map<String, String> params) {
+  /** DELETE without blocking, like {@link #put}. */
+  CompletableFuture<Void> delete(Bytes key, Map<String, String> params) {
     RequestParsing.allowParams(params, Set.of());
-    write(key, new KvCommand.Delete(key));
+    return write(key, new KvCommand.Delete(key));
   }
 
-  private void write(Bytes key, KvCommand command) {
+  private CompletableFuture<Void> write(Bytes key, KvCommand command) {
     Optional<String> idempotencyKey = idempotencyKey();
     Bytes encoded = KvCodec.encode(command);
     writeDeadline = System.nanoTime() + timeout.toNanos(); // for all the write's steps together
-    Committed committed =
+    CompletableFuture<Committed> committed =
         idempotencyKey.isPresent()
             ? proposeOnce(encoded, idempotencyKey.get())
-            : proposeInServerSession(encoded);
+            : proposeInServerSession(encoded, 1);
+    return committed.thenAccept(c -> answer(key, c));
+  }
+
+  private void answer(Bytes key, Committed committed) {
     long index = committed.index();
     long term = committed.term();
     KvResult result = KvCodec.decodeResult(committed.result());
@@ -116,15 +126,22 @@ final class KvCall {
   }
 
   /** Request 1 of the session named after the idempotency key: applied once per key. */
-  private Committed proposeOnce(Bytes command, String idempotencyKey) {
-    long clientId = awaitWrite(node.openSession(sessionName(idempotencyKey)));
-    try {
-      return awaitWrite(node.propose(command, new SessionInfo(clientId, 1, 1)));
-    } catch (SessionExpiredException e) {
-      // The key's session vanished between opening and proposing (evicted by many new keys):
-      // the command was not applied by this attempt; an earlier attempt's outcome is unknown.
-      throw sessionExpired(e);
-    }
+  private CompletableFuture<Committed> proposeOnce(Bytes command, String idempotencyKey) {
+    return step(node.openSession(sessionName(idempotencyKey)))
+        .thenCompose(
+            clientId ->
+                step(node.propose(command, new SessionInfo(clientId, 1, 1)))
+                    .exceptionallyCompose(
+                        failure -> {
+                          // The key's session vanished between opening and proposing (evicted by
+                          // many new keys): the command was not applied by this attempt; an
+                          // earlier attempt's outcome is unknown.
+                          Throwable cause = unwrap(failure);
+                          return CompletableFuture.failedFuture(
+                              cause instanceof SessionExpiredException e
+                                  ? sessionExpired(e)
+                                  : cause);
+                        }));
   }
 
   /**
@@ -148,25 +165,42 @@ final class KvCall {
   }
 
   /** A request of this server's own session; sent again in a new session if it expired. */
-  private Committed proposeInServerSession(Bytes command) {
+  private CompletableFuture<Committed> proposeInServerSession(Bytes command, int attempt) {
     WriteSession session = server.writeSession();
-    for (int attempt = 1; ; attempt++) {
-      long clientId = awaitWrite(session.clientId());
-      long sequence = session.begin();
-      try {
-        return awaitWrite(
-            node.propose(
-                command,
-                new SessionInfo(clientId, sequence, session.lowestUnacknowledged(sequence))));
-      } catch (SessionExpiredException e) {
-        session.expired(clientId);
-        if (attempt >= 2) {
-          throw sessionExpired(e);
-        }
-      } finally {
-        session.end(sequence);
-      }
-    }
+    return step(session.clientId())
+        .thenCompose(
+            clientId -> {
+              long sequence = session.begin();
+              CompletableFuture<Committed> proposed;
+              try {
+                proposed =
+                    step(
+                        node.propose(
+                            command,
+                            new SessionInfo(
+                                clientId, sequence, session.lowestUnacknowledged(sequence))));
+              } catch (RuntimeException e) {
+                session.end(sequence);
+                throw e;
+              }
+              return proposed
+                  .handle(
+                      (committed, failure) -> {
+                        session.end(sequence);
+                        if (failure == null) {
+                          return CompletableFuture.completedFuture(committed);
+                        }
+                        Throwable cause = unwrap(failure);
+                        if (cause instanceof SessionExpiredException expired) {
+                          session.expired(clientId);
+                          return attempt >= 2
+                              ? CompletableFuture.<Committed>failedFuture(sessionExpired(expired))
+                              : proposeInServerSession(command, attempt + 1);
+                        }
+                        return CompletableFuture.<Committed>failedFuture(cause);
+                      })
+                  .thenCompose(next -> next);
+            });
   }
 
   private static HttpError sessionExpired(SessionExpiredException e) {
@@ -176,33 +210,43 @@ final class KvCall {
   }
 
   /**
-   * Waits for a write's step. The library forwards session requests from a follower, so a refusal
-   * naming no usable leader is a 503 (no HTTP relay for writes). {@link SessionExpiredException} is
-   * thrown as is for the caller to handle.
+   * One step of a write, failing with {@link TimeoutException} at the write's deadline (the future
+   * is the caller's copy: completing it does not affect the node).
    */
-  private <T> T awaitWrite(CompletableFuture<T> future) {
-    try {
-      return future.get(Math.max(0, writeDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException | CompletionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (cause instanceof SessionExpiredException expired) {
-        throw expired;
-      }
-      if (cause instanceof NotLeaderException notLeader) {
-        HttpError error = server.noLeader();
-        notLeader.leaderHint().ifPresent(l -> error.with("leader", l.value()));
-        throw error;
-      }
-      throw KvHttpServer.translate(cause);
-    } catch (TimeoutException e) {
-      future.cancel(false);
-      throw KvHttpServer.outcomeUnknown("no answer from the cluster within " + timeout);
-    } catch (CancellationException e) {
-      throw KvHttpServer.outcomeUnknown("the request was cancelled");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw KvHttpServer.outcomeUnknown("the server is shutting down");
+  private <T> CompletableFuture<T> step(CompletableFuture<T> future) {
+    return server.failAt(future, writeDeadline);
+  }
+
+  /**
+   * The answer to a write that failed with {@code failure}. The library forwards session requests
+   * from a follower, so a refusal naming no usable leader is a 503 (no HTTP relay for writes).
+   */
+  HttpError writeFailure(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof HttpError error) {
+      return error;
     }
+    if (cause instanceof NotLeaderException notLeader) {
+      HttpError error = server.noLeader();
+      notLeader.leaderHint().ifPresent(l -> error.with("leader", l.value()));
+      return error;
+    }
+    if (cause instanceof TimeoutException) {
+      return KvHttpServer.outcomeUnknown("no answer from the cluster within " + timeout);
+    }
+    if (cause instanceof CancellationException) {
+      return KvHttpServer.outcomeUnknown("the request was cancelled");
+    }
+    return KvHttpServer.translate(cause);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   void get(Bytes key, Map<String, String> params) {

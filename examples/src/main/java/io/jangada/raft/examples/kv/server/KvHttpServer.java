@@ -27,9 +27,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -73,10 +78,13 @@ import org.slf4j.LoggerFactory;
  * with {@code Retry-After}. Errors are JSON {@code {"error": "..."}}.
  *
  * <p>Threads: Jetty reads request bodies asynchronously (a client that never finishes its body
- * holds no thread, and is cut off by the idle timeout), then a fixed pool of worker threads runs
- * the requests that wait for the node (at most {@link Options#requestTimeout()} each). Status,
- * health and metrics are answered on Jetty's own threads, so they answer even when every worker
- * waits. Connections are limited; a malformed request line gets a 400 from Jetty.
+ * holds no thread, and is cut off by the idle timeout). Writes (PUT, DELETE on {@code /v1/kv/})
+ * hold no thread while the cluster commits them: they are proposed on Jetty's thread and answered
+ * from the thread that completes them (the node's callback executor, or the timer of the request
+ * timeout). A fixed pool of worker threads runs the other requests that wait for the node (reads,
+ * admin and membership calls; at most {@link Options#requestTimeout()} each). Status, health and
+ * metrics are answered on Jetty's own threads, so they answer even when every worker waits.
+ * Connections are limited; a malformed request line gets a 400 from Jetty.
  */
 public final class KvHttpServer implements AutoCloseable {
 
@@ -137,6 +145,7 @@ public final class KvHttpServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final ExecutorService workers;
+  private final ScheduledThreadPoolExecutor timeouts;
 
   private KvHttpServer(
       HostPort listen,
@@ -161,6 +170,18 @@ public final class KvHttpServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    // Every write arms a timeout that is nearly always cancelled: removed from the queue on
+    // cancel, it wakes the timer thread only when it fires (CompletableFuture.orTimeout's shared
+    // timer keeps cancelled timeouts queued and wakes up for each of them).
+    this.timeouts =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "kv-http-timeouts-" + self);
+              t.setDaemon(true);
+              return t;
+            });
+    timeouts.setRemoveOnCancelPolicy(true);
     QueuedThreadPool jettyThreads = new QueuedThreadPool(64, 4);
     jettyThreads.setName("kv-jetty-" + self);
     jettyThreads.setDaemon(true);
@@ -243,6 +264,7 @@ public final class KvHttpServer implements AutoCloseable {
       log.warn("stopping the HTTP server failed", e);
     }
     workers.shutdownNow();
+    timeouts.shutdownNow();
   }
 
   // ---- used by KvCall ----
@@ -270,6 +292,28 @@ public final class KvHttpServer implements AutoCloseable {
         .flatMap(MemberAddress::http)
         .map(http -> URI.create("http://" + http))
         .orElseGet(() -> httpByNode.get(id));
+  }
+
+  /**
+   * Fails {@code future} with {@link TimeoutException} if it is not complete at {@code
+   * deadlineNanos} ({@link System#nanoTime()}); returns it.
+   */
+  <T> CompletableFuture<T> failAt(CompletableFuture<T> future, long deadlineNanos) {
+    if (future.isDone()) {
+      return future;
+    }
+    ScheduledFuture<?> timer;
+    try {
+      timer =
+          timeouts.schedule(
+              () -> future.completeExceptionally(new TimeoutException()),
+              Math.max(0, deadlineNanos - System.nanoTime()),
+              TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return future; // stopping: the node's own close fails it
+    }
+    future.whenComplete((value, failure) -> timer.cancel(false));
+    return future;
   }
 
   LeaderForwarder forwarder() {
@@ -327,6 +371,25 @@ public final class KvHttpServer implements AutoCloseable {
             name -> request.getHeaders().get(name),
             body);
     String path = exchange.rawPath();
+    if (path.startsWith(KV_PREFIX)
+        && (exchange.method().equals("PUT") || exchange.method().equals("DELETE"))) {
+      // Writes never block: proposed from this thread, answered from the thread that completes
+      // them (the node's callback executor), so no worker waits for the commit.
+      CompletableFuture<Void> answered;
+      try {
+        answered = writeAsync(exchange);
+      } catch (RuntimeException e) {
+        answered = CompletableFuture.failedFuture(e);
+      }
+      answered.whenComplete(
+          (ok, failure) -> {
+            if (failure != null) {
+              fillFailure(exchange, failure);
+            }
+            write(response, callback, exchange);
+          });
+      return;
+    }
     if (!path.startsWith(KV_PREFIX)
         && !path.startsWith("/v1/admin/")
         && !MembersApi.matches(path)) {
@@ -350,14 +413,38 @@ public final class KvHttpServer implements AutoCloseable {
     }
   }
 
+  /** PUT or DELETE /v1/kv/{key}: completes once the answer is set on {@code exchange}. */
+  private CompletableFuture<Void> writeAsync(Exchange exchange) {
+    Map<String, String> params = RequestParsing.parseQuery(exchange.rawQuery());
+    Bytes key = RequestParsing.decodeKey(exchange.rawPath().substring(KV_PREFIX.length()));
+    KvCall call = new KvCall(this, exchange, node, options.requestTimeout());
+    CompletableFuture<Void> answered =
+        exchange.method().equals("PUT")
+            ? call.put(key, Bytes.wrapUnsafe(exchange.body()), params)
+            : call.delete(key, params);
+    return answered.exceptionallyCompose(
+        failure -> CompletableFuture.failedFuture(call.writeFailure(failure)));
+  }
+
   private void handle(Exchange exchange) {
     try {
       route(exchange);
-    } catch (HttpError e) {
-      fill(exchange, e);
-    } catch (RaftException e) {
-      fill(exchange, translate(e));
     } catch (RuntimeException e) {
+      fillFailure(exchange, e);
+    }
+  }
+
+  /** Sets the answer to a request that failed with {@code failure}. */
+  private void fillFailure(Exchange exchange, Throwable failure) {
+    Throwable e = failure;
+    while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof HttpError error) {
+      fill(exchange, error);
+    } else if (e instanceof RaftException raft) {
+      fill(exchange, translate(raft));
+    } else {
       log.error("request {} {} failed", exchange.method(), exchange.rawPath(), e);
       fill(exchange, new HttpError(500, "internal error: " + e));
     }
@@ -372,15 +459,9 @@ public final class KvHttpServer implements AutoCloseable {
       RequestParsing.requireMethod(method, Set.of("GET"));
       json(exchange, 200, statusJson(node.status()));
     } else if (path.startsWith(KV_PREFIX)) {
-      RequestParsing.requireMethod(method, Set.of("GET", "PUT", "DELETE"));
+      RequestParsing.requireMethod(method, Set.of("GET", "PUT", "DELETE")); // PUT, DELETE: above
       Bytes key = RequestParsing.decodeKey(path.substring(KV_PREFIX.length()));
-      if (method.equals("PUT")) {
-        call.put(key, Bytes.wrapUnsafe(exchange.body()), params);
-      } else if (method.equals("GET")) {
-        call.get(key, params);
-      } else {
-        call.delete(key, params);
-      }
+      call.get(key, params);
     } else if (path.equals("/v1/admin/transfer-leader")) {
       RequestParsing.requireMethod(method, Set.of("POST"));
       call.transferLeader(params);
