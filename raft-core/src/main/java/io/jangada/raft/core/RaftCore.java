@@ -90,10 +90,6 @@ public final class RaftCore {
   private final List<Message> msgs = new ArrayList<>();
   private final List<ReadState> readStates = new ArrayList<>();
 
-  // Invariant: applied <= applying <= committed. applying: the last committed index handed out in
-  // a Ready; applied: the last one of a Ready the driver advanced.
-  private long applied;
-  private long applying;
   private final ReadyProtocol readies;
   private final StatusCache statusCache = new StatusCache();
 
@@ -113,11 +109,9 @@ public final class RaftCore {
     this.log = log;
     this.term = state.term();
     this.votedFor = state.votedFor();
-    this.applied = applied;
-    this.applying = applied;
     this.lostTail = new LostTail(id, log, state.commit());
     // As adjusted by open(): an adjusted commit alone is not worth a write.
-    this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState());
+    this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState(), applied);
     this.configurations = new Configurations(id, log, rules, membership, this::onAdopted);
     this.reconfiguration = new Reconfiguration(id, config, log, rules, configurations, msgs);
     this.role = nonLeaderRole();
@@ -402,8 +396,7 @@ public final class RaftCore {
     }
     LOG.debug("{} adopts snapshot {}/{}", id, meta.index(), meta.term());
     log.restore(meta);
-    applied = meta.index();
-    applying = meta.index();
+    readies.restored(meta.index());
     configurations.restored(meta);
     leaderId.ifPresent(l -> msgs.add(new AppendResponse(id, l, term, true, meta.index(), 0, 0)));
     return true;
@@ -443,7 +436,7 @@ public final class RaftCore {
     if (leader != null) {
       leader.flush();
     }
-    return readies.has(hardState(), applying);
+    return readies.has(hardState());
   }
 
   /** How many Readys were handed out and not advanced yet. */
@@ -461,18 +454,12 @@ public final class RaftCore {
     if (!hasReady()) {
       throw new IllegalStateException("nothing is ready; check hasReady() first");
     }
-    Ready ready =
-        readies.take(
-            hardState(),
-            applying,
-            membership(),
-            configurations.index(),
-            role == Role.LEADER ? leader.snapshotPeers() : Map.of(),
-            role == Role.LEADER);
-    if (!ready.committed().isEmpty()) {
-      applying = ready.committed().get(ready.committed().size() - 1).index();
-    }
-    return ready;
+    return readies.take(
+        hardState(),
+        membership(),
+        configurations.index(),
+        role == Role.LEADER ? leader.snapshotPeers() : Map.of(),
+        role == Role.LEADER);
   }
 
   /**
@@ -485,9 +472,6 @@ public final class RaftCore {
   public void advance(Ready handled) {
     Objects.requireNonNull(handled, "handled");
     readies.advance(handled);
-    if (!handled.committed().isEmpty()) {
-      applied = Math.max(applied, handled.committed().get(handled.committed().size() - 1).index());
-    }
     if (role == Role.LEADER) {
       leader.maybeCommit(); // the leader's own copy counts only once durable
     }
@@ -509,7 +493,7 @@ public final class RaftCore {
         term,
         leaderId,
         log.committed(),
-        applied,
+        readies.applied(),
         log.firstIndex(),
         log.lastIndex(),
         snapshotIndex,
@@ -525,8 +509,7 @@ public final class RaftCore {
 
   /** Checks the internal invariants; throws {@link IllegalStateException} if one is broken. */
   void assertInvariants() {
-    Check.state(applied <= applying, "applied " + applied + " > applying " + applying);
-    Check.state(applying <= log.committed(), "applying " + applying + " > commit");
+    readies.assertInvariants();
     Check.state(log.committed() <= log.lastIndex(), "commit beyond the last index");
     Check.state(log.committed() >= log.firstIndex() - 1, "commit below the snapshot");
     Check.state((role == Role.LEADER) == (leader != null), "leader state without leader role");

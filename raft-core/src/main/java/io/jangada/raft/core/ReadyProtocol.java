@@ -31,25 +31,49 @@ final class ReadyProtocol {
   // The hard state of the newest Ready the driver reported durable (or the one at open).
   private HardState durableHardState;
   private long readyCounter;
+  // Invariant: applied <= applying <= commit. applying: the last committed index handed out in a
+  // Ready; applied: the last one of a Ready the driver advanced (or a restored snapshot's).
+  private long applied;
+  private long applying;
   // Handed out and not advanced yet, oldest first.
   private final ArrayDeque<Ready> outstanding = new ArrayDeque<>();
 
   /**
    * Hands out the core's {@code msgs} and {@code readStates} (emptied at each Ready); {@code
-   * stored} is the hard state as of open, which is not worth a write by itself.
+   * stored} is the hard state as of open, which is not worth a write by itself; committed entries
+   * after {@code applied} are handed out for applying.
    */
   ReadyProtocol(
       RaftLog log,
       RaftConfig config,
       List<Message> msgs,
       List<ReadState> readStates,
-      HardState stored) {
+      HardState stored,
+      long applied) {
     this.log = log;
     this.config = config;
     this.msgs = msgs;
     this.readStates = readStates;
     this.prevHardState = stored;
     this.durableHardState = stored;
+    this.applied = applied;
+    this.applying = applied;
+  }
+
+  /** The last committed index of a Ready the driver advanced (or of a restored snapshot). */
+  long applied() {
+    return applied;
+  }
+
+  /** A snapshot up to {@code index} replaced the state machine: applied and handed out up to it. */
+  void restored(long index) {
+    applied = index;
+    applying = index;
+  }
+
+  void assertInvariants() {
+    Check.state(applied <= applying, "applied " + applied + " > applying " + applying);
+    Check.state(applying <= log.committed(), "applying " + applying + " > commit");
   }
 
   /** How many Readys were handed out and not advanced yet. */
@@ -67,11 +91,8 @@ final class ReadyProtocol {
     return prevHardState;
   }
 
-  /**
-   * Whether there is something to hand out, with {@code hardState} the core's now and {@code
-   * applying} the last committed index already handed out.
-   */
-  boolean has(HardState hardState, long applying) {
+  /** Whether there is something to hand out, with {@code hardState} the core's now. */
+  boolean has(HardState hardState) {
     return !hardState.equals(prevHardState)
         || log.unstable().hasSnapshotNotHandedOut()
         || log.unstable().hasNotHandedOut()
@@ -82,12 +103,11 @@ final class ReadyProtocol {
 
   /**
    * The next Ready, once {@link #has} said there is something to hand out; {@code snapshotPeers}
-   * are the followers a leader must send a snapshot ({@link Ready}); {@code applying} is the last
-   * committed index already handed out for applying; {@code leader} whether this node leads.
+   * are the followers a leader must send a snapshot ({@link Ready}); {@code leader} whether this
+   * node leads.
    */
   Ready take(
       HardState hs,
-      long applying,
       Membership membership,
       long membershipIndex,
       Map<NodeId, Long> snapshotPeers,
@@ -126,6 +146,9 @@ final class ReadyProtocol {
     msgs.clear();
     readStates.clear();
     prevHardState = hs;
+    if (!committed.isEmpty()) {
+      applying = committed.get(committed.size() - 1).index();
+    }
     outstanding.addLast(ready);
     return ready;
   }
@@ -138,7 +161,7 @@ final class ReadyProtocol {
    */
   void advance(Ready handled) {
     Ready oldest = outstanding.peekFirst();
-    if (oldest == null || handled.id() != oldest.id() || !handled.equals(oldest)) {
+    if (handled != oldest) {
       throw new IllegalStateException(
           "advance with Ready "
               + handled.id()
@@ -149,6 +172,9 @@ final class ReadyProtocol {
     outstanding.removeFirst();
     handled.hardState().ifPresent(hs -> durableHardState = hs);
     handled.snapshot().ifPresent(meta -> log.unstable().stableSnapshot(meta));
+    if (!handled.committed().isEmpty()) {
+      applied = Math.max(applied, handled.committed().get(handled.committed().size() - 1).index());
+    }
     List<LogEntry> entries = handled.entries();
     for (int i = entries.size() - 1; i >= 0; i--) {
       LogEntry e = entries.get(i);

@@ -29,7 +29,6 @@ import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,14 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class NodeLoop implements Transport.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
-
-  /**
-   * How many Readys may be handed to the log writer and not yet durable (etcd's asynchronous
-   * storage writes). Bounds memory: each holds at most the entries the core has not handed out
-   * before (on a leader within {@code maxUncommittedBytes}, on a follower what the leader's
-   * pipeline sends) and {@code maxCommittedBytesPerReady} of committed entries.
-   */
-  static final int MAX_READYS_IN_FLIGHT = 4;
 
   private final NodeOptions options;
   private final NodeId id;
@@ -83,18 +74,13 @@ public final class NodeLoop implements Transport.Inbox {
   private final MembershipChanges membershipChanges;
 
   // Everything below is confined to the loop lane.
-  // The highest entry index ever handed to the log writer (and so possibly sent to a follower): a
-  // proposal above it exists only in this node's memory and cannot take effect once it stops.
-  private long handedOutUpTo;
   private RaftCore core;
   private LogWriter writer;
   private Applier applier;
   private SnapshotTransfers snapshots;
   // The newest snapshot this node stored (taken, received or loaded at start). Any thread reads.
   private volatile long snapshotIndex;
-  // Readys handed to the log writer and not advanced yet, oldest first (at most
-  // MAX_READYS_IN_FLIGHT): the loop builds the next one while earlier ones are being synced.
-  private final ArrayDeque<Ready> inFlight = new ArrayDeque<>();
+  private final ReadysInFlight inFlight = new ReadysInFlight();
   private boolean processScheduled;
   private long ticks;
   private final PendingReads reads;
@@ -688,8 +674,8 @@ public final class NodeLoop implements Transport.Inbox {
 
   /**
    * Takes the next Ready, also while earlier ones are still being written (up to {@link
-   * #MAX_READYS_IN_FLIGHT}), and hands it to the pipelines. The log writer persists them in order
-   * and reports each back ({@link #afterPersist}) in that order.
+   * ReadysInFlight#MAX}), and hands it to the pipelines. The log writer persists them in order and
+   * reports each back ({@link #afterPersist}) in that order.
    */
   private void process() {
     processScheduled = false;
@@ -699,19 +685,15 @@ public final class NodeLoop implements Transport.Inbox {
     publishStatus();
     RaftStatus now = status.latest();
     snapshots.roleChanged(now.role() == Role.LEADER);
-    if (inFlight.size() >= MAX_READYS_IN_FLIGHT || !core.hasReady()) {
+    if (inFlight.full() || !core.hasReady()) {
       return;
     }
     Ready ready = core.ready();
     // Whether every earlier Ready is durable (and advanced) already.
     boolean alone = inFlight.isEmpty();
-    inFlight.addLast(ready);
+    inFlight.add(ready);
     if (now.role() == Role.LEADER) {
       snapshots.update(now.term(), ready.snapshotPeers());
-    }
-    if (!ready.entries().isEmpty()) {
-      handedOutUpTo =
-          Math.max(handedOutUpTo, ready.entries().get(ready.entries().size() - 1).index());
     }
     membershipChanges.announce(ready.membership(), ready.membershipIndex());
     if (!ready.hasPersistentWork() && alone) {
@@ -737,7 +719,9 @@ public final class NodeLoop implements Transport.Inbox {
     // write them, and whose committed entries must be applied first) wait for the write.
     List<LogEntry> committed = ready.committed();
     int durable =
-        !alone || ready.snapshot().isPresent() ? 0 : durablePrefix(committed, ready.entries());
+        !alone || ready.snapshot().isPresent()
+            ? 0
+            : ReadysInFlight.writtenBefore(committed, ready.entries());
     if (durable > 0) {
       applier.submit(committed.subList(0, durable), reads(ready.readStates()));
     }
@@ -762,24 +746,9 @@ public final class NodeLoop implements Transport.Inbox {
                         storageFailed("persisting the log", e))));
   }
 
-  /**
-   * How many of {@code committed} precede the first entry {@code written} (all of them if none).
-   */
-  private static int durablePrefix(List<LogEntry> committed, List<LogEntry> written) {
-    if (written.isEmpty()) {
-      return committed.size();
-    }
-    long firstWritten = written.get(0).index();
-    int n = 0;
-    while (n < committed.size() && committed.get(n).index() < firstWritten) {
-      n++;
-    }
-    return n;
-  }
-
   private void afterPersist(
       Ready ready, List<Message> messages, List<LogEntry> committed, List<Applier.Read> reads) {
-    if (state != State.RUNNING || inFlight.peekFirst() != ready) {
+    if (state != State.RUNNING || !inFlight.isOldest(ready)) {
       return;
     }
     sendAll(messages);
@@ -790,7 +759,7 @@ public final class NodeLoop implements Transport.Inbox {
     }
     applier.submit(committed, reads);
     core.advance(ready);
-    inFlight.removeFirst();
+    inFlight.removeOldest();
     process();
   }
 
@@ -905,7 +874,7 @@ public final class NodeLoop implements Transport.Inbox {
       Supplier<RaftException> failure,
       Supplier<RaftException> notAppended,
       Supplier<RaftException> appended) {
-    proposals.failAll(handedOutUpTo, notAppended, appended);
+    proposals.failAll(inFlight.handedOutUpTo(), notAppended, appended);
     membershipChanges.failAll(appended);
     forwarded.failAll(appended);
     leaderWaiters.failAll(failure);

@@ -7,7 +7,6 @@ import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.storage.LogStorage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ class CompactionLockTest {
   }
 
   /** The real file system; once held, the next force waits until released. */
-  private static final class GatedIo implements FileIo {
+  private static final class GatedIo extends ForwardingFileIo {
     private volatile boolean holding;
     private final CountDownLatch held = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
@@ -81,78 +80,14 @@ class CompactionLockTest {
     }
 
     @Override
-    public IoFile open(Path path) throws IOException {
-      return gated(RealFileIo.INSTANCE.open(path));
-    }
-
-    @Override
-    public IoFile create(Path path) throws IOException {
-      return gated(RealFileIo.INSTANCE.create(path));
-    }
-
-    private IoFile gated(IoFile real) {
-      return new IoFile() {
-        @Override
-        public long size() throws IOException {
-          return real.size();
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-          return real.read(dst, position);
-        }
-
-        @Override
-        public void write(ByteBuffer src, long position) throws IOException {
-          real.write(src, position);
-        }
-
-        @Override
-        public void truncate(long size) throws IOException {
-          real.truncate(size);
-        }
-
+    IoFile wrap(IoFile real) {
+      return new ForwardingFile(real) {
         @Override
         public void force() throws IOException {
           gate();
-          real.force();
-        }
-
-        @Override
-        public void close() throws IOException {
-          real.close();
+          super.force();
         }
       };
-    }
-
-    @Override
-    public void rename(Path from, Path to) throws IOException {
-      RealFileIo.INSTANCE.rename(from, to);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      RealFileIo.INSTANCE.delete(path);
-    }
-
-    @Override
-    public void syncDirectory(Path d) throws IOException {
-      RealFileIo.INSTANCE.syncDirectory(d);
-    }
-
-    @Override
-    public void createDirectories(Path d) throws IOException {
-      RealFileIo.INSTANCE.createDirectories(d);
-    }
-
-    @Override
-    public List<Path> list(Path d) throws IOException {
-      return RealFileIo.INSTANCE.list(d);
-    }
-
-    @Override
-    public boolean exists(Path path) throws IOException {
-      return RealFileIo.INSTANCE.exists(path);
     }
   }
 

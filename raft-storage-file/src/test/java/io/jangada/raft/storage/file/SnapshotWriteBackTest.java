@@ -27,86 +27,27 @@ class SnapshotWriteBackTest {
   @TempDir Path dir;
 
   /** The real file system; records, per force of a file, how many bytes were written before it. */
-  private static final class RecordingIo implements FileIo {
+  private static final class RecordingIo extends ForwardingFileIo {
     final List<Long> unforcedAtForce = new ArrayList<>();
 
     @Override
-    public IoFile open(Path path) throws IOException {
-      return recorded(RealFileIo.INSTANCE.open(path));
-    }
-
-    @Override
-    public IoFile create(Path path) throws IOException {
-      return recorded(RealFileIo.INSTANCE.create(path));
-    }
-
-    private IoFile recorded(IoFile real) {
-      return new IoFile() {
+    IoFile wrap(IoFile real) {
+      return new ForwardingFile(real) {
         long unforced;
-
-        @Override
-        public long size() throws IOException {
-          return real.size();
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-          return real.read(dst, position);
-        }
 
         @Override
         public void write(ByteBuffer src, long position) throws IOException {
           unforced += src.remaining();
-          real.write(src, position);
-        }
-
-        @Override
-        public void truncate(long size) throws IOException {
-          real.truncate(size);
+          super.write(src, position);
         }
 
         @Override
         public void force() throws IOException {
           unforcedAtForce.add(unforced);
           unforced = 0;
-          real.force();
-        }
-
-        @Override
-        public void close() throws IOException {
-          real.close();
+          super.force();
         }
       };
-    }
-
-    @Override
-    public void rename(Path from, Path to) throws IOException {
-      RealFileIo.INSTANCE.rename(from, to);
-    }
-
-    @Override
-    public void delete(Path path) throws IOException {
-      RealFileIo.INSTANCE.delete(path);
-    }
-
-    @Override
-    public void syncDirectory(Path d) throws IOException {
-      RealFileIo.INSTANCE.syncDirectory(d);
-    }
-
-    @Override
-    public void createDirectories(Path d) throws IOException {
-      RealFileIo.INSTANCE.createDirectories(d);
-    }
-
-    @Override
-    public List<Path> list(Path d) throws IOException {
-      return RealFileIo.INSTANCE.list(d);
-    }
-
-    @Override
-    public boolean exists(Path path) throws IOException {
-      return RealFileIo.INSTANCE.exists(path);
     }
   }
 
