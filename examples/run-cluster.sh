@@ -31,11 +31,11 @@ raft_base="${KV_RAFT_BASE_PORT:-7100}"
 http_base="${KV_HTTP_BASE_PORT:-8100}"
 dir="${KV_CLUSTER_DIR:-$here/cluster}"
 jar="${KV_JAR:-}"
-# Three node JVMs and a client often share a laptop's few cores: C1 only (C2 compiled for minutes
-# in every JVM and took more CPU than the requests) and the serial collector (small heaps, no
-# concurrent GC threads). On a machine of its own, a node may want the JVM's defaults instead.
-java_opts="${KV_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
-bench_java_opts="${KV_BENCH_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+# The nodes' and the bench's JVM options. C1-only with the serial collector looked cheaper in short
+# runs (C2 compiles for minutes in every JVM), but on full W1/W2 runs on a quiet 2-core machine the
+# JVM's usual G1 + C2 gave 2,317 vs 1,840 ops/s (W1) and 731 vs 379 (W2): keep the defaults.
+java_opts="${KV_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseG1GC}"
+bench_java_opts="${KV_BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC}"
 tick_ms="${KV_TICK_MS:-50}"
 
 die() { echo "run-cluster: $*" >&2; exit 1; }
