@@ -367,16 +367,11 @@ final class SegmentedLog implements LogStorage {
 
   @Override
   public void sync() throws IOException {
-    List<IoFile> toForce = new ArrayList<>();
+    List<IoFile> toForce;
     lock.writeLock().lock();
     try {
       checkWritable();
-      for (Segment s : segments) {
-        if (s.dirty) {
-          toForce.add(s.file());
-          s.dirty = false;
-        }
-      }
+      toForce = takeDirtyLocked();
     } finally {
       lock.writeLock().unlock();
     }
@@ -392,6 +387,18 @@ final class SegmentedLog implements LogStorage {
     }
   }
 
+  /** The files of the segments written since their last force, marked clean. Under the lock. */
+  private List<IoFile> takeDirtyLocked() {
+    List<IoFile> dirty = new ArrayList<>();
+    for (Segment s : segments) {
+      if (s.dirty) {
+        dirty.add(s.file());
+        s.dirty = false;
+      }
+    }
+    return dirty;
+  }
+
   /**
    * Compacts as {@link LogStorage#compactUpTo} says. The disk work (forcing the dirty segments, the
    * meta file, deleting the segments behind the new first index) runs outside the lock: the node's
@@ -404,7 +411,7 @@ final class SegmentedLog implements LogStorage {
   @Override
   public void compactUpTo(long indexInclusive) throws IOException {
     long term;
-    List<IoFile> toForce = new ArrayList<>();
+    List<IoFile> toForce;
     lock.writeLock().lock();
     try {
       checkWritable();
@@ -417,12 +424,7 @@ final class SegmentedLog implements LogStorage {
         return;
       }
       term = termLocked(indexInclusive);
-      for (Segment s : segments) {
-        if (s.dirty) {
-          toForce.add(s.file());
-          s.dirty = false;
-        }
-      }
+      toForce = takeDirtyLocked();
     } finally {
       lock.writeLock().unlock();
     }
