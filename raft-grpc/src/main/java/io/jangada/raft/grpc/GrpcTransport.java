@@ -194,8 +194,9 @@ public final class GrpcTransport implements Transport {
           NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
               .executor(executor)
               // Raft frames are decoded and handed to the inbox (which never blocks) on the
-              // network thread that read them: no hop through the executor per frame.
-              .callExecutor(RaftGrpcService.DIRECT_FOR_RAFT_STREAM)
+              // network thread that read them: no hop through the executor per frame. The client
+              // service's handlers only hand requests to the node: they run there too.
+              .callExecutor(RaftClientGrpcService.directFor(RaftGrpcService.DIRECT_FOR_RAFT_STREAM))
               .maxInboundMessageSize(maxMessageSize)
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
               .addService(service.definition())
@@ -786,10 +787,11 @@ public final class GrpcTransport implements Transport {
     }
 
     /**
-     * The executor for the client service's calls ({@link #serveClients}), stream (re)opening and
-     * {@code unreachable} reports (default: a cached pool of daemon threads owned and shut down by
-     * the transport). A user executor is not shut down. Raft traffic does not use it: frames are
-     * written by the sending thread and decoded and delivered on gRPC's network threads.
+     * The executor for stream (re)opening, {@code unreachable} reports and gRPC's own server work
+     * (default: a cached pool of daemon threads owned and shut down by the transport). A user
+     * executor is not shut down. Neither Raft traffic nor the client service ({@link
+     * #serveClients}) runs on it: frames are written by the sending thread and decoded and
+     * delivered on gRPC's network threads, and client requests are handed to the node there.
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");

@@ -1,6 +1,7 @@
 package io.jangada.raft.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -37,6 +39,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -85,8 +88,19 @@ public final class RaftClient implements AutoCloseable {
   private final Executor callbacks;
   private final ScheduledExecutorService timer;
   private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  // One SubmitStream per endpoint for commands up to STREAM_MAX_COMMAND_BYTES.
+  private final ConcurrentHashMap<String, SubmitStream> streams = new ConcurrentHashMap<>();
+  // Endpoints that answered UNIMPLEMENTED to SubmitStream (older nodes): unary Submit there.
+  private final Set<String> unaryOnly = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean expiring = new AtomicBoolean();
   private final AtomicInteger nextEndpoint = new AtomicInteger();
   private volatile String leader; // the endpoint believed to lead, or null
+
+  /**
+   * Larger commands go in unary calls: a stream carries one message at a time (a large one would
+   * hold up the others), and an oversized message fails the whole stream, not only its own call.
+   */
+  static final int STREAM_MAX_COMMAND_BYTES = 64 << 10;
 
   private final AtomicLong nextSequence = new AtomicLong();
   // Sequences submitted and not finished: the lowest one is the lowest unacknowledged.
@@ -207,6 +221,9 @@ public final class RaftClient implements AutoCloseable {
       }
     }
     timer.shutdownNow();
+    for (SubmitStream stream : streams.values()) {
+      stream.cancel("the client is closed");
+    }
     for (ManagedChannel channel : channels.values()) {
       channel.shutdownNow();
     }
@@ -248,12 +265,14 @@ public final class RaftClient implements AutoCloseable {
   /** One submitted command: its session, sequence number and attempts. */
   private final class Submission {
     final Bytes command;
+    final ByteString commandBytes; // wraps the command's array: built once, no copy
     final long deadlineNanos;
     final CompletableFuture<Bytes> result;
     boolean mayHaveApplied;
 
     Submission(Bytes command, long deadlineNanos, CompletableFuture<Bytes> result) {
       this.command = command;
+      this.commandBytes = UnsafeByteOperations.unsafeWrap(command.asReadOnlyByteBuffer());
       this.deadlineNanos = deadlineNanos;
       this.result = result;
     }
@@ -274,25 +293,33 @@ public final class RaftClient implements AutoCloseable {
     }
 
     private void sendIn(long clientId, long seq) {
-      CompletableFuture<Bytes> attempt = new CompletableFuture<>();
-      new Retrying<Bytes>("submit", deadlineNanos, attempt) {
+      // The attempts complete the submission's result; after SESSION_EXPIRED for a command never
+      // applied, start() sends it again in a new session and these attempts stop.
+      new Retrying<Bytes>("submit", deadlineNanos, result) {
         @Override
         void send(RaftClientServiceStub stub, StreamObserver<ClientReply> reply) {
+          stub.submit(request().build(), reply);
+        }
+
+        @Override
+        boolean sendOnStream(String endpoint, long attemptDeadlineNanos) {
+          return command.size() <= STREAM_MAX_COMMAND_BYTES
+              && RaftClient.this.sendOnStream(endpoint, request(), this, attemptDeadlineNanos);
+        }
+
+        private SubmitRequest.Builder request() {
           Long lowest = outstanding.isEmpty() ? seq : outstanding.first();
-          stub.submit(
-              SubmitRequest.newBuilder()
-                  .setClusterId(clusterId)
-                  .setClientId(clientId)
-                  .setSequence(seq)
-                  .setLowestUnacknowledged(Math.min(lowest, seq))
-                  .setCommand(ByteString.copyFrom(command.asReadOnlyByteBuffer()))
-                  .build(),
-              reply);
+          return SubmitRequest.newBuilder()
+              .setClusterId(clusterId)
+              .setClientId(clientId)
+              .setSequence(seq)
+              .setLowestUnacknowledged(Math.min(lowest, seq))
+              .setCommand(commandBytes);
         }
 
         @Override
         void ok(ClientReply reply) {
-          attempt.complete(Bytes.wrapUnsafe(reply.getResult().toByteArray()));
+          result.complete(Bytes.wrapUnsafe(reply.getResult().toByteArray()));
         }
 
         @Override
@@ -304,7 +331,7 @@ public final class RaftClient implements AutoCloseable {
         boolean sessionExpired(ClientReply reply) {
           sessionLost(clientId);
           if (mayHaveApplied) {
-            attempt.completeExceptionally(
+            result.completeExceptionally(
                 new SessionExpiredException(clientId, seq, reply.getMessage()));
           } else {
             // Never applied in that session: resend in a new one (new sequence number).
@@ -314,21 +341,66 @@ public final class RaftClient implements AutoCloseable {
           return true;
         }
       }.attempt();
-      attempt.whenComplete(
-          (value, error) -> {
-            if (error != null) {
-              result.completeExceptionally(error);
-            } else {
-              result.complete(value);
+    }
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  /**
+   * Sends a submission on {@code endpoint}'s stream (opening one if needed); false if the endpoint
+   * does not serve streams or none could take it (the caller sends a unary call instead).
+   */
+  private boolean sendOnStream(
+      String endpoint, SubmitRequest.Builder request, SubmitStream.Call call, long deadlineNanos) {
+    if (unaryOnly.contains(endpoint)) {
+      return false;
+    }
+    for (int tries = 0; tries < 2; tries++) {
+      SubmitStream stream = streams.get(endpoint);
+      if (stream == null) {
+        stream =
+            streams.compute(
+                endpoint,
+                (e, old) -> old != null && !old.isBroken() ? old : SubmitStream.open(channel(e)));
+        startExpiring();
+      }
+      if (stream.send(request, call, deadlineNanos)) {
+        return true;
+      }
+      streams.remove(endpoint, stream); // broken: the next try opens a new one
+    }
+    return false;
+  }
+
+  /** Starts the periodic check of the streams' per-call timeouts (once). */
+  private void startExpiring() {
+    if (expiring.get() || !expiring.compareAndSet(false, true)) {
+      return;
+    }
+    long period =
+        Math.max(
+            TimeUnit.MILLISECONDS.toNanos(10),
+            Math.min(TimeUnit.MILLISECONDS.toNanos(500), attemptTimeout.toNanos() / 10));
+    try {
+      timer.scheduleWithFixedDelay(
+          () -> {
+            long now = System.nanoTime();
+            for (SubmitStream stream : streams.values()) {
+              stream.expire(now);
             }
-          });
+          },
+          period,
+          period,
+          TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: the streams are cancelled by close()
     }
   }
 
   // ---------------------------------------------------------------- attempts
 
   /** Sends one kind of request until it gets a final answer or the deadline passes. */
-  private abstract class Retrying<T> {
+  private abstract class Retrying<T> implements SubmitStream.Call {
     final String what;
     final long deadlineNanos;
     final CompletableFuture<T> result;
@@ -336,6 +408,7 @@ public final class RaftClient implements AutoCloseable {
     String endpoint;
     Throwable lastError;
     boolean maybeApplied;
+    boolean unaryOnly; // a stream failed with RESOURCE_EXHAUSTED: this request goes unary
 
     Retrying(String what, long deadlineNanos, CompletableFuture<T> result) {
       this.what = what;
@@ -346,6 +419,14 @@ public final class RaftClient implements AutoCloseable {
     abstract void send(RaftClientServiceStub stub, StreamObserver<ClientReply> reply);
 
     abstract void ok(ClientReply reply);
+
+    /**
+     * Sends this attempt on {@code endpoint}'s stream, answering to this object's {@link
+     * SubmitStream.Call} methods by {@code attemptDeadlineNanos}; false to send a unary call.
+     */
+    boolean sendOnStream(String endpoint, long attemptDeadlineNanos) {
+      return false;
+    }
 
     /** An attempt may have been appended (its outcome is unknown). */
     void mayHaveApplied() {}
@@ -376,12 +457,15 @@ public final class RaftClient implements AutoCloseable {
       }
       attempts++;
       endpoint = pickEndpoint();
+      long timeout = Math.min(remaining, attemptTimeout.toNanos());
       RaftClientServiceStub stub;
       try {
+        if (!unaryOnly && sendOnStream(endpoint, System.nanoTime() + timeout)) {
+          return;
+        }
         stub =
             RaftClientServiceGrpc.newStub(channel(endpoint))
-                .withDeadlineAfter(
-                    Math.min(remaining, attemptTimeout.toNanos()), TimeUnit.NANOSECONDS);
+                .withDeadlineAfter(timeout, TimeUnit.NANOSECONDS);
       } catch (RuntimeException e) {
         failed(e, true);
         return;
@@ -389,7 +473,8 @@ public final class RaftClient implements AutoCloseable {
       send(stub, new Observer(this::onReply, this::onError));
     }
 
-    private void onReply(ClientReply reply) {
+    @Override
+    public void onReply(ClientReply reply) {
       switch (reply.getCode()) {
         case REPLY_CODE_OK:
           if (endpoint != null && !reply.getLeaderAddress().isEmpty()) {
@@ -439,6 +524,30 @@ public final class RaftClient implements AutoCloseable {
                       + reply.getCode()
                       + " "
                       + reply.getMessage()));
+      }
+    }
+
+    @Override
+    public void onFailure(Status status, boolean maybeProcessed) {
+      switch (status.getCode()) {
+        case UNIMPLEMENTED:
+          // An older node without SubmitStream: nothing was processed; unary calls from now on.
+          RaftClient.this.unaryOnly.add(endpoint);
+          lastError = status.asRuntimeException();
+          retry(0);
+          return;
+        case RESOURCE_EXHAUSTED:
+          // A message too large for the stream (this one or another's): retry this one unary,
+          // where only an oversized request itself fails.
+          unaryOnly = true;
+          if (maybeProcessed) {
+            markMaybeApplied();
+          }
+          lastError = status.asRuntimeException();
+          retry(0);
+          return;
+        default:
+          failed(status.asRuntimeException(), maybeProcessed);
       }
     }
 
@@ -541,6 +650,10 @@ public final class RaftClient implements AutoCloseable {
             }
           }
           return NettyChannelBuilder.forTarget(e, credentials)
+              // Answers are handed to the attempt on the network thread that read them (it only
+              // completes internal futures; the caller's future completes on the callback
+              // executor): no hop through a gRPC executor per answer.
+              .directExecutor()
               .maxInboundMessageSize(Math.max(maxRequestBytes, 4 << 20) + (64 << 10))
               .build();
         });

@@ -1,6 +1,12 @@
 package io.jangada.raft.grpc;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.jangada.raft.Committed;
 import io.jangada.raft.IndeterminateResultException;
@@ -38,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * checked for the cluster id; submissions are session commands (a follower forwards them inside the
  * library); failures become reply codes, with the leader's id and address when the node knows it.
  * Thread-safe; never blocks a gRPC thread (answers when the node's future completes).
+ *
+ * <p>Threads: every handler only checks the request and hands it to the node ({@code
+ * RaftNode.propose} and the others queue it to the node's loop and never block), so the calls run
+ * on gRPC's network thread that read the request ({@link #directFor}), with no hop through the
+ * transport's executor. The answer is written on the thread that completes the node's future (the
+ * node's callback executor).
  */
 final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServiceImplBase {
 
@@ -59,36 +71,82 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
     this.addresses = addresses;
   }
 
+  /**
+   * Runs the calls of this service directly on gRPC's network thread (its handlers never block);
+   * asks {@code others} for every other method.
+   */
+  static ServerCallExecutorSupplier directFor(ServerCallExecutorSupplier others) {
+    String prefix = RaftClientServiceGrpc.SERVICE_NAME + "/";
+    return new ServerCallExecutorSupplier() {
+      @Override
+      public <ReqT, RespT> java.util.concurrent.Executor getExecutor(
+          ServerCall<ReqT, RespT> call, Metadata headers) {
+        return call.getMethodDescriptor().getFullMethodName().startsWith(prefix)
+            ? MoreExecutors.directExecutor()
+            : others.getExecutor(call, headers);
+      }
+    };
+  }
+
   @Override
   public void openSession(OpenSessionRequest request, StreamObserver<ClientReply> out) {
-    if (wrongCluster(request.getClusterId(), out)) {
+    Answer answer = unary(out);
+    if (wrongCluster(request.getClusterId(), answer)) {
       return;
     }
     answer(
         node.openSession(),
-        id -> ClientReply.newBuilder().setCode(ReplyCode.REPLY_CODE_OK).setClientId(id).build(),
-        out);
+        id -> ClientReply.newBuilder().setCode(ReplyCode.REPLY_CODE_OK).setClientId(id),
+        answer);
   }
 
   @Override
   public void closeSession(CloseSessionRequest request, StreamObserver<ClientReply> out) {
-    if (wrongCluster(request.getClusterId(), out)) {
+    Answer answer = unary(out);
+    if (wrongCluster(request.getClusterId(), answer)) {
       return;
     }
     answer(
         node.closeSession(request.getClientId()),
-        v -> ClientReply.newBuilder().setCode(ReplyCode.REPLY_CODE_OK).build(),
-        out);
+        v -> ClientReply.newBuilder().setCode(ReplyCode.REPLY_CODE_OK),
+        answer);
   }
 
   @Override
   public void submit(SubmitRequest request, StreamObserver<ClientReply> out) {
-    if (wrongCluster(request.getClusterId(), out)) {
+    submit(request, unary(out));
+  }
+
+  @Override
+  public StreamObserver<SubmitRequest> submitStream(StreamObserver<ClientReply> out) {
+    SubmitStreamReplies replies =
+        new SubmitStreamReplies((ServerCallStreamObserver<ClientReply>) out);
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(SubmitRequest request) {
+        long callId = request.getCallId();
+        replies.started();
+        submit(request, reply -> replies.send(reply.setCallId(callId).build()));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        replies.cancelled();
+      }
+
+      @Override
+      public void onCompleted() {
+        replies.halfClosed();
+      }
+    };
+  }
+
+  private void submit(SubmitRequest request, Answer answer) {
+    if (wrongCluster(request.getClusterId(), answer)) {
       return;
     }
     if (request.getCommand().size() > maxCommandBytes) {
-      reply(
-          out,
+      answer.send(
           ClientReply.newBuilder()
               .setCode(ReplyCode.REPLY_CODE_TOO_LARGE)
               .setMessage(
@@ -96,8 +154,7 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
                       + request.getCommand().size()
                       + " bytes exceeds the limit of "
                       + maxCommandBytes
-                      + " bytes")
-              .build());
+                      + " bytes"));
       return;
     }
     SessionInfo session;
@@ -106,7 +163,7 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
           new SessionInfo(
               request.getClientId(), request.getSequence(), request.getLowestUnacknowledged());
     } catch (IllegalArgumentException e) {
-      reply(error(ReplyCode.REPLY_CODE_ERROR, e.getMessage()), out);
+      answer.send(error(ReplyCode.REPLY_CODE_ERROR, e.getMessage()));
       return;
     }
     CompletableFuture<Committed> done =
@@ -116,15 +173,15 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
         c ->
             ClientReply.newBuilder()
                 .setCode(ReplyCode.REPLY_CODE_OK)
-                .setResult(ByteString.copyFrom(c.result().asReadOnlyByteBuffer()))
-                .setIndex(c.index())
-                .build(),
-        out);
+                .setResult(UnsafeByteOperations.unsafeWrap(c.result().asReadOnlyByteBuffer()))
+                .setIndex(c.index()),
+        answer);
   }
 
   @Override
   public void query(QueryRequest request, StreamObserver<ClientReply> out) {
-    if (wrongCluster(request.getClusterId(), out)) {
+    Answer answer = unary(out);
+    if (wrongCluster(request.getClusterId(), answer)) {
       return;
     }
     ReadConsistency consistency;
@@ -143,9 +200,8 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
         r ->
             ClientReply.newBuilder()
                 .setCode(ReplyCode.REPLY_CODE_OK)
-                .setResult(ByteString.copyFrom(r.asReadOnlyByteBuffer()))
-                .build(),
-        out);
+                .setResult(ByteString.copyFrom(r.asReadOnlyByteBuffer())),
+        answer);
   }
 
   @Override
@@ -177,11 +233,11 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
     out.onCompleted();
   }
 
-  private boolean wrongCluster(String requested, StreamObserver<ClientReply> out) {
+  private boolean wrongCluster(String requested, Answer answer) {
     if (clusterId.equals(requested)) {
       return false;
     }
-    reply(error(ReplyCode.REPLY_CODE_WRONG_CLUSTER, wrongClusterMessage(requested)), out);
+    answer.send(error(ReplyCode.REPLY_CODE_WRONG_CLUSTER, wrongClusterMessage(requested)));
     return true;
   }
 
@@ -190,18 +246,18 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
   }
 
   private <T> void answer(
-      CompletableFuture<T> future, Function<T, ClientReply> ok, StreamObserver<ClientReply> out) {
+      CompletableFuture<T> future, Function<T, ClientReply.Builder> ok, Answer answer) {
     future.whenComplete(
         (value, error) -> {
           try {
-            reply(error == null ? ok.apply(value) : failure(error), out);
+            answer.send(error == null ? ok.apply(value) : failure(error));
           } catch (RuntimeException e) {
             log.warn("node {}: cannot answer a client", node.id(), e);
           }
         });
   }
 
-  private ClientReply failure(Throwable error) {
+  private ClientReply.Builder failure(Throwable error) {
     Throwable e =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (e instanceof NotLeaderException notLeader) {
@@ -216,7 +272,7 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
                 b.setLeaderId(leader.value());
                 addresses.apply(leader).ifPresent(b::setLeaderAddress);
               });
-      return b.build();
+      return b;
     }
     if (e instanceof IndeterminateResultException || e instanceof RequestTimeoutException) {
       return error(ReplyCode.REPLY_CODE_INDETERMINATE, e.getMessage());
@@ -233,16 +289,20 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
     return error(ReplyCode.REPLY_CODE_ERROR, String.valueOf(e));
   }
 
-  private static ClientReply error(ReplyCode code, String message) {
-    return ClientReply.newBuilder().setCode(code).setMessage(String.valueOf(message)).build();
+  private static ClientReply.Builder error(ReplyCode code, String message) {
+    return ClientReply.newBuilder().setCode(code).setMessage(String.valueOf(message));
   }
 
-  private static void reply(ClientReply reply, StreamObserver<ClientReply> out) {
-    out.onNext(reply);
-    out.onCompleted();
+  /** Where one request's reply goes: a unary call, or the request's call id on a stream. */
+  private interface Answer {
+    /** Sends the reply; called once per request, on any thread. */
+    void send(ClientReply.Builder reply);
   }
 
-  private static void reply(StreamObserver<ClientReply> out, ClientReply reply) {
-    reply(reply, out);
+  private static Answer unary(StreamObserver<ClientReply> out) {
+    return reply -> {
+      out.onNext(reply.build());
+      out.onCompleted();
+    };
   }
 }
