@@ -60,6 +60,14 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
   private final int maxCommandBytes;
   private final Function<NodeId, Optional<String>> addresses;
 
+  /** How long a leader hint is reused before the node's status is read again. */
+  private static final long LEADER_HINT_NANOS = 50_000_000L;
+
+  /** The leader to name in OK answers: empty if this node leads or knows no leader. */
+  private record LeaderHint(long atNanos, String id, String address) {}
+
+  private volatile LeaderHint leaderHint;
+
   RaftClientGrpcService(
       RaftNode node,
       String clusterId,
@@ -96,7 +104,9 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
     }
     answer(
         node.openSession(),
-        id -> ClientReply.newBuilder().setCode(ReplyCode.REPLY_CODE_OK).setClientId(id),
+        id ->
+            withLeaderHint(
+                ClientReply.newBuilder().setCode(ReplyCode.REPLY_CODE_OK).setClientId(id)),
         answer);
   }
 
@@ -171,10 +181,11 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
     answer(
         done,
         c ->
-            ClientReply.newBuilder()
-                .setCode(ReplyCode.REPLY_CODE_OK)
-                .setResult(UnsafeByteOperations.unsafeWrap(c.result().asReadOnlyByteBuffer()))
-                .setIndex(c.index()),
+            withLeaderHint(
+                ClientReply.newBuilder()
+                    .setCode(ReplyCode.REPLY_CODE_OK)
+                    .setResult(UnsafeByteOperations.unsafeWrap(c.result().asReadOnlyByteBuffer()))
+                    .setIndex(c.index())),
         answer);
   }
 
@@ -231,6 +242,31 @@ final class RaftClientGrpcService extends RaftClientServiceGrpc.RaftClientServic
     }
     out.onNext(b.build());
     out.onCompleted();
+  }
+
+  /**
+   * Names the leader in an OK answer from a follower (which forwarded the request inside the
+   * cluster), so that the client sends its next requests to the leader itself: without this, a
+   * client that started with a follower would keep paying the forwarding hop, and one that spreads
+   * its first requests over the endpoints would keep doing so. The node's status is read at most
+   * every {@link #LEADER_HINT_NANOS} (a stale hint only costs the client one more forward or
+   * redirect).
+   */
+  private ClientReply.Builder withLeaderHint(ClientReply.Builder reply) {
+    long now = System.nanoTime();
+    LeaderHint hint = leaderHint;
+    if (hint == null || now - hint.atNanos() > LEADER_HINT_NANOS) {
+      RaftStatus status = node.status();
+      Optional<NodeId> leader = status.isLeader() ? Optional.empty() : status.leader();
+      hint =
+          new LeaderHint(
+              now, leader.map(NodeId::value).orElse(""), leader.flatMap(addresses).orElse(""));
+      leaderHint = hint;
+    }
+    if (!hint.address().isEmpty()) {
+      reply.setLeaderId(hint.id()).setLeaderAddress(hint.address());
+    }
+    return reply;
   }
 
   private boolean wrongCluster(String requested, Answer answer) {

@@ -98,22 +98,28 @@ class RaftClientStreamTest {
     }
   }
 
-  private Server server;
+  private final List<Server> servers = new ArrayList<>();
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (server != null) {
+    for (Server server : servers) {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
-  private RaftClient clientOf(FakeNode node, Duration attemptTimeout) throws IOException {
-    server =
+  private Server serve(FakeNode node) throws IOException {
+    Server server =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .directExecutor()
             .addService(node)
             .build()
             .start();
+    servers.add(server);
+    return server;
+  }
+
+  private RaftClient clientOf(FakeNode node, Duration attemptTimeout) throws IOException {
+    Server server = serve(node);
     return RaftClient.builder()
         .endpoints("127.0.0.1:" + server.getPort())
         .clusterId("fake")
@@ -222,5 +228,32 @@ class RaftClientStreamTest {
     assertThat(node.streams.get()).isEqualTo(2);
     assertThat(node.streamed).extracting(SubmitRequest::getSequence).containsExactly(1L, 1L, 2L);
     assertThat(node.unary).isEmpty();
+  }
+
+  @Test
+  void anAnswerNamingTheLeaderSendsTheNextSubmissionsToTheLeadersStream() throws Exception {
+    StreamingNode leader = new StreamingNode((stream, received) -> received.echo());
+    String leaderAddress = "127.0.0.1:" + serve(leader).getPort();
+    StreamingNode follower =
+        new StreamingNode(
+            (stream, received) -> {
+              synchronized (received.out()) {
+                received
+                    .out()
+                    .onNext(
+                        FakeNode.ok(received.request().getCommand())
+                            .setCallId(received.request().getCallId())
+                            .setLeaderId("n1")
+                            .setLeaderAddress(leaderAddress)
+                            .build());
+              }
+            });
+    try (RaftClient client = clientOf(follower, Duration.ofSeconds(10))) {
+      assertThat(get(client.submit(Bytes.ofUtf8("a")))).isEqualTo("a");
+      assertThat(get(client.submit(Bytes.ofUtf8("b")))).isEqualTo("b");
+      assertThat(get(client.submit(Bytes.ofUtf8("c")))).isEqualTo("c");
+    }
+    assertThat(follower.streamed).extracting(SubmitRequest::getSequence).containsExactly(1L);
+    assertThat(leader.streamed).extracting(SubmitRequest::getSequence).containsExactly(2L, 3L);
   }
 }
