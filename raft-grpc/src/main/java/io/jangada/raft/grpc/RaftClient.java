@@ -32,7 +32,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,7 +40,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
@@ -102,9 +100,8 @@ public final class RaftClient implements AutoCloseable {
    */
   static final int STREAM_MAX_COMMAND_BYTES = 64 << 10;
 
-  private final AtomicLong nextSequence = new AtomicLong();
   // Sequences submitted and not finished: the lowest one is the lowest unacknowledged.
-  private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+  private final SequenceWindow sequences = new SequenceWindow();
   private CompletableFuture<Long> session; // guarded by this
   private boolean closed; // guarded by this
 
@@ -278,18 +275,25 @@ public final class RaftClient implements AutoCloseable {
     }
 
     void start() {
-      session()
-          .whenComplete(
-              (id, error) -> {
-                if (error != null) {
-                  result.completeExceptionally(unwrap(error));
-                  return;
-                }
-                long seq = nextSequence.incrementAndGet();
-                outstanding.add(seq);
-                result.whenComplete((r, e) -> outstanding.remove(seq));
-                sendIn(id, seq);
-              });
+      CompletableFuture<Long> open = session();
+      if (open.isDone() && !open.isCompletedExceptionally()) {
+        begin(open.join()); // the usual case: no dependent future per command
+        return;
+      }
+      open.whenComplete(
+          (id, error) -> {
+            if (error != null) {
+              result.completeExceptionally(unwrap(error));
+            } else {
+              begin(id);
+            }
+          });
+    }
+
+    private void begin(long clientId) {
+      long seq = sequences.next();
+      result.whenComplete((r, e) -> sequences.finish(seq));
+      sendIn(clientId, seq);
     }
 
     private void sendIn(long clientId, long seq) {
@@ -308,12 +312,11 @@ public final class RaftClient implements AutoCloseable {
         }
 
         private SubmitRequest.Builder request() {
-          Long lowest = outstanding.isEmpty() ? seq : outstanding.first();
           return SubmitRequest.newBuilder()
               .setClusterId(clusterId)
               .setClientId(clientId)
               .setSequence(seq)
-              .setLowestUnacknowledged(Math.min(lowest, seq))
+              .setLowestUnacknowledged(Math.min(sequences.lowestUnfinished(), seq))
               .setCommand(commandBytes);
         }
 
@@ -335,7 +338,7 @@ public final class RaftClient implements AutoCloseable {
                 new SessionExpiredException(clientId, seq, reply.getMessage()));
           } else {
             // Never applied in that session: resend in a new one (new sequence number).
-            outstanding.remove(seq);
+            sequences.finish(seq);
             start();
           }
           return true;
