@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -38,7 +37,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -87,10 +85,7 @@ public final class RaftClient implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   // One SubmitStream per endpoint for commands up to STREAM_MAX_COMMAND_BYTES.
-  private final ConcurrentHashMap<String, SubmitStream> streams = new ConcurrentHashMap<>();
-  // Endpoints that answered UNIMPLEMENTED to SubmitStream (older nodes): unary Submit there.
-  private final Set<String> unaryOnly = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean expiring = new AtomicBoolean();
+  private final SubmitStreams streams;
   private final AtomicInteger nextEndpoint = new AtomicInteger();
   private volatile String leader; // the endpoint believed to lead, or null
 
@@ -125,6 +120,7 @@ public final class RaftClient implements AutoCloseable {
             });
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
+    this.streams = new SubmitStreams(this::channel, t, attemptTimeout);
   }
 
   /** A builder; endpoints and cluster id are required. */
@@ -218,9 +214,7 @@ public final class RaftClient implements AutoCloseable {
       }
     }
     timer.shutdownNow();
-    for (SubmitStream stream : streams.values()) {
-      stream.cancel("the client is closed");
-    }
+    streams.cancelAll("the client is closed");
     for (ManagedChannel channel : channels.values()) {
       channel.shutdownNow();
     }
@@ -308,7 +302,7 @@ public final class RaftClient implements AutoCloseable {
         @Override
         boolean sendOnStream(String endpoint, long attemptDeadlineNanos) {
           return command.size() <= STREAM_MAX_COMMAND_BYTES
-              && RaftClient.this.sendOnStream(endpoint, request(), this, attemptDeadlineNanos);
+              && streams.send(endpoint, request(), this, attemptDeadlineNanos);
         }
 
         private SubmitRequest.Builder request() {
@@ -344,59 +338,6 @@ public final class RaftClient implements AutoCloseable {
           return true;
         }
       }.attempt();
-    }
-  }
-
-  // ---------------------------------------------------------------- streams
-
-  /**
-   * Sends a submission on {@code endpoint}'s stream (opening one if needed); false if the endpoint
-   * does not serve streams or none could take it (the caller sends a unary call instead).
-   */
-  private boolean sendOnStream(
-      String endpoint, SubmitRequest.Builder request, SubmitStream.Call call, long deadlineNanos) {
-    if (unaryOnly.contains(endpoint)) {
-      return false;
-    }
-    for (int tries = 0; tries < 2; tries++) {
-      SubmitStream stream = streams.get(endpoint);
-      if (stream == null) {
-        stream =
-            streams.compute(
-                endpoint,
-                (e, old) -> old != null && !old.isBroken() ? old : SubmitStream.open(channel(e)));
-        startExpiring();
-      }
-      if (stream.send(request, call, deadlineNanos)) {
-        return true;
-      }
-      streams.remove(endpoint, stream); // broken: the next try opens a new one
-    }
-    return false;
-  }
-
-  /** Starts the periodic check of the streams' per-call timeouts (once). */
-  private void startExpiring() {
-    if (expiring.get() || !expiring.compareAndSet(false, true)) {
-      return;
-    }
-    long period =
-        Math.max(
-            TimeUnit.MILLISECONDS.toNanos(10),
-            Math.min(TimeUnit.MILLISECONDS.toNanos(500), attemptTimeout.toNanos() / 10));
-    try {
-      timer.scheduleWithFixedDelay(
-          () -> {
-            long now = System.nanoTime();
-            for (SubmitStream stream : streams.values()) {
-              stream.expire(now);
-            }
-          },
-          period,
-          period,
-          TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // closed: the streams are cancelled by close()
     }
   }
 
@@ -535,7 +476,7 @@ public final class RaftClient implements AutoCloseable {
       switch (status.getCode()) {
         case UNIMPLEMENTED:
           // An older node without SubmitStream: nothing was processed; unary calls from now on.
-          RaftClient.this.unaryOnly.add(endpoint);
+          streams.unimplementedAt(endpoint);
           lastError = status.asRuntimeException();
           retry(0);
           return;

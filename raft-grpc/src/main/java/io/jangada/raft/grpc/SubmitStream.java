@@ -105,11 +105,6 @@ final class SubmitStream {
     failAll(Status.CANCELLED.withDescription(why));
   }
 
-  /** Calls waiting for a reply (tests). */
-  int waitingCalls() {
-    return waiting.size();
-  }
-
   private void failAll(Status status) {
     List<Waiting> failed;
     synchronized (this) {
