@@ -106,6 +106,11 @@ public final class ThreadLane implements Executor {
     }
   }
 
+  /** The lane's own thread (for tests). */
+  Thread thread() {
+    return thread;
+  }
+
   /** Whether nothing runs or waits on the lane (for tests). */
   boolean idle() {
     return owner.get() == IDLE && queue.isEmpty();
@@ -138,7 +143,10 @@ public final class ThreadLane implements Executor {
     while (true) {
       // Wait until a producer hands the lane to this thread (or the lane shuts down).
       while (owner.get() != THREAD) {
-        if (shutdown && (Thread.interrupted() || queue.isEmpty() && owner.get() == IDLE)) {
+        // Cleared on every round, so that a task that interrupted its thread cannot make park
+        // return at once forever (a ThreadPoolExecutor clears it between tasks too).
+        boolean interrupted = Thread.interrupted();
+        if (shutdown && (interrupted || queue.isEmpty() && owner.get() == IDLE)) {
           return;
         }
         LockSupport.park(this);

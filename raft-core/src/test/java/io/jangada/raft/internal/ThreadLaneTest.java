@@ -177,6 +177,28 @@ class ThreadLaneTest {
   }
 
   @Test
+  void aTaskThatInterruptsItsThreadDoesNotKeepTheLaneAwake() throws Exception {
+    CompletableFuture<Void> interrupted = new CompletableFuture<>();
+    lane.execute(
+        () -> {
+          Thread.currentThread().interrupt();
+          interrupted.complete(null);
+        });
+    interrupted.get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+    // Parked again (WAITING), not spinning through park calls that return at once.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (lane.thread().getState() != Thread.State.WAITING) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    assertThat(lane.thread().isInterrupted()).isFalse();
+    CompletableFuture<Boolean> after = new CompletableFuture<>();
+    lane.execute(() -> after.complete(true));
+    assertThat(after.get(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
   void shutdownRunsWhatWasQueuedAndDropsLaterTasks() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     List<String> ran = new CopyOnWriteArrayList<>();
