@@ -62,6 +62,12 @@ import java.util.function.BiConsumer;
  * or unreachable node, with exponential backoff and jitter, until the overall {@link
  * Builder#deadline}.
  *
+ * <p>Transport: commands up to 64 KiB travel on one long-lived {@code SubmitStream} per node (each
+ * with a call id that its answer echoes); larger ones, queries and session requests are unary
+ * calls, and so is every command to a node that does not serve the stream (an older version). A
+ * follower that forwarded a command names the leader in its answer, and the client then sends to
+ * the leader.
+ *
  * <p>Failures (as the cause of the future's failure): {@link NoLeaderException} when no node
  * completed the request within the deadline; {@link SessionExpiredException} when the session
  * expired on the cluster while a command whose earlier attempt may have been applied was retried (a
@@ -256,7 +262,7 @@ public final class RaftClient implements AutoCloseable {
   /** One submitted command: its session, sequence number and attempts. */
   private final class Submission {
     final Bytes command;
-    final ByteString commandBytes; // wraps the command's array: built once, no copy
+    final ByteString commandBytes; // built once per submission, not per attempt
     final long deadlineNanos;
     final CompletableFuture<Bytes> result;
     boolean mayHaveApplied;
