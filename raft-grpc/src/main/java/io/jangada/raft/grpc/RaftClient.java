@@ -719,7 +719,11 @@ public final class RaftClient implements AutoCloseable {
       return this;
     }
 
-    /** Where futures complete (default {@link ForkJoinPool#commonPool()}). */
+    /**
+     * Where futures complete (default {@link ForkJoinPool#commonPool()}). A direct executor saves a
+     * hand-off per request but runs the caller's callbacks on gRPC's network thread, which then
+     * reads no other answers until they return: they must not block.
+     */
     public Builder callbackExecutor(Executor executor) {
       this.callbacks = executor;
       return this;
