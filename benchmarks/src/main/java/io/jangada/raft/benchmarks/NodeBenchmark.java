@@ -115,6 +115,13 @@ public final class NodeBenchmark implements Callable<Integer> {
               + " per node, to measure what metrics cost (the RESULT line then says metrics=on).")
   boolean metrics;
 
+  @Option(
+      names = "--count-messages",
+      description =
+          "Count the Raft messages the nodes send during the measured phase and print them per"
+              + " committed write (a COUNTS line; see benchmarks/PROFILE.md).")
+  boolean countMessages;
+
   @Option(names = "--run-number", hidden = true)
   int runNumber;
 
@@ -210,6 +217,7 @@ public final class NodeBenchmark implements Callable<Integer> {
       }
       Transports transports = Transports.create(transport, ids, resources, registries);
       List<Transport> nodeTransports = new ArrayList<>();
+      MessageCounts counts = new MessageCounts();
       for (NodeId id : ids) {
         Transport nodeTransport = transports.forNode(id);
         nodeTransports.add(nodeTransport);
@@ -218,7 +226,7 @@ public final class NodeBenchmark implements Callable<Integer> {
                 .id(id)
                 .membership(Membership.ofVoters(ids))
                 .stateMachine(new MapStateMachine())
-                .transport(nodeTransport)
+                .transport(countMessages ? counts.counting(nodeTransport) : nodeTransport)
                 .tickInterval(Duration.ofMillis(50));
         if (storage == StorageKind.file) {
           FileStorage files =
@@ -266,7 +274,11 @@ public final class NodeBenchmark implements Callable<Integer> {
         workload = new Workload(leader, valueBytes);
       }
       workload.run(clients, warmup, false);
+      counts.reset();
       Workload.Result result = workload.run(clients, ops, true);
+      if (countMessages) {
+        System.out.println(counts.line(ops));
+      }
       return String.join(
           " ",
           "RESULT system=" + system,
