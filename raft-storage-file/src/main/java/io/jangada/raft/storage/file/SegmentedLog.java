@@ -19,9 +19,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * of recent entries live in the heap.
  *
  * <p>Thread-safety: one writer thread; readers on other threads share a read-write lock with it.
- * The fsyncs of {@link #sync()} and {@link #compactUpTo} (and compaction's file deletions) run
- * outside the lock, so readers do not wait for them; rolling to a new segment, truncation and reset
- * still do their disk work under the lock.
+ * The disk work of appends (including rolling to a new segment: two fsyncs and a directory sync),
+ * of {@link #sync()} and of {@link #compactUpTo} runs outside the lock, so readers do not wait for
+ * it; truncation and reset (both rare) still do their disk work under the lock.
  */
 final class SegmentedLog implements LogStorage {
 
@@ -247,39 +247,77 @@ final class SegmentedLog implements LogStorage {
         throw new IllegalArgumentException(
             "append at " + first + " leaves a gap after the last index " + last);
       }
-      try {
-        if (first <= last) {
+      if (first <= last) {
+        // Rare (a new leader replaced our tail): readers see the cut and the new entries together.
+        try {
           truncateFrom(first);
+          publish(entries, stage(entries));
+        } catch (IOException | RuntimeException e) {
+          failure = e;
+          throw e;
         }
-        write(entries);
-      } catch (IOException | RuntimeException e) {
-        failure = e;
-        throw e;
-      }
-      for (LogEntry e : entries) {
-        cache.append(e);
+        return;
       }
     } finally {
       lock.writeLock().unlock();
     }
+    // The common case: the disk work runs outside the lock, so a segment roll's fsyncs do not
+    // stall the readers (the loop reads the first and last index and terms on every round). Only
+    // this (writer) thread changes the segments; readers see the new entries once published.
+    try {
+      List<Span> spans = stage(entries);
+      lock.writeLock().lock();
+      try {
+        publish(entries, spans);
+      } finally {
+        lock.writeLock().unlock();
+      }
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+      throw e;
+    }
   }
 
-  private void write(List<LogEntry> entries) throws IOException {
-    Segment open = openSegment(entries.get(0).index());
-    long writeAt = open.end();
+  /**
+   * Entries {@code from .. to - 1} of one append written to {@code segment}; {@code created} if the
+   * append created the segment, {@code sealedAs} the closed name it was renamed to if it filled up.
+   */
+  private record Span(Segment segment, int from, int to, boolean created, Path sealedAs) {}
+
+  /**
+   * Writes the records of {@code entries} after the last one, rolling to new segments as they fill
+   * up (each full one forced and renamed closed before the next is created, the directory synced
+   * before returning), without touching what readers see: the in-memory index changes are returned
+   * for {@link #publish}. Writer thread only; the lock need not be held.
+   */
+  private List<Span> stage(List<LogEntry> entries) throws IOException {
+    List<Span> spans = new ArrayList<>(2);
+    Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+    boolean created = last == null || last.sealed();
+    Segment seg = created ? createSegmentFile(entries.get(0).index()) : last;
+    long end = seg.end();
+    int count = seg.count();
+    int spanFrom = 0;
+    long writeAt = end;
     writeBuffer.clear();
-    for (LogEntry e : entries) {
+    for (int i = 0; i < entries.size(); i++) {
+      LogEntry e = entries.get(i);
       int frame = RecordFormat.frameSize(e);
-      if (open.count() > 0 && open.end() + frame > segmentSize) {
-        flush(open, writeAt);
-        roll(open);
-        open = segments.get(segments.size() - 1);
-        writeAt = open.end();
+      if (count > 0 && end + frame > segmentSize) {
+        flush(seg, writeAt);
+        Path closed = seal(seg, seg.first + count - 1);
+        spans.add(new Span(seg, spanFrom, i, created, closed));
+        seg = createSegmentFile(seg.first + count);
+        created = true;
+        end = seg.end();
+        count = 0;
+        spanFrom = i;
+        writeAt = end;
       }
       if (writeBuffer.remaining() < frame) {
         if (writeBuffer.position() > 0 && frame <= writeBuffer.capacity()) {
-          flush(open, writeAt);
-          writeAt = open.end();
+          flush(seg, writeAt);
+          writeAt = end;
         } else {
           ByteBuffer bigger =
               ByteBuffer.allocate(
@@ -290,9 +328,34 @@ final class SegmentedLog implements LogStorage {
         }
       }
       RecordFormat.writeRecord(writeBuffer, e);
-      open.add(e.term(), frame);
+      end += frame;
+      count++;
     }
-    flush(open, writeAt);
+    flush(seg, writeAt);
+    spans.add(new Span(seg, spanFrom, entries.size(), created, null));
+    if (spans.size() > 1 || created) {
+      io.syncDirectory(dir); // the renames and the new files, before any sync() acknowledges
+    }
+    return spans;
+  }
+
+  /** Makes what {@link #stage} wrote visible to readers. Under the write lock. */
+  private void publish(List<LogEntry> entries, List<Span> spans) {
+    for (Span span : spans) {
+      if (span.created()) {
+        segments.add(span.segment());
+      }
+      for (int i = span.from(); i < span.to(); i++) {
+        LogEntry e = entries.get(i);
+        span.segment().add(e.term(), RecordFormat.frameSize(e));
+      }
+      if (span.sealedAs() != null) {
+        span.segment().seal(span.sealedAs());
+      }
+    }
+    for (LogEntry e : entries) {
+      cache.append(e);
+    }
   }
 
   private void flush(Segment segment, long position) throws IOException {
@@ -304,25 +367,20 @@ final class SegmentedLog implements LogStorage {
     writeBuffer.clear();
   }
 
-  /** The open segment, created at {@code index} if there is none. */
-  private Segment openSegment(long index) throws IOException {
-    if (!segments.isEmpty() && !segments.get(segments.size() - 1).sealed()) {
-      return segments.get(segments.size() - 1);
-    }
-    return createSegment(index);
-  }
-
-  /** Closes the full open segment durably and starts the next one. */
-  private void roll(Segment full) throws IOException {
+  /**
+   * Closes a full segment durably: forced, then renamed to its closed name (made durable by the
+   * caller's directory sync). The in-memory segment is sealed when published.
+   */
+  private Path seal(Segment full, long lastIndex) throws IOException {
     full.file().force();
     full.dirty = false;
-    Path closedPath = dir.resolve(SegmentName.closed(full.first, full.last()).fileName());
+    Path closedPath = dir.resolve(SegmentName.closed(full.first, lastIndex).fileName());
     io.rename(full.path(), closedPath);
-    full.seal(closedPath);
-    createSegment(full.last() + 1);
+    return closedPath;
   }
 
-  private Segment createSegment(long first) throws IOException {
+  /** A new open segment file starting at {@code first}, its header forced; not yet listed. */
+  private Segment createSegmentFile(long first) throws IOException {
     Path path = dir.resolve(SegmentName.open(first).fileName());
     IoFile file = io.create(path);
     try {
@@ -332,10 +390,7 @@ final class SegmentedLog implements LogStorage {
       file.close();
       throw e;
     }
-    Segment segment = new Segment(path, file, generation, first, false);
-    segments.add(segment);
-    io.syncDirectory(dir);
-    return segment;
+    return new Segment(path, file, generation, first, false);
   }
 
   /**

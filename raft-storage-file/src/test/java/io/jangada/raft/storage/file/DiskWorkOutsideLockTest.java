@@ -24,11 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Readers of the log (the node's loop asks for the first and last index and terms on every round)
- * do not wait for a compaction's disk work: with the fsyncs under the log's lock, a compaction
- * after a snapshot blocked every node's loop for up to 0.6 s on a busy disk and cost the leader its
- * leadership (issue 16, W4).
+ * do not wait for a compaction's or a segment roll's disk work: with the fsyncs under the log's
+ * lock, a compaction after a snapshot blocked every node's loop for up to 0.6 s on a busy disk and
+ * cost the leader its leadership, and segment rolls parked the loops for up to ~40 ms (issue 16,
+ * W4).
  */
-class CompactionLockTest {
+class DiskWorkOutsideLockTest {
 
   private static final DataDirIdentity ID = DataDirIdentity.of("test", "n1");
   private static final FileStorageOptions SMALL =
@@ -149,6 +150,57 @@ class CompactionLockTest {
       assertThat(reopened.log().firstIndex()).isEqualTo(151);
       assertThat(reopened.log().lastIndex()).isEqualTo(200);
       assertThat(reopened.log().term(150)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void readersGoOnWhileASegmentRollWaitsForTheDisk() throws Exception {
+    try (FileStorage storage = FileStorage.open(io, dir, ID, SMALL)) {
+      LogStorage log = storage.log();
+      fill(storage, 200);
+      long segmentsBefore = segments(dir);
+      List<LogEntry> more = new ArrayList<>();
+      for (int i = 201; i <= 260; i++) {
+        more.add(LogEntry.command(i, 3, Bytes.ofUtf8("value-" + i)));
+      }
+
+      io.holdNextForce();
+      Future<?> append =
+          writer.submit(
+              () -> {
+                log.append(more);
+                log.sync();
+                return null;
+              });
+      assertThat(io.awaitHeld()).as("the append reached the roll's fsync").isTrue();
+
+      try {
+        Future<List<Long>> reads =
+            reader.submit(
+                () ->
+                    List.of(
+                        log.firstIndex(),
+                        log.lastIndex(),
+                        log.term(120),
+                        log.entries(199, 201, Long.MAX_VALUE).get(1).index()));
+        // Before the fix this read waited for the append's lock, which waited for the disk.
+        assertThat(reads.get(BOUND_SECONDS, TimeUnit.SECONDS)).containsExactly(1L, 200L, 2L, 200L);
+        assertThat(append.isDone()).isFalse();
+      } finally {
+        io.release();
+      }
+      append.get(BOUND_SECONDS, TimeUnit.SECONDS);
+      assertThat(log.lastIndex()).isEqualTo(260);
+      assertThat(log.term(230)).isEqualTo(3);
+      assertThat(log.entries(201, 261, Long.MAX_VALUE))
+          .extracting(LogEntry::data)
+          .containsExactlyElementsOf(more.stream().map(LogEntry::data).toList());
+      assertThat(segments(dir)).isGreaterThan(segmentsBefore);
+    }
+    try (FileStorage reopened = FileStorage.open(dir, ID, SMALL)) {
+      assertThat(reopened.log().lastIndex()).isEqualTo(260);
+      assertThat(reopened.log().entries(255, 256, Long.MAX_VALUE).get(0).data())
+          .isEqualTo(Bytes.ofUtf8("value-255"));
     }
   }
 
