@@ -9,10 +9,12 @@ import java.util.List;
  * A follower's successful AppendResponses, one per leader and Ready: when a follower handles
  * several AppendRequests before its next {@link Ready} (a pipelined batch, or entries followed by a
  * commit-index update), one cumulative acknowledgement of the highest matching index replaces the
- * earlier successful ones (etcd and the thesis acknowledge each request; the leader's progress ends
- * the same either way, since a success only ever raises its match index). Rejections are never
- * merged, and a success is merged only with the latest AppendResponse to the same leader, in the
- * same term, so an acknowledgement never moves before a rejection sent between them.
+ * earlier successful ones (etcd and the thesis acknowledge each request). The leader ends with the
+ * same match index and frees the same in-flight slots, since a success only ever raises the match
+ * index; it may take one more round to move a follower from snapshot via probe to replicate, which
+ * two responses did at once. Rejections are never merged, and a success is merged only with the
+ * latest AppendResponse to the same leader, in the same term, so an acknowledgement never moves
+ * before a rejection sent between them.
  */
 final class Acks {
   private Acks() {}
