@@ -12,8 +12,11 @@ import java.util.Optional;
  *
  * <p>Thread: called from the node's own threads (the loop for role, leader, commit, election,
  * follower and failure events; the apply and snapshot threads for snapshots taken or installed; the
- * loop for snapshots sent). Must be fast, must not block, must not throw (exceptions are logged and
- * ignored) and must not call back into the node synchronously. No event is per request.
+ * loop for snapshots sent). With the default {@link Scheduler} the loop's work runs on the thread
+ * that hands it work while the loop is idle (a transport thread delivering a message, the log
+ * writer, the timer), so "the loop" may be one of those threads; calls are never concurrent. Must
+ * be fast, must not block, must not throw (exceptions are logged and ignored) and must not call
+ * back into the node synchronously. No event is per request.
  */
 public interface RaftListener {
 

@@ -42,12 +42,15 @@ import java.util.random.RandomGenerator;
  * Committed done = node.propose(Bytes.ofUtf8("set x 1")).join();
  * }</pre>
  *
- * <p>Threading: every method is thread-safe and non-blocking except {@link #close()}. One loop
- * thread owns the consensus core; a log-writer thread persists with one {@code sync()} per batch;
- * an apply thread runs the state machine; a snapshot thread writes snapshots and a transfer thread
- * streams them to and from other nodes (so neither blocks heartbeats nor applies). Returned futures
- * complete on the callback executor (default {@link ForkJoinPool#commonPool()}), never on the
- * node's own threads, and completing them from outside does not affect the node.
+ * <p>Threading: every method is thread-safe and non-blocking except {@link #close()}. One loop owns
+ * the consensus core: its own thread, or, with the default {@link Scheduler} and while it is idle,
+ * the transport thread that delivers a message or the log writer that finished a write runs the
+ * loop's work itself instead of waking the loop's thread (never a caller of these methods); a
+ * log-writer thread persists with one {@code sync()} per batch; an apply thread runs the state
+ * machine; a snapshot thread writes snapshots and a transfer thread streams them to and from other
+ * nodes (so neither blocks heartbeats nor applies). Returned futures complete on the callback
+ * executor (default {@link ForkJoinPool#commonPool()}), never on the node's own threads, and
+ * completing them from outside does not affect the node.
  *
  * <p>Failures arrive through the futures as {@link RaftException}s: {@link NotLeaderException},
  * {@link ProposalDroppedException}, {@link IndeterminateResultException}, {@link

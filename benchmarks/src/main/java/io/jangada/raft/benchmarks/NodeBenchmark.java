@@ -122,6 +122,25 @@ public final class NodeBenchmark implements Callable<Integer> {
               + " committed write (a COUNTS line; see benchmarks/PROFILE.md).")
   boolean countMessages;
 
+  @Option(
+      names = "--thread-table",
+      description =
+          "Print CPU (user, system) and context switches per write by group of threads (from"
+              + " /proc/self/task, also JIT and GC threads) to standard error.")
+  boolean threadTable;
+
+  @Option(
+      names = "--idle-seconds",
+      description =
+          "After the warm-up, measure the cluster's CPU for this many seconds without load (idle"
+              + " cost: ticks, heartbeats, JIT, GC; default ${DEFAULT-VALUE}: not measured).")
+  int idleSeconds;
+
+  @Option(
+      names = "--slowest",
+      description = "Print the start time and latency of the N slowest writes to standard error.")
+  int slowest;
+
   @Option(names = "--run-number", hidden = true)
   int runNumber;
 
@@ -274,17 +293,21 @@ public final class NodeBenchmark implements Callable<Integer> {
         workload = new Workload(leader, valueBytes);
       }
       workload.run(clients, warmup, false);
+      String idle = idleSeconds > 0 ? " " + measureIdle() : "";
       counts.reset();
-      Workload.Result result = workload.run(clients, ops, true);
+      Workload.Result result = workload.run(clients, ops, true, slowest);
       if (countMessages) {
         System.out.println(counts.line(ops));
+      }
+      if (threadTable) {
+        System.err.print("run " + runNumber + ", per write:\n" + result.threadTable());
       }
       return String.join(
           " ",
           "RESULT system=" + system,
           "run=" + runNumber,
           "nodes=" + nodeCount,
-          result.fields() + (metrics ? " metrics=on" : ""),
+          result.fields() + idle + (metrics ? " metrics=on" : ""),
           String.join(" ", floors.fields(result.p50())));
     } finally {
       for (AutoCloseable resource : beforeNodes) {
@@ -296,6 +319,27 @@ public final class NodeBenchmark implements Callable<Integer> {
       }
       deleteRecursively(root);
     }
+  }
+
+  /**
+   * The process's CPU while the cluster is idle for {@code idleSeconds}, as a {@code RESULT} field
+   * (milliseconds of CPU per second); the table by thread goes to standard error.
+   */
+  private String measureIdle() {
+    ThreadStats before = ThreadStats.now();
+    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(idleSeconds));
+    Map<String, ThreadStats.Counters> idle = ThreadStats.now().since(before);
+    ThreadStats.Counters total = ThreadStats.total(idle);
+    if (threadTable) {
+      // "per op" in the table is per second here.
+      System.err.print(
+          "idle, per second (user/sys in us, switches):\n" + ThreadStats.table(idle, idleSeconds));
+    }
+    return String.format(
+        java.util.Locale.ROOT,
+        "idle_cpu_ms_per_s=%.1f idle_vcsw_per_s=%.0f",
+        (total.userTicks() + total.systemTicks()) * 10.0 / idleSeconds,
+        (double) total.voluntary() / idleSeconds);
   }
 
   /** Creates one transport per node. */

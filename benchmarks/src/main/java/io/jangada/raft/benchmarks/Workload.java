@@ -30,7 +30,8 @@ final class Workload {
       double p99,
       double p999,
       double cpuMicrosPerOp,
-      double allocBytesPerOp) {
+      double allocBytesPerOp,
+      java.util.Map<String, ThreadStats.Counters> threads) {
 
     /** Payload throughput (key + value) in MB/s (10^6 bytes). */
     double megabytesPerSecond() {
@@ -39,20 +40,27 @@ final class Workload {
 
     String fields() {
       return String.format(
-          java.util.Locale.ROOT,
-          "clients=%d ops=%d value_bytes=%d ops_per_s=%.0f mb_per_s=%.2f p50_ms=%.3f p99_ms=%.3f"
-              + " p999_ms=%.3f p99_over_p50=%.2f cpu_us_per_op=%.1f alloc_bytes_per_op=%.0f",
-          clients,
-          ops,
-          valueBytes,
-          opsPerSecond,
-          megabytesPerSecond(),
-          p50,
-          p99,
-          p999,
-          p99 / p50,
-          cpuMicrosPerOp,
-          allocBytesPerOp);
+              java.util.Locale.ROOT,
+              "clients=%d ops=%d value_bytes=%d ops_per_s=%.0f mb_per_s=%.2f p50_ms=%.3f p99_ms=%.3f"
+                  + " p999_ms=%.3f p99_over_p50=%.2f cpu_us_per_op=%.1f alloc_bytes_per_op=%.0f",
+              clients,
+              ops,
+              valueBytes,
+              opsPerSecond,
+              megabytesPerSecond(),
+              p50,
+              p99,
+              p999,
+              p99 / p50,
+              cpuMicrosPerOp,
+              allocBytesPerOp)
+          + " "
+          + String.join(" ", ThreadStats.fields(threads, ops));
+    }
+
+    /** CPU and context switches per write by group of threads, a table for standard error. */
+    String threadTable() {
+      return ThreadStats.table(threads, ops);
     }
   }
 
@@ -78,16 +86,27 @@ final class Workload {
 
   /** Runs {@code ops} puts with {@code clients} closed-loop clients; records latencies if asked. */
   Result run(int clients, long ops, boolean measure) throws InterruptedException {
+    return run(clients, ops, measure, 0);
+  }
+
+  /**
+   * As {@link #run(int, long, boolean)}; with {@code slowest > 0} prints the {@code slowest}
+   * slowest writes (start in ms since the run's start, latency) to standard error, to tell what
+   * sets the tail (periodic: ticks; clustered: a pause).
+   */
+  Result run(int clients, long ops, boolean measure, int slowest) throws InterruptedException {
     long[] latencies = new long[(int) ops];
+    long[] begins = new long[(int) ops];
     AtomicLong issued = new AtomicLong();
     AtomicLong failures = new AtomicLong();
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     CountDownLatch done = new CountDownLatch(clients);
+    ThreadStats threadsStart = ThreadStats.now();
     long cpuStart = processCpuNanos();
     long allocStart = allocatedBytes();
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
-      next(issued, ops, latencies, failures, firstFailure, done);
+      next(issued, ops, latencies, begins, failures, firstFailure, done);
     }
     if (!done.await(30, TimeUnit.MINUTES)) {
       throw new IllegalStateException("workload did not finish");
@@ -95,6 +114,7 @@ final class Workload {
     long elapsed = System.nanoTime() - start;
     long cpu = processCpuNanos() - cpuStart;
     long allocated = allocatedBytes() - allocStart;
+    java.util.Map<String, ThreadStats.Counters> threads = ThreadStats.now().since(threadsStart);
     if (failures.get() > 0) {
       throw new IllegalStateException(
           failures.get() + " proposals failed; the first with: " + firstFailure.get(),
@@ -102,6 +122,9 @@ final class Workload {
     }
     if (!measure) {
       return null;
+    }
+    if (slowest > 0) {
+      printSlowest(latencies, begins, start, slowest);
     }
     Arrays.sort(latencies);
     return new Result(
@@ -113,7 +136,8 @@ final class Workload {
         percentile(latencies, 0.99),
         percentile(latencies, 0.999),
         cpu / 1e3 / ops,
-        allocStart < 0 ? -1 : (double) allocated / ops);
+        allocStart < 0 ? -1 : (double) allocated / ops,
+        threads);
   }
 
   /**
@@ -146,6 +170,7 @@ final class Workload {
       AtomicLong issued,
       long ops,
       long[] latencies,
+      long[] begins,
       AtomicLong failures,
       AtomicReference<Throwable> firstFailure,
       CountDownLatch done) {
@@ -156,6 +181,7 @@ final class Workload {
     }
     byte[] key = key(nextOp.getAndIncrement());
     long begin = System.nanoTime();
+    begins[(int) slot] = begin;
     CompletableFuture<?> future = submit.apply(MapStateMachine.put(key, value));
     future.whenComplete(
         (ok, error) -> {
@@ -164,7 +190,7 @@ final class Workload {
             failures.incrementAndGet();
             firstFailure.compareAndSet(null, error);
           }
-          next(issued, ops, latencies, failures, firstFailure, done);
+          next(issued, ops, latencies, begins, failures, firstFailure, done);
         });
   }
 
@@ -189,6 +215,25 @@ final class Workload {
       rest /= 10;
     }
     return key;
+  }
+
+  private static void printSlowest(long[] latencies, long[] begins, long start, int slowest) {
+    Integer[] order = new Integer[latencies.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Long.compare(latencies[b], latencies[a]));
+    StringBuilder out = new StringBuilder("slowest writes (start ms, latency ms):");
+    for (int i = 0; i < Math.min(slowest, order.length); i++) {
+      int op = order[i];
+      out.append(
+          String.format(
+              java.util.Locale.ROOT,
+              " %.1f/%.2f",
+              (begins[op] - start) / 1e6,
+              latencies[op] / 1e6));
+    }
+    System.err.println(out);
   }
 
   private static double percentile(long[] sorted, double p) {

@@ -185,5 +185,5 @@ final class LogWriter {
     return termOrVoteChanged(next) || next.commit() - saved.commit() >= COMMIT_SAVE_INTERVAL;
   }
 
-  private static final long COMMIT_SAVE_INTERVAL = 1024;
+  static final long COMMIT_SAVE_INTERVAL = 1024;
 }

@@ -196,6 +196,7 @@ public final class NodeLoop implements Transport.Inbox {
     long applied = recovered.applied();
     Optional<SnapshotMeta> snapshot = recovered.snapshot();
     snapshotIndex = applied;
+    inFlight.start(hard);
     core =
         RaftCore.open(
             id,
@@ -557,7 +558,9 @@ public final class NodeLoop implements Transport.Inbox {
           });
       return;
     }
-    loop.execute(
+    // On the transport's thread if the loop is idle (no hand-off, no wake-up; docs/threading.md).
+    ThreadLane.executeHere(
+        loop,
         () -> {
           if (state == State.RUNNING) {
             core.step(message);
@@ -691,15 +694,19 @@ public final class NodeLoop implements Transport.Inbox {
     Ready ready = core.ready();
     // Whether every earlier Ready is durable (and advanced) already.
     boolean alone = inFlight.isEmpty();
+    boolean write = inFlight.needsWrite(ready);
     inFlight.add(ready);
     if (now.role() == Role.LEADER) {
       snapshots.update(now.term(), ready.snapshotPeers());
     }
     membershipChanges.announce(ready.membership(), ready.membershipIndex());
-    if (!ready.hasPersistentWork() && alone) {
+    if (!write && alone) {
+      // Nothing to write, or only a commit index the writer would not save: every earlier Ready
+      // is durable, so the messages may leave and the entries be applied now.
       afterPersist(ready, ready.messages(), ready.committed(), reads(ready.readStates()));
       return;
     }
+    inFlight.written(ready);
     // Thesis §10.2.1: a leader whose term is durable replicates while its own writes are in
     // flight; the core counts the leader's copy only after advance(). Everything else waits for
     // this Ready's write, which comes after every earlier Ready's: a message may promise what an
@@ -736,7 +743,9 @@ public final class NodeLoop implements Transport.Inbox {
           if (state == State.RUNNING) {
             sendAll(later);
           }
-          loop.execute(() -> afterPersist(ready, List.of(), afterWrite, readsAfterWrite));
+          // On the writer's thread if the loop is idle: no wake-up of the loop's thread.
+          ThreadLane.executeHere(
+              loop, () -> afterPersist(ready, List.of(), afterWrite, readsAfterWrite));
         },
         e ->
             loop.execute(

@@ -1,6 +1,7 @@
 package io.jangada.raft.internal;
 
 import io.jangada.raft.core.Ready;
+import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -26,6 +27,8 @@ final class ReadysInFlight {
   // The highest entry index ever handed to the log writer (and so possibly sent to a follower): a
   // proposal above it exists only in this node's memory and cannot take effect once it stops.
   private long handedOutUpTo;
+  // The newest hard state handed to the log writer (the one recovered at start before any).
+  private HardState written = new HardState(0, java.util.Optional.empty(), 0);
 
   boolean full() {
     return readys.size() >= MAX;
@@ -33,6 +36,37 @@ final class ReadysInFlight {
 
   boolean isEmpty() {
     return readys.isEmpty();
+  }
+
+  /** The hard state recovered at start: what storage holds before any Ready. */
+  void start(HardState recovered) {
+    written = recovered;
+  }
+
+  /**
+   * Whether the log writer has anything to do for {@code ready}, the next one (issue 16): not if it
+   * only moves the commit index, by less than {@link LogWriter#COMMIT_SAVE_INTERVAL} since the hard
+   * state last handed to the writer. The writer would save nothing (the commit index is saved only
+   * when it moved far, LogWriter#mustSave) and sync nothing, and a leader has such a Ready for
+   * every commit: skipping the writer saves it a wake-up per commit. Such a Ready still goes
+   * through the writer when an earlier one is in flight (its messages wait for that write).
+   */
+  boolean needsWrite(Ready ready) {
+    if (!ready.entries().isEmpty() || ready.snapshot().isPresent() || ready.mustSync()) {
+      return true;
+    }
+    if (ready.hardState().isEmpty()) {
+      return false;
+    }
+    HardState next = ready.hardState().get();
+    return next.term() != written.term()
+        || !next.votedFor().equals(written.votedFor())
+        || next.commit() - written.commit() >= LogWriter.COMMIT_SAVE_INTERVAL;
+  }
+
+  /** Records that {@code ready} goes to the log writer (after {@link #add}). */
+  void written(Ready ready) {
+    ready.hardState().ifPresent(hard -> written = hard);
   }
 
   void add(Ready ready) {

@@ -88,7 +88,11 @@ public interface Transport extends AutoCloseable {
 
     /**
      * A message arrived. Thread: any thread (transport threads); implementations hand the message
-     * off quickly and never block. Must not throw.
+     * off quickly and never block on the network. The node's implementation processes the message
+     * on the calling thread when its loop is idle (a step of the core and one round: building a
+     * Ready, writing messages through {@link Transport#send}, queuing the write; it may read log
+     * entries from the log storage), so call it without holding locks that {@code send} needs. Must
+     * not throw.
      */
     void receive(Message message);
 

@@ -80,11 +80,13 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: Jetty reads request bodies asynchronously (a client that never finishes its body
  * holds no thread, and is cut off by the idle timeout). Writes (PUT, DELETE on {@code /v1/kv/})
  * hold no thread while the cluster commits them: they are proposed on Jetty's thread and answered
- * from the thread that completes them (the node's callback executor, or the timer of the request
- * timeout). A fixed pool of worker threads runs the other requests that wait for the node (reads,
- * admin and membership calls; at most {@link Options#requestTimeout()} each). Status, health and
- * metrics are answered on Jetty's own threads, so they answer even when every worker waits.
- * Connections are limited; a malformed request line gets a 400 from Jetty.
+ * from the thread that completes them (the node's callback executor, which the server command sets
+ * to the node's own apply thread, or the timer of the request timeout), and Jetty resumes reading
+ * the connection on that same thread ({@link JettyThreads}). A fixed pool of worker threads runs
+ * the other requests that wait for the node (reads, admin and membership calls; at most {@link
+ * Options#requestTimeout()} each). Status, health and metrics are answered on Jetty's own threads,
+ * so they answer even when every worker waits. Connections are limited; a malformed request line
+ * gets a 400 from Jetty.
  */
 public final class KvHttpServer implements AutoCloseable {
 
@@ -182,7 +184,7 @@ public final class KvHttpServer implements AutoCloseable {
               return t;
             });
     timeouts.setRemoveOnCancelPolicy(true);
-    QueuedThreadPool jettyThreads = new QueuedThreadPool(64, 4);
+    QueuedThreadPool jettyThreads = new JettyThreads(64, 4);
     jettyThreads.setName("kv-jetty-" + self);
     jettyThreads.setDaemon(true);
     this.server = new Server(jettyThreads);
@@ -386,7 +388,7 @@ public final class KvHttpServer implements AutoCloseable {
             if (failure != null) {
               fillFailure(exchange, failure);
             }
-            write(response, callback, exchange);
+            JettyThreads.answerHere(() -> write(response, callback, exchange));
           });
       return;
     }
