@@ -17,16 +17,16 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts the Raft messages every node sends, by kind, for {@code --count-messages}: how many
  * messages one committed write costs depends little on how loaded the machine is (unlike its time).
- * Also splits the process's CPU time over the measured phase by thread group ({@link ThreadCpu}),
- * so that the JIT compiler's share can be told apart. Thread-safe; the counting itself costs a map
- * lookup and an adder per message.
+ * Also reports the process's CPU time over the measured phase with and without the JIT compiler
+ * threads ({@link ThreadStats}); {@code --thread-table} splits it by every thread group.
+ * Thread-safe; the counting itself costs a map lookup and an adder per message.
  */
 final class MessageCounts {
 
   private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
   private final LongAdder appendEntries = new LongAdder();
   private final LongAdder emptyAppends = new LongAdder();
-  private volatile ThreadCpu cpuAtReset = ThreadCpu.now();
+  private volatile ThreadStats cpuAtReset = ThreadStats.now();
 
   /** {@code transport}, counting what it is asked to send into this. */
   Transport counting(Transport transport) {
@@ -38,16 +38,16 @@ final class MessageCounts {
     sent.values().forEach(LongAdder::reset);
     appendEntries.reset();
     emptyAppends.reset();
-    cpuAtReset = ThreadCpu.now();
+    cpuAtReset = ThreadStats.now();
   }
 
   /**
    * One line: messages sent per committed write by kind (all nodes together), entries per
    * AppendRequest, the share of AppendRequests without entries (commit-index updates), and CPU
-   * microseconds per write by thread group since {@link #reset}.
+   * microseconds per write of the JIT compilers and of everything else since {@link #reset}.
    */
   String line(long writes) {
-    Map<String, Double> cpu = ThreadCpu.now().secondsSince(cpuAtReset);
+    Map<String, ThreadStats.Counters> cpu = ThreadStats.now().since(cpuAtReset);
     StringBuilder out = new StringBuilder("COUNTS writes=").append(writes);
     long total = 0;
     TreeMap<String, Long> byKind = new TreeMap<>();
@@ -67,15 +67,10 @@ final class MessageCounts {
               (double) appendEntries.sum() / appends,
               (double) emptyAppends.sum() / appends));
     }
-    double cpuTotal = 0;
-    for (Map.Entry<String, Double> e : cpu.entrySet()) {
-      cpuTotal += e.getValue();
-      out.append(
-          String.format(Locale.ROOT, " cpu_us_%s=%.1f", e.getKey(), e.getValue() * 1e6 / writes));
-    }
-    double jit = cpu.getOrDefault("jit", 0.0);
-    out.append(
-        String.format(Locale.ROOT, " cpu_us_without_jit=%.1f", (cpuTotal - jit) * 1e6 / writes));
+    double jit = ThreadStats.cpuMicros(cpu, "C# Compiler");
+    double all = ThreadStats.cpuMicros(cpu, "");
+    out.append(String.format(Locale.ROOT, " cpu_us_jit=%.1f", jit / writes));
+    out.append(String.format(Locale.ROOT, " cpu_us_without_jit=%.1f", (all - jit) / writes));
     return out.toString();
   }
 
