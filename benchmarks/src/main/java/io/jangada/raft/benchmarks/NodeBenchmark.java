@@ -116,6 +116,13 @@ public final class NodeBenchmark implements Callable<Integer> {
   boolean metrics;
 
   @Option(
+      names = "--count-messages",
+      description =
+          "Count the Raft messages the nodes send during the measured phase and print them per"
+              + " committed write (a COUNTS line; see benchmarks/PROFILE.md).")
+  boolean countMessages;
+
+  @Option(
       names = "--thread-table",
       description =
           "Print CPU (user, system) and context switches per write by group of threads (from"
@@ -229,6 +236,7 @@ public final class NodeBenchmark implements Callable<Integer> {
       }
       Transports transports = Transports.create(transport, ids, resources, registries);
       List<Transport> nodeTransports = new ArrayList<>();
+      MessageCounts counts = new MessageCounts();
       for (NodeId id : ids) {
         Transport nodeTransport = transports.forNode(id);
         nodeTransports.add(nodeTransport);
@@ -237,7 +245,7 @@ public final class NodeBenchmark implements Callable<Integer> {
                 .id(id)
                 .membership(Membership.ofVoters(ids))
                 .stateMachine(new MapStateMachine())
-                .transport(nodeTransport)
+                .transport(countMessages ? counts.counting(nodeTransport) : nodeTransport)
                 .tickInterval(Duration.ofMillis(50));
         if (storage == StorageKind.file) {
           FileStorage files =
@@ -286,7 +294,11 @@ public final class NodeBenchmark implements Callable<Integer> {
       }
       workload.run(clients, warmup, false);
       String idle = idleSeconds > 0 ? " " + measureIdle() : "";
+      counts.reset();
       Workload.Result result = workload.run(clients, ops, true, slowest);
+      if (countMessages) {
+        System.out.println(counts.line(ops));
+      }
       if (threadTable) {
         System.err.print("run " + runNumber + ", per write:\n" + result.threadTable());
       }

@@ -137,11 +137,16 @@ final class ThreadStats {
     List<String> fields = new ArrayList<>();
     fields.add(format("cpu_user_us_per_op=%.1f", micros(total.userTicks()) / ops));
     fields.add(format("cpu_sys_us_per_op=%.1f", micros(total.systemTicks()) / ops));
-    fields.add(format("cpu_jit_us_per_op=%.1f", micros(ticksOf(groups, "C# Compiler")) / ops));
+    fields.add(format("cpu_jit_us_per_op=%.1f", cpuMicros(groups, "C# Compiler") / ops));
     fields.add(format("cpu_gc_us_per_op=%.1f", micros(gcTicks(groups)) / ops));
     fields.add(format("vcsw_per_op=%.2f", (double) total.voluntary() / ops));
     fields.add(format("ivcsw_per_op=%.2f", (double) total.involuntary() / ops));
     return fields;
+  }
+
+  /** CPU microseconds (user and system) of the groups whose name starts with {@code prefix}. */
+  static double cpuMicros(Map<String, Counters> groups, String prefix) {
+    return micros(ticksOf(groups, prefix));
   }
 
   /** CPU ticks (user and system) of the groups whose name starts with {@code prefix}. */

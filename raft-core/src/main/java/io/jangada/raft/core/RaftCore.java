@@ -797,7 +797,7 @@ public final class RaftCore {
     long prev = a.prevLogIndex();
     if (prev < log.committed()) {
       // Everything up to commit matches the leader's log already.
-      msgs.add(new AppendResponse(id, a.from(), term, true, log.committed(), 0, 0));
+      Acks.acknowledge(msgs, id, a.from(), term, log.committed());
       return;
     }
     if (rules.logMatches(log, prev, a.prevLogTerm())) {
@@ -813,7 +813,7 @@ public final class RaftCore {
         configurations.onAppended(conflict, suffix);
       }
       log.commitTo(Math.min(a.leaderCommit(), lastNew));
-      msgs.add(new AppendResponse(id, a.from(), term, true, lastNew, 0, 0));
+      Acks.acknowledge(msgs, id, a.from(), term, lastNew);
       return;
     }
     // §5.3 optimization: tell the leader where our log diverges.

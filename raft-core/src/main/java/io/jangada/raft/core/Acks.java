@@ -1,0 +1,41 @@
+package io.jangada.raft.core;
+
+import io.jangada.raft.model.Message;
+import io.jangada.raft.model.Message.AppendResponse;
+import io.jangada.raft.model.NodeId;
+import java.util.List;
+
+/**
+ * A follower's successful AppendResponses, one per leader and Ready: when a follower handles
+ * several AppendRequests before its next {@link Ready} (a pipelined batch, or entries followed by a
+ * commit-index update), one cumulative acknowledgement of the highest matching index replaces the
+ * earlier successful ones (etcd and the thesis acknowledge each request). The leader ends with the
+ * same match index and frees the same in-flight slots, since a success only ever raises the match
+ * index; it may take one more round to move a follower from snapshot via probe to replicate, which
+ * two responses did at once. Rejections are never merged, and a success is merged only with the
+ * latest AppendResponse to the same leader, in the same term, so an acknowledgement never moves
+ * before a rejection sent between them.
+ */
+final class Acks {
+  private Acks() {}
+
+  /**
+   * Adds {@code from}'s success for {@code matchIndex} to {@code out} (the messages not handed out
+   * yet), replacing the latest AppendResponse to {@code leader} if that one is a success of the
+   * same term; the merged acknowledgement carries the higher of the two indexes and goes last.
+   */
+  static void acknowledge(
+      List<Message> out, NodeId from, NodeId leader, long term, long matchIndex) {
+    long match = matchIndex;
+    for (int i = out.size() - 1; i >= 0; i--) {
+      if (out.get(i) instanceof AppendResponse r && r.to().equals(leader)) {
+        if (r.success() && r.term() == term) {
+          out.remove(i);
+          match = Math.max(match, r.matchIndex());
+        }
+        break;
+      }
+    }
+    out.add(new AppendResponse(from, leader, term, true, match, 0, 0));
+  }
+}
