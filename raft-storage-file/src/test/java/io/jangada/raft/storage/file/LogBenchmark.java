@@ -124,6 +124,8 @@ public final class LogBenchmark {
     try {
       long t0 = System.nanoTime();
       try (FileStorage storage = FileStorage.open(dir, ID)) {
+        // A log without its term/vote file is refused at open (issue 12): save one first.
+        storage.state().save(new HardState(1, Optional.empty(), 0));
         LogStorage log = storage.log();
         for (long next = 1; next <= entries; next += 4096) {
           log.append(batch(next, (int) Math.min(4096, entries - next + 1)));
