@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -108,6 +109,39 @@ class DiskWorkOutsideLockTest {
     }
   }
 
+  /** Runs {@code work} on the writer thread; returns once it waits in its first fsync. */
+  private Future<?> startHeldAtFirstForce(Callable<?> work) throws InterruptedException {
+    io.holdNextForce();
+    Future<?> held = writer.submit(work);
+    assertThat(io.awaitHeld()).as("the disk work reached its first fsync").isTrue();
+    return held;
+  }
+
+  /**
+   * Reads the first and last index, the term of entry 120 and entry {@code entry} on another thread
+   * while {@code held} waits in its fsync: they must answer (before the fix they waited for the
+   * log's lock, which waited for the disk). Then lets the disk go on, also when the reads failed
+   * (closing waits for the held work's lock), and waits for {@code held} to finish.
+   */
+  private void readWhileHeld(LogStorage log, long entry, List<Long> expected, Future<?> held)
+      throws Exception {
+    try {
+      Future<List<Long>> reads =
+          reader.submit(
+              () ->
+                  List.of(
+                      log.firstIndex(),
+                      log.lastIndex(),
+                      log.term(120),
+                      log.entries(entry, entry + 1, Long.MAX_VALUE).get(0).index()));
+      assertThat(reads.get(BOUND_SECONDS, TimeUnit.SECONDS)).containsExactlyElementsOf(expected);
+      assertThat(held.isDone()).isFalse();
+    } finally {
+      io.release();
+    }
+    held.get(BOUND_SECONDS, TimeUnit.SECONDS);
+  }
+
   @Test
   void readersGoOnWhileACompactionWaitsForTheDisk() throws Exception {
     try (FileStorage storage = FileStorage.open(io, dir, ID, SMALL)) {
@@ -115,31 +149,13 @@ class DiskWorkOutsideLockTest {
       fill(storage, 200);
       long segmentsBefore = segments(dir);
 
-      io.holdNextForce();
       Future<?> compaction =
-          writer.submit(
+          startHeldAtFirstForce(
               () -> {
                 log.compactUpTo(150);
                 return null;
               });
-      assertThat(io.awaitHeld()).as("the compaction reached its first fsync").isTrue();
-
-      try {
-        Future<List<Long>> reads =
-            reader.submit(
-                () ->
-                    List.of(
-                        log.firstIndex(),
-                        log.lastIndex(),
-                        log.term(120),
-                        log.entries(120, 121, Long.MAX_VALUE).get(0).index()));
-        // Before the fix this read waited for the compaction's lock, which waited for the disk.
-        assertThat(reads.get(BOUND_SECONDS, TimeUnit.SECONDS)).containsExactly(1L, 200L, 2L, 120L);
-        assertThat(compaction.isDone()).isFalse();
-      } finally {
-        io.release(); // also when the reads failed: close() waits for the compaction's lock
-      }
-      compaction.get(BOUND_SECONDS, TimeUnit.SECONDS);
+      readWhileHeld(log, 120, List.of(1L, 200L, 2L, 120L), compaction);
       assertThat(log.firstIndex()).isEqualTo(151);
       assertThat(log.term(150)).isEqualTo(2);
       assertThat(log.entries(151, 152, Long.MAX_VALUE).get(0).data())
@@ -164,32 +180,14 @@ class DiskWorkOutsideLockTest {
         more.add(LogEntry.command(i, 3, Bytes.ofUtf8("value-" + i)));
       }
 
-      io.holdNextForce();
       Future<?> append =
-          writer.submit(
+          startHeldAtFirstForce(
               () -> {
-                log.append(more);
+                log.append(more); // the segment rolls: its first fsync forces the full segment
                 log.sync();
                 return null;
               });
-      assertThat(io.awaitHeld()).as("the append reached the roll's fsync").isTrue();
-
-      try {
-        Future<List<Long>> reads =
-            reader.submit(
-                () ->
-                    List.of(
-                        log.firstIndex(),
-                        log.lastIndex(),
-                        log.term(120),
-                        log.entries(199, 201, Long.MAX_VALUE).get(1).index()));
-        // Before the fix this read waited for the append's lock, which waited for the disk.
-        assertThat(reads.get(BOUND_SECONDS, TimeUnit.SECONDS)).containsExactly(1L, 200L, 2L, 200L);
-        assertThat(append.isDone()).isFalse();
-      } finally {
-        io.release();
-      }
-      append.get(BOUND_SECONDS, TimeUnit.SECONDS);
+      readWhileHeld(log, 200, List.of(1L, 200L, 2L, 200L), append);
       assertThat(log.lastIndex()).isEqualTo(260);
       assertThat(log.term(230)).isEqualTo(3);
       assertThat(log.entries(201, 261, Long.MAX_VALUE))
