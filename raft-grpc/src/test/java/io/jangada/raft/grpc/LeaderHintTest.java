@@ -15,10 +15,6 @@ import io.jangada.raft.grpc.proto.ReplyCode;
 import io.jangada.raft.grpc.proto.SubmitRequest;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
-import io.jangada.raft.storage.InMemoryLogStorage;
-import io.jangada.raft.storage.InMemorySnapshotStorage;
-import io.jangada.raft.storage.InMemoryStateStorage;
-import io.jangada.raft.testing.RecordingStateMachine;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -70,16 +66,8 @@ class LeaderHintTest {
       }
       GrpcTransport transport = b.build();
       RaftNode node =
-          RaftNode.builder()
-              .id(id)
-              .membership(Membership.ofVoters(IDS))
+          TestNodes.inMemory(id, Membership.ofVoters(IDS), transport, Duration.ofMillis(20))
               .config(RaftConfig.builder().electionTicks(10).heartbeatTicks(1).build())
-              .stateMachine(new RecordingStateMachine())
-              .logStorage(new InMemoryLogStorage())
-              .stateStorage(new InMemoryStateStorage())
-              .snapshotStorage(new InMemorySnapshotStorage())
-              .transport(transport)
-              .tickInterval(Duration.ofMillis(20))
               .random(random.split())
               .build();
       transport.serveClients(node);

@@ -7,10 +7,6 @@ import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
-import io.jangada.raft.storage.InMemoryLogStorage;
-import io.jangada.raft.storage.InMemorySnapshotStorage;
-import io.jangada.raft.storage.InMemoryStateStorage;
-import io.jangada.raft.testing.RecordingStateMachine;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -57,16 +53,7 @@ class RaftClientTlsTest {
     transport =
         security.apply(GrpcTransport.builder().self(N1).clusterId("tls").listen(address)).build();
     node =
-        RaftNode.builder()
-            .id(N1)
-            .membership(Membership.ofVoters(N1))
-            .stateMachine(new RecordingStateMachine())
-            .logStorage(new InMemoryLogStorage())
-            .stateStorage(new InMemoryStateStorage())
-            .snapshotStorage(new InMemorySnapshotStorage())
-            .transport(transport)
-            .tickInterval(Duration.ofMillis(10))
-            .build();
+        TestNodes.inMemory(N1, Membership.ofVoters(N1), transport, Duration.ofMillis(10)).build();
     transport.serveClients(node);
     node.start().get(30, TimeUnit.SECONDS);
   }

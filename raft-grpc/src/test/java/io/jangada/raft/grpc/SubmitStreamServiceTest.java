@@ -14,10 +14,6 @@ import io.jangada.raft.grpc.proto.ReplyCode;
 import io.jangada.raft.grpc.proto.SubmitRequest;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
-import io.jangada.raft.storage.InMemoryLogStorage;
-import io.jangada.raft.storage.InMemorySnapshotStorage;
-import io.jangada.raft.storage.InMemoryStateStorage;
-import io.jangada.raft.testing.RecordingStateMachine;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -49,16 +45,7 @@ class SubmitStreamServiceTest {
   void start() throws Exception {
     transport = GrpcTransport.builder().self(N1).clusterId("streams").listen(address).build();
     node =
-        RaftNode.builder()
-            .id(N1)
-            .membership(Membership.ofVoters(N1))
-            .stateMachine(new RecordingStateMachine())
-            .logStorage(new InMemoryLogStorage())
-            .stateStorage(new InMemoryStateStorage())
-            .snapshotStorage(new InMemorySnapshotStorage())
-            .transport(transport)
-            .tickInterval(Duration.ofMillis(10))
-            .build();
+        TestNodes.inMemory(N1, Membership.ofVoters(N1), transport, Duration.ofMillis(10)).build();
     transport.serveClients(node);
     node.start().get(30, TimeUnit.SECONDS);
     channel = NettyChannelBuilder.forAddress(address).usePlaintext().build();
