@@ -78,11 +78,15 @@ final class LeaderWriter implements AutoCloseable {
       if (entity != null) {
         EntityUtils.consume(entity);
       }
+      boolean ok = response.getCode() == 200;
       Header connectionHeader = response.getFirstHeader(HttpHeaders.CONNECTION);
-      if (connectionHeader != null && "close".equalsIgnoreCase(connectionHeader.getValue())) {
+      if (!ok
+          || (connectionHeader != null && "close".equalsIgnoreCase(connectionHeader.getValue()))) {
+        // After a refusal the server may drop the connection without saying so (e.g. a 413 sent
+        // before it read the body): the next write starts on a new one.
         close();
       }
-      return response.getCode() == 200;
+      return ok;
     } catch (IOException | HttpException | IllegalArgumentException e) {
       close();
       return false;
