@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
 
 /**
  * The durable Raft log as a directory of segment files (see {@link RecordFormat}). Appends are
@@ -40,6 +41,7 @@ final class SegmentedLog implements LogStorage {
   private long compactIndex;
   private long compactTerm;
   private ByteBuffer writeBuffer = ByteBuffer.allocate(64 * 1024);
+  private final CRC32C recordCrc = new CRC32C(); // writer thread only, like writeBuffer
   private boolean closed;
   private Throwable failure;
 
@@ -327,7 +329,7 @@ final class SegmentedLog implements LogStorage {
           writeBuffer = bigger;
         }
       }
-      RecordFormat.writeRecord(writeBuffer, e);
+      RecordFormat.writeRecord(writeBuffer, e, recordCrc);
       end += frame;
       count++;
     }
