@@ -172,7 +172,8 @@ final class SegmentedLog implements LogStorage {
                 + (last + 1)
                 + ")");
       }
-      List<LogEntry> out = new ArrayList<>();
+      // Sized for the range (capped): one or a few entries are the usual request.
+      List<LogEntry> out = new ArrayList<>((int) Math.min(toExclusive - fromInclusive, 64));
       long[] bytes = {0};
       long i = fromInclusive;
       while (i < toExclusive) {
@@ -446,10 +447,18 @@ final class SegmentedLog implements LogStorage {
 
   /** The files of the segments written since their last force, marked clean. Under the lock. */
   private List<IoFile> takeDirtyLocked() {
-    List<IoFile> dirty = new ArrayList<>();
-    for (Segment s : segments) {
+    List<IoFile> dirty = List.of(); // mostly none or only the last segment: no list to grow
+    for (int i = 0; i < segments.size(); i++) {
+      Segment s = segments.get(i);
       if (s.dirty) {
-        dirty.add(s.file());
+        if (dirty.isEmpty()) {
+          dirty = List.of(s.file());
+        } else {
+          if (dirty.size() == 1) {
+            dirty = new ArrayList<>(dirty);
+          }
+          dirty.add(s.file());
+        }
         s.dirty = false;
       }
     }
