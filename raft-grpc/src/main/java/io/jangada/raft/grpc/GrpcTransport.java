@@ -6,7 +6,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.model.Membership;
@@ -200,8 +199,6 @@ public final class GrpcTransport implements Transport {
               .callExecutor(RaftClientGrpcService.directFor(RaftGrpcService.DIRECT_FOR_RAFT_STREAM))
               .maxInboundMessageSize(maxMessageSize)
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
-              // Replies to clients are written on the nodes' threads: buffers cached per thread.
-              .withChildOption(ChannelOption.ALLOCATOR, NettyAllocator.SHARED)
               .addService(service.definition())
               .fallbackHandlerRegistry(clientServices)
               .build();
@@ -416,8 +413,6 @@ public final class GrpcTransport implements Transport {
             // Callbacks (stream ready, stream ended) are short and never block: run them on the
             // network thread, which then writes the queued frames itself (PeerChannel).
             .directExecutor()
-            // Frames are written on the nodes' threads: buffers cached per thread.
-            .withOption(ChannelOption.ALLOCATOR, NettyAllocator.SHARED)
             .maxInboundMessageSize(maxMessageSize)
             .keepAliveTime(20, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)

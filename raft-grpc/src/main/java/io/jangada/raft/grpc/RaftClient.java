@@ -9,7 +9,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.stub.StreamObserver;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.SessionExpiredException;
@@ -605,8 +604,6 @@ public final class RaftClient implements AutoCloseable {
               // completes internal futures; the caller's future completes on the callback
               // executor): no hop through a gRPC executor per answer.
               .directExecutor()
-              // Requests are framed on the callers' threads: buffers cached per thread.
-              .withOption(ChannelOption.ALLOCATOR, NettyAllocator.SHARED)
               .maxInboundMessageSize(Math.max(maxRequestBytes, 4 << 20) + (64 << 10))
               .build();
         });
