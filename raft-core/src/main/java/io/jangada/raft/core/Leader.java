@@ -304,7 +304,8 @@ final class Leader {
         return false;
       }
       // Thesis §5.3 fast backtracking: skip the follower's whole conflicting term at once.
-      long limit = pr.state() == Progress.State.PROBE ? pr.next() - 1 : log.lastIndex();
+      boolean probing = pr.state() == Progress.State.PROBE;
+      long limit = probing ? pr.next() - 1 : log.lastIndex();
       long newNext = Math.min(m.conflictIndex(), limit);
       if (m.conflictTerm() > 0 && m.conflictIndex() <= log.lastIndex()) {
         try {
@@ -317,12 +318,16 @@ final class Leader {
         }
       }
       pr.probeFrom(Math.min(newNext, log.lastIndex() + 1));
-      if (pr.next() - 1 == m.matchIndex()) {
-        // The probe would repeat the request just rejected, at or below the index the follower
-        // acknowledged: its log contradicts its acknowledgement (a forged or corrupt log; Raft
-        // never gets here). Resending at once would loop as fast as the network goes: the probe
-        // waits for the next heartbeat response instead.
-        LOG.warn("{}: {} rejects the log it acknowledged at {}", self, m.from(), m.matchIndex());
+      if (probing && pr.next() - 1 == m.matchIndex()) {
+        // The probe would repeat the probe just rejected (at the follower's match index, which
+        // it acknowledged): a stale or duplicated rejection, or a log that contradicts its own
+        // acknowledgement (forged or corrupt). Resending at once could loop as fast as the
+        // network goes; the probe waits for the next heartbeat response instead.
+        LOG.debug(
+            "{}: {} rejected the probe at {}; probing again after a heartbeat",
+            self,
+            m.from(),
+            m.matchIndex());
         pr.probeSent();
         return false;
       }
