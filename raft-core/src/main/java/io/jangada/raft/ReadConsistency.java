@@ -20,7 +20,10 @@ public enum ReadConsistency {
   LEASE,
   /**
    * Whatever this node has applied, without contacting anyone. Fast and available during
-   * partitions, but may return stale data and is not linearizable.
+   * partitions, but may return stale data and is not linearizable. A follower learns a new commit
+   * index with the leader's next AppendRequest or heartbeat (a commit advance alone sends no
+   * message), so on an idle cluster a follower's state lags the leader's by up to one heartbeat
+   * interval ({@code tickInterval} × {@code heartbeatTicks}) even without faults.
    */
   STALE
 }

@@ -70,9 +70,12 @@ final class Leader {
   private final ArrayDeque<PendingRead> waitingForCommit = new ArrayDeque<>();
   private final ArrayDeque<PendingRead> pendingReads = new ArrayDeque<>();
 
-  // Lazily broadcast AppendRequests when the next Ready is built (batching).
+  // Lazily broadcast AppendRequests when the next Ready is built (batching). A commit advance
+  // alone sends nothing: followers learn the commit index from the next AppendRequest that
+  // carries entries or from the next heartbeat (as in SOFAJRaft and Ratis; etcd sends an empty
+  // append per commit advance). A follower whose forwarded read needs the commit index hears it
+  // at once (see commitOwedTo).
   private boolean broadcastEntries;
-  private boolean broadcastCommit;
 
   Leader(
       NodeId self,
@@ -184,20 +187,14 @@ final class Leader {
     return uncommittedBytes > 0 && uncommittedBytes + bytes > config.maxUncommittedBytes();
   }
 
-  boolean hasPendingBroadcast() {
-    return broadcastEntries || broadcastCommit;
-  }
-
-  /** Sends what {@link #appendOwn} and commit advances scheduled, once per Ready. */
+  /** Sends the entries {@link #appendOwn} and new members scheduled, once per Ready. */
   void flush() {
-    if (!hasPendingBroadcast()) {
+    if (!broadcastEntries) {
       return;
     }
-    boolean sendIfEmpty = broadcastCommit;
     broadcastEntries = false;
-    broadcastCommit = false;
     for (NodeId peer : progress.keySet()) {
-      sendAll(peer, sendIfEmpty);
+      sendAll(peer, false);
     }
   }
 
@@ -229,8 +226,11 @@ final class Leader {
     if (entries.isEmpty() && !sendIfEmpty) {
       return false;
     }
-    out.add(new AppendRequest(self, peer, term, next - 1, prevTerm, entries, log.committed()));
+    long commit = log.committed();
+    out.add(new AppendRequest(self, peer, term, next - 1, prevTerm, entries, commit));
     pr.sent(next - 1 + entries.size(), entries.size());
+    // The follower commits up to min(commit, the last index of the request) once it accepts it.
+    pr.commitSent = Math.max(pr.commitSent, Math.min(commit, next - 1 + entries.size()));
     return !entries.isEmpty();
   }
 
@@ -248,8 +248,24 @@ final class Leader {
     roundSentAt.put(round, now);
     roundSentAt.headMap(now - 2L * config.electionTicks()).clear();
     for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-      long commit = Math.min(e.getValue().match(), log.committed());
+      Progress pr = e.getValue();
+      long commit = Math.min(pr.match(), log.committed());
       out.add(new Heartbeat(self, e.getKey(), term, commit, round));
+      pr.commitSent = Math.max(pr.commitSent, commit);
+    }
+  }
+
+  /**
+   * Tells {@code peer} the commit index now if a read it forwarded waits for it (see {@link
+   * #answer}) and nothing sent so far carried it: a heartbeat that starts no read round (round 0),
+   * with the commit capped at the peer's match like every heartbeat. Without it the follower would
+   * wait for the next append or heartbeat (up to a heartbeat interval) before serving the read.
+   */
+  private void commitOwedTo(NodeId peer, Progress pr) {
+    if (pr.commitOwed > pr.commitSent && pr.match() >= pr.commitOwed) {
+      long commit = Math.min(pr.match(), log.committed());
+      out.add(new Heartbeat(self, peer, term, commit, 0));
+      pr.commitSent = commit;
     }
   }
 
@@ -288,7 +304,8 @@ final class Leader {
         return false;
       }
       // Thesis §5.3 fast backtracking: skip the follower's whole conflicting term at once.
-      long limit = pr.state() == Progress.State.PROBE ? pr.next() - 1 : log.lastIndex();
+      boolean probing = pr.state() == Progress.State.PROBE;
+      long limit = probing ? pr.next() - 1 : log.lastIndex();
       long newNext = Math.min(m.conflictIndex(), limit);
       if (m.conflictTerm() > 0 && m.conflictIndex() <= log.lastIndex()) {
         try {
@@ -301,6 +318,19 @@ final class Leader {
         }
       }
       pr.probeFrom(Math.min(newNext, log.lastIndex() + 1));
+      if (probing && pr.next() - 1 == m.matchIndex()) {
+        // The probe would repeat the probe just rejected (at the follower's match index, which
+        // it acknowledged): a stale or duplicated rejection, or a log that contradicts its own
+        // acknowledgement (forged or corrupt). Resending at once could loop as fast as the
+        // network goes; the probe waits for the next heartbeat response instead.
+        LOG.debug(
+            "{}: {} rejected the probe at {}; probing again after a heartbeat",
+            self,
+            m.from(),
+            m.matchIndex());
+        pr.probeSent();
+        return false;
+      }
       sendAppend(m.from(), true);
       return false;
     }
@@ -317,6 +347,7 @@ final class Leader {
       maybeCommit();
     }
     sendAll(m.from(), false);
+    commitOwedTo(m.from(), pr);
     if (transferee.equals(Optional.of(m.from())) && pr.match() == log.lastIndex()) {
       sendTimeoutNow(m.from());
     }
@@ -378,7 +409,6 @@ final class Leader {
     while (!uncommitted.isEmpty() && uncommitted.peekFirst()[0] <= n) {
       uncommittedBytes -= uncommitted.removeFirst()[1];
     }
-    broadcastCommit = true;
     if (committedCurrentTerm() && !waitingForCommit.isEmpty()) {
       startRound(List.copyOf(waitingForCommit));
       waitingForCommit.clear();
@@ -479,13 +509,22 @@ final class Leader {
     return pr != null && pr.ackedRound >= readRound;
   }
 
+  /**
+   * Answers a read. A follower that forwarded it serves it once it applied up to {@code index}, so
+   * it must also learn a commit index that high: at once if it holds the entries (the round's
+   * heartbeat usually told it already), otherwise as soon as it acknowledges them.
+   */
   void answer(long requestId, Optional<NodeId> from, long index, boolean success) {
     if (from.isEmpty()) {
       readStates.add(new ReadState(requestId, success ? index : 0, success));
-    } else {
-      out.add(
-          new ReadIndexResponse(self, from.get(), term, requestId, success ? index : 0, success));
+      return;
     }
+    Progress pr = progress.get(from.get());
+    if (success && pr != null) {
+      pr.commitOwed = Math.max(pr.commitOwed, index);
+      commitOwedTo(from.get(), pr);
+    }
+    out.add(new ReadIndexResponse(self, from.get(), term, requestId, success ? index : 0, success));
   }
 
   /** Leadership is lost: every pending read fails. */

@@ -42,6 +42,11 @@ final class Progress {
   long ackedRound;
   // The tick at which the newest heartbeat the follower acknowledged was sent (lease reads).
   long ackedSentTick = Long.MIN_VALUE / 2;
+  // The highest commit index a message sent to the follower lets it adopt (if delivered).
+  long commitSent;
+  // A read the follower forwarded was answered with this index: it must learn a commit index at
+  // least this high as soon as it holds the entries up to it (0: no such read).
+  long commitOwed;
 
   Progress(long next, int maxInflight) {
     this.next = next;
@@ -134,6 +139,13 @@ final class Progress {
         inflights.add(lastIndex);
       }
     } else if (state == State.PROBE) {
+      probeSent = true;
+    }
+  }
+
+  /** In PROBE: counts a probe as sent without sending one, so the next goes after a heartbeat. */
+  void probeSent() {
+    if (state == State.PROBE) {
       probeSent = true;
     }
   }

@@ -116,7 +116,12 @@ public sealed interface Message {
    * A leader's heartbeat. Carries no entries and no consistency check; {@code commit} is at most
    * the follower's known match index, so it never makes a follower commit entries it may not hold.
    *
-   * @param round the leader's read round, echoed back to confirm leadership for ReadIndex (§6.4)
+   * <p>Heartbeats are also how an idle follower learns a new commit index: a commit advance alone
+   * sends no message; the next AppendRequest with entries or the next heartbeat carries it.
+   *
+   * @param round the leader's read round, echoed back to confirm leadership for ReadIndex (§6.4); 0
+   *     for a heartbeat that starts no round (one that only brings the commit index to a follower
+   *     whose forwarded read waits for it)
    */
   record Heartbeat(NodeId from, NodeId to, long term, long commit, long round) implements Message {
     public Heartbeat {

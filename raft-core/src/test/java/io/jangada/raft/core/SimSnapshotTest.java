@@ -170,8 +170,16 @@ class SimSnapshotTest {
       SimCluster cluster, long seed, int count, java.util.function.Predicate<SimNode> waitFor) {
     int proposed = 0;
     long last = 0;
+    long lastTerm = 0;
     for (int t = 0; t < 3000; t++) {
       Optional<SimNode> leader = cluster.leader();
+      if (leader.isPresent()
+          && proposed == count
+          && leader.get().core().status().term() > lastTerm) {
+        // A new leader: the proposals of the old one may be lost (a healed node without PreVote
+        // deposes it before it replicated them); propose them again in the new term.
+        proposed = 0;
+      }
       if (leader.isPresent() && proposed < count) {
         for (int i = 0; i < 5 && proposed < count; i++) {
           String value = "s" + seed + "t" + t + "c" + count + "#" + proposed;
@@ -179,6 +187,7 @@ class SimSnapshotTest {
           if (r instanceof ProposeResult.Accepted a) {
             proposed++;
             last = a.index();
+            lastTerm = a.term();
           }
         }
       }
