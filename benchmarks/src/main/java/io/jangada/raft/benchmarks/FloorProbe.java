@@ -58,10 +58,11 @@ final class FloorProbe {
   }
 
   /**
-   * The median round trip of a heartbeat between two gRPC transports on 127.0.0.1 (the second one
-   * answers from its inbox), after {@code RTT_SAMPLES / 4} unmeasured round trips of warm-up.
+   * {@value #RTT_SAMPLES} round trips of a heartbeat between two gRPC transports on 127.0.0.1 (the
+   * second one answers from its inbox), after {@code RTT_SAMPLES / 4} unmeasured round trips of
+   * warm-up: their latencies in nanoseconds, sorted.
    */
-  static double grpcRoundTripP50Millis() throws Exception {
+  static long[] grpcRoundTripSamples() throws Exception {
     NodeId a = NodeId.of("floor-a");
     NodeId b = NodeId.of("floor-b");
     InetSocketAddress addressA = GrpcTransports.freeLoopbackAddress();
@@ -101,7 +102,8 @@ final class FloorProbe {
           samples[i - warmup] = System.nanoTime() - begin;
         }
       }
-      return median(samples);
+      Arrays.sort(samples);
+      return samples;
     }
   }
 
@@ -130,22 +132,24 @@ final class FloorProbe {
     };
   }
 
-  private static double median(long[] samples) {
-    long[] sorted = samples.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2] / 1e6;
+  private static double millisAt(long[] sorted, double quantile) {
+    return sorted[(int) (sorted.length * quantile)] / 1e6;
   }
 
   /**
-   * Both floors, measured once per run (the fsync's median and 99th percentile: the disk's own tail
-   * next to the run's p99); {@code rttMillis} is NaN for the in-memory transport.
+   * Both floors, measured once per run: their medians and 99th percentiles (the floors' own tails
+   * next to the run's p99: with a disk whose fsync p99 is several times its p50, a write's p99
+   * cannot be much closer to its p50); the round trip's are NaN for the in-memory transport.
    */
-  record Floors(double fsyncMillis, double fsyncP99Millis, double rttMillis) {
+  record Floors(double fsyncMillis, double fsyncP99Millis, double rttMillis, double rttP99Millis) {
     static Floors measure(Path storageDirectory, boolean grpc) throws Exception {
-      double rtt = grpc ? grpcRoundTripP50Millis() : Double.NaN;
+      long[] rtt = grpc ? grpcRoundTripSamples() : null;
       long[] fsync = fsyncSamples(storageDirectory);
       return new Floors(
-          fsync[fsync.length / 2] / 1e6, fsync[(int) (fsync.length * 0.99)] / 1e6, rtt);
+          millisAt(fsync, 0.5),
+          millisAt(fsync, 0.99),
+          rtt == null ? Double.NaN : millisAt(rtt, 0.5),
+          rtt == null ? Double.NaN : millisAt(rtt, 0.99));
     }
 
     List<String> fields(double p50Millis) {
@@ -153,6 +157,7 @@ final class FloorProbe {
       fields.add(String.format(java.util.Locale.ROOT, "fsync_floor_ms=%.3f", fsyncMillis));
       fields.add(String.format(java.util.Locale.ROOT, "fsync_floor_p99_ms=%.3f", fsyncP99Millis));
       fields.add(String.format(java.util.Locale.ROOT, "rtt_floor_ms=%.3f", rttMillis));
+      fields.add(String.format(java.util.Locale.ROOT, "rtt_floor_p99_ms=%.3f", rttP99Millis));
       fields.add(
           String.format(java.util.Locale.ROOT, "p50_minus_fsync_ms=%.3f", p50Millis - fsyncMillis));
       fields.add(
