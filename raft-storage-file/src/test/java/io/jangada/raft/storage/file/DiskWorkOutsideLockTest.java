@@ -82,7 +82,7 @@ class DiskWorkOutsideLockTest {
     }
 
     @Override
-    IoFile wrap(IoFile real) {
+    IoFile wrap(IoFile real, Path path) {
       return new ForwardingFile(real) {
         @Override
         public void force() throws IOException {

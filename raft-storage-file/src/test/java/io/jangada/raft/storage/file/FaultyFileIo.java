@@ -7,7 +7,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -20,7 +19,7 @@ import java.util.stream.Stream;
  * <p>Public (and shipped in this module's test-jar) for the integration tests, which put it under a
  * running node's {@link FileStorage} through {@link #open}.
  */
-public final class FaultyFileIo implements FileIo {
+public final class FaultyFileIo extends ForwardingFileIo {
 
   /** The fault in force. */
   public enum Fault {
@@ -30,7 +29,6 @@ public final class FaultyFileIo implements FileIo {
   }
 
   volatile Fault fault = Fault.NONE;
-  private final FileIo real = RealFileIo.INSTANCE;
 
   /** Switches the fault on (or off with {@link Fault#NONE}). */
   public void fault(Fault fault) {
@@ -84,39 +82,28 @@ public final class FaultyFileIo implements FileIo {
   @Override
   public IoFile open(Path path) throws IOException {
     refuse(path, false); // opening for writing fails on a read-only file system
-    IoFile file = real.open(path);
-    return new IoFile() {
-      @Override
-      public long size() throws IOException {
-        return file.size();
-      }
+    return super.open(path);
+  }
 
-      @Override
-      public int read(ByteBuffer dst, long position) throws IOException {
-        return file.read(dst, position);
-      }
-
+  @Override
+  IoFile wrap(IoFile file, Path path) {
+    return new ForwardingFile(file) {
       @Override
       public void write(ByteBuffer src, long position) throws IOException {
         refuse(path, true);
-        file.write(src, position);
+        super.write(src, position);
       }
 
       @Override
       public void truncate(long size) throws IOException {
         refuse(path, false);
-        file.truncate(size);
+        super.truncate(size);
       }
 
       @Override
       public void force() throws IOException {
         refuse(path, false);
-        file.force();
-      }
-
-      @Override
-      public void close() throws IOException {
-        file.close();
+        super.force();
       }
     };
   }
@@ -124,44 +111,28 @@ public final class FaultyFileIo implements FileIo {
   @Override
   public IoFile create(Path path) throws IOException {
     refuse(path, true);
-    real.create(path).close();
-    return open(path);
+    return super.create(path);
   }
 
   @Override
   public void rename(Path from, Path to) throws IOException {
     refuse(to, true);
-    real.rename(from, to);
+    super.rename(from, to);
   }
 
   @Override
   public void delete(Path path) throws IOException {
-    if (real.exists(path)) {
+    if (exists(path)) {
       refuse(path, false);
     }
-    real.delete(path);
-  }
-
-  @Override
-  public void syncDirectory(Path dir) throws IOException {
-    real.syncDirectory(dir);
+    super.delete(path);
   }
 
   @Override
   public void createDirectories(Path dir) throws IOException {
-    if (!real.exists(dir)) {
+    if (!exists(dir)) {
       refuse(dir, true);
     }
-    real.createDirectories(dir);
-  }
-
-  @Override
-  public List<Path> list(Path dir) throws IOException {
-    return real.list(dir);
-  }
-
-  @Override
-  public boolean exists(Path path) throws IOException {
-    return real.exists(path);
+    super.createDirectories(dir);
   }
 }

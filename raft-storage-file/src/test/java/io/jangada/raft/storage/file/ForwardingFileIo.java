@@ -14,19 +14,22 @@ abstract class ForwardingFileIo implements FileIo {
 
   private final FileIo real = RealFileIo.INSTANCE;
 
-  /** The file a test hands out for {@code file}: by default {@code file} itself. */
-  IoFile wrap(IoFile file) {
+  /**
+   * The file a test hands out for {@code file}, opened at {@code path}: by default {@code file}
+   * itself.
+   */
+  IoFile wrap(IoFile file, Path path) {
     return file;
   }
 
   @Override
   public IoFile open(Path path) throws IOException {
-    return wrap(real.open(path));
+    return wrap(real.open(path), path);
   }
 
   @Override
   public IoFile create(Path path) throws IOException {
-    return wrap(real.create(path));
+    return wrap(real.create(path), path);
   }
 
   @Override

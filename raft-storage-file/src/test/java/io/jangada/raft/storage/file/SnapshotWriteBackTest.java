@@ -31,7 +31,7 @@ class SnapshotWriteBackTest {
     final List<Long> unforcedAtForce = new ArrayList<>();
 
     @Override
-    IoFile wrap(IoFile real) {
+    IoFile wrap(IoFile real, Path path) {
       return new ForwardingFile(real) {
         long unforced;
 
