@@ -234,7 +234,8 @@ public final class NodeBenchmark implements Callable<Integer> {
     Path root = Files.createTempDirectory("jangada-bench-");
     try {
       FloorProbe.Floors floors =
-          FloorProbe.Floors.measure(root.resolve("floor"), transport == TransportKind.grpc);
+          FloorProbe.Floors.measure(
+              root.resolve("floor"), transport == TransportKind.grpc, nodeCount);
       Map<NodeId, MeterRegistry> registries = new HashMap<>();
       if (metrics) {
         for (NodeId id : ids) {
