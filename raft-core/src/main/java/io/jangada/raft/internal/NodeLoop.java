@@ -733,11 +733,11 @@ public final class NodeLoop implements Transport.Inbox {
     List<LogEntry> afterWrite = committed.subList(durable, committed.size());
     List<Applier.Read> readsAfterWrite = durable > 0 ? List.of() : confirmed;
     // The write is handed over first, the applies below after it: on a follower every Ready of a
-    // steady stream has both (the new entries, and the commit index the leader's request carried for
-    // earlier ones), and only the write is on a write's critical path (its acknowledgement waits
-    // for the sync, nothing waits for a follower's apply). Woken first, the log writer gets a free
-    // core first. The applies stay ahead of this Ready's own (afterPersist runs on the loop, after
-    // this task).
+    // steady stream has both (the new entries, and the commit index that the leader's request
+    // carried for earlier ones), and only the write is on a write's critical path (its
+    // acknowledgement waits for the sync, nothing waits for a follower's apply). Woken first, the
+    // log writer gets a free core first. The applies stay ahead of this Ready's own (afterPersist
+    // runs on the loop, after this task).
     writer.persist(
         ready,
         () -> {

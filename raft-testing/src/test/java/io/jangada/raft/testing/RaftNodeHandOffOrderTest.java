@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.Scheduler;
 import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
@@ -12,7 +13,9 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemorySnapshotStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
+import io.jangada.raft.storage.StateStorage;
 import io.jangada.raft.transport.Transport;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +39,8 @@ class RaftNodeHandOffOrderTest {
   // The lane name of every task handed to a lane, in hand-off order.
   private final List<String> handOffs = new CopyOnWriteArrayList<>();
   private final List<Message> sent = new CopyOnWriteArrayList<>();
+  // What reached the transport and the state file, in order ("ack N", "save commit N").
+  private final List<String> effects = new CopyOnWriteArrayList<>();
   private final RecordingStateMachine machine = new RecordingStateMachine();
   private final InMemoryLogStorage log = new InMemoryLogStorage();
   private Transport.Inbox inbox;
@@ -81,6 +86,30 @@ class RaftNodeHandOffOrderTest {
     assertThat(acknowledged()).isEqualTo(2);
   }
 
+  /**
+   * The commit index is saved to the state file every {@code LogWriter.COMMIT_SAVE_INTERVAL}
+   * commits (two syncs of the state file); the acknowledgement of the entries synced in the same
+   * batch leaves first instead of waiting for that save.
+   */
+  @Test
+  void theAcknowledgementDoesNotWaitForTheCommitIndexToBeSaved() throws Exception {
+    start();
+    List<LogEntry> many = new ArrayList<>();
+    for (long index = 1; index <= 1_100; index++) {
+      many.add(LogEntry.command(index, 1, Bytes.ofUtf8("e" + index)));
+    }
+    inbox.receive(new Message.AppendRequest(LEADER, SELF, 1, 0, 0, many, 0));
+    manual.runUntilIdle();
+    effects.clear();
+
+    LogEntry next = LogEntry.command(1_101, 1, Bytes.ofUtf8("next"));
+    inbox.receive(new Message.AppendRequest(LEADER, SELF, 1, 1_100, 1, List.of(next), 1_100));
+    manual.runUntilIdle();
+
+    assertThat(effects).containsSubsequence("ack 1101", "save commit 1100");
+    assertThat(machine.applied()).hasSize(1_100);
+  }
+
   private long acknowledged() {
     long match = 0;
     for (Message message : sent) {
@@ -98,7 +127,7 @@ class RaftNodeHandOffOrderTest {
             .membership(Membership.ofVoters(LEADER, SELF, OTHER))
             .stateMachine(machine)
             .logStorage(log)
-            .stateStorage(new InMemoryStateStorage())
+            .stateStorage(new RecordingStateStorage())
             .snapshotStorage(new InMemorySnapshotStorage())
             .transport(new CapturingTransport())
             .scheduler(new RecordingScheduler())
@@ -148,6 +177,24 @@ class RaftNodeHandOffOrderTest {
     }
   }
 
+  /** The in-memory state file, recording each save of a moved commit index. */
+  private final class RecordingStateStorage implements StateStorage {
+    private final InMemoryStateStorage delegate = new InMemoryStateStorage();
+
+    @Override
+    public HardState load() throws IOException {
+      return delegate.load();
+    }
+
+    @Override
+    public void save(HardState state) throws IOException {
+      if (state.commit() != delegate.load().commit()) {
+        effects.add("save commit " + state.commit());
+      }
+      delegate.save(state);
+    }
+  }
+
   /** Keeps the node's inbox and what it sends; there is no one else. */
   private final class CapturingTransport implements Transport {
     @Override
@@ -158,6 +205,9 @@ class RaftNodeHandOffOrderTest {
     @Override
     public void send(Message message) {
       sent.add(message);
+      if (message instanceof Message.AppendResponse ack && ack.success()) {
+        effects.add("ack " + ack.matchIndex());
+      }
     }
 
     @Override
