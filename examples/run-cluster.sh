@@ -21,7 +21,9 @@
 # files live in examples/cluster/ (git-ignored), with the lists of nodes added and removed since
 # the first start (files 'added', 'removed'). Environment overrides: KV_NODES (3),
 # KV_RAFT_BASE_PORT (7100), KV_HTTP_BASE_PORT (8100), KV_CLUSTER_DIR, KV_JAR, KV_JAVA_OPTS (the
-# nodes' JVM options), KV_BENCH_JAVA_OPTS, KV_TICK_MS (50), KV_CATCHUP_TIMEOUT (120 s for add).
+# nodes' JVM options), KV_BENCH_JAVA_OPTS, KV_BENCH_JAR (the jar that runs `bench`, by default the
+# nodes' jar: e.g. drive an older build's cluster with this build's bench client), KV_TICK_MS (50),
+# KV_CATCHUP_TIMEOUT (120 s for add).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -428,8 +430,10 @@ case "$cmd" in
     done
     commit_before="$(leader_commit_index)"
     rc=0
+    bench_jar="${KV_BENCH_JAR:-$jar}"
+    [[ -f "$bench_jar" ]] || die "KV_BENCH_JAR=$bench_jar does not exist"
     # shellcheck disable=SC2086
-    java $bench_java_opts -jar "$jar" bench --nodes "$(http_urls)" "$@" || rc=$?
+    java $bench_java_opts -jar "$bench_jar" bench --nodes "$(http_urls)" "$@" || rc=$?
     commit_after="$(leader_commit_index)"
     if [[ -n "$commit_before" && -n "$commit_after" && "$commit_after" -gt "$commit_before" ]]; then
       entries=$((commit_after - commit_before)) hz="$(getconf CLK_TCK)" line="" total=0
@@ -458,7 +462,7 @@ case "$cmd" in
     echo "removed $dir"
     ;;
   help | -h | --help)
-    sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: $0 help)"

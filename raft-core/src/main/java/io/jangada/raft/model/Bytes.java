@@ -93,6 +93,17 @@ public final class Bytes implements Comparable<Bytes> {
     return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
   }
 
+  /**
+   * Copies the bytes into {@code target} at its position and advances the position by {@link
+   * #size}, without allocating (for encoders that fill a reused buffer).
+   *
+   * @throws java.nio.BufferOverflowException if {@code target} has less room than {@link #size}
+   * @throws java.nio.ReadOnlyBufferException if {@code target} is read-only
+   */
+  public void copyTo(ByteBuffer target) {
+    target.put(bytes);
+  }
+
   /** Writes the bytes to {@code out}. */
   public void writeTo(java.io.OutputStream out) throws IOException {
     out.write(bytes);

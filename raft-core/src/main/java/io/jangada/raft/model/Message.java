@@ -74,10 +74,11 @@ public sealed interface Message {
       Check.nonNegative("leaderCommit", leaderCommit);
       entries = List.copyOf(entries);
       long expected = prevLogIndex + 1;
-      for (LogEntry entry : entries) {
-        if (entry.index() != expected) {
+      for (int i = 0; i < entries.size(); i++) { // indexed: no iterator per message
+        long index = entries.get(i).index();
+        if (index != expected) {
           throw new IllegalArgumentException(
-              "entries must be contiguous from " + (prevLogIndex + 1) + ", got " + entry.index());
+              "entries must be contiguous from " + (prevLogIndex + 1) + ", got " + index);
         }
         expected++;
       }

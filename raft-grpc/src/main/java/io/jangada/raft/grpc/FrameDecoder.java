@@ -101,7 +101,7 @@ final class FrameDecoder {
     String clusterId = "";
     String sender = "";
     String address = "";
-    List<Object> messages = new ArrayList<>();
+    List<Object> messages = new ArrayList<>(2); // mostly one message per frame
     while (true) {
       int tag = in.readTag();
       if (tag == 0) {
@@ -189,7 +189,7 @@ final class FrameDecoder {
       switch (body) {
         case RaftMessage.APPEND_REQUEST_FIELD_NUMBER:
           return new Message.AppendRequest(
-              from, to, term, append.prevIndex, append.prevTerm, append.entries, append.commit);
+              from, to, term, append.prevIndex, append.prevTerm, append.entries(), append.commit);
         case RaftMessage.APPEND_RESPONSE_FIELD_NUMBER:
           return new Message.AppendResponse(
               from, to, term, scalars[1] != 0, scalars[2], scalars[3], scalars[4]);
@@ -292,8 +292,30 @@ final class FrameDecoder {
     long prevIndex;
     long prevTerm;
     long commit;
-    final List<LogEntry> entries = new ArrayList<>();
+    private LogEntry first; // the first entry; a list only from the second on
+    private List<LogEntry> all;
     String error;
+
+    void add(LogEntry entry) {
+      if (first == null) {
+        first = entry;
+      } else {
+        if (all == null) {
+          all = new ArrayList<>();
+          all.add(first);
+        }
+        all.add(entry);
+      }
+    }
+
+    /**
+     * The entries as a list that {@code AppendRequest} keeps without copying when there are none or
+     * one (the immutable lists of {@code List.of}); commit-only and single-entry requests, the most
+     * frequent at low load, then allocate no list of their own.
+     */
+    List<LogEntry> entries() {
+      return all != null ? all : first != null ? List.of(first) : List.of();
+    }
   }
 
   private static AppendFields readAppend(CodedInputStream in) throws IOException {
@@ -350,7 +372,7 @@ final class FrameDecoder {
       return;
     }
     try {
-      a.entries.add(
+      a.add(
           new LogEntry(
               index, term, entryType, data == null ? Bytes.EMPTY : Bytes.wrapUnsafe(data)));
     } catch (IllegalArgumentException e) {

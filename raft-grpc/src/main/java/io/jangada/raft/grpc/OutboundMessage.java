@@ -118,7 +118,8 @@ final class OutboundMessage {
             + uint64Size(4, m.leaderCommit());
     long dataBytes = 0;
     int dataCount = 0;
-    for (LogEntry e : entries) {
+    for (int i = 0; i < entries.size(); i++) { // indexed (a RandomAccess list): no iterator
+      LogEntry e = entries.get(i);
       int entrySize = entrySize(e);
       appendSize += 1 + CodedOutputStream.computeUInt32SizeNoTag(entrySize) + entrySize;
       if (!e.data().isEmpty()) {
@@ -155,7 +156,8 @@ final class OutboundMessage {
       writeUInt64(out, 1, m.prevLogIndex());
       writeUInt64(out, 2, m.prevLogTerm());
       int k = 0;
-      for (LogEntry e : entries) {
+      for (int i = 0; i < entries.size(); i++) {
+        LogEntry e = entries.get(i);
         out.writeTag(3, LENGTH_DELIMITED);
         out.writeUInt32NoTag(entrySize(e));
         out.writeUInt64(1, e.index()); // >= 1

@@ -10,6 +10,7 @@ import io.jangada.raft.grpc.proto.StreamAck;
 import io.jangada.raft.model.NodeId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -344,15 +345,24 @@ final class PeerChannel {
         if (queue.isEmpty()) {
           return;
         }
-        ArrayList<OutboundMessage> batch = new ArrayList<>(Math.min(queue.size(), 64));
-        long frameBytes = 0;
-        OutboundMessage next;
-        while ((next = queue.peek()) != null
-            && (frameBytes == 0 || frameBytes + next.size() <= maxFrameBytes)) {
-          queue.poll();
-          queuedBytes -= next.size();
-          frameBytes += next.size();
-          batch.add(next);
+        List<OutboundMessage> batch;
+        long frameBytes;
+        if (queue.size() == 1) { // the usual case: one message, no list to grow
+          OutboundMessage only = queue.poll();
+          queuedBytes -= only.size();
+          frameBytes = only.size();
+          batch = List.of(only);
+        } else {
+          batch = new ArrayList<>(Math.min(queue.size(), 64));
+          frameBytes = 0;
+          OutboundMessage next;
+          while ((next = queue.peek()) != null
+              && (frameBytes == 0 || frameBytes + next.size() <= maxFrameBytes)) {
+            queue.poll();
+            queuedBytes -= next.size();
+            frameBytes += next.size();
+            batch.add(next);
+          }
         }
         frame = new OutboundFrame(header, batch, header.length + (int) frameBytes);
       }

@@ -76,20 +76,33 @@ final class RecordFormat {
     return new Header(b.getLong(8), b.getLong(16));
   }
 
-  /** Appends the record for {@code entry} to {@code out}, which must have room. */
-  static void writeRecord(ByteBuffer out, LogEntry entry) {
+  /**
+   * Appends the record for {@code entry} to {@code out}, which must have room, without allocating:
+   * the data is copied straight into {@code out} and the checksum is computed with {@code crc}
+   * (reset here; one per writer thread, since a {@link CRC32C} is not thread-safe).
+   */
+  static void writeRecord(ByteBuffer out, LogEntry entry, CRC32C crc) {
     int start = out.position();
     int length = PAYLOAD_FIXED + entry.data().size();
     out.putInt(length);
     out.putInt(0); // checksum, filled below
     out.putLong(entry.index()).putLong(entry.term()).put((byte) entry.type().ordinal());
-    out.put(entry.data().asReadOnlyByteBuffer());
-    CRC32C crc = new CRC32C();
-    ByteBuffer view = out.duplicate();
-    view.position(start).limit(start + 4);
-    crc.update(view);
-    view.limit(start + FRAME_HEADER + length).position(start + FRAME_HEADER);
-    crc.update(view);
+    entry.data().copyTo(out);
+    crc.reset();
+    if (out.hasArray()) {
+      byte[] array = out.array();
+      int base = out.arrayOffset() + start;
+      crc.update(array, base, 4);
+      crc.update(array, base + FRAME_HEADER, length);
+    } else {
+      int end = out.position();
+      int limit = out.limit();
+      out.position(start).limit(start + 4);
+      crc.update(out);
+      out.limit(end).position(start + FRAME_HEADER);
+      crc.update(out);
+      out.limit(limit).position(end);
+    }
     out.putInt(start + 4, (int) crc.getValue());
   }
 

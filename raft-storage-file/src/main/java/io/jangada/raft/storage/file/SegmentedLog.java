@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
 
 /**
  * The durable Raft log as a directory of segment files (see {@link RecordFormat}). Appends are
@@ -40,6 +41,7 @@ final class SegmentedLog implements LogStorage {
   private long compactIndex;
   private long compactTerm;
   private ByteBuffer writeBuffer = ByteBuffer.allocate(64 * 1024);
+  private final CRC32C recordCrc = new CRC32C(); // writer thread only, like writeBuffer
   private boolean closed;
   private Throwable failure;
 
@@ -170,7 +172,8 @@ final class SegmentedLog implements LogStorage {
                 + (last + 1)
                 + ")");
       }
-      List<LogEntry> out = new ArrayList<>();
+      // Sized for the range (capped): one or a few entries are the usual request.
+      List<LogEntry> out = new ArrayList<>((int) Math.min(toExclusive - fromInclusive, 64));
       long[] bytes = {0};
       long i = fromInclusive;
       while (i < toExclusive) {
@@ -327,7 +330,7 @@ final class SegmentedLog implements LogStorage {
           writeBuffer = bigger;
         }
       }
-      RecordFormat.writeRecord(writeBuffer, e);
+      RecordFormat.writeRecord(writeBuffer, e, recordCrc);
       end += frame;
       count++;
     }
@@ -444,10 +447,18 @@ final class SegmentedLog implements LogStorage {
 
   /** The files of the segments written since their last force, marked clean. Under the lock. */
   private List<IoFile> takeDirtyLocked() {
-    List<IoFile> dirty = new ArrayList<>();
-    for (Segment s : segments) {
+    List<IoFile> dirty = List.of(); // mostly none or only the last segment: no list to grow
+    for (int i = 0; i < segments.size(); i++) {
+      Segment s = segments.get(i);
       if (s.dirty) {
-        dirty.add(s.file());
+        if (dirty.isEmpty()) {
+          dirty = List.of(s.file());
+        } else {
+          if (dirty.size() == 1) {
+            dirty = new ArrayList<>(dirty);
+          }
+          dirty.add(s.file());
+        }
         s.dirty = false;
       }
     }

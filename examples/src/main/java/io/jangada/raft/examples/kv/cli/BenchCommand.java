@@ -26,9 +26,10 @@ import picocli.CommandLine.Option;
  *
  * <p>Like a smart client, the bench sends its writes to the leader: it learns the leader's HTTP
  * address from {@code GET /v1/status} ({@code leaderHttp}), and each thread PUTs over its own
- * kept-alive HTTP/1.1 connection to it ({@link LeaderWriter}). A write that does not get a 200 from
- * there (a new leader, a node down) is sent again through {@link KvClient}, which follows redirects
- * and tries the other nodes, and the leader is looked up again; such writes are counted on stderr.
+ * kept-alive HTTP/1.1 connection to it ({@link LeaderWriter}, one TCP write per request). A write
+ * that does not get a 200 from there (a new leader, a node down) is sent again through {@link
+ * KvClient}, which follows redirects and tries the other nodes, and the leader is looked up again;
+ * such writes are counted on stderr.
  *
  * <p>Latency here includes HTTP and JSON on top of {@code RaftNode.propose}, so it is not the
  * library benchmark of BENCHMARK.md (that one calls {@code propose} in-process).
@@ -82,7 +83,6 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("error: clients and ops must be >= 1, warmup and value-bytes >= 0");
       return 2;
     }
-    LeaderWriter.keepConnectionsAlive(c);
     KvClient client = new KvClient(leaderFirst(), Duration.ofSeconds(30), false);
     Result result = run(client, c, measured, warm, valueBytes, noProgress ? null : System.err);
     if (result.errors() > 0) {
@@ -181,36 +181,37 @@ public final class BenchCommand implements Callable<Integer> {
       Thread thread =
           new Thread(
               () -> {
-                LeaderWriter writer = new LeaderWriter(leader);
-                while (true) {
-                  long op = next.getAndIncrement();
-                  if (op >= total) {
-                    return;
-                  }
-                  if (op == warmup) {
-                    measureStartCpu.set(processCpuNanos());
-                    measureStart.set(System.nanoTime());
-                  }
-                  String key = key(op);
-                  long start = System.nanoTime();
-                  try {
-                    if (!writer.put(key, value)) {
-                      fallbacks.incrementAndGet();
-                      client.put(key, value);
+                try (LeaderWriter writer = new LeaderWriter(leader)) {
+                  while (true) {
+                    long op = next.getAndIncrement();
+                    if (op >= total) {
+                      return;
+                    }
+                    if (op == warmup) {
+                      measureStartCpu.set(processCpuNanos());
+                      measureStart.set(System.nanoTime());
+                    }
+                    String key = key(op);
+                    long start = System.nanoTime();
+                    try {
+                      if (!writer.put(key, value)) {
+                        fallbacks.incrementAndGet();
+                        client.put(key, value);
+                        leader.refresh();
+                      }
+                    } catch (KvClientException e) {
+                      errors.incrementAndGet();
                       leader.refresh();
                     }
-                  } catch (KvClientException e) {
-                    errors.incrementAndGet();
-                    leader.refresh();
-                  }
-                  long elapsed = System.nanoTime() - start;
-                  if (op >= warmup) {
-                    if (counts[me] == latencies[me].length) {
-                      latencies[me] = Arrays.copyOf(latencies[me], counts[me] * 2);
+                    long elapsed = System.nanoTime() - start;
+                    if (op >= warmup) {
+                      if (counts[me] == latencies[me].length) {
+                        latencies[me] = Arrays.copyOf(latencies[me], counts[me] * 2);
+                      }
+                      latencies[me][counts[me]++] = elapsed;
                     }
-                    latencies[me][counts[me]++] = elapsed;
+                    done.incrementAndGet();
                   }
-                  done.incrementAndGet();
                 }
               },
               "bench-client-" + t);
