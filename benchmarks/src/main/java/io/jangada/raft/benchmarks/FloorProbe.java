@@ -58,10 +58,73 @@ final class FloorProbe {
   }
 
   /**
-   * The median round trip of a heartbeat between two gRPC transports on 127.0.0.1 (the second one
-   * answers from its inbox), after {@code RTT_SAMPLES / 4} unmeasured round trips of warm-up.
+   * {@value #FSYNC_SAMPLES} rounds in which {@code nodes} threads each append 4 KiB to their own
+   * file and sync it at the same time, as the nodes of a benchmark cluster sharing one disk do for
+   * every write: per round, the time from the first start until a majority of them had synced (what
+   * a write's storage part cannot beat when all nodes share the disk; concurrent {@code fdatasync}s
+   * of growing files wait for each other in the file system's journal). Nanoseconds, sorted.
    */
-  static double grpcRoundTripP50Millis() throws Exception {
+  static long[] quorumFsyncSamples(Path directory, int nodes) throws Exception {
+    Files.createDirectories(directory);
+    long[][] starts = new long[nodes][FSYNC_SAMPLES];
+    long[][] ends = new long[nodes][FSYNC_SAMPLES];
+    java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(nodes);
+    List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(nodes);
+    try {
+      for (int n = 0; n < nodes; n++) {
+        int node = n;
+        done.add(
+            threads.submit(
+                () -> {
+                  Path file = Files.createTempFile(directory, "floor-" + node + "-", ".dat");
+                  ByteBuffer block = ByteBuffer.allocateDirect(4096);
+                  try (FileChannel channel =
+                      FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                    for (int i = 0; i < FSYNC_SAMPLES; i++) {
+                      barrier.await(10, TimeUnit.SECONDS);
+                      block.clear();
+                      starts[node][i] = System.nanoTime();
+                      while (block.hasRemaining()) {
+                        channel.write(block);
+                      }
+                      channel.force(false);
+                      ends[node][i] = System.nanoTime();
+                    }
+                  } finally {
+                    Files.deleteIfExists(file);
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(5, TimeUnit.MINUTES);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    long[] samples = new long[FSYNC_SAMPLES];
+    for (int i = 0; i < FSYNC_SAMPLES; i++) {
+      long first = Long.MAX_VALUE;
+      long[] end = new long[nodes];
+      for (int n = 0; n < nodes; n++) {
+        first = Math.min(first, starts[n][i]);
+        end[n] = ends[n][i];
+      }
+      Arrays.sort(end);
+      samples[i] = end[nodes / 2] - first;
+    }
+    Arrays.sort(samples);
+    return samples;
+  }
+
+  /**
+   * {@value #RTT_SAMPLES} round trips of a heartbeat between two gRPC transports on 127.0.0.1 (the
+   * second one answers from its inbox), after {@code RTT_SAMPLES / 4} unmeasured round trips of
+   * warm-up: their latencies in nanoseconds, sorted.
+   */
+  static long[] grpcRoundTripSamples() throws Exception {
     NodeId a = NodeId.of("floor-a");
     NodeId b = NodeId.of("floor-b");
     InetSocketAddress addressA = GrpcTransports.freeLoopbackAddress();
@@ -101,7 +164,8 @@ final class FloorProbe {
           samples[i - warmup] = System.nanoTime() - begin;
         }
       }
-      return median(samples);
+      Arrays.sort(samples);
+      return samples;
     }
   }
 
@@ -130,29 +194,46 @@ final class FloorProbe {
     };
   }
 
-  private static double median(long[] samples) {
-    long[] sorted = samples.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2] / 1e6;
+  private static double millisAt(long[] sorted, double quantile) {
+    return sorted[(int) (sorted.length * quantile)] / 1e6;
   }
 
   /**
-   * Both floors, measured once per run (the fsync's median and 99th percentile: the disk's own tail
-   * next to the run's p99); {@code rttMillis} is NaN for the in-memory transport.
+   * Both floors, measured once per run: their medians and 99th percentiles (the floors' own tails
+   * next to the run's p99: with a disk whose fsync p99 is several times its p50, a write's p99
+   * cannot be much closer to its p50); the round trip's are NaN for the in-memory transport.
    */
-  record Floors(double fsyncMillis, double fsyncP99Millis, double rttMillis) {
-    static Floors measure(Path storageDirectory, boolean grpc) throws Exception {
-      double rtt = grpc ? grpcRoundTripP50Millis() : Double.NaN;
+  record Floors(
+      double fsyncMillis,
+      double fsyncP99Millis,
+      double quorumFsyncMillis,
+      double quorumFsyncP99Millis,
+      double rttMillis,
+      double rttP99Millis) {
+    static Floors measure(Path storageDirectory, boolean grpc, int nodes) throws Exception {
+      long[] rtt = grpc ? grpcRoundTripSamples() : null;
       long[] fsync = fsyncSamples(storageDirectory);
+      long[] quorum = quorumFsyncSamples(storageDirectory, nodes);
       return new Floors(
-          fsync[fsync.length / 2] / 1e6, fsync[(int) (fsync.length * 0.99)] / 1e6, rtt);
+          millisAt(fsync, 0.5),
+          millisAt(fsync, 0.99),
+          millisAt(quorum, 0.5),
+          millisAt(quorum, 0.99),
+          rtt == null ? Double.NaN : millisAt(rtt, 0.5),
+          rtt == null ? Double.NaN : millisAt(rtt, 0.99));
     }
 
     List<String> fields(double p50Millis) {
       List<String> fields = new ArrayList<>();
       fields.add(String.format(java.util.Locale.ROOT, "fsync_floor_ms=%.3f", fsyncMillis));
       fields.add(String.format(java.util.Locale.ROOT, "fsync_floor_p99_ms=%.3f", fsyncP99Millis));
+      fields.add(
+          String.format(java.util.Locale.ROOT, "quorum_fsync_floor_ms=%.3f", quorumFsyncMillis));
+      fields.add(
+          String.format(
+              java.util.Locale.ROOT, "quorum_fsync_floor_p99_ms=%.3f", quorumFsyncP99Millis));
       fields.add(String.format(java.util.Locale.ROOT, "rtt_floor_ms=%.3f", rttMillis));
+      fields.add(String.format(java.util.Locale.ROOT, "rtt_floor_p99_ms=%.3f", rttP99Millis));
       fields.add(
           String.format(java.util.Locale.ROOT, "p50_minus_fsync_ms=%.3f", p50Millis - fsyncMillis));
       fields.add(

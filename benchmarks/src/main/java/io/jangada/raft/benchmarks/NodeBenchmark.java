@@ -141,6 +141,15 @@ public final class NodeBenchmark implements Callable<Integer> {
       description = "Print the start time and latency of the N slowest writes to standard error.")
   int slowest;
 
+  @Option(
+      names = "--trace-writes",
+      description =
+          "Record every measured write's timeline (sends, receipts, syncs, applies on each node) and"
+              + " print the time of each stage, which stage made the slow writes slow and the GC"
+              + " pauses they overlapped to standard error (meant for --clients 1; with --slowest N,"
+              + " the N slowest writes stage by stage).")
+  boolean traceWrites;
+
   @Option(names = "--run-number", hidden = true)
   int runNumber;
 
@@ -225,7 +234,8 @@ public final class NodeBenchmark implements Callable<Integer> {
     Path root = Files.createTempDirectory("jangada-bench-");
     try {
       FloorProbe.Floors floors =
-          FloorProbe.Floors.measure(root.resolve("floor"), transport == TransportKind.grpc);
+          FloorProbe.Floors.measure(
+              root.resolve("floor"), transport == TransportKind.grpc, nodeCount);
       Map<NodeId, MeterRegistry> registries = new HashMap<>();
       if (metrics) {
         for (NodeId id : ids) {
@@ -237,16 +247,21 @@ public final class NodeBenchmark implements Callable<Integer> {
       Transports transports = Transports.create(transport, ids, resources, registries);
       List<Transport> nodeTransports = new ArrayList<>();
       MessageCounts counts = new MessageCounts();
+      WriteTrace trace = traceWrites ? new WriteTrace(ids, ops) : null;
       for (NodeId id : ids) {
         Transport nodeTransport = transports.forNode(id);
         nodeTransports.add(nodeTransport);
+        Transport sending = countMessages ? counts.counting(nodeTransport) : nodeTransport;
         RaftNode.Builder builder =
             RaftNode.builder()
                 .id(id)
                 .membership(Membership.ofVoters(ids))
                 .stateMachine(new MapStateMachine())
-                .transport(countMessages ? counts.counting(nodeTransport) : nodeTransport)
+                .transport(trace != null ? trace.tracing(id, sending) : sending)
                 .tickInterval(Duration.ofMillis(50));
+        if (trace != null) {
+          builder.metrics(trace.metrics(id));
+        }
         if (storage == StorageKind.file) {
           FileStorage files =
               FileStorage.open(root.resolve(id.value()), new DataDirIdentity("bench", id));
@@ -295,7 +310,27 @@ public final class NodeBenchmark implements Callable<Integer> {
       workload.run(clients, warmup, false);
       String idle = idleSeconds > 0 ? " " + measureIdle() : "";
       counts.reset();
+      WriteTraceReport.GcPauses gc = trace != null ? new WriteTraceReport.GcPauses() : null;
+      JitSampler jit = trace != null ? new JitSampler() : null;
+      if (trace != null) {
+        trace.start(leader.status().lastIndex());
+      }
       Workload.Result result = workload.run(clients, ops, true, slowest);
+      if (trace != null) {
+        trace.stop();
+        jit.close();
+        Workload.Writes writes = workload.lastWrites();
+        System.err.print(
+            WriteTraceReport.report(
+                trace,
+                nodes.indexOf(leader),
+                writes.begins(),
+                writes.latencies(),
+                writes.indexes(),
+                gc,
+                jit,
+                slowest));
+      }
       if (countMessages) {
         System.out.println(counts.line(ops));
       }

@@ -26,15 +26,25 @@ final class ThreadStats {
   /** Clock ticks per second of {@code /proc/.../stat}'s utime and stime (USER_HZ, 100 on Linux). */
   private static final double TICKS_PER_SECOND = 100;
 
-  /** One thread's counters. */
-  record Counters(String name, long userTicks, long systemTicks, long voluntary, long involuntary) {
+  /**
+   * One thread's counters; {@code waitNanos} is the time it was runnable but waited for a CPU
+   * ({@code /proc/.../schedstat}, second field: the scheduler's run-queue delay).
+   */
+  record Counters(
+      String name,
+      long userTicks,
+      long systemTicks,
+      long voluntary,
+      long involuntary,
+      long waitNanos) {
     Counters minus(Counters earlier) {
       return new Counters(
           name,
           userTicks - earlier.userTicks,
           systemTicks - earlier.systemTicks,
           voluntary - earlier.voluntary,
-          involuntary - earlier.involuntary);
+          involuntary - earlier.involuntary,
+          waitNanos - earlier.waitNanos);
     }
 
     Counters plus(Counters other) {
@@ -43,7 +53,8 @@ final class ThreadStats {
           userTicks + other.userTicks,
           systemTicks + other.systemTicks,
           voluntary + other.voluntary,
-          involuntary + other.involuntary);
+          involuntary + other.involuntary,
+          waitNanos + other.waitNanos);
     }
   }
 
@@ -92,9 +103,20 @@ final class ThreadStats {
           involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
         }
       }
-      return new Counters(name, user, system, voluntary, involuntary);
+      return new Counters(name, user, system, voluntary, involuntary, runQueueWait(task));
     } catch (IOException | RuntimeException e) {
       return null; // the thread ended meanwhile
+    }
+  }
+
+  /** Nanoseconds {@code task} waited runnable for a CPU, 0 if the kernel does not say. */
+  private static long runQueueWait(Path task) {
+    try {
+      String[] schedstat =
+          Files.readString(task.resolve("schedstat"), StandardCharsets.US_ASCII).trim().split(" ");
+      return schedstat.length >= 2 ? Long.parseLong(schedstat[1]) : 0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 
@@ -108,7 +130,7 @@ final class ThreadStats {
       Counters before = earlier.byThread.get(e.getKey());
       Counters delta = before == null ? e.getValue() : e.getValue().minus(before);
       String group = group(e.getValue().name());
-      groups.merge(group, new Counters(group, 0, 0, 0, 0).plus(delta), (a, b) -> a.plus(b));
+      groups.merge(group, new Counters(group, 0, 0, 0, 0, 0).plus(delta), (a, b) -> a.plus(b));
     }
     return groups;
   }
@@ -120,7 +142,7 @@ final class ThreadStats {
 
   /** The sums over all groups. */
   static Counters total(Map<String, Counters> groups) {
-    Counters sum = new Counters("total", 0, 0, 0, 0);
+    Counters sum = new Counters("total", 0, 0, 0, 0, 0);
     for (Counters c : groups.values()) {
       sum = sum.plus(c);
     }
@@ -130,7 +152,9 @@ final class ThreadStats {
   /**
    * The {@code RESULT} fields for {@code ops} writes: user and system CPU in microseconds, the part
    * of it spent by the JIT compilers and by the garbage collector's threads, and voluntary (a
-   * thread went to sleep: a wake-up is needed later) and involuntary context switches, per write.
+   * thread went to sleep: a wake-up is needed later) and involuntary context switches, per write;
+   * and how long the process's threads waited runnable for a CPU per write (all threads summed: the
+   * machine's share of a write's hand-offs, which grows with its load).
    */
   static List<String> fields(Map<String, Counters> groups, long ops) {
     Counters total = total(groups);
@@ -141,6 +165,7 @@ final class ThreadStats {
     fields.add(format("cpu_gc_us_per_op=%.1f", micros(gcTicks(groups)) / ops));
     fields.add(format("vcsw_per_op=%.2f", (double) total.voluntary() / ops));
     fields.add(format("ivcsw_per_op=%.2f", (double) total.involuntary() / ops));
+    fields.add(format("runq_wait_us_per_op=%.1f", total.waitNanos() / 1e3 / ops));
     return fields;
   }
 
@@ -171,12 +196,13 @@ final class ThreadStats {
     out.append(
         String.format(
             Locale.ROOT,
-            "%-24s %10s %10s %10s %10s%n",
+            "%-24s %10s %10s %10s %10s %10s%n",
             "threads",
             "user_us/op",
             "sys_us/op",
             "vcsw/op",
-            "ivcsw/op"));
+            "ivcsw/op",
+            "runq_us/op"));
     groups.values().stream()
         .filter(c -> c.userTicks() + c.systemTicks() + c.voluntary() > 0)
         .sorted(
@@ -187,12 +213,13 @@ final class ThreadStats {
                 out.append(
                     String.format(
                         Locale.ROOT,
-                        "%-24s %10.1f %10.1f %10.2f %10.2f%n",
+                        "%-24s %10.1f %10.1f %10.2f %10.2f %10.1f%n",
                         c.name(),
                         micros(c.userTicks()) / ops,
                         micros(c.systemTicks()) / ops,
                         (double) c.voluntary() / ops,
-                        (double) c.involuntary() / ops)));
+                        (double) c.involuntary() / ops,
+                        c.waitNanos() / 1e3 / ops)));
     return out.toString();
   }
 

@@ -1,5 +1,6 @@
 package io.jangada.raft.benchmarks;
 
+import io.jangada.raft.Committed;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.model.Bytes;
 import java.lang.management.ManagementFactory;
@@ -66,12 +67,25 @@ final class Workload {
 
   static final int KEY_BYTES = 16;
 
+  /** The writes of the last measured run. */
+  Writes lastWrites() {
+    return lastWrites;
+  }
+
   /** Zero-padded digits after the {@code "k"} of a key. */
   private static final int KEY_DIGITS = KEY_BYTES - 1;
 
   private final Function<Bytes, CompletableFuture<?>> submit;
   private final byte[] value;
   private final AtomicLong nextOp = new AtomicLong();
+  // The last measured run's writes, in the order issued (for --trace-writes).
+  private volatile Writes lastWrites;
+
+  /**
+   * The measured writes of a run: start (System.nanoTime()), latency (ns) and log index (0 when the
+   * result does not say) of each.
+   */
+  record Writes(long[] begins, long[] latencies, long[] indexes) {}
 
   /** Puts through {@code leader.propose}, in process. */
   Workload(RaftNode leader, int valueBytes) {
@@ -97,6 +111,7 @@ final class Workload {
   Result run(int clients, long ops, boolean measure, int slowest) throws InterruptedException {
     long[] latencies = new long[(int) ops];
     long[] begins = new long[(int) ops];
+    long[] indexes = new long[(int) ops];
     AtomicLong issued = new AtomicLong();
     AtomicLong failures = new AtomicLong();
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
@@ -106,7 +121,7 @@ final class Workload {
     long allocStart = allocatedBytes();
     long start = System.nanoTime();
     for (int c = 0; c < clients; c++) {
-      next(issued, ops, latencies, begins, failures, firstFailure, done);
+      next(issued, ops, latencies, begins, indexes, failures, firstFailure, done);
     }
     if (!done.await(30, TimeUnit.MINUTES)) {
       throw new IllegalStateException("workload did not finish");
@@ -126,6 +141,7 @@ final class Workload {
     if (slowest > 0) {
       printSlowest(latencies, begins, start, slowest);
     }
+    lastWrites = new Writes(begins, latencies.clone(), indexes);
     Arrays.sort(latencies);
     return new Result(
         clients,
@@ -171,6 +187,7 @@ final class Workload {
       long ops,
       long[] latencies,
       long[] begins,
+      long[] indexes,
       AtomicLong failures,
       AtomicReference<Throwable> firstFailure,
       CountDownLatch done) {
@@ -186,11 +203,14 @@ final class Workload {
     future.whenComplete(
         (ok, error) -> {
           latencies[(int) slot] = System.nanoTime() - begin;
+          if (ok instanceof Committed committed) {
+            indexes[(int) slot] = committed.index();
+          }
           if (error != null) {
             failures.incrementAndGet();
             firstFailure.compareAndSet(null, error);
           }
-          next(issued, ops, latencies, begins, failures, firstFailure, done);
+          next(issued, ops, latencies, begins, indexes, failures, firstFailure, done);
         });
   }
 

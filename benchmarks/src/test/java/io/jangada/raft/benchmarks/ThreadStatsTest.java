@@ -21,12 +21,13 @@ class ThreadStatsTest {
   }
 
   @Test
-  void fieldsArePerWriteAndSplitJitAndGc() {
+  void fieldsArePerWriteAndSplitJitAndGcAndWaitForCpu() {
     Map<String, ThreadStats.Counters> groups = new TreeMap<>();
     // 100 ticks per second: 10 ticks = 100 ms.
-    groups.put("jangada-loop-", new ThreadStats.Counters("jangada-loop-", 10, 5, 40, 4));
-    groups.put("C# CompilerThre", new ThreadStats.Counters("C# CompilerThre", 20, 0, 2, 0));
-    groups.put("GC Thread#", new ThreadStats.Counters("GC Thread#", 3, 1, 0, 0));
+    groups.put("jangada-loop-", new ThreadStats.Counters("jangada-loop-", 10, 5, 40, 4, 2_500_000));
+    groups.put(
+        "C# CompilerThre", new ThreadStats.Counters("C# CompilerThre", 20, 0, 2, 0, 500_000));
+    groups.put("GC Thread#", new ThreadStats.Counters("GC Thread#", 3, 1, 0, 0, 0));
 
     assertThat(ThreadStats.fields(groups, 1000))
         .containsExactly(
@@ -35,7 +36,8 @@ class ThreadStatsTest {
             "cpu_jit_us_per_op=200.0",
             "cpu_gc_us_per_op=40.0",
             "vcsw_per_op=0.04",
-            "ivcsw_per_op=0.00");
+            "ivcsw_per_op=0.00",
+            "runq_wait_us_per_op=3.0");
   }
 
   @Test

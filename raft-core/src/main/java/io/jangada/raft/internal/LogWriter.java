@@ -70,8 +70,9 @@ final class LogWriter {
     if (stopped || batch.isEmpty()) {
       return; // empty: an earlier drain took these writes
     }
+    Optional<HardState> commit;
     try {
-      write(batch);
+      commit = write(batch);
     } catch (Exception | Error e) {
       stopped = true;
       batch.get(0).failed().accept(e);
@@ -79,6 +80,18 @@ final class LogWriter {
     }
     for (Write w : batch) {
       w.done().run();
+    }
+    // After the reports: the acknowledgements and the leader's own count do not wait for the
+    // state file's two syncs (the commit index is saved every COMMIT_SAVE_INTERVAL commits; it only
+    // needs to come after the entries it covers were synced, which it does).
+    if (commit.isPresent() && !stopped) {
+      try {
+        state.save(commit.get());
+        saved = commit.get();
+      } catch (Exception | Error e) {
+        stopped = true;
+        batch.get(batch.size() - 1).failed().accept(e);
+      }
     }
   }
 
@@ -113,7 +126,11 @@ final class LogWriter {
     stopped = true;
   }
 
-  private void write(List<Write> batch) throws java.io.IOException {
+  /**
+   * Writes the batch and syncs it; returns the hard state whose commit index is due to be saved
+   * (after the batch is reported), if any.
+   */
+  private Optional<HardState> write(List<Write> batch) throws java.io.IOException {
     boolean sync = false;
     long entries = 0;
     long bytes = 0;
@@ -139,10 +156,8 @@ final class LogWriter {
         events.logSynced(clock.nanoTime() - start, Math.toIntExact(entries), bytes);
       }
     }
-    if (last.isPresent() && mustSave(last.get())) {
-      state.save(last.get());
-      saved = last.get();
-    }
+    // Term and vote were saved before the entries (writeUnsynced): only the commit index is left.
+    return last.isPresent() && mustSave(last.get()) ? last : Optional.empty();
   }
 
   /**
