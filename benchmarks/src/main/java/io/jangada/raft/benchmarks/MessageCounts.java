@@ -1,15 +1,9 @@
 package io.jangada.raft.benchmarks;
 
-import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
-import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
-import java.io.IOException;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -84,42 +78,15 @@ final class MessageCounts {
     }
   }
 
-  private final class Counting implements Transport {
-    private final Transport delegate;
-
+  private final class Counting extends ForwardingTransport {
     Counting(Transport delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void start(Inbox inbox) throws IOException {
-      delegate.start(inbox);
+      super(delegate);
     }
 
     @Override
     public void send(Message message) {
       count(message);
       delegate.send(message);
-    }
-
-    @Override
-    public Optional<Set<NodeId>> peers() {
-      return delegate.peers();
-    }
-
-    @Override
-    public List<String> problems() {
-      return delegate.problems();
-    }
-
-    @Override
-    public void membershipChanged(Membership membership) {
-      delegate.membershipChanged(membership);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

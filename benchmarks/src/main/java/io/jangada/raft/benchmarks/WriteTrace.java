@@ -2,14 +2,11 @@ package io.jangada.raft.benchmarks;
 
 import io.jangada.raft.RaftMetrics;
 import io.jangada.raft.model.LogEntry;
-import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * The timeline of every measured write at one client ({@code --trace-writes}): when the leader sent
@@ -178,13 +175,12 @@ final class WriteTrace {
     }
   }
 
-  private final class Tracing implements Transport {
+  private final class Tracing extends ForwardingTransport {
     private final int self;
-    private final Transport delegate;
 
     Tracing(int self, Transport delegate) {
+      super(delegate);
       this.self = self;
-      this.delegate = delegate;
     }
 
     @Override
@@ -208,26 +204,6 @@ final class WriteTrace {
     public void send(Message message) {
       sent(self, message);
       delegate.send(message);
-    }
-
-    @Override
-    public Optional<Set<NodeId>> peers() {
-      return delegate.peers();
-    }
-
-    @Override
-    public List<String> problems() {
-      return delegate.problems();
-    }
-
-    @Override
-    public void membershipChanged(Membership membership) {
-      delegate.membershipChanged(membership);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }
