@@ -13,7 +13,6 @@ import io.jangada.raft.RaftStatus.State;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.Role;
 import io.jangada.raft.Scheduler;
-import io.jangada.raft.StateMachineException;
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.core.ProposeResult;
 import io.jangada.raft.core.RaftCore;
@@ -266,7 +265,7 @@ public final class NodeLoop implements Transport.Inbox {
     CompletableFuture<Committed> future = new CompletableFuture<>();
     if (command.size() > options.maxProposalBytes()) {
       events.proposalDropped(ProposalDroppedException.Reason.TOO_LARGE);
-      future.completeExceptionally(tooLarge(command.size()));
+      future.completeExceptionally(NodeErrors.tooLarge(command.size(), options.maxProposalBytes()));
       return future;
     }
     if (events.timed()) {
@@ -287,7 +286,7 @@ public final class NodeLoop implements Transport.Inbox {
           } else if (result instanceof ProposeResult.NotLeader notLeader) {
             future.completeExceptionally(new NotLeaderException(id, notLeader.leaderHint()));
           } else if (result instanceof ProposeResult.Dropped dropped) {
-            ProposalDroppedException.Reason reason = dropReason(dropped);
+            ProposalDroppedException.Reason reason = NodeErrors.dropReason(dropped);
             events.proposalDropped(reason);
             future.completeExceptionally(new ProposalDroppedException(reason, dropped.reason()));
           } else {
@@ -304,28 +303,12 @@ public final class NodeLoop implements Transport.Inbox {
   public CompletableFuture<Committed> proposeSession(SessionEntry request) {
     CompletableFuture<Committed> future = new CompletableFuture<>();
     if (request.command().size() > options.maxProposalBytes()) {
-      future.completeExceptionally(tooLarge(request.command().size()));
+      future.completeExceptionally(
+          NodeErrors.tooLarge(request.command().size(), options.maxProposalBytes()));
       return future;
     }
     onLoop(future, () -> sessionProposer.propose(core, request, future, ticks));
     return future;
-  }
-
-  private ProposalDroppedException tooLarge(int size) {
-    return new ProposalDroppedException(
-        ProposalDroppedException.Reason.TOO_LARGE,
-        "command of "
-            + size
-            + " bytes exceeds the limit of "
-            + options.maxProposalBytes()
-            + " bytes (RaftNode.Builder.maxProposalBytes)");
-  }
-
-  static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
-    // The core states its reason in words; these are the two it has (RaftCore.propose).
-    return dropped.reason().startsWith("leadership transfer")
-        ? ProposalDroppedException.Reason.LEADERSHIP_TRANSFER
-        : ProposalDroppedException.Reason.BACKLOG_FULL;
   }
 
   /** Reads with the given consistency; see {@code RaftNode.query}. */
@@ -436,15 +419,9 @@ public final class NodeLoop implements Transport.Inbox {
         Math.max(snapshotIndex, latest.snapshotIndex()),
         now,
         now == State.FAILED && stoppedBy != null
-            ? Optional.of(describe(stoppedBy))
+            ? Optional.of(NodeErrors.describe(stoppedBy))
             : Optional.empty(),
         now == State.RUNNING ? problems.current() : List.of());
-  }
-
-  private static String describe(RaftException error) {
-    Throwable cause = error.getCause();
-    return error.getMessage()
-        + (cause == null || error.getMessage().contains(cause.toString()) ? "" : ": " + cause);
   }
 
   /** Bytes of uncommitted entries on this leader (0 otherwise), as last published. Any thread. */
@@ -456,7 +433,7 @@ public final class NodeLoop implements Transport.Inbox {
   public io.jangada.raft.RaftHealth health() {
     State now = state;
     RaftException stoppedBy = fatal;
-    return health.health(now, Optional.ofNullable(stoppedBy).map(NodeLoop::describe), status());
+    return health.health(now, Optional.ofNullable(stoppedBy).map(NodeErrors::describe), status());
   }
 
   /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
@@ -608,7 +585,10 @@ public final class NodeLoop implements Transport.Inbox {
           compactTo,
           e ->
               loop.execute(
-                  () -> fail("storage failed compacting", storageFailed("compacting", e))));
+                  () ->
+                      fail(
+                          "storage failed compacting",
+                          NodeErrors.storageFailed(id, "compacting", e))));
     }
     scheduleProcess();
   }
@@ -756,7 +736,7 @@ public final class NodeLoop implements Transport.Inbox {
                 () ->
                     fail(
                         "storage failed while persisting the log",
-                        storageFailed("persisting the log", e))));
+                        NodeErrors.storageFailed(id, "persisting the log", e))));
     if (durable > 0) {
       applier.submit(committed.subList(0, durable), confirmed);
     }
@@ -821,11 +801,6 @@ public final class NodeLoop implements Transport.Inbox {
     transfers.expire(core, ticks);
   }
 
-  private StorageFailedException storageFailed(String what, Throwable cause) {
-    return new StorageFailedException(
-        "node " + id + " stopped: its storage failed " + what + ": " + cause, cause);
-  }
-
   /**
    * Stops the node for good after a storage or state-machine failure: it sends nothing more (the
    * others elect a leader without it), reports FAILED as a follower without leader, and fails
@@ -870,15 +845,7 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** A fresh copy of the error that stopped this node (each caller gets its own stack). */
   private RaftException fatalError() {
-    RaftException error = fatal;
-    if (error instanceof StorageFailedException) {
-      return new StorageFailedException(error.getMessage(), error.getCause());
-    } else if (error instanceof StateMachineException) {
-      return new StateMachineException(error.getMessage(), error.getCause());
-    } else if (error != null) {
-      return error;
-    }
-    return new NodeClosedException("node " + id + " has stopped");
+    return NodeErrors.copyOf(fatal, id);
   }
 
   /**

@@ -59,7 +59,7 @@ final class SessionProposer {
       }
     } else if (result instanceof ProposeResult.Dropped dropped) {
       future.completeExceptionally(
-          new ProposalDroppedException(NodeLoop.dropReason(dropped), dropped.reason()));
+          new ProposalDroppedException(NodeErrors.dropReason(dropped), dropped.reason()));
     } else {
       throw new AssertionError(result);
     }

@@ -1,0 +1,63 @@
+package io.jangada.raft.internal;
+
+import io.jangada.raft.NodeClosedException;
+import io.jangada.raft.ProposalDroppedException;
+import io.jangada.raft.RaftException;
+import io.jangada.raft.StateMachineException;
+import io.jangada.raft.StorageFailedException;
+import io.jangada.raft.core.ProposeResult;
+import io.jangada.raft.model.NodeId;
+
+/**
+ * The public exceptions a node's failures and refusals become: a proposal too large or dropped by
+ * the core, a storage failure that stops the node, and the copies of the error that stopped it (one
+ * per caller, each with its own stack). Stateless; any thread.
+ */
+final class NodeErrors {
+
+  private NodeErrors() {}
+
+  static ProposalDroppedException tooLarge(int size, int limit) {
+    return new ProposalDroppedException(
+        ProposalDroppedException.Reason.TOO_LARGE,
+        "command of "
+            + size
+            + " bytes exceeds the limit of "
+            + limit
+            + " bytes (RaftNode.Builder.maxProposalBytes)");
+  }
+
+  static ProposalDroppedException.Reason dropReason(ProposeResult.Dropped dropped) {
+    // The core states its reason in words; these are the two it has (RaftCore.propose).
+    return dropped.reason().startsWith("leadership transfer")
+        ? ProposalDroppedException.Reason.LEADERSHIP_TRANSFER
+        : ProposalDroppedException.Reason.BACKLOG_FULL;
+  }
+
+  /** The error's message with its cause, unless the message already names it. */
+  static String describe(RaftException error) {
+    Throwable cause = error.getCause();
+    return error.getMessage()
+        + (cause == null || error.getMessage().contains(cause.toString()) ? "" : ": " + cause);
+  }
+
+  static StorageFailedException storageFailed(NodeId id, String what, Throwable cause) {
+    return new StorageFailedException(
+        "node " + id + " stopped: its storage failed " + what + ": " + cause, cause);
+  }
+
+  /**
+   * A fresh copy of {@code fatal}, the error that stopped node {@code id} (each caller gets its own
+   * stack), or "has stopped" if it stopped without one.
+   */
+  static RaftException copyOf(RaftException fatal, NodeId id) {
+    if (fatal instanceof StorageFailedException) {
+      return new StorageFailedException(fatal.getMessage(), fatal.getCause());
+    } else if (fatal instanceof StateMachineException) {
+      return new StateMachineException(fatal.getMessage(), fatal.getCause());
+    } else if (fatal != null) {
+      return fatal;
+    }
+    return new NodeClosedException("node " + id + " has stopped");
+  }
+}
