@@ -1,6 +1,7 @@
 package io.jangada.raft.benchmarks;
 
 import io.jangada.raft.model.Message;
+import io.jangada.raft.transport.ForwardingTransport;
 import io.jangada.raft.transport.Transport;
 import java.util.Locale;
 import java.util.Map;
@@ -86,7 +87,7 @@ final class MessageCounts {
     @Override
     public void send(Message message) {
       count(message);
-      delegate.send(message);
+      delegate().send(message);
     }
   }
 }

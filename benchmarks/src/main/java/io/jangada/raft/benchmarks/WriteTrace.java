@@ -4,6 +4,7 @@ import io.jangada.raft.RaftMetrics;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.transport.ForwardingTransport;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.util.List;
@@ -185,25 +186,26 @@ final class WriteTrace {
 
     @Override
     public void start(Inbox inbox) throws IOException {
-      delegate.start(
-          new Inbox() {
-            @Override
-            public void receive(Message message) {
-              received(self, message);
-              inbox.receive(message);
-            }
+      delegate()
+          .start(
+              new Inbox() {
+                @Override
+                public void receive(Message message) {
+                  received(self, message);
+                  inbox.receive(message);
+                }
 
-            @Override
-            public void unreachable(NodeId peer) {
-              inbox.unreachable(peer);
-            }
-          });
+                @Override
+                public void unreachable(NodeId peer) {
+                  inbox.unreachable(peer);
+                }
+              });
     }
 
     @Override
     public void send(Message message) {
       sent(self, message);
-      delegate.send(message);
+      delegate().send(message);
     }
   }
 }
