@@ -150,6 +150,13 @@ public final class NodeBenchmark implements Callable<Integer> {
               + " the N slowest writes stage by stage).")
   boolean traceWrites;
 
+  @Option(
+      names = "--latency-file",
+      description =
+          "Write every measured write's start (epoch microseconds) and latency (microseconds), one"
+              + " per line, to this file: to line slow writes up with JFR events or GC logs.")
+  Path latencyFile;
+
   @Option(names = "--run-number", hidden = true)
   int runNumber;
 
@@ -315,7 +322,12 @@ public final class NodeBenchmark implements Callable<Integer> {
       if (trace != null) {
         trace.start(leader.status().lastIndex());
       }
+      long epochStartMicros = System.currentTimeMillis() * 1000;
+      long nanoStart = System.nanoTime();
       Workload.Result result = workload.run(clients, ops, true, slowest);
+      if (latencyFile != null) {
+        workload.lastWrites().writeTo(latencyFile, epochStartMicros, nanoStart);
+      }
       if (trace != null) {
         trace.stop();
         jit.close();
