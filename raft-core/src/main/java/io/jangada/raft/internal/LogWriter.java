@@ -38,6 +38,11 @@ final class LogWriter {
   private final Object savedLock = new Object();
   private HardState saved;
 
+  // The term and vote last saved: only the writer lane changes them, so it reads them without the
+  // lock (which the state lane holds across a save). Writer lane only.
+  private long savedTerm;
+  private Optional<io.jangada.raft.model.NodeId> savedVote;
+
   // The highest commit index handed to the state lane (or found saved at start). Writer lane only.
   private long commitHandedOff;
 
@@ -68,6 +73,8 @@ final class LogWriter {
     this.log = log;
     this.state = state;
     this.saved = saved;
+    this.savedTerm = saved.term();
+    this.savedVote = saved.votedFor();
     this.commitHandedOff = saved.commit();
   }
 
@@ -214,6 +221,8 @@ final class LogWriter {
         state.save(termAndVote);
         saved = termAndVote;
       }
+      savedTerm = hard.get().term();
+      savedVote = hard.get().votedFor();
     }
     if (ready.snapshot().isPresent()) {
       // The snapshot itself is already durable in SnapshotStorage; the log restarts after it.
@@ -226,9 +235,7 @@ final class LogWriter {
   }
 
   private boolean termOrVoteChanged(HardState next) {
-    synchronized (savedLock) {
-      return next.term() != saved.term() || !next.votedFor().equals(saved.votedFor());
-    }
+    return next.term() != savedTerm || !next.votedFor().equals(savedVote);
   }
 
   /**

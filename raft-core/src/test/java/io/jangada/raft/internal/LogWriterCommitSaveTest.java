@@ -16,7 +16,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -144,6 +148,68 @@ class LogWriterCommitSaveTest {
   }
 
   @Test
+  void theWriterGoesOnWhileASaveIsInProgressOnTheStateLane() throws Exception {
+    CountDownLatch saving = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    StateStorage slow =
+        new StateStorage() {
+          private volatile HardState current = HardState.INITIAL;
+
+          @Override
+          public HardState load() {
+            return current;
+          }
+
+          @Override
+          public void save(HardState next) throws java.io.IOException {
+            if (next.commit() > 0) { // the commit save: held until released
+              saving.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+              }
+            }
+            current = next;
+          }
+        };
+    ExecutorService stateThread = Executors.newSingleThreadExecutor();
+    ExecutorService writerThread = Executors.newSingleThreadExecutor();
+    try {
+      LogWriter concurrent =
+          new LogWriter(
+              writerThread,
+              stateThread,
+              log,
+              slow,
+              HardState.INITIAL,
+              new NodeEvents(N1, List.of(), List.of()),
+              new NoClock());
+      CountDownLatch firstDone = new CountDownLatch(2);
+      concurrent.persist(ready(hard(1, N1, 0), entries(1, FAR + 1)), firstDone::countDown, f -> {});
+      concurrent.persist(ready(hard(1, N1, FAR), List.of()), firstDone::countDown, f -> {});
+      assertThat(saving.await(10, TimeUnit.SECONDS)).isTrue();
+
+      // The save is in progress on the state lane; the next batches (entries and commit-only
+      // changes of the hard state) are written and reported meanwhile.
+      CountDownLatch nextDone = new CountDownLatch(2);
+      concurrent.persist(
+          ready(hard(1, N1, FAR + 1), entries(FAR + 2, FAR + 2)), nextDone::countDown, f -> {});
+      concurrent.persist(
+          ready(hard(1, N1, FAR + 2), entries(FAR + 3, FAR + 3)), nextDone::countDown, f -> {});
+      assertThat(nextDone.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(log.lastIndex()).isEqualTo(FAR + 3);
+      assertThat(release.getCount()).isEqualTo(1); // still saving
+    } finally {
+      release.countDown();
+      stateThread.shutdown();
+      writerThread.shutdown();
+      assertThat(stateThread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(writerThread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
   void noSaveRunsAfterTheWriterStopped() {
     persist(hard(1, N1, 0), entries(1, FAR + 1));
     persist(hard(1, N1, FAR), List.of());
@@ -155,19 +221,12 @@ class LogWriterCommitSaveTest {
   }
 
   private void persist(Optional<HardState> hard, List<LogEntry> entries) {
-    Ready ready =
-        new Ready(
-            1,
-            hard,
-            entries,
-            Optional.empty(),
-            List.of(),
-            List.of(),
-            List.of(),
-            false,
-            MEMBERSHIP,
-            0);
-    writer.persist(ready, () -> effects.add("done"), failures::add);
+    writer.persist(ready(hard, entries), () -> effects.add("done"), failures::add);
+  }
+
+  private static Ready ready(Optional<HardState> hard, List<LogEntry> entries) {
+    return new Ready(
+        1, hard, entries, Optional.empty(), List.of(), List.of(), List.of(), false, MEMBERSHIP, 0);
   }
 
   private static HardState loaded(StateStorage storage) {
