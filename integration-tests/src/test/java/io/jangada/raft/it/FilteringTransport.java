@@ -2,23 +2,24 @@ package io.jangada.raft.it;
 
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.transport.ForwardingTransport;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.util.Set;
 
 /**
  * Wraps a real transport and drops messages on blocked links (in both the sending and the receiving
- * direction), so a test can partition nodes that talk over real sockets.
+ * direction), so a test can partition nodes that talk over real sockets. Every other call (the
+ * transport's peers, problems and membership changes) goes to the real transport unchanged.
  */
-final class FilteringTransport implements Transport {
+final class FilteringTransport extends ForwardingTransport {
 
   private final NodeId self;
-  private final Transport delegate;
   private final Set<String> blocked; // "from->to", shared by the whole cluster
 
   FilteringTransport(NodeId self, Transport delegate, Set<String> blocked) {
+    super(delegate);
     this.self = self;
-    this.delegate = delegate;
     this.blocked = blocked;
   }
 
@@ -28,7 +29,7 @@ final class FilteringTransport implements Transport {
 
   @Override
   public void start(Inbox inbox) throws IOException {
-    delegate.start(
+    super.start(
         new Inbox() {
           @Override
           public void receive(Message message) {
@@ -47,12 +48,7 @@ final class FilteringTransport implements Transport {
   @Override
   public void send(Message message) {
     if (!blocked.contains(link(self, message.to()))) {
-      delegate.send(message);
+      super.send(message);
     }
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }
