@@ -210,7 +210,13 @@ public final class NodeLoop implements Transport.Inbox {
     Executor applyLane = scheduler.newLane("jangada-apply-" + id);
     writer =
         new LogWriter(
-            writerLane, options.logStorage(), options.stateStorage(), hard, events, scheduler);
+            writerLane,
+            scheduler.newLane("jangada-state-" + id),
+            options.logStorage(),
+            options.stateStorage(),
+            hard,
+            events,
+            scheduler);
     SnapshotCommits commits = new SnapshotCommits(options.snapshotStorage());
     applier =
         new Applier(
