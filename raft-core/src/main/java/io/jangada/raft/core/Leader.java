@@ -1,6 +1,8 @@
 package io.jangada.raft.core;
 
 import io.jangada.raft.RaftStatus.PeerStatus;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.EntryType;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
@@ -178,13 +180,47 @@ final class Leader {
     broadcastEntries = true;
   }
 
-  /** Whether a proposal of {@code bytes} would exceed the uncommitted backlog limit. */
+  /** Bytes of this term's entries that are not committed yet. */
   long uncommittedBytes() {
     return uncommittedBytes;
   }
 
-  boolean backlogFull(long bytes) {
-    return uncommittedBytes > 0 && uncommittedBytes + bytes > config.maxUncommittedBytes();
+  /**
+   * Appends a proposed entry of {@code type} at the end of the log, unless a leadership transfer is
+   * in progress or it would take the uncommitted backlog over {@link
+   * RaftConfig#maxUncommittedBytes()} (a single entry is always accepted into an empty backlog).
+   */
+  ProposeResult propose(Bytes command, EntryType type) {
+    if (transferee.isPresent()) {
+      return new ProposeResult.Dropped("leadership transfer in progress");
+    }
+    LogEntry entry = new LogEntry(log.lastIndex() + 1, term, type, command);
+    if (uncommittedBytes > 0
+        && uncommittedBytes + entry.sizeBytes() > config.maxUncommittedBytes()) {
+      return new ProposeResult.Dropped(
+          "uncommitted backlog would exceed maxUncommittedBytes ("
+              + config.maxUncommittedBytes()
+              + " bytes); retry once earlier entries commit");
+    }
+    appendOwn(List.of(entry));
+    return new ProposeResult.Accepted(entry.index(), term);
+  }
+
+  /** The transport could not reach {@code peer}: probe it again instead of streaming. */
+  void reportUnreachable(NodeId peer) {
+    Progress pr = progress.get(peer);
+    if (pr != null && pr.state() == Progress.State.REPLICATE) {
+      pr.becomeProbe();
+    }
+  }
+
+  /** A snapshot sent to {@code peer} finished: resume probing it. */
+  void reportSnapshot(NodeId peer, boolean succeeded) {
+    Progress pr = progress.get(peer);
+    if (pr != null && pr.state() == Progress.State.SNAPSHOT) {
+      LOG.debug("{} snapshot to {} done (succeeded={})", self, peer, succeeded);
+      pr.becomeProbe();
+    }
   }
 
   /** Sends the entries {@link #appendOwn} and new members scheduled, once per Ready. */
