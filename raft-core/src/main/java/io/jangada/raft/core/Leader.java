@@ -605,7 +605,7 @@ final class Leader {
    * caller can tell cheaply (the driver reads the status after every batch of inputs).
    */
   Map<NodeId, PeerStatus> peerStatus() {
-    if (lastPeerStatus != null && peerStatusUnchanged()) {
+    if (lastPeerStatus != null && peersUnchanged(lastPeerStatus, true)) {
       return lastPeerStatus;
     }
     TreeMap<NodeId, PeerStatus> peers = new TreeMap<>();
@@ -638,19 +638,7 @@ final class Leader {
    * replication states and activity flags of now; match and next indexes are not compared.
    */
   boolean peerShapeUnchanged(Map<NodeId, PeerStatus> published) {
-    if (published.size() != progress.size()) {
-      return false;
-    }
-    for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-      PeerStatus before = published.get(e.getKey());
-      Progress pr = e.getValue();
-      if (before == null
-          || !before.state().equals(pr.stateName())
-          || before.recentlyActive() != pr.recentActive) {
-        return false;
-      }
-    }
-    return true;
+    return peersUnchanged(published, false);
   }
 
   /**
@@ -673,18 +661,19 @@ final class Leader {
     return changed;
   }
 
-  private boolean peerStatusUnchanged() {
-    if (lastPeerStatus.size() != progress.size()) {
+  /** Whether {@code published} names the followers, states and flags (and indexes) of now. */
+  private boolean peersUnchanged(Map<NodeId, PeerStatus> published, boolean withIndexes) {
+    if (published.size() != progress.size()) {
       return false;
     }
     for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-      PeerStatus before = lastPeerStatus.get(e.getKey());
+      PeerStatus before = published.get(e.getKey());
       Progress pr = e.getValue();
       if (before == null
-          || before.matchIndex() != pr.match()
-          || before.nextIndex() != pr.next()
           || !before.state().equals(pr.stateName())
-          || before.recentlyActive() != pr.recentActive) {
+          || before.recentlyActive() != pr.recentActive
+          || withIndexes
+              && (before.matchIndex() != pr.match() || before.nextIndex() != pr.next())) {
         return false;
       }
     }
