@@ -98,6 +98,13 @@ public final class KvHttpServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(KvHttpServer.class);
   private static final String KV_PREFIX = "/v1/kv/";
+
+  /**
+   * How much of a refused body the server reads and discards before answering, so the refusal
+   * reaches the client (see {@link BodyDrain}); above it the connection is closed instead.
+   */
+  private static final long DRAIN_LIMIT = 8L << 20;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> ENDPOINTS =
       List.of(
@@ -336,7 +343,8 @@ public final class KvHttpServer implements AutoCloseable {
       boolean kvPut =
           request.getMethod().equals("PUT") && request.getHttpURI().getPath().startsWith(KV_PREFIX);
       if (kvPut && length > max) {
-        write(response, callback, answerError(tooLarge(max)));
+        BodyDrain.thenRun(
+            request, DRAIN_LIMIT, () -> write(response, callback, answerError(tooLarge(max))));
         return true;
       }
       int limit = kvPut ? max + 1 : 64 * 1024;
@@ -351,7 +359,8 @@ public final class KvHttpServer implements AutoCloseable {
                       kvPut && error instanceof IllegalArgumentException
                           ? tooLarge(max)
                           : new HttpError(400, "could not read the request body: " + error);
-                  write(response, callback, answerError(e));
+                  BodyDrain.thenRun(
+                      request, DRAIN_LIMIT, () -> write(response, callback, answerError(e)));
                   return;
                 }
                 if (kvPut && body.length > max) {
