@@ -12,6 +12,7 @@ import io.jangada.raft.storage.InMemorySnapshotStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
 import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
+import io.jangada.raft.storage.file.FileStorageOptions;
 import io.jangada.raft.testing.VirtualNetwork;
 import io.jangada.raft.transport.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -150,6 +151,20 @@ public final class NodeBenchmark implements Callable<Integer> {
               + " the N slowest writes stage by stage).")
   boolean traceWrites;
 
+  @Option(
+      names = "--latency-file",
+      description =
+          "Write every measured write's start (epoch microseconds) and latency (microseconds), one"
+              + " per line, to this file: to line slow writes up with JFR events or GC logs.")
+  Path latencyFile;
+
+  @Option(
+      names = "--entry-cache-bytes",
+      description =
+          "The file log's entry cache per node (FileStorageOptions.entryCacheBytes; default: the"
+              + " library's default).")
+  Long entryCacheBytes;
+
   @Option(names = "--run-number", hidden = true)
   int runNumber;
 
@@ -263,8 +278,13 @@ public final class NodeBenchmark implements Callable<Integer> {
           builder.metrics(trace.metrics(id));
         }
         if (storage == StorageKind.file) {
+          FileStorageOptions.Builder fileOptions = FileStorageOptions.builder();
+          if (entryCacheBytes != null) {
+            fileOptions.entryCacheBytes(entryCacheBytes);
+          }
           FileStorage files =
-              FileStorage.open(root.resolve(id.value()), new DataDirIdentity("bench", id));
+              FileStorage.open(
+                  root.resolve(id.value()), new DataDirIdentity("bench", id), fileOptions.build());
           resources.add(files);
           builder
               .logStorage(files.log())
@@ -315,7 +335,12 @@ public final class NodeBenchmark implements Callable<Integer> {
       if (trace != null) {
         trace.start(leader.status().lastIndex());
       }
+      long epochStartMicros = System.currentTimeMillis() * 1000;
+      long nanoStart = System.nanoTime();
       Workload.Result result = workload.run(clients, ops, true, slowest);
+      if (latencyFile != null) {
+        workload.lastWrites().writeTo(latencyFile, epochStartMicros, nanoStart);
+      }
       if (trace != null) {
         trace.stop();
         jit.close();

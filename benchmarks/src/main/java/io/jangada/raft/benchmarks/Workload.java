@@ -85,7 +85,23 @@ final class Workload {
    * The measured writes of a run: start (System.nanoTime()), latency (ns) and log index (0 when the
    * result does not say) of each.
    */
-  record Writes(long[] begins, long[] latencies, long[] indexes) {}
+  record Writes(long[] begins, long[] latencies, long[] indexes) {
+    /**
+     * Writes "start_epoch_us latency_us" per write; {@code epochMicros} is the wall clock at {@code
+     * nanoAtEpoch} on {@link System#nanoTime()}'s scale.
+     */
+    void writeTo(java.nio.file.Path file, long epochMicros, long nanoAtEpoch)
+        throws java.io.IOException {
+      StringBuilder out = new StringBuilder(begins.length * 24);
+      for (int i = 0; i < begins.length; i++) {
+        out.append(epochMicros + (begins[i] - nanoAtEpoch) / 1000)
+            .append(' ')
+            .append(latencies[i] / 1000)
+            .append('\n');
+      }
+      java.nio.file.Files.writeString(file, out);
+    }
+  }
 
   /** Puts through {@code leader.propose}, in process. */
   Workload(RaftNode leader, int valueBytes) {

@@ -610,6 +610,46 @@ final class Leader {
     return peers == null ? Map.of() : peers;
   }
 
+  /**
+   * Whether {@code published} (a {@link #peerStatus()} map) still names exactly the followers,
+   * replication states and activity flags of now; match and next indexes are not compared.
+   */
+  boolean peerShapeUnchanged(Map<NodeId, PeerStatus> published) {
+    if (published.size() != progress.size()) {
+      return false;
+    }
+    for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
+      PeerStatus before = published.get(e.getKey());
+      Progress pr = e.getValue();
+      if (before == null
+          || !before.state().equals(pr.stateName())
+          || before.recentlyActive() != pr.recentActive) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Writes every follower's match and next index, in id order, into {@code into} from {@code from}
+   * on (two slots per follower) and returns whether anything differed from what {@code into} held.
+   */
+  boolean peerIndexes(long[] into, int from) {
+    boolean changed = false;
+    int i = from;
+    for (Progress pr : progress.values()) {
+      long match = pr.match();
+      long next = pr.next();
+      if (into[i] != match || into[i + 1] != next) {
+        into[i] = match;
+        into[i + 1] = next;
+        changed = true;
+      }
+      i += 2;
+    }
+    return changed;
+  }
+
   private boolean peerStatusUnchanged() {
     if (lastPeerStatus.size() != progress.size()) {
       return false;

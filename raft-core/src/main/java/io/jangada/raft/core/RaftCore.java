@@ -92,6 +92,8 @@ public final class RaftCore {
 
   private final ReadyProtocol readies;
   private final StatusCache statusCache = new StatusCache();
+  // What statusShape() returned last, or null.
+  private RaftStatus shape;
 
   private RaftCore(
       NodeId id,
@@ -486,7 +488,7 @@ public final class RaftCore {
   /** An immutable snapshot of this node's state. */
   public RaftStatus status() {
     Map<NodeId, RaftStatus.PeerStatus> peers = role == Role.LEADER ? leader.peerStatus() : Map.of();
-    long snapshotIndex = Math.max(log.firstIndex() - 1, configurations.snapshotIndex());
+    long snapshotIndex = snapshotIndex();
     return statusCache.get(
         id,
         role,
@@ -500,6 +502,57 @@ public final class RaftCore {
         membership(),
         configurations.index(),
         peers);
+  }
+
+  /**
+   * {@link #status()} for a driver that reads it after every batch of inputs: the same object as
+   * long as the role, term, leader, configuration (and its index) and, on a leader, the followers,
+   * their replication states and activity flags stay the same, so it is rebuilt only when one of
+   * those changes. Its commit, applied, first, last and snapshot indexes and the peers' match and
+   * next indexes are those of when it was built: {@link #statusIndexes} gives the current ones, and
+   * {@link StatusIndexes#apply} puts both together into what {@link #status()} returns.
+   */
+  public RaftStatus statusShape() {
+    RaftStatus s = shape;
+    if (s == null
+        || s.role() != role
+        || s.term() != term
+        || !s.leader().equals(leaderId)
+        || s.membership() != membership()
+        || s.membershipIndex() != configurations.index()
+        || !(role == Role.LEADER ? leader.peerShapeUnchanged(s.peers()) : s.peers().isEmpty())) {
+      s = status();
+      shape = s;
+    }
+    return s;
+  }
+
+  /**
+   * Writes the current indexes of {@link #status()} into {@code into} (the slots of {@link
+   * StatusIndexes}, the peers' in the order of {@link #statusShape()}'s) and returns whether any
+   * differed from what {@code into} held. Allocates nothing.
+   *
+   * @throws IllegalArgumentException if {@code into} does not {@link StatusIndexes#fits fit} the
+   *     current {@link #statusShape()}
+   */
+  public boolean statusIndexes(long[] into) {
+    RaftStatus s = statusShape();
+    if (!StatusIndexes.fits(into, s)) {
+      throw new IllegalArgumentException("the indexes do not fit the status shape");
+    }
+    boolean changed = StatusIndexes.set(into, StatusIndexes.COMMIT, log.committed());
+    changed |= StatusIndexes.set(into, StatusIndexes.APPLIED, readies.applied());
+    changed |= StatusIndexes.set(into, StatusIndexes.FIRST, log.firstIndex());
+    changed |= StatusIndexes.set(into, StatusIndexes.LAST, log.lastIndex());
+    changed |= StatusIndexes.set(into, StatusIndexes.SNAPSHOT, snapshotIndex());
+    if (role == Role.LEADER) {
+      changed |= leader.peerIndexes(into, StatusIndexes.PEERS);
+    }
+    return changed;
+  }
+
+  private long snapshotIndex() {
+    return Math.max(log.firstIndex() - 1, configurations.snapshotIndex());
   }
 
   /** The log view (durable and unstable entries), for the simulation's checkers only. */
@@ -525,6 +578,12 @@ public final class RaftCore {
     if (leader != null) {
       leader.checkInvariants();
     }
+    RaftStatus s = statusShape();
+    long[] indexes = StatusIndexes.forShape(s);
+    statusIndexes(indexes);
+    Check.state(
+        StatusIndexes.apply(s, indexes).equals(status()),
+        "the status shape and its indexes do not add up to the status");
   }
 
   // ---------------------------------------------------------------- terms and roles

@@ -90,7 +90,7 @@ final class LeadershipTransfers {
       return;
     }
     // The core gives up after an election timeout and accepts proposals again; so does the caller.
-    boolean aborted = core.status().role() == Role.LEADER && core.transferee().isEmpty();
+    boolean aborted = core.statusShape().role() == Role.LEADER && core.transferee().isEmpty();
     if (aborted || tick >= pending.deadlineTick()) {
       pending
           .future()

@@ -144,17 +144,16 @@ final class MembershipChanges {
   }
 
   /**
-   * Completes the changes whose final configuration is committed in {@code status}; fails the rest
-   * as indeterminate if this node is no longer the leader. Call with every published status, before
-   * anything else reacts to a lost leadership (a leader that removed itself steps down in the very
-   * step its change commits).
+   * Completes the changes whose final configuration is committed at {@code commitIndex} in the
+   * status shaped {@code status}; fails the rest as indeterminate if this node is no longer the
+   * leader. Call with every published status, before anything else reacts to a lost leadership (a
+   * leader that removed itself steps down in the very step its change commits).
    */
-  void update(RaftStatus status) {
+  void update(RaftStatus status, long commitIndex) {
     if (pending.isEmpty()) {
       return;
     }
-    boolean committed =
-        status.commitIndex() >= status.membershipIndex() && !status.membership().isJoint();
+    boolean committed = commitIndex >= status.membershipIndex() && !status.membership().isJoint();
     CommittedMembership done =
         new CommittedMembership(status.membership(), status.membershipIndex());
     pending.removeIf(

@@ -75,8 +75,23 @@ public final class NodeEvents {
 
   // ---- status transitions (loop) ----
 
-  /** Reports what changed between two published statuses. Loop thread. */
-  void statusChanged(RaftStatus previous, RaftStatus next) {
+  /**
+   * Reports what changed between two published statuses: their shapes ({@code previous == next}
+   * when only indexes changed; see {@code RaftCore.statusShape}) and commit indexes. Loop thread.
+   */
+  void statusChanged(RaftStatus previous, RaftStatus next, long previousCommit, long commit) {
+    if (previous != next) {
+      roleAndLeaderEvents(previous, next);
+    }
+    if (commit > previousCommit) {
+      listen(l -> l.onCommit(id, commit));
+    }
+    if (previous != next && next.role() == Role.LEADER) {
+      followerEvents(previous, next);
+    }
+  }
+
+  private void roleAndLeaderEvents(RaftStatus previous, RaftStatus next) {
     if (previous.role() != next.role()) {
       Role role = next.role();
       long term = next.term();
@@ -94,13 +109,6 @@ public final class NodeEvents {
           id,
           next.leader().map(NodeId::value).orElse("none"),
           next.term());
-    }
-    if (next.commitIndex() > previous.commitIndex()) {
-      long commit = next.commitIndex();
-      listen(l -> l.onCommit(id, commit));
-    }
-    if (next.role() == Role.LEADER) {
-      followerEvents(previous, next);
     }
   }
 

@@ -52,9 +52,9 @@ final class NodeHealth {
   }
 
   /** Remembers the commit index when a leader is first known. Loop lane. */
-  void statusPublished(RaftStatus next) {
+  void statusPublished(RaftStatus next, long commitIndex) {
     if (readyCommitIndex < 0 && next.leader().isPresent()) {
-      readyCommitIndex = next.commitIndex();
+      readyCommitIndex = commitIndex;
     }
   }
 

@@ -210,7 +210,13 @@ public final class NodeLoop implements Transport.Inbox {
     Executor applyLane = scheduler.newLane("jangada-apply-" + id);
     writer =
         new LogWriter(
-            writerLane, options.logStorage(), options.stateStorage(), hard, events, scheduler);
+            writerLane,
+            scheduler.newLane("jangada-state-" + id),
+            options.logStorage(),
+            options.stateStorage(),
+            hard,
+            events,
+            scheduler);
     SnapshotCommits commits = new SnapshotCommits(options.snapshotStorage());
     applier =
         new Applier(
@@ -398,7 +404,7 @@ public final class NodeLoop implements Transport.Inbox {
             return;
           }
           Optional<NodeId> leader =
-              state == State.RUNNING ? status.latest().leader() : Optional.empty();
+              state == State.RUNNING ? status.shape().leader() : Optional.empty();
           if (leader.isPresent()) {
             future.complete(leader.get());
           } else {
@@ -410,7 +416,7 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** The latest published status. Any thread. */
   public RaftStatus status() {
-    RaftStatus latest = status.latest();
+    RaftStatus latest = status.current();
     State now = state;
     RaftException stoppedBy = fatal;
     return StatusPublisher.view(
@@ -563,7 +569,7 @@ public final class NodeLoop implements Transport.Inbox {
   /** Hands InstallSnapshot traffic of the current term to the transfers, after the core saw it. */
   private void routeSnapshotTraffic(Message message) {
     if (message instanceof Message.InstallSnapshot chunk) {
-      RaftStatus now = core.status();
+      RaftStatus now = core.statusShape(); // term and leader: current in the shape
       if (now.term() == chunk.term() && now.leader().equals(Optional.of(chunk.from()))) {
         snapshots.onChunk(chunk);
       }
@@ -640,7 +646,7 @@ public final class NodeLoop implements Transport.Inbox {
       health.probe(writer, applier);
     }
     core.tick();
-    events.followerActivity(status.latest(), ticks, options.config().electionTicks());
+    events.followerActivity(status.shape(), ticks, options.config().electionTicks());
     snapshots.tick();
     expireRequests();
     sessionProposer.expire(ticks);
@@ -666,7 +672,7 @@ public final class NodeLoop implements Transport.Inbox {
       return;
     }
     publishStatus();
-    RaftStatus now = status.latest();
+    RaftStatus now = status.shape();
     snapshots.roleChanged(now.role() == Role.LEADER);
     if (inFlight.full() || !core.hasReady()) {
       return;
@@ -766,24 +772,32 @@ public final class NodeLoop implements Transport.Inbox {
   }
 
   private List<Applier.Read> reads(List<ReadState> states) {
-    return reads.confirmed(states, status.latest().leader());
+    return reads.confirmed(states, status.shape().leader());
   }
 
+  /**
+   * Publishes the core's status after a batch of inputs. Under load almost every round moves the
+   * commit index and nothing else: that costs no status object (see {@link StatusPublisher}); what
+   * reacts to a new role, leader or configuration runs only when the status's shape changed.
+   */
   private void publishStatus() {
-    RaftStatus previous = status.latest();
-    RaftStatus current = core.status();
     uncommittedBytes = core.uncommittedBytes();
-    if (current == previous) {
-      // The core hands out the same status while nothing in it changed: no events, no new leader.
-      membershipChanges.update(current); // cheap without a pending change
-      transfers.statusChanged(current);
-      return;
+    RaftStatus previous = status.shape();
+    status.refresh(core);
+    RaftStatus next = status.shape();
+    // First: a leader that removed itself steps down as its change commits. Cheap when none waits.
+    membershipChanges.update(next, status.commitIndex());
+    if (next != previous) {
+      shapeChanged(previous, next);
     }
-    RaftStatus next = status.publish(current);
-    membershipChanges.update(next); // first: a leader that removed itself steps down as it commits
+    transfers.statusChanged(next); // cheap without a pending transfer
+  }
+
+  /** The role, term, leader, configuration or a follower's replication state changed. */
+  private void shapeChanged(RaftStatus previous, RaftStatus next) {
     next.leader().ifPresent(leaderWaiters::leaderKnown);
     problems.membershipChanged(next.membership());
-    health.statusPublished(next);
+    health.statusPublished(next, status.commitIndex());
     if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
       proposals.failAll(
           () ->
@@ -793,7 +807,6 @@ public final class NodeLoop implements Transport.Inbox {
                       + " lost leadership before the proposal's outcome was known; it may or may"
                       + " not take effect"));
     }
-    transfers.statusChanged(next);
   }
 
   private void expireRequests() {
@@ -820,7 +833,7 @@ public final class NodeLoop implements Transport.Inbox {
     writer.stop();
     snapshots.stop();
     applier.stop();
-    RaftStatus last = status.latest();
+    RaftStatus last = status.current();
     status.publish(
         StatusPublisher.view(
             last,

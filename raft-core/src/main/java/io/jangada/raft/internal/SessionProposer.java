@@ -53,7 +53,7 @@ final class SessionProposer {
         NodeId leader = notLeader.leaderHint().get();
         forwarded.register(request.key(), future, tick + options.readTimeoutTicks());
         transport.send(
-            new Message.ForwardProposal(id, leader, core.status().term(), request.encode()));
+            new Message.ForwardProposal(id, leader, core.statusShape().term(), request.encode()));
       } else {
         future.completeExceptionally(new NotLeaderException(id, notLeader.leaderHint()));
       }

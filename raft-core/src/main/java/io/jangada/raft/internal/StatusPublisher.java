@@ -2,6 +2,8 @@ package io.jangada.raft.internal;
 
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
+import io.jangada.raft.core.RaftCore;
+import io.jangada.raft.core.StatusIndexes;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import java.util.List;
@@ -9,19 +11,29 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Holds the newest {@link RaftStatus} for readers on any thread, and tells the {@link NodeEvents}
- * what changed. {@link #publish} runs on the loop only.
+ * Holds the newest status for readers on any thread, and tells the {@link NodeEvents} what changed.
+ * It keeps the status as the core's {@link RaftCore#statusShape() shape} (rebuilt only when the
+ * role, term, leader, configuration or a follower's replication state changes) plus the current
+ * {@link StatusIndexes}, published together: a loop round that only moves indexes (the commit
+ * index, under load, moves in almost every one) builds no status. {@link #refresh} and {@link
+ * #publish} run on the loop only; {@link #current} on any thread.
  */
 final class StatusPublisher {
 
+  /** A shape and its current indexes; the array is never written once published. */
+  private record Published(RaftStatus shape, long[] indexes) {}
+
   private final NodeEvents events;
-  private volatile RaftStatus latest;
+  private volatile Published latest;
+  // Loop lane: the indexes the core wrote last, compared with the core's in the next round.
+  private long[] scratch;
 
   StatusPublisher(NodeId id, Membership membership, NodeEvents events) {
     this.events = events;
-    this.latest =
+    RaftStatus initial =
         new RaftStatus(
             id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 1, 0, 0, membership, 0, Map.of());
+    this.latest = new Published(initial, StatusIndexes.of(initial));
   }
 
   /**
@@ -55,14 +67,55 @@ final class StatusPublisher {
         problems);
   }
 
-  RaftStatus latest() {
-    return latest;
+  /**
+   * The newest shape: its role, term, leader, configuration and followers' replication states and
+   * activity are current, its indexes may not be (read {@link #commitIndex} or {@link #current}).
+   * Loop lane (any thread may read it, racily).
+   */
+  RaftStatus shape() {
+    return latest.shape();
   }
 
-  RaftStatus publish(RaftStatus next) {
-    RaftStatus previous = latest;
-    latest = next;
-    events.statusChanged(previous, next);
-    return next;
+  /** The newest published commit index. Any thread. */
+  long commitIndex() {
+    return latest.indexes()[StatusIndexes.COMMIT];
+  }
+
+  /** The newest status, with current indexes. Any thread; builds it. */
+  RaftStatus current() {
+    Published p = latest;
+    return StatusIndexes.apply(p.shape(), p.indexes());
+  }
+
+  /**
+   * Reads the core's status and publishes it if its shape or an index changed, reporting the change
+   * to the events. Loop lane. Allocates only when something changed, and builds a status only when
+   * the shape did.
+   */
+  void refresh(RaftCore core) {
+    Published previous = latest;
+    RaftStatus shape = core.statusShape();
+    long[] into = scratch;
+    boolean fresh = into == null || !StatusIndexes.fits(into, shape);
+    if (fresh) {
+      into = StatusIndexes.forShape(shape);
+    }
+    boolean changed = core.statusIndexes(into) || fresh;
+    scratch = into;
+    if (!changed && shape == previous.shape()) {
+      return;
+    }
+    latest = new Published(shape, into.clone());
+    long commit = into[StatusIndexes.COMMIT];
+    events.statusChanged(previous.shape(), shape, previous.indexes()[StatusIndexes.COMMIT], commit);
+  }
+
+  /** Publishes {@code next} (a full status, e.g. a failed node's) and reports it. Loop lane. */
+  void publish(RaftStatus next) {
+    Published previous = latest;
+    latest = new Published(next, StatusIndexes.of(next));
+    scratch = null;
+    events.statusChanged(
+        previous.shape(), next, previous.indexes()[StatusIndexes.COMMIT], next.commitIndex());
   }
 }
