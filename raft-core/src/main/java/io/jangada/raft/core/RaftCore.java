@@ -438,7 +438,7 @@ public final class RaftCore {
     if (leader != null) {
       leader.flush();
     }
-    return readies.has(hardState());
+    return readies.has(term, votedFor, hardStateCommit());
   }
 
   /** How many Readys were handed out and not advanced yet. */
@@ -649,7 +649,11 @@ public final class RaftCore {
   }
 
   private HardState hardState() {
-    return new HardState(term, votedFor, Math.max(log.committed(), lostTail.storedCommit()));
+    return new HardState(term, votedFor, hardStateCommit());
+  }
+
+  private long hardStateCommit() {
+    return Math.max(log.committed(), lostTail.storedCommit());
   }
 
   private void resetElectionTimer() {
@@ -866,7 +870,7 @@ public final class RaftCore {
         List<LogEntry> suffix =
             a.entries().subList(Math.toIntExact(conflict - prev - 1), a.entries().size());
         if (conflict <= log.lastIndex()) {
-          LOG.debug("{} truncates its log from {}", id, conflict);
+          logTruncation(conflict);
         }
         log.append(suffix);
         configurations.onAppended(conflict, suffix);
@@ -875,7 +879,18 @@ public final class RaftCore {
       Acks.acknowledge(msgs, id, a.from(), term, lastNew);
       return;
     }
-    // §5.3 optimization: tell the leader where our log diverges.
+    rejectAppend(a, prev);
+  }
+
+  // Cold paths of onAppendRequest, out of line: the JIT compiles a call instead of inlining them
+  // into the follower's hot path (they run during elections and repairs, so their branches are
+  // profiled as taken).
+  private void logTruncation(long conflict) {
+    LOG.debug("{} truncates its log from {}", id, conflict);
+  }
+
+  /** §5.3 optimization: tells the leader where our log diverges from its request's. */
+  private void rejectAppend(AppendRequest a, long prev) {
     long last = log.lastIndex();
     long conflictIndex = last + 1;
     long conflictTerm = 0;

@@ -91,9 +91,14 @@ final class ReadyProtocol {
     return prevHardState;
   }
 
-  /** Whether there is something to hand out, with {@code hardState} the core's now. */
-  boolean has(HardState hardState) {
-    return !hardState.equals(prevHardState)
+  /**
+   * Whether there is something to hand out, with {@code term}, {@code votedFor} and {@code commit}
+   * the core's hard state now (passed apart: no HardState is built for a check).
+   */
+  boolean has(long term, Optional<NodeId> votedFor, long commit) {
+    return term != prevHardState.term()
+        || commit != prevHardState.commit()
+        || !votedFor.equals(prevHardState.votedFor())
         || log.unstable().hasSnapshotNotHandedOut()
         || log.unstable().hasNotHandedOut()
         || !msgs.isEmpty()

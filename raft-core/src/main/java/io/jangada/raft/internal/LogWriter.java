@@ -101,8 +101,7 @@ final class LogWriter {
     try {
       commit = write(batch);
     } catch (Exception | Error e) {
-      stopped = true;
-      batch.get(0).failed().accept(e);
+      writeFailed(batch, e);
       return;
     }
     for (Write w : batch) {
@@ -118,6 +117,12 @@ final class LogWriter {
         stateLane.execute(() -> saveCommit(failed));
       } // else a queued save has not started yet: it takes the newer index
     }
+  }
+
+  // Out of line from drain: the JIT compiles a call instead of inlining the failure handling.
+  private void writeFailed(List<Write> batch, Throwable e) {
+    stopped = true;
+    batch.get(0).failed().accept(e);
   }
 
   /** Saves the newest commit index handed off, keeping the saved term and vote. State lane. */

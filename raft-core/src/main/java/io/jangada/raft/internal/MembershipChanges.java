@@ -132,6 +132,11 @@ final class MembershipChanges {
     if (index == announcedIndex && membership.equals(announced)) {
       return;
     }
+    announceChanged(membership, index);
+  }
+
+  // Out of line: announce runs for every Ready, a change is rare.
+  private void announceChanged(Membership membership, long index) {
     announced = membership;
     announcedIndex = index;
     log.info("node {}: configuration in force {} (index {})", id, membership.describe(), index);

@@ -755,14 +755,18 @@ public final class NodeLoop implements Transport.Inbox {
     }
     sendAll(messages);
     if (ready.snapshot().isPresent()) {
-      // Restored on the apply lane before any later committed entry is applied.
-      snapshotIndex = Math.max(snapshotIndex, ready.snapshot().get().index());
-      applier.restore(ready.snapshot().get());
+      restore(ready.snapshot().get());
     }
     applier.submit(committed, reads);
     core.advance(ready);
     inFlight.removeOldest();
     process();
+  }
+
+  /** Restores a snapshot on the apply lane before any later committed entry is applied. */
+  private void restore(SnapshotMeta snapshot) {
+    snapshotIndex = Math.max(snapshotIndex, snapshot.index());
+    applier.restore(snapshot);
   }
 
   private void sendAll(List<Message> messages) {

@@ -151,14 +151,22 @@ public final class ThreadLane implements Executor {
         }
         LockSupport.park(this);
       }
-      for (Runnable task = queue.poll(); task != null; task = queue.poll()) {
-        run(task);
-      }
-      owner.set(IDLE);
-      // A producer that queued after the last poll saw THREAD and did not wake anyone.
-      if (!queue.isEmpty()) {
-        owner.compareAndSet(IDLE, THREAD);
-      }
+      runQueued();
+    }
+  }
+
+  /**
+   * Runs the queued tasks, then gives the lane up. Apart from {@link #work}, whose endless loop the
+   * JIT compiles on the stack (OSR): a rare branch taken here recompiles this small method only.
+   */
+  private void runQueued() {
+    for (Runnable task = queue.poll(); task != null; task = queue.poll()) {
+      run(task);
+    }
+    owner.set(IDLE);
+    // A producer that queued after the last poll saw THREAD and did not wake anyone.
+    if (!queue.isEmpty()) {
+      owner.compareAndSet(IDLE, THREAD);
     }
   }
 

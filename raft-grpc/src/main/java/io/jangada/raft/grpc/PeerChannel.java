@@ -339,8 +339,7 @@ final class PeerChannel {
         }
         backoffNanos = initialBackoffNanos; // connected: the next failure retries quickly again
         if (!connected) {
-          connected = true;
-          log.info("{}: connected to {}", self, peer);
+          connected();
         }
         if (queue.isEmpty()) {
           return;
@@ -374,6 +373,12 @@ final class PeerChannel {
         return;
       }
     }
+  }
+
+  // Out of line from drain (once per connection). Holds the lock.
+  private void connected() {
+    connected = true;
+    log.info("{}: connected to {}", self, peer);
   }
 
   private void reportUnreachable() {

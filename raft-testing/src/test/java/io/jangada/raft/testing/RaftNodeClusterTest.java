@@ -302,6 +302,52 @@ class RaftNodeClusterTest {
     cluster.await(leader.propose(utf8("b")));
   }
 
+  /**
+   * The loop publishes the commit and the followers' match indexes without rebuilding the status
+   * when nothing else changes; status() must still show them as they are now, and onCommit must
+   * still fire for them.
+   */
+  @Test
+  void statusShowsCurrentIndexesWhileOnlyIndexesChange() {
+    cluster(12);
+    NodeId leaderId = cluster.awaitLeader();
+    RaftNode leader = cluster.node(leaderId);
+    List<Long> commits = java.util.Collections.synchronizedList(new ArrayList<>());
+    leader.addListener(
+        new io.jangada.raft.RaftListener() {
+          @Override
+          public void onCommit(NodeId node, long commitIndex) {
+            commits.add(commitIndex);
+          }
+        });
+    long last = 0;
+    for (int i = 0; i < 5; i++) {
+      Committed committed = cluster.await(leader.propose(utf8("c" + i)));
+      assertThat(leader.status().commitIndex()).isGreaterThanOrEqualTo(committed.index());
+      assertThat(leader.status().appliedIndex()).isGreaterThanOrEqualTo(committed.index());
+      assertThat(leader.status().lastIndex()).isGreaterThanOrEqualTo(committed.index());
+      last = committed.index();
+    }
+    long lastIndex = last;
+    cluster.awaitCondition(
+        () ->
+            leader.status().peers().values().stream()
+                .allMatch(p -> p.matchIndex() == lastIndex && p.nextIndex() == lastIndex + 1),
+        Duration.ofSeconds(5),
+        "the leader's status shows both followers at " + lastIndex);
+    cluster.awaitCondition(
+        () -> commits.contains(lastIndex), Duration.ofSeconds(5), "onCommit(" + lastIndex + ")");
+    assertThat(leader.status().role()).isEqualTo(Role.LEADER);
+    assertThat(leader.status().peers()).hasSize(2);
+    for (NodeId id : cluster.ids()) {
+      NodeId node = id;
+      cluster.awaitCondition(
+          () -> cluster.node(node).status().commitIndex() == lastIndex,
+          Duration.ofSeconds(5),
+          node + " shows commit index " + lastIndex);
+    }
+  }
+
   @Test
   void transferToANonMemberFails() {
     cluster(10);

@@ -59,7 +59,7 @@ final class ChaosCluster implements AutoCloseable {
   /** Picks free ports (with {@code random}) and a fresh directory under {@code target}. */
   static ChaosCluster create(Path jar, SplittableRandom random) throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
-      int raftBase = 30_000 + 10 * random.nextInt(2_000);
+      int raftBase = LoopbackPorts.randomBase(random, 10);
       int httpBase = raftBase + 5;
       if (LoopbackPorts.free(raftBase + 1, NODES) && LoopbackPorts.free(httpBase + 1, NODES)) {
         Path dir = Path.of("target", "chaos-cluster-" + raftBase).toAbsolutePath();

@@ -46,7 +46,7 @@ class KvClusterIT {
     long seed = System.nanoTime();
     SplittableRandom random = new SplittableRandom(seed);
     for (int attempt = 0; ; attempt++) {
-      raftBase = 20_000 + 10 * random.nextInt(2_000);
+      raftBase = LoopbackPorts.randomBase(random, 10);
       httpBase = raftBase + 5;
       // Four nodes: the crash test replaces a node by an added n4.
       if (LoopbackPorts.free(raftBase + 1, 4) && LoopbackPorts.free(httpBase + 1, 4)) {
