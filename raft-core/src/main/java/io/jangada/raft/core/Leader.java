@@ -486,11 +486,14 @@ final class Leader {
     if ((transferee.isPresent() || timeoutNowSent) && rules.leaseEndsWithTransfer()) {
       return false;
     }
+    // Thesis §6.4.1: the lease ends leaseMarginTicks before a voter that acknowledged the heartbeat
+    // could have timed out (it refuses votes for electionTicks of its own ticks after receiving
+    // it), which covers the clock drift RaftConfig.leaseMarginTicks documents.
+    int lease = config.electionTicks() - config.leaseMarginTicks();
     return quorum.reached(
         voter -> {
           Progress pr = progress.get(voter);
-          return voter.equals(self)
-              || (pr != null && now - pr.ackedSentTick < config.electionTicks());
+          return voter.equals(self) || (pr != null && now - pr.ackedSentTick < lease);
         });
   }
 
