@@ -33,6 +33,13 @@ final class SimCluster {
   /** Virtual milliseconds per tick, for the leader stamps in session entries. */
   static final long MILLIS_PER_TICK = 10;
 
+  /**
+   * With lease reads a node's clock skips at most one tick in any this many consecutive ticks of
+   * virtual time: tick rates then differ by at most 10 %, the drift the default lease margin covers
+   * ({@link RaftConfig#leaseMarginTicksFor}).
+   */
+  static final long MAX_DRIFT_WINDOW = 11;
+
   final long seed;
   private final SplittableRandom random;
   final TreeMap<NodeId, SimNode> nodes = new TreeMap<>();
@@ -358,9 +365,21 @@ final class SimCluster {
         if (random.nextInt(10) == 0) {
           restart(node);
         }
-      } else if (node.acceptsInput() && random.nextInt(10) != 0) {
-        node.core().tick();
-        event(node.id + " tick");
+      } else if (node.acceptsInput()) {
+        // A node's clock skips a tick now and then (clock drift). With lease reads the drift stays
+        // within the bound the default RaftConfig.leaseMarginTicks covers (rates differing by up
+        // to 10 %): at most one skip in any 11 consecutive ticks, so a node ticks at least 10
+        // times while another ticks 11. Without lease reads it is unbounded (a random 10 %).
+        boolean skip = random.nextInt(10) == 0;
+        if (skip && leaseReads && now - node.skippedAt < MAX_DRIFT_WINDOW) {
+          skip = false;
+        }
+        if (skip) {
+          node.skippedAt = now;
+        } else {
+          node.core().tick();
+          event(node.id + " tick");
+        }
       }
     }
     if (faults && random.nextInt(2) == 0) {
