@@ -10,11 +10,13 @@ public enum ReadConsistency {
    */
   LINEARIZABLE,
   /**
-   * Linearizable under a clock assumption: the leader answers from its lease (it heard from a
-   * quorum within the last election timeout, and CheckQuorum makes a deposed leader step down
-   * within that time) without a quorum round trip. Safe only if clocks on all nodes advance at
-   * about the same rate (bounded drift, no long process pauses such as GC stalls longer than the
-   * election timeout); otherwise a deposed leader may serve a stale read. Falls back to {@link
+   * Linearizable under a clock assumption: the leader answers from its lease without a quorum round
+   * trip. The lease lasts the election timeout minus {@code RaftConfig.leaseMarginTicks} from the
+   * newest heartbeat a quorum acknowledged, and a voter that acknowledged it votes for no other
+   * candidate for a full election timeout (CheckQuorum). Safe only if the nodes' tick rates differ
+   * by no more than that margin covers (by default 10 %; see {@code
+   * RaftConfig.leaseMarginTicksFor}) — a process pause such as a GC stall that delays a node's
+   * ticks counts as drift; otherwise a deposed leader may serve a stale read. Falls back to {@link
    * #LINEARIZABLE} when no lease is held.
    */
   LEASE,

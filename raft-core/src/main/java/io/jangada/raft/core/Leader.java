@@ -264,7 +264,7 @@ final class Leader {
     }
     long commit = log.committed();
     out.add(new AppendRequest(self, peer, term, next - 1, prevTerm, entries, commit));
-    pr.sent(next - 1 + entries.size(), entries.size());
+    pr.sent(next - 1 + entries.size(), entries.size(), now);
     // The follower commits up to min(commit, the last index of the request) once it accepts it.
     pr.commitSent = Math.max(pr.commitSent, Math.min(commit, next - 1 + entries.size()));
     return !entries.isEmpty();
@@ -373,7 +373,7 @@ final class Leader {
     if (m.matchIndex() > log.lastIndex()) {
       return false; // not an index this leader ever sent
     }
-    boolean updated = pr.maybeUpdate(m.matchIndex());
+    boolean updated = pr.maybeUpdate(m.matchIndex(), now);
     if (pr.state() == Progress.State.PROBE && m.matchIndex() >= pr.match()) {
       pr.becomeReplicate();
     } else if (pr.state() == Progress.State.SNAPSHOT && pr.match() >= log.firstIndex() - 1) {
@@ -405,6 +405,9 @@ final class Leader {
       return;
     }
     pr.recentActive = true;
+    // Judged before heartbeatAnswered, which may free a slot of a full window.
+    boolean streaming = pr.state() == Progress.State.REPLICATE && pr.inflightCount() > 0;
+    boolean stalled = pr.stalledAtHeartbeat(now, config.heartbeatTicks());
     pr.heartbeatAnswered();
     if (m.round() > pr.ackedRound && m.round() <= round) {
       pr.ackedRound = m.round();
@@ -414,9 +417,19 @@ final class Leader {
       }
     }
     if (pr.match() < log.lastIndex()) {
-      // Sent even when empty: if an optimistic append was lost, the follower's rejection of this
-      // one moves it back to Probe (etcd does the same).
-      sendAppend(m.from(), true);
+      // The follower is behind. Probing, or with nothing in flight: the next append goes out (it
+      // carries entries unless a probe repeats). Streaming: entries that a slot freed by
+      // heartbeatAnswered lets through go out, but an append without entries only if the follower
+      // showed no progress since its previous heartbeat response, for a heartbeat interval at
+      // least (at most one such append per interval: see Progress.stalledAtHeartbeat). Then
+      // an optimistic append may have been lost with nothing sent after it to reveal the gap: the
+      // follower rejects this one and the peer goes back to probe. While acknowledgements flow
+      // (under load, always), an empty append would tell the follower nothing that the appends
+      // in flight do not.
+      sendAppend(m.from(), !streaming || stalled);
+      if (stalled) {
+        pr.stallProbed(now);
+      }
     }
     confirmReads();
   }
@@ -509,11 +522,14 @@ final class Leader {
     if ((transferee.isPresent() || timeoutNowSent) && rules.leaseEndsWithTransfer()) {
       return false;
     }
+    // Thesis §6.4.1: the lease ends leaseMarginTicks before a voter that acknowledged the heartbeat
+    // could have timed out (it refuses votes for electionTicks of its own ticks after receiving
+    // it), which covers the clock drift RaftConfig.leaseMarginTicks documents.
+    int lease = config.electionTicks() - config.leaseMarginTicks();
     return quorum.reached(
         voter -> {
           Progress pr = progress.get(voter);
-          return voter.equals(self)
-              || (pr != null && now - pr.ackedSentTick < config.electionTicks());
+          return voter.equals(self) || (pr != null && now - pr.ackedSentTick < lease);
         });
   }
 

@@ -35,6 +35,12 @@ final class Progress {
   // In PROBE: a probe was sent and not yet answered.
   private boolean probeSent;
   private final Inflights inflights;
+  // In REPLICATE: the tick since which the follower has shown no progress while appends are in
+  // flight (its match last advanced, an append left with nothing else in flight, or the last stall
+  // probe). Only differences to the leader's tick count matter.
+  private long quietSince;
+  // The match when the previous heartbeat response arrived (MAX_VALUE: none yet).
+  private long matchAtHeartbeat = Long.MAX_VALUE;
 
   // Heard from within the current check-quorum window.
   boolean recentActive = true;
@@ -117,11 +123,15 @@ final class Progress {
     inflights.reset();
   }
 
-  /** A successful AppendResponse for {@code index}; returns whether match advanced. */
-  boolean maybeUpdate(long index) {
+  /**
+   * A successful AppendResponse for {@code index}, received at tick {@code now}; returns whether
+   * match advanced.
+   */
+  boolean maybeUpdate(long index, long now) {
     probeSent = false;
     if (index > match) {
       match = index;
+      quietSince = now;
       next = Math.max(next, index + 1);
       inflights.freeLE(index);
       return true;
@@ -130,11 +140,15 @@ final class Progress {
   }
 
   /**
-   * Records that an AppendRequest ending at {@code lastIndex} with {@code count} entries went out.
+   * Records that an AppendRequest ending at {@code lastIndex} with {@code count} entries went out
+   * at tick {@code now}.
    */
-  void sent(long lastIndex, int count) {
+  void sent(long lastIndex, int count, long now) {
     if (state == State.REPLICATE) {
       if (count > 0) {
+        if (inflights.count() == 0) {
+          quietSince = now;
+        }
         next = lastIndex + 1;
         inflights.add(lastIndex);
       }
@@ -148,6 +162,33 @@ final class Progress {
     if (state == State.PROBE) {
       probeSent = true;
     }
+  }
+
+  /** How many AppendRequests with entries are in flight (always 0 outside REPLICATE). */
+  int inflightCount() {
+    return inflights.count();
+  }
+
+  /**
+   * A heartbeat response arrived at tick {@code now}. Returns whether the follower, in REPLICATE
+   * with appends in flight, shows no progress: its match did not advance since its previous
+   * heartbeat response (if it sent one to this leader) and it acknowledged nothing for at least
+   * {@code ticks} ticks. One of those appends may have been lost, and nothing after it would reveal
+   * the gap if no more entries are sent. Under load acknowledgements arrive between any two
+   * heartbeat responses, so this stays false.
+   */
+  boolean stalledAtHeartbeat(long now, int ticks) {
+    boolean noProgress = match <= matchAtHeartbeat;
+    matchAtHeartbeat = match;
+    return noProgress
+        && state == State.REPLICATE
+        && inflights.count() > 0
+        && now - quietSince >= ticks;
+  }
+
+  /** A request that reveals a lost append went out at {@code now}: the next waits as long again. */
+  void stallProbed(long now) {
+    quietSince = now;
   }
 
   /** A heartbeat response shows the follower is alive: let one more request through. */

@@ -22,6 +22,19 @@ package io.jangada.raft.core;
  *     MembershipChange.Reason#NOT_CAUGHT_UP}. {@code Long.MAX_VALUE} turns this check off (a
  *     promoted node must still hold the configuration in force and have answered the leader
  *     recently; see {@link RaftCore#proposeMembership(io.jangada.raft.model.Membership, long)}).
+ * @param leaseMarginTicks how many ticks before a voter could have timed out a leader's lease ends
+ *     (thesis §6.4.1: the lease is the election timeout minus a clock-drift bound). A leader
+ *     answers a lease read only while a quorum acknowledged a heartbeat it sent fewer than {@code
+ *     electionTicks - leaseMarginTicks} of its own ticks ago; a voter that acknowledged it refuses
+ *     votes for {@code electionTicks} of its own ticks. Lease reads are linearizable only if no
+ *     voter's clock runs fast enough to tick {@code electionTicks} times while the leader ticks
+ *     {@code electionTicks - leaseMarginTicks} times: with clocks whose rates differ by at most a
+ *     factor {@code 1 + d}, that needs {@code (electionTicks - leaseMarginTicks) * (1 + d) <=
+ *     electionTicks - 1} (the 1 is for the ticks' unaligned phases; see {@link
+ *     #leaseMarginTicksFor}). From 1 to {@code electionTicks}; {@code electionTicks} means a lease
+ *     is never held and lease reads always take a ReadIndex round. The default is {@code
+ *     leaseMarginTicksFor(electionTicks, 10)}: rates differing by up to 10 % (2 ticks for the
+ *     default 10-tick election timeout). Process pauses (GC stalls) count as drift.
  */
 public record RaftConfig(
     int electionTicks,
@@ -33,7 +46,8 @@ public record RaftConfig(
     long maxAppendBytes,
     long maxUncommittedBytes,
     long maxCommittedBytesPerReady,
-    long maxPromotionLag) {
+    long maxPromotionLag,
+    int leaseMarginTicks) {
 
   /**
    * @throws IllegalArgumentException naming the setting to fix
@@ -71,6 +85,38 @@ public record RaftConfig(
     if (maxPromotionLag < 0) {
       throw new IllegalArgumentException("maxPromotionLag must be >= 0, got " + maxPromotionLag);
     }
+    if (leaseMarginTicks < 1 || leaseMarginTicks > electionTicks) {
+      throw new IllegalArgumentException(
+          "leaseMarginTicks must be from 1 (ticks of different nodes are not in phase) to"
+              + " electionTicks ("
+              + electionTicks
+              + "), got "
+              + leaseMarginTicks
+              + "; leaseMarginTicksFor(electionTicks, driftPercent) gives the margin for a clock"
+              + " drift bound");
+    }
+  }
+
+  /**
+   * The smallest lease margin that keeps lease reads linearizable when the tick rates of any two
+   * nodes differ by at most {@code driftPercent} % (a voter's clock runs at most {@code 1 +
+   * driftPercent / 100} times as fast as the leader's), including the up to one tick by which
+   * unaligned tick phases shift a count: {@code electionTicks - floor((electionTicks - 1) * 100 /
+   * (100 + driftPercent))}. Equal to {@code electionTicks} (no lease) when the timeout is too short
+   * for the bound.
+   *
+   * @throws IllegalArgumentException if {@code electionTicks < 1} or {@code driftPercent < 0}
+   */
+  public static int leaseMarginTicksFor(int electionTicks, int driftPercent) {
+    if (electionTicks < 1 || driftPercent < 0) {
+      throw new IllegalArgumentException(
+          "need electionTicks >= 1 and driftPercent >= 0, got "
+              + electionTicks
+              + " and "
+              + driftPercent);
+    }
+    long lease = (electionTicks - 1L) * 100 / (100 + driftPercent);
+    return (int) (electionTicks - lease);
   }
 
   /** A builder with the defaults. */
@@ -90,7 +136,8 @@ public record RaftConfig(
         .maxAppendBytes(maxAppendBytes)
         .maxUncommittedBytes(maxUncommittedBytes)
         .maxCommittedBytesPerReady(maxCommittedBytesPerReady)
-        .maxPromotionLag(maxPromotionLag);
+        .maxPromotionLag(maxPromotionLag)
+        .leaseMarginTicksIfNotDefault(leaseMarginTicks, electionTicks);
   }
 
   /** Builds a {@link RaftConfig}; not thread-safe. */
@@ -104,6 +151,9 @@ public record RaftConfig(
     public static final long DEFAULT_MAX_COMMITTED_BYTES_PER_READY = 4L << 20;
     public static final long DEFAULT_MAX_PROMOTION_LAG = 1000;
 
+    /** The drift bound behind the default lease margin: tick rates differ by at most 10 %. */
+    public static final int DEFAULT_LEASE_DRIFT_PERCENT = 10;
+
     private int electionTicks = DEFAULT_ELECTION_TICKS;
     private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
     private boolean preVote = true;
@@ -114,6 +164,9 @@ public record RaftConfig(
     private long maxUncommittedBytes = DEFAULT_MAX_UNCOMMITTED_BYTES;
     private long maxCommittedBytesPerReady = DEFAULT_MAX_COMMITTED_BYTES_PER_READY;
     private long maxPromotionLag = DEFAULT_MAX_PROMOTION_LAG;
+    private int leaseMarginTicks;
+    // Unset: derived from electionTicks when built (see leaseMarginTicks).
+    private boolean leaseMarginTicksSet;
 
     private Builder() {}
 
@@ -169,6 +222,24 @@ public record RaftConfig(
     }
 
     /**
+     * See {@link RaftConfig#leaseMarginTicks()}; default {@code leaseMarginTicksFor(electionTicks,
+     * DEFAULT_LEASE_DRIFT_PERCENT)}, computed from the election timeout when built. {@link
+     * RaftConfig#toBuilder()} carries a margin over only if it differs from that default, so
+     * changing {@code electionTicks} afterwards moves a default margin with it.
+     */
+    public Builder leaseMarginTicks(int value) {
+      this.leaseMarginTicks = value;
+      this.leaseMarginTicksSet = true;
+      return this;
+    }
+
+    private Builder leaseMarginTicksIfNotDefault(int value, int forElectionTicks) {
+      return value == leaseMarginTicksFor(forElectionTicks, DEFAULT_LEASE_DRIFT_PERCENT)
+          ? this
+          : leaseMarginTicks(value);
+    }
+
+    /**
      * @throws IllegalArgumentException if the settings are inconsistent, naming what to fix
      */
     public RaftConfig build() {
@@ -182,7 +253,10 @@ public record RaftConfig(
           maxAppendBytes,
           maxUncommittedBytes,
           maxCommittedBytesPerReady,
-          maxPromotionLag);
+          maxPromotionLag,
+          leaseMarginTicksSet
+              ? leaseMarginTicks
+              : leaseMarginTicksFor(Math.max(1, electionTicks), DEFAULT_LEASE_DRIFT_PERCENT));
     }
   }
 }

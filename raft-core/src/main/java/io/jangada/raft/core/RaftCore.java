@@ -326,8 +326,9 @@ public final class RaftCore {
 
   /**
    * A lease read: answered at once with the commit index by a leader with CheckQuorum on whose
-   * no-op committed and whose heartbeats a quorum acknowledged within the last election timeout
-   * (this assumes bounded clock drift); otherwise the same as {@link #readIndex}.
+   * no-op committed and whose heartbeats a quorum acknowledged within its lease, the election
+   * timeout minus {@link RaftConfig#leaseMarginTicks()} (this assumes the clock drift that margin
+   * covers); otherwise the same as {@link #readIndex}.
    */
   public void leaseRead(long requestId) {
     if (role == Role.LEADER && leader.leaseValid()) {

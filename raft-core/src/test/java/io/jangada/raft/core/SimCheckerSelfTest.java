@@ -27,7 +27,9 @@ class SimCheckerSelfTest {
    * the one-change rule the invariants check whenever a leader appends a configuration; counting
    * only the new voters during a joint change, using a configuration only once committed, and a
    * removed leader counting itself all commit entries that the configuration in force on the leader
-   * (computed from its log) does not hold on a quorum, which the durability check sees. Snapshots
+   * (computed from its log) does not hold on a quorum, which the durability check sees; a
+   * configuration used only once committed also lets a leader append a second change while the
+   * first is uncommitted (which of the two checks fires first depends on the schedule). Snapshots
    * that leave out the client-session table (planted in the simulated driver's snapshot writing,
    * the one place the library adds the table) make a node that restarts or installs such a snapshot
    * judge later session entries differently from the others: the clients' session checks catch it.
@@ -47,7 +49,7 @@ class SimCheckerSelfTest {
     "ACCEPT_MISMATCHED_PREV_LOG_TERM, 3, true, Log Matching, 1000, false",
     "TWO_UNCOMMITTED_CHANGES, 3, true, One change at a time, 1000, true",
     "JOINT_COUNTS_NEW_CONFIGURATION_ONLY, 3, true, Durability, 1000, true",
-    "CONFIGURATION_ON_COMMIT, 3, true, Durability, 1000, true",
+    "CONFIGURATION_ON_COMMIT, 3, true, Durability|One change at a time, 1000, true",
     "REMOVED_LEADER_COUNTS_ITSELF, 3, true, Durability, 1000, true",
     "FORGET_SESSIONS_IN_SNAPSHOT, 3, true, Sessions, 300, false",
     "LEASE_READ_DURING_TRANSFER, 3, true, ReadIndex, 1000, false",
@@ -82,6 +84,6 @@ class SimCheckerSelfTest {
     }
     System.out.println(bug + " caught after " + seeds + " seeds: " + caught);
     assertThat(caught).as("%s caught within %d seeds", bug, maxSeeds).isNotNull();
-    assertThat(caught).contains(expected);
+    assertThat(caught).containsAnyOf(expected.split("\\|"));
   }
 }

@@ -210,6 +210,8 @@ final class SimNode {
   boolean paused;
   long pausedAt;
   long resumeAt;
+  // The last tick of virtual time this node's clock skipped (see SimCluster.tickOnce).
+  long skippedAt = Long.MIN_VALUE / 2;
 
   SimNode(NodeId id, RaftConfig config, Membership membership, Observer observer, Bug bug) {
     this.id = id;

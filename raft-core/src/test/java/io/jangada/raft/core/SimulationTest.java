@@ -42,8 +42,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * runs 500 seeds per cluster size (1,000 in all) plus the pinned {@link #REGRESSION_SEEDS}; {@code
  * -Psoak} runs 10,000 per size, and {@code -Dsim.count=N -Dsim.from=K} runs N seeds per size
  * starting at the K-th. {@code -Dsim.lease=true} turns half of the reads into lease reads, which
- * are only safe under the bounded-clock-drift assumption (ticks here drift by up to 10 %). To
- * replay one seed with its full event trace on stdout:
+ * are only safe under the bounded-clock-drift assumption: each node skips a random 10 % of its
+ * ticks, which over an election timeout may exceed the 10 % drift the default {@link
+ * RaftConfig#leaseMarginTicks} covers; {@code -Dsim.boundedDrift=true} keeps lease-read seeds
+ * within it (at most one skip in any 11 ticks). To replay one seed with its full event trace on
+ * stdout:
  *
  * <pre>
  * mvn -B -ntp -pl raft-core -am test -Dsurefire.failIfNoSpecifiedTests=false \
