@@ -469,6 +469,7 @@ public final class RaftNode implements AutoCloseable {
     private long snapshotTrailingEntries = SnapshotPolicy.DEFAULT.trailingEntries();
     private int snapshotChunkBytes = SnapshotPolicy.DEFAULT.chunkBytes();
     private int snapshotWindow = SnapshotPolicy.DEFAULT.window();
+    private double snapshotJitter = SnapshotPolicy.DEFAULT.jitter();
     private Duration closeHandover;
     private SessionLimits sessionLimits = SessionLimits.DEFAULT;
     private boolean forwardSessionProposals = true;
@@ -593,10 +594,11 @@ public final class RaftNode implements AutoCloseable {
 
     /**
      * Takes a snapshot automatically once this many entries were applied since the newest one
-     * (default 100,000); 0 turns this trigger off. The state machine's capture runs on the apply
-     * thread; writing it to the {@link SnapshotStorage} happens on a separate thread while applies
-     * go on, then the log is compacted. With this and {@link #snapshotThresholdBytes} both 0 no
-     * snapshot is taken automatically ({@link RaftNode#snapshot()} still works).
+     * (default 100,000, lowered per node by up to {@link #snapshotJitter}); 0 turns this trigger
+     * off. The state machine's capture runs on the apply thread; writing it to the {@link
+     * SnapshotStorage} happens on a separate thread while applies go on, then the log is compacted.
+     * With this and {@link #snapshotThresholdBytes} both 0 no snapshot is taken automatically
+     * ({@link RaftNode#snapshot()} still works).
      */
     public Builder snapshotThreshold(long entries) {
       this.snapshotThreshold = entries;
@@ -621,6 +623,21 @@ public final class RaftNode implements AutoCloseable {
      */
     public Builder snapshotTrailingEntries(long entries) {
       this.snapshotTrailingEntries = entries;
+      return this;
+    }
+
+    /**
+     * Spreads the members' automatic snapshots apart (default 0.2): each node lowers {@link
+     * #snapshotThreshold} and {@link #snapshotThresholdBytes} by up to this fraction of themselves,
+     * by a share fixed by its id's rank among the members it starts with (the first member keeps
+     * the exact thresholds, the others are spread evenly below them; a node that is not yet a
+     * member takes a share mixed from its id). Without it every member reaches the threshold at the
+     * same index and they capture and write their snapshots at the same moment, which stalls a
+     * quorum at once when they share a disk or CPU. Deterministic (no clock or random); in [0, 1),
+     * 0 keeps the thresholds exact on every node.
+     */
+    public Builder snapshotJitter(double fraction) {
+      this.snapshotJitter = fraction;
       return this;
     }
 
@@ -708,7 +725,8 @@ public final class RaftNode implements AutoCloseable {
                 snapshotThresholdBytes,
                 snapshotTrailingEntries,
                 snapshotChunkBytes,
-                snapshotWindow);
+                snapshotWindow,
+                snapshotJitter);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("RaftNode.Builder: " + e.getMessage(), e);
       }

@@ -165,6 +165,13 @@ public final class NodeBenchmark implements Callable<Integer> {
               + " library's default).")
   Long entryCacheBytes;
 
+  @Option(
+      names = "--snapshot-jitter",
+      description =
+          "RaftNode.Builder.snapshotJitter (default: the library's default). Every snapshot"
+              + " stored is printed to stderr as a SNAPSHOT line (node, index, epoch ms).")
+  Double snapshotJitter;
+
   @Option(names = "--run-number", hidden = true)
   int runNumber;
 
@@ -277,6 +284,18 @@ public final class NodeBenchmark implements Callable<Integer> {
         if (trace != null) {
           builder.metrics(trace.metrics(id));
         }
+        if (snapshotJitter != null) {
+          builder.snapshotJitter(snapshotJitter);
+        }
+        builder.listener(
+            new io.jangada.raft.RaftListener() {
+              @Override
+              public void onSnapshot(NodeId self, io.jangada.raft.model.SnapshotMeta meta) {
+                System.err.printf(
+                    "SNAPSHOT node=%s index=%d epoch_ms=%d%n",
+                    self, meta.index(), System.currentTimeMillis());
+              }
+            });
         if (storage == StorageKind.file) {
           FileStorageOptions.Builder fileOptions = FileStorageOptions.builder();
           if (entryCacheBytes != null) {

@@ -239,7 +239,7 @@ public final class NodeLoop implements Transport.Inbox {
             options.snapshotStorage(),
             commits,
             scheduler.newLane("jangada-snapshot-" + id),
-            options.snapshotPolicy(),
+            options.snapshotPolicy().forNode(id, membership.members()),
             meta -> loop.execute(() -> onSnapshotStored(meta)),
             events,
             scheduler);

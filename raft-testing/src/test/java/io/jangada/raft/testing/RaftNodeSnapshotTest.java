@@ -101,6 +101,52 @@ class RaftNodeSnapshotTest {
     }
   }
 
+  /**
+   * The first automatic snapshot index of every node of a 3-node cluster with {@code jitter}, after
+   * 80 commands proposed one at a time (so that apply batches stay small).
+   */
+  private java.util.Map<NodeId, Long> firstSnapshotIndexes(double jitter) {
+    java.util.Map<NodeId, Long> first = new java.util.concurrent.ConcurrentHashMap<>();
+    cluster =
+        InMemoryCluster.builder()
+            .nodes(3)
+            .seed(17)
+            .customize(
+                b ->
+                    b.snapshotThreshold(60)
+                        .snapshotThresholdBytes(0)
+                        .snapshotJitter(jitter)
+                        .listener(
+                            new RaftListener() {
+                              @Override
+                              public void onSnapshot(NodeId self, SnapshotMeta meta) {
+                                first.putIfAbsent(self, meta.index());
+                              }
+                            }))
+            .build();
+    for (int i = 0; i < 80; i++) {
+      cluster.await(cluster.node(cluster.awaitLeader()).propose(Bytes.ofUtf8("j-" + i)));
+    }
+    cluster.awaitCondition(
+        () -> first.size() == 3, Duration.ofSeconds(30), "every node snapshots (seed 17)");
+    return first;
+  }
+
+  @Test
+  void jitterSpreadsTheMembersSnapshotsOverDifferentIndexes() {
+    // jitter 0.5 over 3 members: n1 keeps 60, n2 snapshots after 50 entries, n3 after 40.
+    java.util.Map<NodeId, Long> first = firstSnapshotIndexes(0.5);
+    assertThat(first.get(NodeId.of("n1"))).as("seed 17").isBetween(60L, 64L);
+    assertThat(first.get(NodeId.of("n2"))).as("seed 17").isBetween(50L, 54L);
+    assertThat(first.get(NodeId.of("n3"))).as("seed 17").isBetween(40L, 44L);
+  }
+
+  @Test
+  void withoutJitterEveryMemberSnapshotsAtTheThreshold() {
+    java.util.Map<NodeId, Long> first = firstSnapshotIndexes(0);
+    assertThat(first.values()).as("seed 17").allSatisfy(i -> assertThat(i).isBetween(60L, 64L));
+  }
+
   @Test
   void theByteThresholdTriggersSnapshotsOfLargeCommandsOnly() throws IOException {
     cluster =
