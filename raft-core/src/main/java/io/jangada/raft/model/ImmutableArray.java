@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * the log writer, the core) sees the class change with the batch size and recompiles those loops
  * (issue 16, benchmarks/PROFILE.md). Like {@code List.copyOf}, it rejects null elements, every
  * mutator throws {@link UnsupportedOperationException}, and {@link #copyOf} of an {@code
- * ImmutableArray} returns it without copying. Equality and hash code are those of {@link List}.
+ * ImmutableArray} returns it without copying; {@link #subList} is an {@code ImmutableArray} view.
+ * Equality and hash code are those of {@link List}.
  *
  * <p>Thread-safe: immutable once built (elements are published through the final array field).
  *
@@ -30,9 +31,17 @@ public final class ImmutableArray<E> extends AbstractList<E> implements RandomAc
   private static final ImmutableArray<?> EMPTY = new ImmutableArray<>(new Object[0]);
 
   private final Object[] elements;
+  private final int offset; // of the first element in elements
+  private final int size;
 
   private ImmutableArray(Object[] elements) {
+    this(elements, 0, elements.length);
+  }
+
+  private ImmutableArray(Object[] elements, int offset, int size) {
     this.elements = elements;
+    this.offset = offset;
+    this.size = size;
   }
 
   /** The empty list. */
@@ -77,23 +86,35 @@ public final class ImmutableArray<E> extends AbstractList<E> implements RandomAc
   @Override
   @SuppressWarnings("unchecked")
   public E get(int index) {
-    Objects.checkIndex(index, elements.length);
-    return (E) elements[index];
+    Objects.checkIndex(index, size);
+    return (E) elements[offset + index];
   }
 
   @Override
   public int size() {
-    return elements.length;
+    return size;
   }
 
   @Override
   public boolean isEmpty() {
-    return elements.length == 0;
+    return size == 0;
   }
 
   @Override
   public Object[] toArray() {
-    return elements.clone();
+    return Arrays.copyOfRange(elements, offset, offset + size);
+  }
+
+  /** A view of the range: an {@code ImmutableArray} too, sharing this one's array (no copy). */
+  @Override
+  public List<E> subList(int fromIndex, int toIndex) {
+    Objects.checkFromToIndex(fromIndex, toIndex, size);
+    if (fromIndex == 0 && toIndex == size) {
+      return this;
+    }
+    return fromIndex == toIndex
+        ? of()
+        : new ImmutableArray<>(elements, offset + fromIndex, toIndex - fromIndex);
   }
 
   @Override
@@ -105,24 +126,24 @@ public final class ImmutableArray<E> extends AbstractList<E> implements RandomAc
   @SuppressWarnings("unchecked")
   public void forEach(Consumer<? super E> action) {
     Objects.requireNonNull(action, "action");
-    for (Object e : elements) {
-      action.accept((E) e);
+    for (int i = offset; i < offset + size; i++) {
+      action.accept((E) elements[i]);
     }
   }
 
   /** Read-only iterator; one class for every list, so loops over it stay monomorphic. */
   private final class Itr implements Iterator<E> {
-    private int next;
+    private int next = offset;
 
     @Override
     public boolean hasNext() {
-      return next < elements.length;
+      return next < offset + size;
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public E next() {
-      if (next >= elements.length) {
+      if (next >= offset + size) {
         throw new NoSuchElementException();
       }
       return (E) elements[next++];

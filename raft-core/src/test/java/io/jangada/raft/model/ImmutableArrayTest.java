@@ -59,6 +59,25 @@ class ImmutableArrayTest {
     assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
   }
 
+  @Test
+  void aSubListIsAnImmutableArrayViewOfTheRange() {
+    List<String> all = ImmutableArray.copyOf(List.of("a", "b", "c", "d"));
+    List<String> middle = all.subList(1, 3);
+    assertThat(middle).isInstanceOf(ImmutableArray.class).containsExactly("b", "c");
+    assertThat(middle.toArray()).containsExactly("b", "c");
+    assertThat(middle.subList(1, 2)).containsExactly("c").isEqualTo(List.of("c"));
+    assertThat(all.subList(0, 4)).isSameAs(all);
+    assertThat(all.subList(2, 2)).isEmpty();
+    assertThat(ImmutableArray.copyOf(middle)).isSameAs(middle);
+    List<String> seen = new ArrayList<>();
+    middle.forEach(seen::add);
+    middle.iterator().forEachRemaining(seen::add);
+    assertThat(seen).containsExactly("b", "c", "b", "c");
+    assertThatThrownBy(() -> middle.get(2)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> all.subList(3, 5)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> middle.set(0, "x")).isInstanceOf(UnsupportedOperationException.class);
+  }
+
   private static LogEntry entry(long index) {
     return new LogEntry(index, 1, EntryType.COMMAND, Bytes.ofUtf8("v"));
   }
