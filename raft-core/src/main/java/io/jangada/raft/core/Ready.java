@@ -1,6 +1,7 @@
 package io.jangada.raft.core;
 
 import io.jangada.raft.model.HardState;
+import io.jangada.raft.model.ImmutableArray;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
@@ -75,11 +76,11 @@ public record Ready(
 
   public Ready {
     Objects.requireNonNull(hardState, "hardState");
-    entries = List.copyOf(entries);
+    entries = ImmutableArray.copyOf(entries);
     Objects.requireNonNull(snapshot, "snapshot");
-    messages = List.copyOf(messages);
-    committed = List.copyOf(committed);
-    readStates = List.copyOf(readStates);
+    messages = ImmutableArray.copyOf(messages);
+    committed = ImmutableArray.copyOf(committed);
+    readStates = ImmutableArray.copyOf(readStates);
     Objects.requireNonNull(membership, "membership");
     snapshotPeers =
         snapshotPeers.isEmpty()

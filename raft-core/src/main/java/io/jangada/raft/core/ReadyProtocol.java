@@ -1,6 +1,7 @@
 package io.jangada.raft.core;
 
 import io.jangada.raft.model.HardState;
+import io.jangada.raft.model.ImmutableArray;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
@@ -126,7 +127,7 @@ final class ReadyProtocol {
     List<LogEntry> committed =
         applying < log.committed()
             ? log.entries(applying + 1, log.committed() + 1, config.maxCommittedBytesPerReady())
-            : List.of();
+            : ImmutableArray.of();
     // A leader's AppendRequests and Heartbeats carry its term: they may leave before this Ready is
     // durable only if that term is durable already, through an earlier Ready (a node that lost an
     // undurable term could win the same term again with another log).

@@ -1,5 +1,6 @@
 package io.jangada.raft.core;
 
+import io.jangada.raft.model.ImmutableArray;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.SnapshotMeta;
 import java.util.ArrayList;
@@ -80,9 +81,9 @@ final class Unstable {
   List<LogEntry> takeNotHandedOut() {
     long from = Math.max(handedOutTo + 1, offset);
     if (isEmpty() || from > lastIndex()) {
-      return List.of();
+      return ImmutableArray.of();
     }
-    List<LogEntry> out = List.copyOf(slice(from, lastIndex() + 1));
+    List<LogEntry> out = ImmutableArray.copyOf(slice(from, lastIndex() + 1));
     handedOutTo = lastIndex();
     return out;
   }

@@ -72,7 +72,7 @@ public sealed interface Message {
       Check.nonNegative("prevLogIndex", prevLogIndex);
       Check.nonNegative("prevLogTerm", prevLogTerm);
       Check.nonNegative("leaderCommit", leaderCommit);
-      entries = List.copyOf(entries);
+      entries = ImmutableArray.copyOf(entries);
       long expected = prevLogIndex + 1;
       for (int i = 0; i < entries.size(); i++) { // indexed: no iterator per message
         long index = entries.get(i).index();

@@ -7,6 +7,7 @@ import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.grpc.proto.RaftMessage;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.EntryType;
+import io.jangada.raft.model.ImmutableArray;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
@@ -310,11 +311,11 @@ final class FrameDecoder {
 
     /**
      * The entries as a list that {@code AppendRequest} keeps without copying when there are none or
-     * one (the immutable lists of {@code List.of}); commit-only and single-entry requests, the most
-     * frequent at low load, then allocate no list of their own.
+     * one (an {@link ImmutableArray}); commit-only and single-entry requests, the most frequent at
+     * low load, then allocate no list of their own.
      */
     List<LogEntry> entries() {
-      return all != null ? all : first != null ? List.of(first) : List.of();
+      return all != null ? all : first != null ? ImmutableArray.of(first) : ImmutableArray.of();
     }
   }
 
