@@ -5,13 +5,12 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Jetty's thread pool for {@link KvHttpServer}, with one shortcut for answers written from outside
- * Jetty. A write is answered by the thread that completes it (the node's apply thread), after
- * Jetty's thread returned from the handler. When that answer is written, Jetty resumes the
- * connection (to read the client's next request) by handing the connection to a pool thread: a
- * task, a thread wake-up and a park per write, on every write of a leader. Inside {@link
- * #answerHere} the resume runs on the answering thread instead: it reads the socket (usually
- * nothing yet, so it asks the selector to watch it) without blocking, which is what the woken pool
- * thread would have done.
+ * Jetty. A write is answered by the server's answering thread ({@link WriteAnswers}), after Jetty's
+ * thread returned from the handler. When that answer is written, Jetty resumes the connection (to
+ * read the client's next request) by handing the connection to a pool thread: a task, a thread
+ * wake-up and a park per write, on every write of a leader. Inside {@link #answerHere} the resume
+ * runs on the answering thread instead: it reads the socket (usually nothing yet, so it asks the
+ * selector to watch it) without blocking, which is what the woken pool thread would have done.
  *
  * <p>Thread-safe.
  */
