@@ -1,6 +1,8 @@
 package io.jangada.raft.core;
 
 import io.jangada.raft.RaftStatus.PeerStatus;
+import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.EntryType;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
@@ -178,13 +180,47 @@ final class Leader {
     broadcastEntries = true;
   }
 
-  /** Whether a proposal of {@code bytes} would exceed the uncommitted backlog limit. */
+  /** Bytes of this term's entries that are not committed yet. */
   long uncommittedBytes() {
     return uncommittedBytes;
   }
 
-  boolean backlogFull(long bytes) {
-    return uncommittedBytes > 0 && uncommittedBytes + bytes > config.maxUncommittedBytes();
+  /**
+   * Appends a proposed entry of {@code type} at the end of the log, unless a leadership transfer is
+   * in progress or it would take the uncommitted backlog over {@link
+   * RaftConfig#maxUncommittedBytes()} (a single entry is always accepted into an empty backlog).
+   */
+  ProposeResult propose(Bytes command, EntryType type) {
+    if (transferee.isPresent()) {
+      return new ProposeResult.Dropped("leadership transfer in progress");
+    }
+    LogEntry entry = new LogEntry(log.lastIndex() + 1, term, type, command);
+    if (uncommittedBytes > 0
+        && uncommittedBytes + entry.sizeBytes() > config.maxUncommittedBytes()) {
+      return new ProposeResult.Dropped(
+          "uncommitted backlog would exceed maxUncommittedBytes ("
+              + config.maxUncommittedBytes()
+              + " bytes); retry once earlier entries commit");
+    }
+    appendOwn(List.of(entry));
+    return new ProposeResult.Accepted(entry.index(), term);
+  }
+
+  /** The transport could not reach {@code peer}: probe it again instead of streaming. */
+  void reportUnreachable(NodeId peer) {
+    Progress pr = progress.get(peer);
+    if (pr != null && pr.state() == Progress.State.REPLICATE) {
+      pr.becomeProbe();
+    }
+  }
+
+  /** A snapshot sent to {@code peer} finished: resume probing it. */
+  void reportSnapshot(NodeId peer, boolean succeeded) {
+    Progress pr = progress.get(peer);
+    if (pr != null && pr.state() == Progress.State.SNAPSHOT) {
+      LOG.debug("{} snapshot to {} done (succeeded={})", self, peer, succeeded);
+      pr.becomeProbe();
+    }
   }
 
   /** Sends the entries {@link #appendOwn} and new members scheduled, once per Ready. */
@@ -569,7 +605,7 @@ final class Leader {
    * caller can tell cheaply (the driver reads the status after every batch of inputs).
    */
   Map<NodeId, PeerStatus> peerStatus() {
-    if (lastPeerStatus != null && peerStatusUnchanged()) {
+    if (lastPeerStatus != null && peersUnchanged(lastPeerStatus, true)) {
       return lastPeerStatus;
     }
     TreeMap<NodeId, PeerStatus> peers = new TreeMap<>();
@@ -602,19 +638,7 @@ final class Leader {
    * replication states and activity flags of now; match and next indexes are not compared.
    */
   boolean peerShapeUnchanged(Map<NodeId, PeerStatus> published) {
-    if (published.size() != progress.size()) {
-      return false;
-    }
-    for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-      PeerStatus before = published.get(e.getKey());
-      Progress pr = e.getValue();
-      if (before == null
-          || !before.state().equals(pr.stateName())
-          || before.recentlyActive() != pr.recentActive) {
-        return false;
-      }
-    }
-    return true;
+    return peersUnchanged(published, false);
   }
 
   /**
@@ -637,18 +661,19 @@ final class Leader {
     return changed;
   }
 
-  private boolean peerStatusUnchanged() {
-    if (lastPeerStatus.size() != progress.size()) {
+  /** Whether {@code published} names the followers, states and flags (and indexes) of now. */
+  private boolean peersUnchanged(Map<NodeId, PeerStatus> published, boolean withIndexes) {
+    if (published.size() != progress.size()) {
       return false;
     }
     for (Map.Entry<NodeId, Progress> e : progress.entrySet()) {
-      PeerStatus before = lastPeerStatus.get(e.getKey());
+      PeerStatus before = published.get(e.getKey());
       Progress pr = e.getValue();
       if (before == null
-          || before.matchIndex() != pr.match()
-          || before.nextIndex() != pr.next()
           || !before.state().equals(pr.stateName())
-          || before.recentlyActive() != pr.recentActive) {
+          || before.recentlyActive() != pr.recentActive
+          || withIndexes
+              && (before.matchIndex() != pr.match() || before.nextIndex() != pr.next())) {
         return false;
       }
     }

@@ -91,9 +91,7 @@ public final class RaftCore {
   private final List<ReadState> readStates = new ArrayList<>();
 
   private final ReadyProtocol readies;
-  private final StatusCache statusCache = new StatusCache();
-  // What statusShape() returned last, or null.
-  private RaftStatus shape;
+  private final CoreStatus status;
 
   private RaftCore(
       NodeId id,
@@ -116,6 +114,7 @@ public final class RaftCore {
     this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState(), applied);
     this.configurations = new Configurations(id, log, rules, membership, this::onAdopted);
     this.reconfiguration = new Reconfiguration(id, config, log, rules, configurations, msgs);
+    this.status = new CoreStatus(id, log, readies, configurations);
     this.role = nonLeaderRole();
     resetElectionTimer();
   }
@@ -236,18 +235,7 @@ public final class RaftCore {
     if (role != Role.LEADER) {
       return new ProposeResult.NotLeader(leaderId);
     }
-    if (leader.transferee().isPresent()) {
-      return new ProposeResult.Dropped("leadership transfer in progress");
-    }
-    LogEntry entry = new LogEntry(log.lastIndex() + 1, term, type, command);
-    if (leader.backlogFull(entry.sizeBytes())) {
-      return new ProposeResult.Dropped(
-          "uncommitted backlog would exceed maxUncommittedBytes ("
-              + config.maxUncommittedBytes()
-              + " bytes); retry once earlier entries commit");
-    }
-    leader.appendOwn(List.of(entry));
-    return new ProposeResult.Accepted(entry.index(), term);
+    return leader.propose(command, type);
   }
 
   /** {@link #proposeMembership(Membership, long)} without the compare-and-set. */
@@ -353,10 +341,7 @@ public final class RaftCore {
   public void reportUnreachable(NodeId peer) {
     Objects.requireNonNull(peer, "peer");
     if (role == Role.LEADER) {
-      Progress pr = leader.progress(peer);
-      if (pr != null && pr.state() == Progress.State.REPLICATE) {
-        pr.becomeProbe();
-      }
+      leader.reportUnreachable(peer);
     }
   }
 
@@ -419,11 +404,7 @@ public final class RaftCore {
   public void reportSnapshot(NodeId peer, boolean succeeded) {
     Objects.requireNonNull(peer, "peer");
     if (role == Role.LEADER) {
-      Progress pr = leader.progress(peer);
-      if (pr != null && pr.state() == Progress.State.SNAPSHOT) {
-        LOG.debug("{} snapshot to {} done (succeeded={})", id, peer, succeeded);
-        pr.becomeProbe();
-      }
+      leader.reportSnapshot(peer, succeeded);
     }
   }
 
@@ -487,21 +468,7 @@ public final class RaftCore {
 
   /** An immutable snapshot of this node's state. */
   public RaftStatus status() {
-    Map<NodeId, RaftStatus.PeerStatus> peers = role == Role.LEADER ? leader.peerStatus() : Map.of();
-    long snapshotIndex = snapshotIndex();
-    return statusCache.get(
-        id,
-        role,
-        term,
-        leaderId,
-        log.committed(),
-        readies.applied(),
-        log.firstIndex(),
-        log.lastIndex(),
-        snapshotIndex,
-        membership(),
-        configurations.index(),
-        peers);
+    return status.full(role, term, leaderId, leader);
   }
 
   /**
@@ -513,18 +480,7 @@ public final class RaftCore {
    * {@link StatusIndexes#apply} puts both together into what {@link #status()} returns.
    */
   public RaftStatus statusShape() {
-    RaftStatus s = shape;
-    if (s == null
-        || s.role() != role
-        || s.term() != term
-        || !s.leader().equals(leaderId)
-        || s.membership() != membership()
-        || s.membershipIndex() != configurations.index()
-        || !(role == Role.LEADER ? leader.peerShapeUnchanged(s.peers()) : s.peers().isEmpty())) {
-      s = status();
-      shape = s;
-    }
-    return s;
+    return status.shape(role, term, leaderId, leader);
   }
 
   /**
@@ -536,23 +492,7 @@ public final class RaftCore {
    *     current {@link #statusShape()}
    */
   public boolean statusIndexes(long[] into) {
-    RaftStatus s = statusShape();
-    if (!StatusIndexes.fits(into, s)) {
-      throw new IllegalArgumentException("the indexes do not fit the status shape");
-    }
-    boolean changed = StatusIndexes.set(into, StatusIndexes.COMMIT, log.committed());
-    changed |= StatusIndexes.set(into, StatusIndexes.APPLIED, readies.applied());
-    changed |= StatusIndexes.set(into, StatusIndexes.FIRST, log.firstIndex());
-    changed |= StatusIndexes.set(into, StatusIndexes.LAST, log.lastIndex());
-    changed |= StatusIndexes.set(into, StatusIndexes.SNAPSHOT, snapshotIndex());
-    if (role == Role.LEADER) {
-      changed |= leader.peerIndexes(into, StatusIndexes.PEERS);
-    }
-    return changed;
-  }
-
-  private long snapshotIndex() {
-    return Math.max(log.firstIndex() - 1, configurations.snapshotIndex());
+    return status.indexes(into, role, term, leaderId, leader);
   }
 
   /** The log view (durable and unstable entries), for the simulation's checkers only. */
@@ -578,12 +518,7 @@ public final class RaftCore {
     if (leader != null) {
       leader.checkInvariants();
     }
-    RaftStatus s = statusShape();
-    long[] indexes = StatusIndexes.forShape(s);
-    statusIndexes(indexes);
-    Check.state(
-        StatusIndexes.apply(s, indexes).equals(status()),
-        "the status shape and its indexes do not add up to the status");
+    status.assertConsistent(role, term, leaderId, leader);
   }
 
   // ---------------------------------------------------------------- terms and roles

@@ -21,11 +21,17 @@ class StatusShapeTest {
     return StatusIndexes.apply(shape, indexes);
   }
 
-  @Test
-  void onlyIndexesMoveWhileALeaderReplicates() {
+  /** Three nodes, n1 elected and every message delivered. */
+  private static Net clusterLedBy1() {
     Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
     net.elect("n1");
     net.stabilize();
+    return net;
+  }
+
+  @Test
+  void onlyIndexesMoveWhileALeaderReplicates() {
+    Net net = clusterLedBy1();
     RaftCore leader = net.core("n1");
     RaftCore follower = net.core("n2");
     RaftStatus leaderShape = leader.statusShape();
@@ -51,9 +57,7 @@ class StatusShapeTest {
 
   @Test
   void aNewLeaderIsANewShape() {
-    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
-    net.elect("n1");
-    net.stabilize();
+    Net net = clusterLedBy1();
     RaftStatus before = net.core("n2").statusShape();
     net.elect("n2");
     net.stabilize();
@@ -67,9 +71,7 @@ class StatusShapeTest {
 
   @Test
   void indexesThatDoNotFitTheShapeAreRefused() {
-    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
-    net.elect("n1");
-    net.stabilize();
+    Net net = clusterLedBy1();
     RaftCore leader = net.core("n1");
     assertThatThrownBy(() -> leader.statusIndexes(new long[5]))
         .isInstanceOf(IllegalArgumentException.class);

@@ -12,12 +12,12 @@ import io.jangada.raft.Scheduler;
 import io.jangada.raft.StateMachine;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
-import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemorySnapshotStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
+import io.jangada.raft.transport.ForwardingTransport;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -249,24 +249,13 @@ class RaftNodeLifecycleTest {
   }
 
   /** A transport of the virtual network that claims a fixed peer list and reports problems. */
-  static final class FixedPeersTransport implements Transport {
-    final Transport delegate;
+  static final class FixedPeersTransport extends ForwardingTransport {
     final Set<NodeId> peers;
     volatile List<String> problems = List.of();
 
     FixedPeersTransport(Transport delegate, Set<NodeId> peers) {
-      this.delegate = delegate;
+      super(delegate);
       this.peers = peers;
-    }
-
-    @Override
-    public void start(Inbox inbox) throws IOException {
-      delegate.start(inbox);
-    }
-
-    @Override
-    public void send(Message message) {
-      delegate.send(message);
     }
 
     @Override
@@ -277,11 +266,6 @@ class RaftNodeLifecycleTest {
     @Override
     public List<String> problems() {
       return problems;
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 
