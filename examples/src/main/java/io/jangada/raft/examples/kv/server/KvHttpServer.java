@@ -416,14 +416,13 @@ public final class KvHttpServer implements AutoCloseable {
   /** Answers a write on the answering thread ({@link WriteAnswers}). */
   private void answerWrite(
       Response response, Callback callback, Exchange exchange, Throwable failure) {
-    Runnable answer =
+    answers.answer(
         () -> {
           if (failure != null) {
             fillFailure(exchange, failure);
           }
-          JettyThreads.answerHere(() -> write(response, callback, exchange));
-        };
-    answers.answer(answer);
+          write(response, callback, exchange);
+        });
   }
 
   /** PUT or DELETE /v1/kv/{key}: completes once the answer is set on {@code exchange}. */
