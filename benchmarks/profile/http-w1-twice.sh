@@ -24,6 +24,7 @@ export KV_START_TIMEOUT="${KV_START_TIMEOUT:-120}"
 $rc clean >/dev/null 2>&1
 $rc start > "$out/$label.start" 2>&1 || { cat "$out/$label.start"; $rc stop; exit 1; }
 snap() { # per thread: node name cpu-ticks voluntary-context-switches
+  local f p n t s name rest a v
   for f in "$KV_CLUSTER_DIR"/n*.pid; do p=$(cat "$f"); n=$(basename "$f" .pid)
     for t in /proc/$p/task/*; do s=$(cat "$t/stat" 2>/dev/null) || continue
       name=${s#*(}; name=${name%%)*}; rest=${s##*) }; read -r -a a <<<"$rest"

@@ -79,14 +79,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: Jetty reads request bodies asynchronously (a client that never finishes its body
  * holds no thread, and is cut off by the idle timeout). Writes (PUT, DELETE on {@code /v1/kv/})
- * hold no thread while the cluster commits them: they are proposed on Jetty's thread and answered
- * from the thread that completes them (the node's callback executor, which the server command sets
- * to the node's own apply thread, or the timer of the request timeout), and Jetty resumes reading
- * the connection on that same thread ({@link JettyThreads}). A fixed pool of worker threads runs
- * the other requests that wait for the node (reads, admin and membership calls; at most {@link
- * Options#requestTimeout()} each). Status, health and metrics are answered on Jetty's own threads,
- * so they answer even when every worker waits. Connections are limited; a malformed request line
- * gets a 400 from Jetty.
+ * hold no thread while the cluster commits them: they are proposed on Jetty's thread, and the
+ * thread that completes them (the node's callback executor, which the server command sets to the
+ * node's own apply thread, or the timer of the request timeout) hands the answer to one answering
+ * thread ({@link WriteAnswers}), which writes the answers in the order the outcomes arrive; Jetty
+ * resumes reading the connection on that same thread ({@link JettyThreads}). A fixed pool of worker
+ * threads runs the other requests that wait for the node (reads, admin and membership calls; at
+ * most {@link Options#requestTimeout()} each). Status, health and metrics are answered on Jetty's
+ * own threads, so they answer even when every worker waits. Connections are limited; a malformed
+ * request line gets a 400 from Jetty.
  */
 public final class KvHttpServer implements AutoCloseable {
 
@@ -154,6 +155,7 @@ public final class KvHttpServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final ExecutorService workers;
+  private final WriteAnswers answers;
   private final ScheduledThreadPoolExecutor timeouts;
 
   private KvHttpServer(
@@ -179,6 +181,7 @@ public final class KvHttpServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.answers = new WriteAnswers("kv-answer-" + self);
     // Every write arms a timeout that is nearly always cancelled: removed from the queue on
     // cancel, it wakes the timer thread only when it fires (CompletableFuture.orTimeout's shared
     // timer keeps cancelled timeouts queued and wakes up for each of them).
@@ -273,6 +276,7 @@ public final class KvHttpServer implements AutoCloseable {
       log.warn("stopping the HTTP server failed", e);
     }
     workers.shutdownNow();
+    answers.close();
     timeouts.shutdownNow();
   }
 
@@ -392,13 +396,7 @@ public final class KvHttpServer implements AutoCloseable {
       } catch (RuntimeException e) {
         answered = CompletableFuture.failedFuture(e);
       }
-      answered.whenComplete(
-          (ok, failure) -> {
-            if (failure != null) {
-              fillFailure(exchange, failure);
-            }
-            JettyThreads.answerHere(() -> write(response, callback, exchange));
-          });
+      answered.whenComplete((ok, failure) -> answerWrite(response, callback, exchange, failure));
       return;
     }
     if (!path.startsWith(KV_PREFIX)
@@ -422,6 +420,18 @@ public final class KvHttpServer implements AutoCloseable {
               new HttpError(503, "node unavailable: the server is stopping")
                   .header("Retry-After", "1")));
     }
+  }
+
+  /** Answers a write on the answering thread ({@link WriteAnswers}). */
+  private void answerWrite(
+      Response response, Callback callback, Exchange exchange, Throwable failure) {
+    answers.answer(
+        () -> {
+          if (failure != null) {
+            fillFailure(exchange, failure);
+          }
+          write(response, callback, exchange);
+        });
   }
 
   /** PUT or DELETE /v1/kv/{key}: completes once the answer is set on {@code exchange}. */

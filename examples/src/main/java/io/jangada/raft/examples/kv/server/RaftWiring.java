@@ -110,9 +110,9 @@ final class RaftWiring {
             .sessionLimits(SESSION_LIMITS)
             .listener(new LoggingListener())
             // Futures complete on the node's thread that completes them (mostly the apply thread),
-            // not on the common pool: what runs there (KvHttpServer's answer to a write, a few
-            // microseconds of JSON and a non-blocking socket write) never blocks, and one hand-off
-            // (a task and a thread wake-up per write) less costs the leader less CPU per write.
+            // not on the common pool: what runs there (KvHttpServer queues a write's answer for its
+            // answering thread) never blocks, and the common pool's task and thread wake-up per
+            // write would cost the leader CPU per write.
             .callbackExecutor(Runnable::run)
             .build();
     // The Raft port also serves the client protocol, for RaftClient (the CLI uses it).
