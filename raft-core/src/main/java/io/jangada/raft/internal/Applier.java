@@ -67,7 +67,9 @@ final class Applier {
   private long appliedTerm;
   private Membership membership;
   private long membershipIndex;
-  private long snapshotIndex;
+  // Volatile: status() reads it on any thread, so a snapshot shows there as soon as its future
+  // completes, before the loop lane has run onSnapshot (the loop may be busy or descheduled).
+  private volatile long snapshotIndex;
   // Bytes of entries applied since start, and that count when the newest snapshot was captured.
   private long appliedBytes;
   private long snapshotBytes;
@@ -129,6 +131,11 @@ final class Applier {
   /** The last index applied to the state machine. Any thread. */
   long appliedIndex() {
     return appliedIndex;
+  }
+
+  /** The index of the newest snapshot taken or restored here (0 if none). Any thread. */
+  long snapshotIndex() {
+    return snapshotIndex;
   }
 
   /** Queues committed entries (in log order) and then reads. Loop thread. */

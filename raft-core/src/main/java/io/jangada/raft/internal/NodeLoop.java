@@ -419,10 +419,15 @@ public final class NodeLoop implements Transport.Inbox {
     RaftStatus latest = status.current();
     State now = state;
     RaftException stoppedBy = fatal;
+    Applier applied = applier;
+    // The applier's snapshot index too: a snapshot's future completes on the apply lane, before
+    // the loop lane has taken note of it (onSnapshotStored), and a caller reads status() next.
     return StatusPublisher.view(
         latest,
-        applier == null ? latest.appliedIndex() : applier.appliedIndex(),
-        Math.max(snapshotIndex, latest.snapshotIndex()),
+        applied == null ? latest.appliedIndex() : applied.appliedIndex(),
+        Math.max(
+            Math.max(snapshotIndex, latest.snapshotIndex()),
+            applied == null ? 0 : applied.snapshotIndex()),
         now,
         now == State.FAILED && stoppedBy != null
             ? Optional.of(NodeErrors.describe(stoppedBy))
