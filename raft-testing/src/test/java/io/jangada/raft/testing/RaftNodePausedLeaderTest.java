@@ -63,6 +63,34 @@ class RaftNodePausedLeaderTest {
     pausedLeaderAnswersNoStaleRead(false);
   }
 
+  /**
+   * A pause of a minute (6,000 ticks): the node gets them all at once when it runs again (at most
+   * three election timeouts of them reach its core), steps down, and follows the new leader; a
+   * LEASE read issued then goes through the new leader.
+   */
+  @Test
+  void afterALongPauseTheOldLeaderFollowsTheNewOne() {
+    startCluster(12);
+    NodeId old = awaitLeader(Optional.empty());
+    await(nodes.get(old).propose(Bytes.ofUtf8("a")));
+    schedulers.get(old).pause();
+    NodeId next = awaitLeader(Optional.of(old));
+    long term = nodes.get(next).status().term();
+    clock.advance(Duration.ofMinutes(1));
+    await(nodes.get(next).propose(Bytes.ofUtf8("b")));
+    schedulers.get(old).resume();
+    CompletableFuture<Bytes> read =
+        nodes.get(old).query(Bytes.ofUtf8("all"), ReadConsistency.LEASE);
+    clock.awaitDone(read, Duration.ofSeconds(2));
+    clock.advance(Duration.ofSeconds(1));
+
+    assertThat(nodes.get(old).status().isLeader()).isFalse();
+    assertThat(nodes.get(old).status().leader()).contains(next);
+    assertThat(nodes.get(old).status().term()).isEqualTo(term);
+    assertThat(nodes.get(next).status().isLeader()).isTrue();
+    assertThat(read).isCompletedWithValue(utf8("a,b")); // through the new leader
+  }
+
   private void pausedLeaderAnswersNoStaleRead(boolean readFirst) {
     startCluster(11);
     NodeId old = awaitLeader(Optional.empty());
