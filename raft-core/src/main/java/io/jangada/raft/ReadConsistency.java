@@ -15,9 +15,11 @@ public enum ReadConsistency {
    * newest heartbeat a quorum acknowledged, and a voter that acknowledged it votes for no other
    * candidate for a full election timeout (CheckQuorum). Safe only if the nodes' tick rates differ
    * by no more than that margin covers (by default 10 %; see {@code
-   * RaftConfig.leaseMarginTicksFor}) — a process pause such as a GC stall that delays a node's
-   * ticks counts as drift; otherwise a deposed leader may serve a stale read. Falls back to {@link
-   * #LINEARIZABLE} when no lease is held.
+   * RaftConfig.leaseMarginTicksFor}); otherwise a deposed leader may serve a stale read. A process
+   * pause (GC stall, SIGSTOP) is not drift: a node counts ticks by its scheduler's clock and
+   * delivers the ticks it missed before it checks its lease; a restarted voter keeps its promise
+   * for an election timeout after start. A pause the clock does not see (a suspended machine) is
+   * drift. Falls back to {@link #LINEARIZABLE} when no lease is held.
    */
   LEASE,
   /**

@@ -25,7 +25,12 @@ public interface Scheduler {
    */
   Cancellable schedule(Duration delay, Executor lane, Runnable task);
 
-  /** The current time in nanoseconds, for measuring intervals only. */
+  /**
+   * The current time in nanoseconds, for measuring intervals only; must never go backwards. The
+   * node counts its ticks by it (tick {@code k} is due {@code k} tick intervals after start), so
+   * ticks a late timer or a process pause delayed are delivered, not lost; a virtual-time
+   * implementation makes the ticks follow its virtual time.
+   */
   long nanoTime();
 
   /**

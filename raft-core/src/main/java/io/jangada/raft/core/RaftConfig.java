@@ -34,7 +34,11 @@ package io.jangada.raft.core;
  *     #leaseMarginTicksFor}). From 1 to {@code electionTicks}; {@code electionTicks} means a lease
  *     is never held and lease reads always take a ReadIndex round. The default is {@code
  *     leaseMarginTicksFor(electionTicks, 10)}: rates differing by up to 10 % (2 ticks for the
- *     default 10-tick election timeout). Process pauses (GC stalls) count as drift.
+ *     default 10-tick election timeout). A driver must deliver the ticks a process pause delayed
+ *     before it asks for a lease read ({@code RaftNode} counts ticks by its scheduler's clock), and
+ *     with CheckQuorum and a margin below {@code electionTicks} a voter opened from a hard state
+ *     with a term refuses votes for its first {@code electionTicks} ticks, since it may have
+ *     acknowledged a leader just before it stopped.
  */
 public record RaftConfig(
     int electionTicks,

@@ -73,6 +73,8 @@ public final class RaftCore {
   private Optional<NodeId> votedFor;
   // Whether the storage lost synced entries, and until when this node abstains from elections.
   private final LostTail lostTail;
+  // When this node ignores vote requests for a leader's lease, also just after a restart.
+  private final VoterLease voterLease;
 
   private Role role;
   private Optional<NodeId> leaderId = Optional.empty();
@@ -110,6 +112,7 @@ public final class RaftCore {
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.lostTail = new LostTail(id, log, state.commit());
+    this.voterLease = new VoterLease(config, state);
     // As adjusted by open(): an adjusted commit alone is not worth a write.
     this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState(), applied);
     this.configurations = new Configurations(id, log, rules, membership, this::onAdopted);
@@ -528,9 +531,9 @@ public final class RaftCore {
   private boolean onHigherTerm(Message m) {
     if (m instanceof VoteRequest v) {
       // Thesis §4.2.3 / etcd: a node that heard from a live leader within the election timeout
-      // ignores vote requests, unless the campaign comes from a leadership transfer.
+      // (or restarted within it: VoterLease) ignores vote requests, unless from a transfer.
       if (inLease() && !v.transfer()) {
-        LOG.debug("{} ignores {}: leader {} is live", id, Describe.lazy(m), leaderId.get());
+        LOG.debug("{} ignores {}: a lease holds (leader {})", id, Describe.lazy(m), leaderId);
         return false;
       }
       if (!v.preVote() || !rules.preVoteKeepsTerm()) {
@@ -566,9 +569,7 @@ public final class RaftCore {
   }
 
   private boolean inLease() {
-    return config.checkQuorum()
-        && leaderId.isPresent()
-        && (role == Role.LEADER || electionElapsed < config.electionTicks());
+    return voterLease.holds(leaderId.isPresent(), role == Role.LEADER, electionElapsed, ticks);
   }
 
   /**

@@ -82,6 +82,7 @@ public final class NodeLoop implements Transport.Inbox {
   private final ReadysInFlight inFlight = new ReadysInFlight();
   private boolean processScheduled;
   private long ticks;
+  private final TickClock tickClock;
   private final PendingReads reads;
   private final LeadershipTransfers transfers;
   private Scheduler.Cancellable tickTimer;
@@ -101,6 +102,7 @@ public final class NodeLoop implements Transport.Inbox {
     this.health = new NodeHealth(scheduler, electionNanos);
     this.membershipChanges = new MembershipChanges(options.id(), options.transport(), events);
     this.reads = new PendingReads(id);
+    this.tickClock = new TickClock(id, options.tickInterval(), options.config().electionTicks());
     this.transfers = new LeadershipTransfers(id, options.config().electionTicks());
   }
 
@@ -161,6 +163,7 @@ public final class NodeLoop implements Transport.Inbox {
         core.status().term(),
         options.logStorage().firstIndex(),
         options.logStorage().lastIndex());
+    tickClock.start(scheduler.nanoTime());
     scheduleTick();
     process();
     started.complete(null);
@@ -336,6 +339,7 @@ public final class NodeLoop implements Transport.Inbox {
             applier.queryNow(request, future);
             return;
           }
+          deliverDueTicks(); // a lease may have run out in a pause this task waited behind
           long readId = reads.add(request, future, ticks + options.readTimeoutTicks());
           if (consistency == ReadConsistency.LEASE) {
             core.leaseRead(readId);
@@ -638,25 +642,35 @@ public final class NodeLoop implements Transport.Inbox {
   }
 
   private void scheduleTick() {
-    tickTimer = scheduler.schedule(options.tickInterval(), loop, this::onTick);
+    tickTimer = scheduler.schedule(tickClock.untilNext(scheduler.nanoTime()), loop, this::onTick);
   }
 
   private void onTick() {
-    if (state != State.RUNNING) {
-      return;
+    if (state == State.RUNNING) {
+      deliverDueTicks();
+      scheduleTick();
     }
-    ticks++;
-    if (ticks % options.config().electionTicks() == 0) {
-      // Health probes, once per election timeout: cheap next to the stall threshold (>= 10 s).
-      health.probe(writer, applier);
+  }
+
+  /** Delivers the ticks due by the scheduler's clock and not delivered yet ({@link TickClock}). */
+  private void deliverDueTicks() {
+    long due = tickClock.take(scheduler.nanoTime());
+    int election = options.config().electionTicks();
+    if (due > 0 && ticks / election != (ticks + due) / election) {
+      health.probe(writer, applier); // once per election timeout: cheap next to a 10 s stall
     }
-    core.tick();
-    events.followerActivity(status.shape(), ticks, options.config().electionTicks());
-    snapshots.tick();
-    expireRequests();
-    sessionProposer.expire(ticks);
-    scheduleProcess();
-    scheduleTick();
+    ticks += due;
+    for (long i = tickClock.forCore(due); i > 0; i--) {
+      core.tick();
+      snapshots.tick();
+    }
+    if (due > 0) {
+      events.followerActivity(status.shape(), ticks, election);
+      reads.expire(ticks);
+      transfers.expire(core, ticks);
+      sessionProposer.expire(ticks);
+      scheduleProcess();
+    }
   }
 
   private void scheduleProcess() {
@@ -816,11 +830,6 @@ public final class NodeLoop implements Transport.Inbox {
                       + " lost leadership before the proposal's outcome was known; it may or may"
                       + " not take effect"));
     }
-  }
-
-  private void expireRequests() {
-    reads.expire(ticks);
-    transfers.expire(core, ticks);
   }
 
   /**

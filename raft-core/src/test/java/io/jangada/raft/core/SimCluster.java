@@ -354,9 +354,9 @@ final class SimCluster {
         node.paused = false;
         event(node.id + " RESUME");
         if (leaseReads && node.isUp()) {
-          // Lease reads assume bounded clock drift: the paused node's clock kept running, so it
-          // gets the ticks it missed before it takes any other input (without them a paused
-          // leader's lease would outlive the pause, which is unbounded drift, not a lease bug).
+          // The paused node's clock kept running, so it gets the ticks it missed before it takes
+          // any other input, as RaftNode's driver does (TickClock: it counts ticks by its clock
+          // and delivers the missed ones before a read), so a leader's lease ends in the pause.
           for (long t = node.pausedAt; t < now; t++) {
             node.core().tick();
             event(node.id + " tick (catching up after the pause)");
