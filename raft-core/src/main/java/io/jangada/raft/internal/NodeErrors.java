@@ -1,5 +1,6 @@
 package io.jangada.raft.internal;
 
+import io.jangada.raft.IndeterminateResultException;
 import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftException;
@@ -59,5 +60,43 @@ final class NodeErrors {
       return fatal;
     }
     return new NodeClosedException("node " + id + " has stopped");
+  }
+
+  static NodeClosedException closed(NodeId id) {
+    return new NodeClosedException("node " + id + " was closed");
+  }
+
+  /** For a proposal closed before the log writer or any peer saw it: it cannot take effect. */
+  static NodeClosedException closedBeforeWritten(NodeId id) {
+    return new NodeClosedException(
+        "node "
+            + id
+            + " was closed before the proposal was written or sent anywhere; it did not take"
+            + " effect");
+  }
+
+  static IndeterminateResultException closedBeforeOutcome(NodeId id) {
+    return new IndeterminateResultException(
+        "node " + id + " was closed before the proposal's outcome was known");
+  }
+
+  static IndeterminateResultException lostLeadership(NodeId id) {
+    return new IndeterminateResultException(
+        "node "
+            + id
+            + " lost leadership before the proposal's outcome was known; it may or may not take"
+            + " effect");
+  }
+
+  /** For a proposal appended before the node stopped on {@code error}: the others may commit it. */
+  static IndeterminateResultException stoppedAfterAppend(
+      NodeId id, RaftException error, RaftException cause) {
+    return new IndeterminateResultException(
+        "node "
+            + id
+            + " stopped after the proposal was appended, so it may or may not take effect through"
+            + " the other nodes: "
+            + error.getMessage(),
+        cause);
   }
 }

@@ -2,7 +2,6 @@ package io.jangada.raft.internal;
 
 import io.jangada.raft.Committed;
 import io.jangada.raft.CommittedMembership;
-import io.jangada.raft.IndeterminateResultException;
 import io.jangada.raft.MembershipChangeException;
 import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.NotLeaderException;
@@ -476,16 +475,9 @@ public final class NodeLoop implements Transport.Inbox {
           if (state == State.RUNNING || state == State.STARTING) {
             state = State.CLOSED;
             failEverything(
-                () -> new NodeClosedException("node " + id + " was closed"),
-                () ->
-                    new NodeClosedException(
-                        "node "
-                            + id
-                            + " was closed before the proposal was written or sent anywhere; it"
-                            + " did not take effect"),
-                () ->
-                    new IndeterminateResultException(
-                        "node " + id + " was closed before the proposal's outcome was known"));
+                () -> NodeErrors.closed(id),
+                () -> NodeErrors.closedBeforeWritten(id),
+                () -> NodeErrors.closedBeforeOutcome(id));
           }
           if (tickTimer != null) {
             tickTimer.cancel();
@@ -822,13 +814,7 @@ public final class NodeLoop implements Transport.Inbox {
     problems.membershipChanged(next.membership());
     health.statusPublished(next, status.commitIndex());
     if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
-      proposals.failAll(
-          () ->
-              new IndeterminateResultException(
-                  "node "
-                      + id
-                      + " lost leadership before the proposal's outcome was known; it may or may"
-                      + " not take effect"));
+      proposals.failAll(() -> NodeErrors.lostLeadership(id));
     }
   }
 
@@ -863,14 +849,7 @@ public final class NodeLoop implements Transport.Inbox {
     failEverything(
         this::fatalError,
         this::fatalError,
-        () ->
-            new IndeterminateResultException(
-                "node "
-                    + id
-                    + " stopped after the proposal was appended, so it may or may not take effect"
-                    + " through the other nodes: "
-                    + error.getMessage(),
-                fatalError()));
+        () -> NodeErrors.stoppedAfterAppend(id, error, fatalError()));
     stopped.completeExceptionally(fatalError());
   }
 
