@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.Scheduler;
-import io.jangada.raft.StateMachine;
 import io.jangada.raft.core.RaftConfig;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
@@ -16,7 +15,6 @@ import io.jangada.raft.storage.InMemoryStateStorage;
 import io.jangada.raft.transport.ForwardingTransport;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,8 +81,7 @@ class RaftNodeSnapshotStatusTest {
   }
 
   /** A state machine whose snapshots are written only after {@link #release}. */
-  private static final class HeldSnapshots implements StateMachine {
-    final RecordingStateMachine delegate = new RecordingStateMachine();
+  private static final class HeldSnapshots extends WrappedSnapshots {
     final CountDownLatch writing = new CountDownLatch(1);
     final CountDownLatch released = new CountDownLatch(1);
 
@@ -93,13 +90,7 @@ class RaftNodeSnapshotStatusTest {
     }
 
     @Override
-    public Bytes apply(long index, Bytes command) {
-      return delegate.apply(index, command);
-    }
-
-    @Override
-    public SnapshotWriter snapshot() {
-      SnapshotWriter writer = delegate.snapshot();
+    SnapshotWriter wrap(SnapshotWriter writer) {
       return out -> {
         writing.countDown();
         try {
@@ -110,11 +101,6 @@ class RaftNodeSnapshotStatusTest {
         }
         writer.writeTo(out);
       };
-    }
-
-    @Override
-    public void restore(SnapshotMeta meta, InputStream data) throws IOException {
-      delegate.restore(meta, data);
     }
   }
 

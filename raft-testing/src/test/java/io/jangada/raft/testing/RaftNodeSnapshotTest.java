@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jangada.raft.Committed;
 import io.jangada.raft.RaftListener;
 import io.jangada.raft.RaftNode;
-import io.jangada.raft.StateMachine;
 import io.jangada.raft.StateMachine.SnapshotWriter;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
@@ -356,18 +355,11 @@ class RaftNodeSnapshotTest {
   }
 
   /** A state machine whose snapshot writer fails while {@code failing} is set. */
-  private static final class FlakySnapshots implements StateMachine {
-    final RecordingStateMachine delegate = new RecordingStateMachine();
+  private static final class FlakySnapshots extends WrappedSnapshots {
     volatile boolean failing = true;
 
     @Override
-    public Bytes apply(long index, Bytes command) {
-      return delegate.apply(index, command);
-    }
-
-    @Override
-    public SnapshotWriter snapshot() {
-      SnapshotWriter writer = delegate.snapshot();
+    SnapshotWriter wrap(SnapshotWriter writer) {
       return out -> {
         out.write(1);
         if (failing) {
@@ -375,11 +367,6 @@ class RaftNodeSnapshotTest {
         }
         writer.writeTo(out);
       };
-    }
-
-    @Override
-    public void restore(SnapshotMeta meta, java.io.InputStream data) throws IOException {
-      delegate.restore(meta, data);
     }
   }
 
