@@ -112,7 +112,7 @@ public final class RaftCore {
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.lostTail = new LostTail(id, log, state.commit());
-    this.voterLease = new VoterLease(config, state);
+    this.voterLease = new VoterLease(config, state, rules);
     // As adjusted by open(): an adjusted commit alone is not worth a write.
     this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState(), applied);
     this.configurations = new Configurations(id, log, rules, membership, this::onAdopted);

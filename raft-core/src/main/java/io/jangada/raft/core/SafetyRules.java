@@ -42,6 +42,15 @@ interface SafetyRules {
     return true;
   }
 
+  /**
+   * Thesis §6.4.1: a voter's promise not to help elect another leader for an election timeout after
+   * it acknowledged a heartbeat outlives a restart; {@link VoterLease} keeps it by holding for the
+   * first {@code electionTicks} ticks after opening. Read once, when the core opens.
+   */
+  default boolean voterLeaseSurvivesRestart() {
+    return true;
+  }
+
   /** Thesis §9.6: a pre-vote request never moves the receiver's term. */
   default boolean preVoteKeepsTerm() {
     return true;

@@ -26,10 +26,11 @@ final class VoterLease {
   // The promise kept across a restart: the lease holds while fewer ticks passed since open.
   private final long heldAfterOpenTicks;
 
-  VoterLease(RaftConfig config, HardState opened) {
+  VoterLease(RaftConfig config, HardState opened, SafetyRules rules) {
     this.config = config;
     boolean leaseReads = config.checkQuorum() && config.leaseMarginTicks() < config.electionTicks();
-    this.heldAfterOpenTicks = leaseReads && opened.term() > 0 ? config.electionTicks() : 0;
+    boolean promised = leaseReads && opened.term() > 0 && rules.voterLeaseSurvivesRestart();
+    this.heldAfterOpenTicks = promised ? config.electionTicks() : 0;
   }
 
   /**

@@ -33,6 +33,9 @@ class SimCheckerSelfTest {
    * that leave out the client-session table (planted in the simulated driver's snapshot writing,
    * the one place the library adds the table) make a node that restarts or installs such a snapshot
    * judge later session entries differently from the others: the clients' session checks catch it.
+   * A restarted voter that forgets its lease promise votes for a campaign while the leader it
+   * acknowledged still answers lease reads: the lease nemesis ({@link SimLeaseRestarts}) sets that
+   * up, and the read-index floor sees the stale lease read.
    */
   @ParameterizedTest(name = "{0} ({1} nodes, direct checks {2}, churn {5}) caught by {3}")
   @CsvSource({
@@ -53,6 +56,7 @@ class SimCheckerSelfTest {
     "REMOVED_LEADER_COUNTS_ITSELF, 3, true, Durability, 1000, true",
     "FORGET_SESSIONS_IN_SNAPSHOT, 3, true, Sessions, 300, false",
     "LEASE_READ_DURING_TRANSFER, 3, true, ReadIndex, 1000, false",
+    "RESTARTED_VOTER_FORGETS_LEASE, 3, true, ReadIndex, 1000, false",
   })
   void plantedBugIsCaught(
       SimNode.Bug bug,

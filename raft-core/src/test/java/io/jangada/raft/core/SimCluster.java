@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -47,6 +48,8 @@ final class SimCluster {
   final SimInvariants invariants = new SimInvariants();
   final SimClients clients;
   final SimSnapshotTransfers snapshotTransfers;
+  // Restarts a voter that holds up a leader's lease, on seeds with lease reads.
+  final SimLeaseRestarts leaseRestarts;
   private final RaftConfig config;
   private final ArrayDeque<String> tail = new ArrayDeque<>();
   private final Consumer<String> trace;
@@ -114,11 +117,18 @@ final class SimCluster {
             tightness == 3 ? 60 + limits.nextInt(100) : 1 << 20);
     this.size = size;
     // Planted storage and vote bugs show after crashes; a lease read during a transfer needs a
-    // leader that lives long enough to transfer.
+    // leader that lives long enough to transfer, a restarted voter's lease one that lives long
+    // enough for the lease nemesis (SimLeaseRestarts).
     crashRate =
-        bug == SimNode.Bug.NONE || bug == SimNode.Bug.LEASE_READ_DURING_TRANSFER ? 0.002 : 0.05;
+        bug == SimNode.Bug.NONE
+                || bug == SimNode.Bug.LEASE_READ_DURING_TRANSFER
+                || bug == SimNode.Bug.RESTARTED_VOTER_FORGETS_LEASE
+            ? 0.002
+            : 0.05;
     this.leaseReads =
-        Boolean.getBoolean("sim.lease") || bug == SimNode.Bug.LEASE_READ_DURING_TRANSFER;
+        Boolean.getBoolean("sim.lease")
+            || bug == SimNode.Bug.LEASE_READ_DURING_TRANSFER
+            || bug == SimNode.Bug.RESTARTED_VOTER_FORGETS_LEASE;
     this.tailRandom = new SplittableRandom(seed ^ 0x7A11_1055L);
     // A generator of its own, so the rest of the run draws what it drew before.
     this.maxInFlight =
@@ -131,6 +141,7 @@ final class SimCluster {
     clients = new SimClients(this, random.split(), 2 + random.nextInt(3));
     observers = new BothObservers(invariants, clients);
     snapshotTransfers = new SimSnapshotTransfers(nodes, net, this::event);
+    leaseRestarts = new SimLeaseRestarts(new LeaseNemesisView(), seed, config.electionTicks());
     for (NodeId id : ids) {
       SimNode node = new SimNode(id, config, membership, observers, bug);
       node.maxInFlight = maxInFlight;
@@ -348,6 +359,9 @@ final class SimCluster {
     now++;
     if (faults) {
       injectNetworkFaults();
+      if (leaseReads) {
+        leaseRestarts.tick(now);
+      }
     }
     for (SimNode node : nodes.values()) {
       if (node.paused && (now >= node.resumeAt || !faults)) {
@@ -376,7 +390,8 @@ final class SimCluster {
         // leader within 100 ticks after healing, as a demoted voter's campaigns take the stale
         // third voter's vote in each term just before the up-to-date node asks for it.
         boolean skip = random.nextInt(10) == 0;
-        if (skip && boundedDrift && leaseReads && now - node.skippedAt < MAX_DRIFT_WINDOW) {
+        boolean bounded = boundedDrift || leaseRestarts.active();
+        if (skip && bounded && leaseReads && now - node.skippedAt < MAX_DRIFT_WINDOW) {
           skip = false;
         }
         if (skip) {
@@ -475,7 +490,7 @@ final class SimCluster {
       log("forged ack " + m.to() + "->" + m.from() + " match=" + match);
     }
     SimNode to = nodes.get(m.to());
-    if (to == null || !to.isUp() || net.isCut(m.from(), m.to())) {
+    if (to == null || !to.isUp() || net.isCut(m.from(), m.to()) || leaseRestarts.loses(m)) {
       log("lost " + describe(m));
       return;
     }
@@ -527,6 +542,32 @@ final class SimCluster {
     } else {
       node.core().readIndex(id);
       event(node.id + " read-index " + id + " (must reach " + floor + ")");
+    }
+  }
+
+  /** What {@link SimLeaseRestarts} may do to the cluster. */
+  private final class LeaseNemesisView implements SimLeaseRestarts.Cluster {
+    @Override
+    public Map<NodeId, SimNode> nodes() {
+      return nodes;
+    }
+
+    @Override
+    public void crashAndRestart(SimNode node) {
+      crash(node);
+      restart(node);
+    }
+
+    @Override
+    public void leaseRead(SimNode node) {
+      long id = newReadId();
+      node.core().leaseRead(id);
+      event(node.id + " lease-read " + id + " (nemesis)");
+    }
+
+    @Override
+    public void log(String line) {
+      SimCluster.this.log(line);
     }
   }
 
@@ -706,7 +747,10 @@ final class SimCluster {
     if (down >= nodes.size() / 2 || up.isEmpty()) {
       return;
     }
-    SimNode victim = up.get(random.nextInt(up.size()));
+    crash(up.get(random.nextInt(up.size())));
+  }
+
+  private void crash(SimNode victim) {
     victim.crash(random);
     event(
         victim.id
@@ -813,6 +857,7 @@ final class SimCluster {
 
   private void awaitProgress(int leaderTicks, int ticks) {
     faults = false;
+    leaseRestarts.stop();
     net.heal();
     net.dropRate = 0;
     net.duplicateRate = 0;

@@ -118,6 +118,18 @@ final class SimNode {
             return false;
           }
         }),
+    /**
+     * A restarted voter forgets the lease promise it gave before it stopped and may vote at once,
+     * while the leader it acknowledged still answers lease reads (thesis §6.4.1; {@link
+     * VoterLease}).
+     */
+    RESTARTED_VOTER_FORGETS_LEASE(
+        new SafetyRules() {
+          @Override
+          public boolean voterLeaseSurvivesRestart() {
+            return false;
+          }
+        }),
     /** Snapshots leave out the client-session table (the library would forget deduplication). */
     FORGET_SESSIONS_IN_SNAPSHOT,
     /** A follower appends after prevLogIndex without checking prevLogTerm (breaks Fig. 2). */
