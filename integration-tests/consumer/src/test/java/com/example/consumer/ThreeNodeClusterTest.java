@@ -13,6 +13,7 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -43,40 +44,7 @@ class ThreeNodeClusterTest {
   @Test
   void aCommandProposedOnTheLeaderIsAppliedOnEveryNode() throws Exception {
     List<NodeId> ids = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
-    Map<NodeId, InetSocketAddress> addresses = new TreeMap<>();
-    for (NodeId id : ids) {
-      addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
-    }
-    List<RaftNode> nodes = new ArrayList<>();
-    for (NodeId id : ids) {
-      FileStorage storage =
-          FileStorage.open(dir.resolve(id.value()), DataDirIdentity.of("consumer", id.value()));
-      resources.add(storage);
-      GrpcTransport.Builder transport =
-          GrpcTransport.builder().self(id).clusterId("consumer").listen(addresses.get(id));
-      for (NodeId peer : ids) {
-        if (!peer.equals(id)) {
-          transport.peer(peer, addresses.get(peer));
-        }
-      }
-      GrpcTransport grpc = transport.build();
-      resources.add(grpc);
-      RaftNode node =
-          RaftNode.builder()
-              .id(id)
-              .membership(Membership.ofVoters(ids))
-              .stateMachine(new Counter())
-              .logStorage(storage.log())
-              .stateStorage(storage.state())
-              .snapshotStorage(storage.snapshots())
-              .transport(grpc)
-              .build();
-      resources.add(node);
-      nodes.add(node);
-    }
-    for (RaftNode node : nodes) {
-      node.start().get(30, TimeUnit.SECONDS);
-    }
+    List<RaftNode> nodes = startCluster(ids);
 
     long expected = 0;
     for (int i = 1; i <= 10; i++) {
@@ -125,6 +93,81 @@ class ThreeNodeClusterTest {
     } catch (ReflectiveOperationException e) {
       return "unknown (" + e + ")";
     }
+  }
+
+  /**
+   * Starts a cluster of {@code ids} on loopback ports that were free a moment ago. Every transport
+   * needs its peers' addresses before it starts, so the ports are picked in advance, and another
+   * process may bind one of them first: the whole start is then retried on fresh ports (in a fresh
+   * directory), up to three times.
+   */
+  private List<RaftNode> startCluster(List<NodeId> ids) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      List<AutoCloseable> opened = new ArrayList<>();
+      try {
+        List<RaftNode> nodes = startCluster(ids, dir.resolve("attempt-" + attempt), opened);
+        resources.addAll(opened);
+        return nodes;
+      } catch (Exception e) {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+          opened.get(i).close();
+        }
+        if (attempt == 3 || !portTaken(e)) {
+          throw e;
+        }
+        System.out.println("consumer: a port was taken before our server bound it, retrying: " + e);
+      }
+    }
+  }
+
+  private static List<RaftNode> startCluster(
+      List<NodeId> ids, Path dir, List<AutoCloseable> opened) throws Exception {
+    Map<NodeId, InetSocketAddress> addresses = new TreeMap<>();
+    for (NodeId id : ids) {
+      addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+    }
+    List<RaftNode> nodes = new ArrayList<>();
+    for (NodeId id : ids) {
+      FileStorage storage =
+          FileStorage.open(dir.resolve(id.value()), DataDirIdentity.of("consumer", id.value()));
+      opened.add(storage);
+      GrpcTransport.Builder transport =
+          GrpcTransport.builder().self(id).clusterId("consumer").listen(addresses.get(id));
+      for (NodeId peer : ids) {
+        if (!peer.equals(id)) {
+          transport.peer(peer, addresses.get(peer));
+        }
+      }
+      GrpcTransport grpc = transport.build();
+      opened.add(grpc);
+      RaftNode node =
+          RaftNode.builder()
+              .id(id)
+              .membership(Membership.ofVoters(ids))
+              .stateMachine(new Counter())
+              .logStorage(storage.log())
+              .stateStorage(storage.state())
+              .snapshotStorage(storage.snapshots())
+              .transport(grpc)
+              .build();
+      opened.add(node);
+      nodes.add(node);
+    }
+    for (RaftNode node : nodes) {
+      node.start().get(30, TimeUnit.SECONDS);
+    }
+    return nodes;
+  }
+
+  private static boolean portTaken(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // Netty's native transport reports EADDRINUSE as an IOException naming it.
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void proposeOnLeader(List<RaftNode> nodes, Bytes command) throws Exception {

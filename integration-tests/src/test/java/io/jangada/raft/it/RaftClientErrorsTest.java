@@ -8,8 +8,6 @@ import io.jangada.raft.grpc.RaftClientException;
 import io.jangada.raft.grpc.RequestTooLargeException;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,10 +81,7 @@ class RaftClientErrorsTest {
 
   @Test
   void noReachableNodeFailsWithNoLeaderAtTheDeadline() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = LoopbackPorts.freeLoopbackAddress().getPort(); // nothing listens there
     try (RaftClient client =
         RaftClient.builder()
             .endpoints("127.0.0.1:" + port)

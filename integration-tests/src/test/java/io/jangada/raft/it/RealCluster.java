@@ -10,9 +10,7 @@ import io.jangada.raft.storage.file.FileStorage;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +56,7 @@ final class RealCluster implements AutoCloseable {
     this.dir = dir;
     this.clusterId = clusterId;
     for (NodeId id : ids) {
-      addresses.put(id, freeLoopbackAddress());
+      addresses.put(id, LoopbackPorts.freeLoopbackAddress());
     }
   }
 
@@ -104,7 +102,7 @@ final class RealCluster implements AutoCloseable {
     if (ids.contains(id) || joined.contains(id)) {
       throw new IllegalArgumentException(id + " is in this cluster already");
     }
-    addresses.put(id, freeLoopbackAddress());
+    addresses.put(id, LoopbackPorts.freeLoopbackAddress());
     joined.add(id);
     start(id);
   }
@@ -210,14 +208,6 @@ final class RealCluster implements AutoCloseable {
   public void close() {
     for (NodeId id : List.copyOf(running.keySet())) {
       stop(id);
-    }
-  }
-
-  private static InetSocketAddress freeLoopbackAddress() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -1,24 +1,57 @@
 package io.jangada.raft.grpc;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
 
-/** Loopback addresses for tests. */
+/**
+ * Loopback addresses for tests, which need ports before starting: every transport must know its
+ * peers' addresses, and a restarted node listens where it did before.
+ *
+ * <p>The ports come from below the range the kernel picks ephemeral ports from (Linux's {@code
+ * ip_local_port_range}). A port the kernel chose for {@code new ServerSocket(0)} lies in that range
+ * and, once released, can be given to any outgoing connection (the transports' own, a parallel
+ * build's) before the test binds it; a port below the range is never handed out that way. Each JVM
+ * starts at a random port and counts up, skipping ports something listens on, so parallel forks
+ * rarely meet.
+ */
 final class TestPorts {
+  private static final int LOWEST = 10_000;
+  private static final int HIGHEST = ephemeralLow() - 1;
+  private static int next = LOWEST + new SplittableRandom().nextInt(HIGHEST - LOWEST);
+
   private TestPorts() {}
 
-  /**
-   * A 127.0.0.1 address whose port was free a moment ago (bound to port 0, then released). Tests
-   * need ports before starting, because every transport must know its peers' addresses.
-   */
-  static InetSocketAddress freeLoopbackAddress() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** A 127.0.0.1 address with a port below the ephemeral range that is free right now. */
+  static synchronized InetSocketAddress freeLoopbackAddress() {
+    for (int tries = 0; tries <= HIGHEST - LOWEST; tries++) {
+      int port = next;
+      next = port == HIGHEST ? LOWEST : port + 1;
+      try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+      } catch (IOException inUse) {
+        // try the next one
+      }
+    }
+    throw new IllegalStateException("no free port in " + LOWEST + ".." + HIGHEST);
+  }
+
+  /** The lowest ephemeral port: Linux's {@code ip_local_port_range}, else 32,768. */
+  private static int ephemeralLow() {
+    try {
+      // readAllLines, not readString: /proc files report size 0, and readString then reads 1 byte.
+      String range =
+          Files.readAllLines(
+                  Path.of("/proc/sys/net/ipv4/ip_local_port_range"), StandardCharsets.US_ASCII)
+              .get(0);
+      return Math.max(LOWEST + 1_000, Integer.parseInt(range.trim().split("\\s+")[0]));
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 }
