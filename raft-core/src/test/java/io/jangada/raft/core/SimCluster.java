@@ -386,9 +386,13 @@ final class SimCluster {
         // -Dsim.boundedDrift and lease reads the drift stays within the bound the default
         // RaftConfig.leaseMarginTicks covers (rates differing by up to 10 %): at most one skip in
         // any 11 consecutive ticks, so a node ticks at least 10 times while another ticks 11.
-        // Not the default yet: with it, 3-node seed 435548 (membership churn, no PreVote) elects no
-        // leader within 100 ticks after healing, as a demoted voter's campaigns take the stale
-        // third voter's vote in each term just before the up-to-date node asks for it.
+        // Not the default yet: with it (and before SimLeaseRestarts changed its schedule), 3-node
+        // seed 435548 (churn, no PreVote) elected no leader within 100 ticks after healing. n2,
+        // demoted by the uncommitted entry 44 (voters n1, n3), still campaigns (thesis §4.2.2) but
+        // cannot win: n1's log is ahead. n1 ignores n2's requests without taking their term
+        // (Configurations.admits, §4.2.3: a non-voter with an older log); n3, whose log predates
+        // entry 44, takes each term and votes for n2. n1 then campaigns in the same term n2 took
+        // and n3 refuses it; n1 wins only once its timer fires before n2's next campaign.
         boolean skip = random.nextInt(10) == 0;
         boolean bounded = boundedDrift || leaseRestarts.active();
         if (skip && bounded && leaseReads && now - node.skippedAt < MAX_DRIFT_WINDOW) {
