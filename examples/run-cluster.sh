@@ -36,6 +36,10 @@ jar="${KV_JAR:-}"
 # The nodes' and the bench's JVM options. C1-only with the serial collector looked cheaper in short
 # runs (C2 compiles for minutes in every JVM), but on full W1/W2 runs on a quiet 2-core machine the
 # JVM's usual G1 + C2 gave 2,317 vs 1,840 ops/s (W1) and 731 vs 379 (W2): keep the defaults.
+# The serial collector with C2 (KV_JAVA_OPTS="-Xms128m -Xmx512m -XX:+UseSerialGC") used 9-13 % less
+# node CPU per write in W1 pairs (benchmarks/PROFILE.md, branch httpcpu), but on the loaded 2-core
+# machine its stop-the-world pauses reached 0.6-1.2 s (G1's 0.13-0.32 s), beyond the 500 ms election
+# timeout, and two of four serial runs lost their leader mid-run: G1 stays the default.
 java_opts="${KV_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseG1GC}"
 bench_java_opts="${KV_BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC}"
 tick_ms="${KV_TICK_MS:-50}"

@@ -20,7 +20,7 @@ final class Exchange {
 
   // The answer.
   private int status = 200;
-  private final Map<String, String> responseHeaders = new LinkedHashMap<>();
+  private Map<String, String> responseHeaders = Map.of(); // a LinkedHashMap once one is set
   private byte[] responseBody = new byte[0];
 
   /**
@@ -65,6 +65,9 @@ final class Exchange {
 
   /** Sets a response header (replacing an earlier value). */
   void setHeader(String name, String value) {
+    if (!(responseHeaders instanceof LinkedHashMap)) {
+      responseHeaders = new LinkedHashMap<>(4);
+    }
     responseHeaders.put(name, value);
   }
 
@@ -78,6 +81,7 @@ final class Exchange {
     return status;
   }
 
+  /** The response headers set so far, in the order they were first set (not to be changed). */
   Map<String, String> responseHeaders() {
     return responseHeaders;
   }

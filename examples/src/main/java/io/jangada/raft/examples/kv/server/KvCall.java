@@ -66,8 +66,8 @@ final class KvCall {
 
   /**
    * PUT without blocking: the returned future completes once the answer is set on the exchange, or
-   * fails with the {@link HttpError} (or {@link io.jangada.raft.RaftException}) to answer with. Bad
-   * input throws at once.
+   * fails with the {@link HttpError} to answer with ({@link #writeFailure}). Bad input throws at
+   * once.
    */
   CompletableFuture<Void> put(Bytes key, Bytes value, Map<String, String> params) {
     RequestParsing.allowParams(params, PUT_PARAMS);
@@ -104,7 +104,24 @@ final class KvCall {
         idempotencyKey.isPresent()
             ? proposeOnce(encoded, idempotencyKey.get())
             : proposeInServerSession(encoded, 1);
-    return committed.thenAccept(c -> answer(key, c));
+    // One stage from the commit to the answer (a chain of thenAccept and exceptionallyCompose cost
+    // a future and a completion object each, on every write).
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    committed.whenComplete(
+        (c, failure) -> {
+          Throwable refusal = failure;
+          if (refusal == null) {
+            try {
+              answer(key, c);
+              answered.complete(null);
+              return;
+            } catch (Throwable t) {
+              refusal = t;
+            }
+          }
+          answered.completeExceptionally(writeFailure(refusal));
+        });
+    return answered;
   }
 
   private void answer(Bytes key, Committed committed) {
@@ -172,40 +189,65 @@ final class KvCall {
   /** A request of this server's own session; sent again in a new session if it expired. */
   private CompletableFuture<Committed> proposeInServerSession(Bytes command, int attempt) {
     WriteSession session = server.writeSession();
-    return step(session.clientId())
-        .thenCompose(
-            clientId -> {
-              long sequence = session.begin();
-              CompletableFuture<Committed> proposed;
-              try {
-                proposed =
-                    step(
-                        node.propose(
-                            command,
-                            new SessionInfo(
-                                clientId, sequence, session.lowestUnacknowledged(sequence))));
-              } catch (RuntimeException e) {
-                session.end(sequence);
-                throw e;
-              }
-              return proposed
-                  .handle(
-                      (committed, failure) -> {
-                        session.end(sequence);
-                        if (failure == null) {
-                          return CompletableFuture.completedFuture(committed);
-                        }
-                        Throwable cause = unwrap(failure);
-                        if (cause instanceof SessionExpiredException expired) {
-                          session.expired(clientId);
-                          return attempt >= 2
-                              ? CompletableFuture.<Committed>failedFuture(sessionExpired(expired))
-                              : proposeInServerSession(command, attempt + 1);
-                        }
-                        return CompletableFuture.<Committed>failedFuture(cause);
-                      })
-                  .thenCompose(next -> next);
-            });
+    CompletableFuture<Long> clientId = session.clientId();
+    if (clientId.isDone() && !clientId.isCompletedExceptionally()) {
+      // The usual case, the session is open: no stage to wait for it.
+      try {
+        return proposeInSession(session, clientId.join(), command, attempt);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return step(clientId).thenCompose(id -> proposeInSession(session, id, command, attempt));
+  }
+
+  private CompletableFuture<Committed> proposeInSession(
+      WriteSession session, long clientId, Bytes command, int attempt) {
+    long sequence = session.begin();
+    CompletableFuture<Committed> proposed;
+    try {
+      proposed =
+          step(
+              node.propose(
+                  command,
+                  new SessionInfo(clientId, sequence, session.lowestUnacknowledged(sequence))));
+    } catch (RuntimeException e) {
+      session.end(sequence);
+      throw e;
+    }
+    CompletableFuture<Committed> result = new CompletableFuture<>();
+    proposed.whenComplete(
+        (committed, failure) -> {
+          try {
+            session.end(sequence);
+            if (failure == null) {
+              result.complete(committed);
+              return;
+            }
+            Throwable cause = unwrap(failure);
+            if (!(cause instanceof SessionExpiredException expired)) {
+              result.completeExceptionally(cause);
+              return;
+            }
+            session.expired(clientId);
+            if (attempt >= 2) {
+              result.completeExceptionally(sessionExpired(expired));
+              return;
+            }
+            proposeInServerSession(command, attempt + 1)
+                .whenComplete(
+                    (again, error) -> {
+                      if (error == null) {
+                        result.complete(again);
+                      } else {
+                        result.completeExceptionally(error);
+                      }
+                    });
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e); // never leave the write unanswered
+          }
+        });
+    return result;
   }
 
   private static HttpError sessionExpired(SessionExpiredException e) {

@@ -37,7 +37,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -107,6 +110,14 @@ public final class KvHttpServer implements AutoCloseable {
   private static final long DRAIN_LIMIT = 8L << 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * {@code Content-Type: application/json}, the type of nearly every answer, as a field Jetty
+   * writes as pre-encoded bytes (no header-name lookup or per-character encoding per answer).
+   */
+  private static final HttpField JSON_CONTENT_TYPE =
+      new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
+
   private static final List<String> ENDPOINTS =
       List.of(
           "/v1/kv/{key}",
@@ -146,6 +157,8 @@ public final class KvHttpServer implements AutoCloseable {
   }
 
   private final NodeId self;
+  // X-Jangada-Node: <self>, encoded once: every answer carries it.
+  private final HttpField nodeField;
   private final KvNode node;
   private final Map<NodeId, URI> httpByNode;
   private final Options options;
@@ -166,6 +179,7 @@ public final class KvHttpServer implements AutoCloseable {
       Options options,
       Supplier<String> metrics) {
     this.self = self;
+    this.nodeField = new PreEncodedHttpField(NODE_HEADER, self.value());
     this.node = node;
     this.httpByNode = httpByNode; // read per request, so a concurrent map may be filled later
     this.options = options;
@@ -341,7 +355,7 @@ public final class KvHttpServer implements AutoCloseable {
   private final class Entry extends Handler.Abstract.NonBlocking {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-      response.getHeaders().put(NODE_HEADER, self.value());
+      response.getHeaders().add(nodeField); // the first header of a new response
       long length = request.getLength();
       int max = options.maxValueBytes();
       boolean kvPut =
@@ -352,8 +366,18 @@ public final class KvHttpServer implements AutoCloseable {
         return true;
       }
       int limit = kvPut ? max + 1 : 64 * 1024;
+      ArrivedBody arrived = ArrivedBody.read(request, limit);
+      if (arrived.body() != null) { // the usual case: the body came with the headers
+        if (kvPut && arrived.body().length > max) {
+          write(response, callback, answerError(tooLarge(max)));
+        } else {
+          dispatch(request, response, callback, arrived.body());
+        }
+        return true;
+      }
+      Content.Source source = arrived.rest(); // the body so far, then the rest as it arrives
       Content.Source.asByteArrayAsync(
-          request,
+          source,
           limit,
           Promise.Invocable.from(
               Invocable.InvocationType.NON_BLOCKING,
@@ -364,7 +388,7 @@ public final class KvHttpServer implements AutoCloseable {
                           ? tooLarge(max)
                           : new HttpError(400, "could not read the request body: " + error);
                   BodyDrain.thenRun(
-                      request, DRAIN_LIMIT, () -> write(response, callback, answerError(e)));
+                      source, DRAIN_LIMIT, () -> write(response, callback, answerError(e)));
                   return;
                 }
                 if (kvPut && body.length > max) {
@@ -439,12 +463,9 @@ public final class KvHttpServer implements AutoCloseable {
     Map<String, String> params = RequestParsing.parseQuery(exchange.rawQuery());
     Bytes key = RequestParsing.decodeKey(exchange.rawPath().substring(KV_PREFIX.length()));
     KvCall call = new KvCall(this, exchange, node, options.requestTimeout());
-    CompletableFuture<Void> answered =
-        exchange.method().equals("PUT")
-            ? call.put(key, Bytes.wrapUnsafe(exchange.body()), params)
-            : call.delete(key, params);
-    return answered.exceptionallyCompose(
-        failure -> CompletableFuture.failedFuture(call.writeFailure(failure)));
+    return exchange.method().equals("PUT")
+        ? call.put(key, Bytes.wrapUnsafe(exchange.body()), params)
+        : call.delete(key, params); // failing with the HttpError to answer with
   }
 
   private void handle(Exchange exchange) {
@@ -622,10 +643,18 @@ public final class KvHttpServer implements AutoCloseable {
 
   private static void write(Response response, Callback callback, Exchange exchange) {
     response.setStatus(exchange.status());
-    exchange.responseHeaders().forEach((k, v) -> response.getHeaders().put(k, v));
+    HttpFields.Mutable headers = response.getHeaders();
+    exchange.responseHeaders().forEach((name, value) -> headers.put(field(name, value)));
     byte[] body = exchange.responseBody();
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    // No answer sets Content-Length itself: added, not put (put searches the fields first).
+    headers.add(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  private static HttpField field(String name, String value) {
+    return name.equals("Content-Type") && value.equals("application/json")
+        ? JSON_CONTENT_TYPE
+        : new HttpField(name, value);
   }
 
   /** Jetty's own errors (a bad request line, a header too large) as JSON too. */
@@ -641,7 +670,7 @@ public final class KvHttpServer implements AutoCloseable {
       } catch (IOException e) {
         body = new byte[0];
       }
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.getHeaders().put(JSON_CONTENT_TYPE);
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
       response.write(true, ByteBuffer.wrap(body), callback);
       return true;

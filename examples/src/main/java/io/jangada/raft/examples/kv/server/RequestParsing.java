@@ -61,6 +61,9 @@ final class RequestParsing {
    * to U+FFFD and name the same key.
    */
   static String decodeStrictUtf8(String raw) {
+    if (isPlainAscii(raw)) {
+      return raw; // nothing to decode (the usual key)
+    }
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
@@ -96,11 +99,23 @@ final class RequestParsing {
     }
   }
 
-  static Map<String, String> parseQuery(String rawQuery) {
-    Map<String, String> params = new LinkedHashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return params;
+  /** True if {@code raw} has only ASCII characters and no percent sign. */
+  private static boolean isPlainAscii(String raw) {
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c >= 0x80 || c == '%') {
+        return false;
+      }
     }
+    return true;
+  }
+
+  /** The query's parameters in their order (read-only; empty without a query). */
+  static Map<String, String> parseQuery(String rawQuery) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> params = new LinkedHashMap<>();
     for (String pair : rawQuery.split("&")) {
       if (pair.isEmpty()) {
         continue;

@@ -8,6 +8,7 @@ import io.jangada.raft.model.NodeId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +103,41 @@ class KvHttpOperabilityTest {
             .isGreaterThan(0);
       }
     }
+  }
+
+  /**
+   * A value that arrives in two parts, the second after the server has read the headers and the
+   * first, is stored whole: what the server read before the rest arrived is handed back to the body
+   * reader ({@link ArrivedBody}), not lost.
+   */
+  @Test
+  void aBodyThatArrivesInPartsIsStoredWhole() throws Exception {
+    NodeId leader = cluster.leader();
+    URI base = cluster.urls.get(leader);
+    try (Socket socket = new Socket("127.0.0.1", base.getPort())) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "PUT /v1/kv/parts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nfirst"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(200); // the server reads the headers and the first part meanwhile
+      out.write("-half".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String answer =
+          cluster.pump(
+              () ->
+                  CompletableFuture.supplyAsync(
+                      () -> {
+                        try {
+                          return readUntil(socket.getInputStream(), "}");
+                        } catch (IOException e) {
+                          throw new UncheckedIOException(e);
+                        }
+                      }));
+      assertThat(answer).startsWith("HTTP/1.1 200");
+    }
+    assertThat(cluster.get(leader, "/v1/kv/parts").body()).isEqualTo("first-half");
   }
 
   /** What {@code in} sends until {@code marker} (or its end), as ASCII. */
