@@ -392,10 +392,13 @@ final class Leader {
 
   /** Sends to {@code peer} until its window is full or nothing is left to send. */
   private void sendAll(NodeId peer, boolean sendIfEmpty) {
-    if (sendAppend(peer, sendIfEmpty)) {
-      while (sendAppend(peer, false)) {
-        // Keep the pipeline full up to the inflight window.
-      }
+    // Keep the pipeline full up to the inflight window. Written so that C2 parses (and inlines)
+    // sendAppend, with the log reads and the AppendRequest it builds, once into each caller: the
+    // call is not the loop's head (a loop whose head is its exit test gets that head cloned, and
+    // `if (send()) while (send())` had two call sites anyway).
+    boolean first = true;
+    while (sendAppend(peer, first && sendIfEmpty)) {
+      first = false;
     }
   }
 
