@@ -27,15 +27,33 @@ final class Acks {
   static void acknowledge(
       List<Message> out, NodeId from, NodeId leader, long term, long matchIndex) {
     long match = matchIndex;
-    for (int i = out.size() - 1; i >= 0; i--) {
-      if (out.get(i) instanceof AppendResponse r && r.to().equals(leader)) {
-        if (r.success() && r.term() == term) {
-          out.remove(i);
-          match = Math.max(match, r.matchIndex());
-        }
-        break;
-      }
+    int last = out.size() - 1;
+    // Usually the list is empty or ends with the previous acknowledgement: no loop on this path, so
+    // C2 compiles no loop into the follower's RaftCore.dispatch (whose first compilation the loop's
+    // limit check deoptimized in every recorded W1 run); the search runs in its own method.
+    int latest =
+        last < 0 || isResponseTo(out.get(last), leader) ? last : latestBefore(out, leader, last);
+    if (latest >= 0
+        && out.get(latest) instanceof AppendResponse r
+        && r.success()
+        && r.term() == term) {
+      out.remove(latest);
+      match = Math.max(match, r.matchIndex());
     }
     out.add(new AppendResponse(from, leader, term, true, match, 0, 0));
+  }
+
+  /** The position of the latest AppendResponse to {@code leader} before {@code end}, or -1. */
+  private static int latestBefore(List<Message> out, NodeId leader, int end) {
+    for (int i = end - 1; i >= 0; i--) {
+      if (isResponseTo(out.get(i), leader)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isResponseTo(Message m, NodeId leader) {
+    return m instanceof AppendResponse r && r.to().equals(leader);
   }
 }
