@@ -393,9 +393,9 @@ final class Leader {
   /** Sends to {@code peer} until its window is full or nothing is left to send. */
   private void sendAll(NodeId peer, boolean sendIfEmpty) {
     // Keep the pipeline full up to the inflight window. One loop with one call site: the earlier
-    // `if (sendAppend(..)) while (sendAppend(..))` made C2 inline sendAppend, with the log reads and
-    // the AppendRequest it builds, twice into every caller (RaftCore.hasReady 59-62 kB of code;
-    // 42-46 kB in this shape, benchmarks/PROFILE.md "branch jitroots").
+    // `if (sendAppend(..)) while (sendAppend(..))` made C2 inline sendAppend (with the log reads
+    // and the AppendRequest it builds) twice into every caller: RaftCore.hasReady had 59-62 kB of
+    // code, 42-46 kB in this shape (benchmarks/PROFILE.md, branch jitroots).
     boolean first = true;
     while (sendAppend(peer, first && sendIfEmpty)) {
       first = false;
