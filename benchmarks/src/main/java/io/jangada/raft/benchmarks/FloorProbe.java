@@ -3,6 +3,7 @@ package io.jangada.raft.benchmarks;
 import io.jangada.raft.grpc.GrpcTransport;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -127,8 +128,8 @@ final class FloorProbe {
   static long[] grpcRoundTripSamples() throws Exception {
     NodeId a = NodeId.of("floor-a");
     NodeId b = NodeId.of("floor-b");
-    InetSocketAddress addressA = GrpcTransports.freeLoopbackAddress();
-    InetSocketAddress addressB = GrpcTransports.freeLoopbackAddress();
+    InetSocketAddress addressA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addressB = LoopbackPorts.freeLoopbackAddress();
     BlockingQueue<Message> answers = new ArrayBlockingQueue<>(16);
     try (GrpcTransport left =
             GrpcTransport.builder()

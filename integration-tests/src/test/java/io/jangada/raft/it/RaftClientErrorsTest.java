@@ -8,6 +8,7 @@ import io.jangada.raft.grpc.RaftClientException;
 import io.jangada.raft.grpc.RequestTooLargeException;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -7,6 +7,7 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
+import io.jangada.raft.testing.LoopbackPorts;
 import io.jangada.raft.transport.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -11,6 +11,7 @@ import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
 import io.jangada.raft.storage.InMemorySnapshotStorage;
 import io.jangada.raft.storage.InMemoryStateStorage;
+import io.jangada.raft.testing.LoopbackPorts;
 import io.jangada.raft.testing.RecordingStateMachine;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
@@ -46,7 +47,7 @@ class GrpcClusterTest {
 
   /** What survives a node's crash: its address and storage. */
   private static final class Member {
-    final InetSocketAddress address = TestPorts.freeLoopbackAddress();
+    final InetSocketAddress address = LoopbackPorts.freeLoopbackAddress();
     final InMemoryLogStorage log = new InMemoryLogStorage();
     final InMemoryStateStorage state = new InMemoryStateStorage();
     final InMemorySnapshotStorage snapshots = new InMemorySnapshotStorage();

@@ -2,6 +2,7 @@ package io.jangada.raft.grpc;
 
 import io.jangada.raft.contract.TransportContract;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import io.jangada.raft.transport.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -15,7 +16,7 @@ class GrpcTransportContractTest extends TransportContract {
   @Override
   protected Cluster newCluster(List<NodeId> ids) {
     Map<NodeId, InetSocketAddress> addresses = new HashMap<>();
-    ids.forEach(id -> addresses.put(id, TestPorts.freeLoopbackAddress()));
+    ids.forEach(id -> addresses.put(id, LoopbackPorts.freeLoopbackAddress()));
     Map<NodeId, GrpcTransport.Builder> builders = new HashMap<>();
     for (NodeId id : ids) {
       GrpcTransport.Builder b =

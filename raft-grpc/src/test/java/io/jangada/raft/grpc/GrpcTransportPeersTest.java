@@ -9,6 +9,7 @@ import io.jangada.raft.contract.TransportContract.RecordingInbox;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -71,9 +72,9 @@ class GrpcTransportPeersTest {
 
   @Test
   void reconfiguringOtherPeersLosesNothingSentToAnUnchangedPeer() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrC = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrC = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxB = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA).peer(B, addrB), new RecordingInbox());
     start(node(B, addrB), inboxB);
@@ -134,9 +135,9 @@ class GrpcTransportPeersTest {
 
   @Test
   void aRemovedPeerIsClosedAndAMovedPeerIsReachedAtItsNewAddress() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrC1 = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrC2 = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrC1 = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrC2 = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxA = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA).peer(C, addrC1), inboxA);
     RecordingInbox inboxC1 = new RecordingInbox();
@@ -167,8 +168,8 @@ class GrpcTransportPeersTest {
 
   @Test
   void aNodeThatKnowsNobodyHearsALeaderAndRepliesAtTheAddressItAnnounces() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrJ = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrJ = LoopbackPorts.freeLoopbackAddress();
     NodeId joiner = NodeId.of("j");
     RecordingInbox inboxA = new RecordingInbox();
     RecordingInbox inboxJ = new RecordingInbox();
@@ -191,8 +192,8 @@ class GrpcTransportPeersTest {
 
   @Test
   void anAdvertisedAddressIsWhereRepliesGo() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrJ = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrJ = LoopbackPorts.freeLoopbackAddress();
     NodeId joiner = NodeId.of("j");
     RecordingInbox inboxJ = new RecordingInbox();
     // A listens on every interface and advertises its loopback address explicitly.
@@ -210,8 +211,8 @@ class GrpcTransportPeersTest {
 
   @Test
   void theTransportFollowsTheReplicatedConfiguration() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxB = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA).peer(C, "127.0.0.1:4"), new RecordingInbox());
     start(node(B, addrB), inboxB);
@@ -240,8 +241,8 @@ class GrpcTransportPeersTest {
 
   @Test
   void withUnknownSendersRefusedAStrangerIsNotHeard() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrJ = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrJ = LoopbackPorts.freeLoopbackAddress();
     NodeId joiner = NodeId.of("j");
     RecordingInbox inboxJ = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA).peer(joiner, addrJ), new RecordingInbox());

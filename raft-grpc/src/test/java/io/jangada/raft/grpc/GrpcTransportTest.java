@@ -13,6 +13,7 @@ import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
+import io.jangada.raft.testing.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -138,9 +139,9 @@ class GrpcTransportTest {
         start(
             node(
                     B,
-                    TestPorts.freeLoopbackAddress(),
-                    TestPorts.freeLoopbackAddress(),
-                    TestPorts.freeLoopbackAddress())
+                    LoopbackPorts.freeLoopbackAddress(),
+                    LoopbackPorts.freeLoopbackAddress(),
+                    LoopbackPorts.freeLoopbackAddress())
                 .acceptUnknownSenders(false)
                 .metrics(
                     new GrpcTransportMetrics() {
@@ -206,8 +207,8 @@ class GrpcTransportTest {
   @Test
   void aPeerThatStopsIsReportedUnreachableAndReachedAgainAfterItRestartsOnTheSamePort()
       throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxA = new RecordingInbox();
     RecordingInbox inboxB = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA, addrB), inboxA);
@@ -237,8 +238,8 @@ class GrpcTransportTest {
    */
   @Test
   void aRestartedPeerIsReconnectedAsSoonAsItsTrafficArrivesNotAfterTheBackoff() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxA = new RecordingInbox();
     RecordingInbox inboxB = new RecordingInbox();
     Duration backoff = Duration.ofSeconds(40); // every retry waits 20 to 40 s
@@ -270,8 +271,8 @@ class GrpcTransportTest {
 
   @Test
   void rejectedClustersAndUnknownSendersAreReportedAsProblems() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxA = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA, addrB), inboxA);
     assertThat(a.peers()).contains(java.util.Set.of(B));
@@ -300,8 +301,8 @@ class GrpcTransportTest {
 
   @Test
   void aPeerThatDoesNotReadMakesTheSenderDropWithABoundedQueue() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     int maxMessages = 32;
     long maxBytes = 1 << 20;
     RecordingInbox inboxA = new RecordingInbox();
@@ -354,8 +355,8 @@ class GrpcTransportTest {
 
   @Test
   void megabyteSnapshotChunksFlowIntactWhenTheSenderPacesOnTheQueue() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxB = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA, addrB).maxQueuedBytes(4L << 20), new RecordingInbox());
     start(node(B, addrB, addrA), inboxB);
@@ -393,8 +394,8 @@ class GrpcTransportTest {
 
   @Test
   void peersCanBeAddedAndRemovedAtRunTime() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxA = new RecordingInbox();
     RecordingInbox inboxB = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA).acceptUnknownSenders(false), inboxA); // knows nobody
@@ -440,9 +441,9 @@ class GrpcTransportTest {
    */
   @Test
   void theSameEntriesSentToTwoPeersArriveIntactAtBoth() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrC = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrC = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxB = new RecordingInbox();
     RecordingInbox inboxC = new RecordingInbox();
     GrpcTransport a = start(node(A, addrA, addrB, addrC), new RecordingInbox());
@@ -485,8 +486,8 @@ class GrpcTransportTest {
 
   @Test
   void batchedFramesStayWithinTheReceiversMaxMessageSize() throws Exception {
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     RecordingInbox inboxA = new RecordingInbox();
     RecordingInbox inboxB = new RecordingInbox();
     // A frame over 2 KiB would make B's gRPC server fail the stream and lose messages.

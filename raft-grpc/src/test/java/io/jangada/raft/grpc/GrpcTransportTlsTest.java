@@ -6,6 +6,7 @@ import io.jangada.raft.contract.TransportContract;
 import io.jangada.raft.contract.TransportContract.RecordingInbox;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -26,8 +27,8 @@ class GrpcTransportTlsTest {
   private static final NodeId B = NodeId.of("b");
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  private final InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-  private final InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+  private final InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+  private final InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
   private final RecordingInbox inboxA = new RecordingInbox();
   private final RecordingInbox inboxB = new RecordingInbox();
   private final List<GrpcTransport> transports = new ArrayList<>();

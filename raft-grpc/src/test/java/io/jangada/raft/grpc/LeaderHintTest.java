@@ -15,6 +15,7 @@ import io.jangada.raft.grpc.proto.ReplyCode;
 import io.jangada.raft.grpc.proto.SubmitRequest;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ class LeaderHintTest {
   private void startCluster() {
     SplittableRandom random = new SplittableRandom(16);
     for (NodeId id : IDS) {
-      addresses.put(id, TestPorts.freeLoopbackAddress());
+      addresses.put(id, LoopbackPorts.freeLoopbackAddress());
     }
     for (NodeId id : IDS) {
       GrpcTransport.Builder b =

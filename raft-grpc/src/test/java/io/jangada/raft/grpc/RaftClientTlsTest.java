@@ -7,6 +7,7 @@ import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class RaftClientTlsTest {
 
   private static final NodeId N1 = NodeId.of("n1");
 
-  private final InetSocketAddress address = TestPorts.freeLoopbackAddress();
+  private final InetSocketAddress address = LoopbackPorts.freeLoopbackAddress();
   private GrpcTransport transport;
   private RaftNode node;
 

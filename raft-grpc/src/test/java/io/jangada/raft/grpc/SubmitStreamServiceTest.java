@@ -14,6 +14,7 @@ import io.jangada.raft.grpc.proto.ReplyCode;
 import io.jangada.raft.grpc.proto.SubmitRequest;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,7 @@ class SubmitStreamServiceTest {
 
   private static final NodeId N1 = NodeId.of("n1");
 
-  private final InetSocketAddress address = TestPorts.freeLoopbackAddress();
+  private final InetSocketAddress address = LoopbackPorts.freeLoopbackAddress();
   private GrpcTransport transport;
   private RaftNode node;
   private ManagedChannel channel;

@@ -6,6 +6,7 @@ import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
+import io.jangada.raft.testing.LoopbackPorts;
 import io.jangada.raft.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -39,8 +40,8 @@ public final class TransportBenchmark {
   public static void main(String[] args) throws Exception {
     int messages = Integer.getInteger("jangada.bench.messages", 200_000);
     int window = Integer.getInteger("jangada.bench.window", 1024);
-    InetSocketAddress addrA = TestPorts.freeLoopbackAddress();
-    InetSocketAddress addrB = TestPorts.freeLoopbackAddress();
+    InetSocketAddress addrA = LoopbackPorts.freeLoopbackAddress();
+    InetSocketAddress addrB = LoopbackPorts.freeLoopbackAddress();
     AtomicLong received = new AtomicLong();
     AtomicLong unreachable = new AtomicLong();
     Transport.Inbox counting =

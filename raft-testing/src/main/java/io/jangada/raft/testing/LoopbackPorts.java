@@ -1,4 +1,4 @@
-package io.jangada.raft.grpc;
+package io.jangada.raft.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,25 +10,33 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Loopback addresses for tests, which need ports before starting: every transport must know its
- * peers' addresses, and a restarted node listens where it did before.
+ * Loopback addresses for tests and benchmarks of a real transport, which need their ports before
+ * the nodes start: every transport must know its peers' addresses, and a restarted node listens
+ * where it did before.
  *
  * <p>The ports come from below the range the kernel picks ephemeral ports from (Linux's {@code
- * ip_local_port_range}). A port the kernel chose for {@code new ServerSocket(0)} lies in that range
- * and, once released, can be given to any outgoing connection (the transports' own, a parallel
- * build's) before the test binds it; a port below the range is never handed out that way. Each JVM
- * starts at a random port and counts up, skipping ports something listens on, so parallel forks
- * rarely meet.
+ * ip_local_port_range}, else 32,768). A port the kernel chose for {@code new ServerSocket(0)} lies
+ * in that range and, once released, can be given to any outgoing connection (the transports' own, a
+ * parallel build's) before the test binds it; a port below the range is never handed out that way.
+ * Each JVM starts at a random port and counts up, skipping ports something listens on, so parallel
+ * forks rarely meet. A race remains only with another process that binds the same port explicitly
+ * in the same instant.
+ *
+ * <p>Thread-safe; {@link #freeLoopbackAddress} tries binds, so it blocks for as long as those take.
  */
-final class TestPorts {
+public final class LoopbackPorts {
   private static final int LOWEST = 10_000;
   private static final int HIGHEST = ephemeralLow() - 1;
   private static int next = LOWEST + new SplittableRandom().nextInt(HIGHEST - LOWEST);
 
-  private TestPorts() {}
+  private LoopbackPorts() {}
 
-  /** A 127.0.0.1 address with a port below the ephemeral range that is free right now. */
-  static synchronized InetSocketAddress freeLoopbackAddress() {
+  /**
+   * A 127.0.0.1 address with a port below the ephemeral range that is free right now.
+   *
+   * @throws IllegalStateException if every port in the range is in use
+   */
+  public static synchronized InetSocketAddress freeLoopbackAddress() {
     for (int tries = 0; tries <= HIGHEST - LOWEST; tries++) {
       int port = next;
       next = port == HIGHEST ? LOWEST : port + 1;
