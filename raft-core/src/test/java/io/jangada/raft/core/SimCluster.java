@@ -74,15 +74,14 @@ final class SimCluster {
   private long readIds;
   boolean faults = true;
   // Set in the liveness phase once the cluster made progress: clients start operations again.
-  private boolean clientsAfterHealing;
+  boolean clientsAfterHealing;
   // Membership churn (withMembershipChurn): configuration changes during the faults.
-  private boolean churn;
+  boolean churn;
+  final SimMembershipChurn membershipChurn;
   private final int size;
   private SimNode.Observer observers;
   private int snapshotEvery;
   private int snapshotTrailing;
-  long membershipChanges;
-  long membershipRefusals;
   // Readys each node may have begun and not finished (asynchronous storage writes); 1 is the old
   // one-Ready-in-flight driver. Drawn per seed, or fixed with -Dsim.inflight=N.
   private final int maxInFlight;
@@ -142,6 +141,8 @@ final class SimCluster {
     observers = new BothObservers(invariants, clients);
     snapshotTransfers = new SimSnapshotTransfers(nodes, net, this::event);
     leaseRestarts = new SimLeaseRestarts(new LeaseNemesisView(), seed, config.electionTicks());
+    // Draws from the main stream, as when the churn was part of this class.
+    membershipChurn = new SimMembershipChurn(this, random, size);
     for (NodeId id : ids) {
       SimNode node = new SimNode(id, config, membership, observers, bug);
       node.maxInFlight = maxInFlight;
@@ -186,8 +187,9 @@ final class SimCluster {
     for (int t = 0; t < ticks; t++) {
       tickOnce();
     }
-    awaitProgress();
-    awaitClientSuccess(10 * config.electionTicks());
+    SimLiveness liveness = new SimLiveness(this, config);
+    liveness.awaitProgress();
+    liveness.awaitClientSuccess(10 * config.electionTicks());
     clientSummary = clients.verify();
     log(
         "done: "
@@ -311,7 +313,10 @@ final class SimCluster {
     return this;
   }
 
-  /** One tick of virtual time, for scripted tests (which usually turn {@link #faults} off). */
+  /**
+   * One tick of virtual time, for the liveness phase and scripted tests (which usually turn {@link
+   * #faults} off).
+   */
   void tick() {
     tickOnce();
   }
@@ -416,7 +421,7 @@ final class SimCluster {
       transfer();
     }
     if (faults && churn && random.nextInt(15) == 0) {
-      changeMembership();
+      membershipChurn.change();
     }
     clients.tick(now, faults || clientsAfterHealing);
     snapshotTransfers.tick(now);
@@ -588,84 +593,6 @@ final class SimCluster {
     }
   }
 
-  /** Asks the leader, if any, for one random configuration change. */
-  private void changeMembership() {
-    Optional<SimNode> found = leader();
-    if (found.isEmpty()) {
-      return;
-    }
-    SimNode leader = found.get();
-    io.jangada.raft.RaftStatus s = leader.core().status();
-    Membership m = s.membership().target();
-    List<NodeId> voters = new ArrayList<>(m.voters());
-    List<NodeId> learners = new ArrayList<>(m.learners());
-    List<NodeId> outsiders = new ArrayList<>();
-    for (NodeId id : nodes.keySet()) {
-      if (!m.contains(id)) {
-        outsiders.add(id);
-      }
-    }
-    int minVoters = size / 2 + 1;
-    if (nodes.values().stream().anyMatch(SimNode::missingCommitted)) {
-      // A node that lost synced entries abstains from elections until a leader refilled it; with
-      // two voters the other one alone could never be elected again (a known limit, see
-      // LostTail), so the operator's churn keeps three voters while one is recovering.
-      minVoters = Math.max(minVoters, 3);
-    }
-    Membership target;
-    String what;
-    int op = random.nextInt(7);
-    if (op == 0 && !outsiders.isEmpty()) {
-      NodeId n = pick(outsiders);
-      target = m.withLearner(n, Optional.of("sim://" + n));
-      what = "add learner " + n;
-    } else if (op == 1 && !learners.isEmpty()) {
-      NodeId n = pick(learners);
-      target = m.withPromoted(n);
-      what = "promote " + n;
-    } else if (op == 2 && voters.size() > minVoters) {
-      NodeId n = pick(voters);
-      target = m.without(n);
-      what = "remove voter " + n + (n.equals(leader.id) ? " (the leader)" : "");
-    } else if (op == 3 && !learners.isEmpty()) {
-      NodeId n = pick(learners);
-      target = m.without(n);
-      what = "remove learner " + n;
-    } else if (op == 4 && voters.size() > minVoters) {
-      NodeId n = pick(voters);
-      target = m.withLearner(n, Optional.empty());
-      what = "demote " + n;
-    } else if (op == 5 && !learners.isEmpty()) {
-      NodeId in = pick(learners);
-      NodeId out = pick(voters);
-      target = m.withPromoted(in).withLearner(out, Optional.empty());
-      what = "replace " + out + " by " + in + " (joint)";
-    } else if (op == 6 && !learners.isEmpty() && voters.size() > minVoters) {
-      NodeId in = pick(learners);
-      NodeId out1 = pick(voters);
-      NodeId out2 = pick(voters);
-      target = m.withPromoted(in).without(out1);
-      if (!out2.equals(out1)) {
-        target = target.without(out2);
-      }
-      what = "promote " + in + ", remove " + out1 + " and " + out2 + " (joint)";
-    } else {
-      return;
-    }
-    long expected = random.nextBoolean() ? RaftCore.ANY_CONFIGURATION : s.membershipIndex();
-    MembershipChange result = leader.core().proposeMembership(target, expected);
-    if (result instanceof MembershipChange.Accepted) {
-      membershipChanges++;
-    } else {
-      membershipRefusals++;
-    }
-    event(leader.id + " membership: " + what + " -> " + result);
-  }
-
-  private NodeId pick(List<NodeId> ids) {
-    return ids.get(random.nextInt(ids.size()));
-  }
-
   // ------------------------------------------------------------------ faults
 
   private void injectNetworkFaults() {
@@ -833,7 +760,7 @@ final class SimCluster {
     return true;
   }
 
-  private void restart(SimNode node) {
+  void restart(SimNode node) {
     node.paused = false;
     node.open(random.split());
     event(node.id + " RESTART " + node.state.load() + " log=" + node.log);
@@ -841,25 +768,8 @@ final class SimCluster {
 
   // ------------------------------------------------------------------ liveness
 
-  /**
-   * Heals everything and stops the faults and new client operations. Then a leader must be elected
-   * within 10 election timeouts (TESTING.md), and a new command must commit and be applied on every
-   * node within 10 election timeouts plus the time the configured batching needs to ship the
-   * longest log once: with {@code maxAppendEntries} 1 a follower missing 150 entries needs 150
-   * round trips, which is slow but not a liveness failure.
-   */
-  private void awaitProgress() {
-    int electionWindow = 10 * config.electionTicks();
-    long longestLog = 0;
-    for (SimNode node : nodes.values()) {
-      longestLog = Math.max(longestLog, node.log.lastIndex());
-    }
-    long roundTrip = 2L * (net.maxDelay + 1) + 1;
-    long shipping = (longestLog + config.maxAppendEntries() - 1) / config.maxAppendEntries();
-    awaitProgress(electionWindow, (int) (electionWindow + shipping * roundTrip));
-  }
-
-  private void awaitProgress(int leaderTicks, int ticks) {
+  /** Heals everything and stops the faults, for the liveness phase ({@link SimLiveness}). */
+  void stopFaults() {
     faults = false;
     leaseRestarts.stop();
     net.heal();
@@ -867,85 +777,6 @@ final class SimCluster {
     net.duplicateRate = 0;
     net.straggleRate = 0;
     log("liveness phase: healed, no more faults");
-    Optional<Long> target = Optional.empty();
-    String value = "";
-    boolean leaderSeen = false;
-    for (int t = 0; t < ticks; t++) {
-      for (SimNode node : nodes.values()) {
-        if (!node.isUp()) {
-          restart(node);
-        }
-        leaderSeen |= node.acceptsInput() && node.core().status().role() == Role.LEADER;
-      }
-      if (!leaderSeen && t >= leaderTicks) {
-        throw new AssertionError(
-            "Liveness: no leader elected within "
-                + leaderTicks
-                + " ticks after healing; status: "
-                + statusLine());
-      }
-      if (target.isPresent() && allApplied(target.get(), value)) {
-        return;
-      }
-      if (target.isEmpty() || t % 50 == 49) {
-        for (SimNode node : nodes.values()) {
-          if (node.acceptsInput() && node.core().status().role() == Role.LEADER) {
-            value = "live" + t;
-            ProposeResult r = node.core().propose(Bytes.ofUtf8(value));
-            event(node.id + " propose " + value + " -> " + r);
-            if (r instanceof ProposeResult.Accepted a) {
-              target = Optional.of(a.index());
-            }
-          }
-        }
-      }
-      tickOnce();
-    }
-    throw new AssertionError(
-        "Liveness: no command committed on every node within "
-            + ticks
-            + " ticks after healing; status: "
-            + statusLine());
-  }
-
-  /**
-   * After healing and the liveness write, lets the clients start operations again and requires one
-   * of them to succeed within {@code ticks} ticks (in-flight retries finish too).
-   */
-  private void awaitClientSuccess(int ticks) {
-    clientsAfterHealing = true;
-    int before = clients.ok;
-    for (int t = 0; t < ticks; t++) {
-      if (clients.ok > before) {
-        return;
-      }
-      tickOnce();
-    }
-    throw new AssertionError(
-        "Liveness: no client operation succeeded within "
-            + ticks
-            + " ticks after healing; status: "
-            + statusLine());
-  }
-
-  private boolean allApplied(long index, String value) {
-    Optional<LogEntry> e = invariants.committedAt(index);
-    if (e.isEmpty() || !e.get().data().equals(Bytes.ofUtf8(value))) {
-      return false;
-    }
-    // With churn, only the members of the leader's configuration must apply it.
-    Optional<SimNode> leader = leader();
-    if (churn && leader.isEmpty()) {
-      return false;
-    }
-    Optional<Membership> members = leader.map(l -> l.core().status().membership());
-    for (SimNode node : nodes.values()) {
-      boolean member = !churn || members.get().contains(node.id);
-      if (member && node.appliedIndex() < index) {
-        return false;
-      }
-    }
-    return true;
   }
 
   String statusLine() {
@@ -973,7 +804,7 @@ final class SimCluster {
 
   // ------------------------------------------------------------------ trace and checks
 
-  private void event(String line) {
+  void event(String line) {
     events++;
     log(line);
     invariants.check(nodes.values());

@@ -208,7 +208,7 @@ abstract class SimulationTest {
     leaseSeeds.addAndGet(cluster.leaseReads ? 1 : 0);
     tailLossSeeds.addAndGet(cluster.tailLoss ? 1 : 0);
     tailsLost.addAndGet(cluster.tailsLost);
-    membershipChanges.addAndGet(cluster.membershipChanges);
+    membershipChanges.addAndGet(cluster.membershipChurn.changes);
     SimClients.Summary clients = cluster.clientSummary();
     histories.incrementAndGet();
     operations.addAndGet(clients.operations());
