@@ -22,7 +22,9 @@ import java.util.zip.CRC32C;
  * <p>Thread-safety: one writer thread; readers on other threads share a read-write lock with it.
  * The disk work of appends (including rolling to a new segment: two fsyncs and a directory sync),
  * of {@link #sync()} and of {@link #compactUpTo} runs outside the lock, so readers do not wait for
- * it; truncation and reset (both rare) still do their disk work under the lock.
+ * it; truncation and reset (both rare) still do their disk work under the lock. {@link
+ * #firstIndex()} and {@link #lastIndex()} take no lock: they read volatile copies that every change
+ * updates before it releases the write lock.
  */
 final class SegmentedLog implements LogStorage {
 
@@ -40,6 +42,12 @@ final class SegmentedLog implements LogStorage {
   // Invariant: firstIndex() == compactIndex + 1; segments may still hold entries <= compactIndex.
   private long compactIndex;
   private long compactTerm;
+  // firstIndex() and lastIndex() as of the last write-locked change, for readers without the lock:
+  // the node's loop asks for them several times a round, and taking the read lock cost it two
+  // CASes on the lock every append takes, and its code in every compiled caller (PROFILE.md).
+  // Written under the write lock (in the same critical section as the change, before the unlock).
+  private volatile long publishedFirst;
+  private volatile long publishedLast;
   private ByteBuffer writeBuffer = ByteBuffer.allocate(64 * 1024);
   private final CRC32C recordCrc = new CRC32C(); // writer thread only, like writeBuffer
   private boolean closed;
@@ -62,6 +70,7 @@ final class SegmentedLog implements LogStorage {
     this.compactIndex = recovered.meta().compactIndex();
     this.compactTerm = recovered.meta().compactTerm();
     this.recoveryNotes = recovered.notes();
+    publishBounds();
   }
 
   /**
@@ -98,24 +107,22 @@ final class SegmentedLog implements LogStorage {
     }
   }
 
+  /** Without the lock: the value of the last completed change (a volatile read). */
   @Override
   public long firstIndex() {
-    lock.readLock().lock();
-    try {
-      return compactIndex + 1;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return publishedFirst;
   }
 
+  /** Without the lock: the value of the last completed change (a volatile read). */
   @Override
   public long lastIndex() {
-    lock.readLock().lock();
-    try {
-      return lastIndexLocked();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return publishedLast;
+  }
+
+  /** Makes {@link #firstIndex()} and {@link #lastIndex()} see the current state. Under the lock. */
+  private void publishBounds() {
+    publishedFirst = compactIndex + 1;
+    publishedLast = lastIndexLocked();
   }
 
   private long lastIndexLocked() {
@@ -262,6 +269,7 @@ final class SegmentedLog implements LogStorage {
         return;
       }
     } finally {
+      publishBounds(); // after a truncation, also when what followed it failed
       lock.writeLock().unlock();
     }
     // The common case: the disk work runs outside the lock, so a segment roll's fsyncs do not
@@ -273,6 +281,7 @@ final class SegmentedLog implements LogStorage {
       try {
         publish(entries, spans);
       } finally {
+        publishBounds();
         lock.writeLock().unlock();
       }
     } catch (IOException | RuntimeException e) {
@@ -510,6 +519,7 @@ final class SegmentedLog implements LogStorage {
           doomed.add(segments.remove(0));
         }
       } finally {
+        publishBounds();
         lock.writeLock().unlock();
       }
       // No reader can reach these segments any more: they left the list under the write lock.
@@ -550,6 +560,7 @@ final class SegmentedLog implements LogStorage {
         throw e;
       }
     } finally {
+      publishBounds();
       lock.writeLock().unlock();
     }
   }

@@ -214,4 +214,47 @@ class DiskWorkOutsideLockTest {
       assertThat(segments(dir)).isEqualTo(segmentsAfter);
     }
   }
+
+  /**
+   * A truncation (a new leader replaced our tail) still does its disk work under the log's lock,
+   * but the first and last index do not take the lock: the loop asks for them on every round. While
+   * the truncation waits in its fsync they answer with the log as it was; once it is done, with the
+   * replaced tail.
+   */
+  @Test
+  void theIndexBoundsDoNotWaitForATruncationHoldingTheLock() throws Exception {
+    try (FileStorage storage = FileStorage.open(io, dir, ID, SMALL)) {
+      LogStorage log = storage.log();
+      fill(storage, 200);
+      List<LogEntry> replacement = new ArrayList<>();
+      for (int i = 150; i <= 170; i++) {
+        replacement.add(LogEntry.command(i, 7, Bytes.ofUtf8("new-" + i)));
+      }
+
+      Future<?> truncation =
+          startHeldAtFirstForce(
+              () -> {
+                log.append(replacement); // cuts 150..200 first, forcing the cut segment
+                return null;
+              });
+      try {
+        Future<List<Long>> bounds = reader.submit(() -> List.of(log.firstIndex(), log.lastIndex()));
+        assertThat(bounds.get(BOUND_SECONDS, TimeUnit.SECONDS)).containsExactly(1L, 200L);
+        assertThat(truncation.isDone()).isFalse();
+      } finally {
+        io.release();
+      }
+      truncation.get(BOUND_SECONDS, TimeUnit.SECONDS);
+      assertThat(log.firstIndex()).isEqualTo(1);
+      assertThat(log.lastIndex()).isEqualTo(170);
+      assertThat(log.term(160)).isEqualTo(7);
+      log.sync();
+      log.compactUpTo(155);
+      assertThat(log.firstIndex()).isEqualTo(156);
+      assertThat(log.lastIndex()).isEqualTo(170);
+      log.reset(400, 9);
+      assertThat(log.firstIndex()).isEqualTo(401);
+      assertThat(log.lastIndex()).isEqualTo(400);
+    }
+  }
 }
