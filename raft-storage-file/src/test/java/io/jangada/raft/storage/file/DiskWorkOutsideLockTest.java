@@ -103,6 +103,15 @@ class DiskWorkOutsideLockTest {
     storage.log().sync();
   }
 
+  /** Commands {@code first..last} of {@code term}, each holding {@code prefix} + its index. */
+  private static List<LogEntry> entries(long first, long last, long term, String prefix) {
+    List<LogEntry> entries = new ArrayList<>();
+    for (long i = first; i <= last; i++) {
+      entries.add(LogEntry.command(i, term, Bytes.ofUtf8(prefix + i)));
+    }
+    return entries;
+  }
+
   private static long segments(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir.resolve("log"))) {
       return files.filter(p -> SegmentName.parse(p).isPresent()).count();
@@ -175,10 +184,7 @@ class DiskWorkOutsideLockTest {
       LogStorage log = storage.log();
       fill(storage, 200);
       long segmentsBefore = segments(dir);
-      List<LogEntry> more = new ArrayList<>();
-      for (int i = 201; i <= 260; i++) {
-        more.add(LogEntry.command(i, 3, Bytes.ofUtf8("value-" + i)));
-      }
+      List<LogEntry> more = entries(201, 260, 3, "value-");
 
       Future<?> append =
           startHeldAtFirstForce(
@@ -226,10 +232,7 @@ class DiskWorkOutsideLockTest {
     try (FileStorage storage = FileStorage.open(io, dir, ID, SMALL)) {
       LogStorage log = storage.log();
       fill(storage, 200);
-      List<LogEntry> replacement = new ArrayList<>();
-      for (int i = 150; i <= 170; i++) {
-        replacement.add(LogEntry.command(i, 7, Bytes.ofUtf8("new-" + i)));
-      }
+      List<LogEntry> replacement = entries(150, 170, 7, "new-");
 
       Future<?> truncation =
           startHeldAtFirstForce(
