@@ -108,6 +108,9 @@ final class Shell {
           if (args.size() != 1 && args.size() != 2) {
             throw new IllegalArgumentException("usage: GET key [linearizable|lease|stale]");
           }
+          if (args.get(0).isEmpty()) {
+            throw new IllegalArgumentException("the key must not be empty");
+          }
           Optional<byte[]> value =
               data.get(args.get(0), args.size() == 2 ? args.get(1) : "linearizable");
           out.println(value.map(v -> new String(v, StandardCharsets.UTF_8)).orElse("(not found)"));

@@ -173,6 +173,8 @@ public final class KvClient implements KvStore {
     int attempt = 0;
     URI target = nodes.get(Math.floorMod(preferred.get(), nodes.size())).resolve(path);
     String lastProblem = "no attempt";
+    // Whether an attempt of this write may have reached a node that could apply it.
+    boolean mayHaveReached = false;
     while (System.nanoTime() < deadline) {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(target)
@@ -197,24 +199,27 @@ public final class KvClient implements KvStore {
           return response;
         }
         lastProblem = target.getAuthority() + " answered " + status + ": " + errorOf(response);
+        mayHaveReached |= write && status != 503 && !nodeFailed(response);
       } catch (IOException e) {
         lastProblem = target.getAuthority() + ": " + e;
-        if (write
-            && idempotencyKey.isEmpty()
-            && !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException)) {
+        boolean connected =
+            !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException);
+        mayHaveReached |= write && connected;
+        if (write && idempotencyKey.isEmpty() && connected) {
           // The request may have reached the node: resending it without a key could apply it
           // twice, so stop here and report the outcome as unknown (status 0).
-          throw new KvClientException(0, "outcome unknown: " + lastProblem);
+          throw new KvClientException(0, "outcome unknown: " + lastProblem, true);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new KvClientException(0, "interrupted");
+        throw new KvClientException(0, "interrupted", write);
       }
       attempt++;
       target = nodes.get(Math.floorMod(preferred.get() + attempt, nodes.size())).resolve(path);
-      sleep(Math.min(50L * attempt, 500L));
+      sleep(Math.min(50L * attempt, 500L), write);
     }
-    throw new KvClientException(0, "no node answered within " + timeout + "; last: " + lastProblem);
+    throw new KvClientException(
+        0, "no node answered within " + timeout + "; last: " + lastProblem, mayHaveReached);
   }
 
   private void remember(URI target) {
@@ -226,12 +231,12 @@ public final class KvClient implements KvStore {
     }
   }
 
-  private static void sleep(long millis) {
+  private static void sleep(long millis, boolean write) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KvClientException(0, "interrupted");
+      throw new KvClientException(0, "interrupted", write);
     }
   }
 

@@ -45,7 +45,7 @@ public final class KvRaftClient implements KvStore, AutoCloseable {
 
   @Override
   public KvClient.Written put(String key, byte[] value) {
-    KvResult result = submit(new KvCommand.Put(Bytes.ofUtf8(key), Bytes.copyOf(value)));
+    KvResult result = submit(new KvCommand.Put(key(key), Bytes.copyOf(value)));
     expectOk(result);
     return new KvClient.Written(0, 0);
   }
@@ -53,8 +53,7 @@ public final class KvRaftClient implements KvStore, AutoCloseable {
   @Override
   public KvClient.CasResult cas(String key, Optional<String> expected, byte[] value) {
     KvResult result =
-        submit(
-            new KvCommand.Cas(Bytes.ofUtf8(key), expected.map(Bytes::ofUtf8), Bytes.copyOf(value)));
+        submit(new KvCommand.Cas(key(key), expected.map(Bytes::ofUtf8), Bytes.copyOf(value)));
     if (result instanceof KvResult.ConditionFailed failed) {
       return new KvClient.CasResult(false, failed.current().map(Bytes::toUtf8));
     }
@@ -64,20 +63,22 @@ public final class KvRaftClient implements KvStore, AutoCloseable {
 
   @Override
   public Optional<byte[]> get(String key, String consistency) {
-    Bytes query = KvCodec.encode(new KvQuery.Get(Bytes.ofUtf8(key)));
+    Bytes query = KvCodec.encode(new KvQuery.Get(key(key)));
     KvResult result =
         KvCodec.decodeResult(await(client.query(query, consistency(consistency)), false));
     if (result instanceof KvResult.Value value) {
       return Optional.of(value.value().toByteArray());
     } else if (result instanceof KvResult.NotFound) {
       return Optional.empty();
+    } else if (result instanceof KvResult.Error error) {
+      throw new KvClientException(400, error.message());
     }
     throw new KvClientException(500, "unexpected answer " + result);
   }
 
   @Override
   public boolean delete(String key) {
-    KvResult result = submit(new KvCommand.Delete(Bytes.ofUtf8(key)));
+    KvResult result = submit(new KvCommand.Delete(key(key)));
     if (result instanceof KvResult.NotFound) {
       return false;
     }
@@ -89,6 +90,22 @@ public final class KvRaftClient implements KvStore, AutoCloseable {
   @Override
   public void close() {
     client.close();
+  }
+
+  /**
+   * The key's bytes, checked as the nodes check them, so that a key they would refuse fails here
+   * with a clear message instead of an error answer or a retry loop.
+   */
+  private static Bytes key(String key) {
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("the key must not be empty");
+    }
+    Bytes bytes = Bytes.ofUtf8(key);
+    if (bytes.size() > KvCodec.MAX_KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "the key has " + bytes.size() + " bytes; at most " + KvCodec.MAX_KEY_BYTES + " allowed");
+    }
+    return bytes;
   }
 
   private KvResult submit(KvCommand command) {
@@ -123,9 +140,11 @@ public final class KvRaftClient implements KvStore, AutoCloseable {
       return future.join();
     } catch (CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (cause instanceof NoLeaderException) {
-        // No node completed it in time: for a write, whether it took effect is unknown (status 0).
-        throw new KvClientException(write ? 0 : 503, cause.getMessage());
+      if (cause instanceof NoLeaderException noLeader) {
+        // No node completed it in time: for a write, whether it took effect is unknown (status 0)
+        // if an attempt may have been appended.
+        throw new KvClientException(
+            write ? 0 : 503, cause.getMessage(), write && noLeader.mayHaveTakenEffect());
       } else if (cause instanceof SessionExpiredException) {
         throw new KvClientException(409, cause.getMessage());
       } else if (cause instanceof RequestTooLargeException) {

@@ -114,20 +114,23 @@ public final class MembersClient {
         lastProblem = target.getAuthority() + ": " + e;
         if (change
             && !(e instanceof ConnectException || e instanceof HttpConnectTimeoutException)) {
-          throw new KvClientException(0, "outcome unknown: " + lastProblem);
+          throw new KvClientException(0, "outcome unknown: " + lastProblem, true);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new KvClientException(0, "interrupted");
+        throw new KvClientException(0, "interrupted", change);
       }
       try {
         Thread.sleep(Math.min(100L * (attempt + 1), 500L));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new KvClientException(0, "interrupted");
+        throw new KvClientException(0, "interrupted", change);
       }
     }
-    throw new KvClientException(0, "no node answered within " + timeout + "; last: " + lastProblem);
+    // Every attempt was refused at connection or answered 503 (a change that may have reached a
+    // node fails above without a retry): nothing was changed.
+    throw new KvClientException(
+        0, "no node answered within " + timeout + "; last: " + lastProblem, false);
   }
 
   private static JsonNode json(HttpResponse<byte[]> response) {

@@ -125,4 +125,41 @@ class KvClientRetryTest {
     assertThatThrownBy(() -> client.get("k")).isInstanceOf(KvClientException.class);
     assertThat(server.idempotencyKeys).hasSizeGreaterThan(1);
   }
+
+  /** A port of 127.0.0.1 on which nothing listens (connections are refused). */
+  private static URI deadUrl() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+    }
+  }
+
+  @Test
+  void aReadOrAWriteNoNodeReceivedIsNotAnUnknownOutcome() throws Exception {
+    KvClient client = new KvClient(List.of(deadUrl()), Duration.ofSeconds(1), true);
+    assertThatThrownBy(() -> client.put("k", "v".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(
+            KvClientException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
+    assertThatThrownBy(() -> client.get("k"))
+        .isInstanceOfSatisfying(
+            KvClientException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
+    assertThatThrownBy(client::status)
+        .isInstanceOfSatisfying(
+            KvClientException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
+    MembersClient members = new MembersClient(List.of(deadUrl()), Duration.ofSeconds(1));
+    assertThatThrownBy(members::members)
+        .isInstanceOfSatisfying(
+            KvClientException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
+    assertThatThrownBy(() -> members.remove("n2"))
+        .isInstanceOfSatisfying(
+            KvClientException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
+  }
+
+  @Test
+  void aReadWhoseConnectionDroppedIsNotAnUnknownOutcome() throws Exception {
+    server = new DroppingServer();
+    KvClient client = new KvClient(List.of(server.url()), Duration.ofSeconds(1), true);
+    assertThatThrownBy(() -> client.get("k"))
+        .isInstanceOfSatisfying(
+            KvClientException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
+  }
 }
