@@ -2,6 +2,7 @@ package io.jangada.raft.examples.kv.cli;
 
 import io.jangada.raft.examples.kv.client.KvClient;
 import io.jangada.raft.examples.kv.client.KvRaftClient;
+import io.jangada.raft.examples.kv.server.HostPort;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,6 +103,12 @@ public final class CliCommand implements Callable<Integer> {
         return Shell.USAGE;
       }
     }
+    for (String node : raftNodes) {
+      if (!isHostPort(node)) {
+        out.println("error: --raft-nodes expects host:port addresses, got '" + node + "'");
+        return Shell.USAGE;
+      }
+    }
     KvClient http = new KvClient(nodes, Duration.ofMillis(timeoutMs), true);
     if (via.equals("http")) {
       return session(new Shell(http, out));
@@ -115,6 +122,15 @@ public final class CliCommand implements Callable<Integer> {
     } catch (IllegalStateException | IllegalArgumentException e) {
       out.println("error: " + e.getMessage());
       return Shell.USAGE;
+    }
+  }
+
+  /** Whether {@code text} is {@code host:port} with a port of 1 to 65535. */
+  private static boolean isHostPort(String text) {
+    try {
+      return HostPort.parse(text).port() > 0;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -172,4 +172,25 @@ class ShellTest {
     assertThat(printedVia.toString(StandardCharsets.UTF_8)).contains("raft-client or http");
     assertThat(main.execute()).isEqualTo(2);
   }
+
+  @Test
+  void malformedRaftNodesAreAUsageErrorNotRetriedUntilTheDeadline() {
+    for (String bad : List.of("foo", "127.0.0.1:99999", "127.0.0.1:", ":7101", "127.0.0.1:x")) {
+      ByteArrayOutputStream printedRaft = new ByteArrayOutputStream();
+      CommandLine cli =
+          new CommandLine(
+              new CliCommand(
+                  new ByteArrayInputStream(new byte[0]),
+                  new PrintStream(printedRaft, true, StandardCharsets.UTF_8),
+                  false));
+      long started = System.nanoTime();
+      assertThat(cli.execute("--raft-nodes", bad, "--timeout-ms", "20000", "get", "k"))
+          .as(bad)
+          .isEqualTo(Shell.USAGE);
+      assertThat(printedRaft.toString(StandardCharsets.UTF_8))
+          .as(bad)
+          .startsWith("error: --raft-nodes expects host:port");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
+  }
 }
