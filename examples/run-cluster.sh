@@ -106,9 +106,11 @@ peers() {
   echo "$list"
 }
 
+# The Raft addresses the CLI's RaftClient starts from: the cluster's nodes now (added ones included,
+# removed ones left out), like http_urls; the first configuration's nodes may all be gone.
 raft_addrs() {
   local list="" i
-  for ((i = 1; i <= nodes; i++)); do
+  for i in $(all_nodes); do
     list+="${list:+,}127.0.0.1:$(raft_port "$i")"
   done
   echo "$list"

@@ -40,6 +40,8 @@ class KvClusterIT {
   private int raftBase;
   private int httpBase;
   private final Map<String, String> acknowledged = new LinkedHashMap<>();
+  // KV_NODES for run-cluster.sh, when a test starts another number of nodes than 3.
+  private String nodes = "3";
 
   @BeforeEach
   void pickPortsAndDir() throws IOException {
@@ -75,6 +77,7 @@ class KvClusterIT {
     builder.environment().put("KV_HTTP_BASE_PORT", Integer.toString(httpBase));
     builder.environment().put("KV_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+UseSerialGC");
     builder.environment().put("KV_START_TIMEOUT", "120"); // JVMs start slowly on a loaded machine
+    builder.environment().put("KV_NODES", nodes);
     Process process = builder.start();
     byte[] output = process.getInputStream().readAllBytes();
     assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("script %s finished", args[0]).isTrue();
@@ -381,5 +384,22 @@ class KvClusterIT {
   private boolean leaderOtherThan(int asked, int excluded) throws Exception {
     JsonNode leader = status(asked).get("leader");
     return leader != null && !leader.isNull() && !leader.asText().equals("n" + excluded);
+  }
+
+  /**
+   * The CLI ({@code run-cluster.sh cli}, which {@code ./examples/kv} runs) reaches the cluster over
+   * RaftClient at the Raft ports of the nodes the script runs now, not those it started first: once
+   * every first node was replaced, it still works.
+   */
+  @Test
+  void theCliFollowsNodesAddedAndRemovedByTheScript() throws Exception {
+    nodes = "1"; // one JVM to start with, one to replace it: the least this takes
+    script("start");
+    assertThat(script("add", "2")).contains("n2 promoted: it is a voter");
+    assertThat(script("remove", "1")).contains("n1 removed from the configuration");
+
+    assertThat(script("cli", "put", "after-replacement", "r1")).contains("OK");
+    assertThat(script("cli", "get", "after-replacement")).contains("r1");
+    assertThat(get(2, "/v1/kv/after-replacement").body()).isEqualTo("r1");
   }
 }
