@@ -79,7 +79,13 @@ public final class DemoCommand implements Callable<Integer> {
     List<String> narration = Narrator.narrate(run, verbose);
     narration.forEach(out::println);
     if (timeline != null) {
-      Files.writeString(timeline, Timeline.html(run, narration), StandardCharsets.UTF_8);
+      try {
+        Files.writeString(timeline, Timeline.html(run, narration), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        // A mistyped path, not a failed check (status 1): say so in one line.
+        out.println("error: cannot write the timeline to " + timeline.toAbsolutePath() + ": " + e);
+        return 2;
+      }
       out.println("Timeline written to " + timeline.toAbsolutePath());
     }
     return run.checks().stream().allMatch(DemoRun.Check::passed) ? 0 : 1;

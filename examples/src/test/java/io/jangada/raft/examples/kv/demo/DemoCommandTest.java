@@ -66,4 +66,20 @@ class DemoCommandTest {
     CommandLine kv = io.jangada.raft.examples.kv.Main.commandLine();
     assertThat(kv.getSubcommands()).containsKey("demo");
   }
+
+  @Test
+  void aTimelineThatCannotBeWrittenIsAUsageErrorInOneLine(@TempDir Path dir) {
+    for (Path html : new Path[] {dir.resolve("missing-dir").resolve("t.html"), dir}) {
+      bytes.reset();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+      CommandLine demo =
+          new CommandLine(new DemoCommand(out))
+              .setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
+      // 1 would say that a safety check failed: a path the user mistyped is a usage error.
+      assertThat(demo.execute("basic", "--timeline", html.toString())).as("%s", html).isEqualTo(2);
+      assertThat(output()).contains("error: cannot write the timeline to " + html.toAbsolutePath());
+      assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Exception");
+    }
+  }
 }
