@@ -291,12 +291,15 @@ add_node() {
   fi
   [[ -d "$dir/n$i/data" ]] && die "$dir/n$i/data holds old data; move it away before adding n$i again"
   any_running || die "no node runs; start the cluster first ($0 start)"
+  for port in "$(raft_port "$i")" "$(http_port "$i")"; do
+    port_busy "$port" && die "port $port (for n$i) is in use by another program; stop it or set KV_RAFT_BASE_PORT/KV_HTTP_BASE_PORT"
+  done
   mark added "$i"
   start_node "$i"
-  wait_for_node "$i" "$start_timeout" || die "n$i did not come up; see $(log_file "$i")"
+  wait_for_node "$i" "$start_timeout" || abandon_add "$i" "n$i did not come up; see $(log_file "$i")"
   local body="{\"id\":\"n$i\",\"raft\":\"127.0.0.1:$(raft_port "$i")\",\"http\":\"127.0.0.1:$(http_port "$i")\"}"
-  api POST /v1/members "$body" "$i" || die "no member answered; is there a leader? ($0 status)"
-  [[ "$api_status" == 200 ]] || die "adding n$i failed (HTTP $api_status): $api_body"
+  api POST /v1/members "$body" "$i" || abandon_add "$i" "no member answered; is there a leader? ($0 status)"
+  [[ "$api_status" == 200 ]] || abandon_add "$i" "adding n$i failed (HTTP $api_status): $api_body"
   echo "n$i added as a learner; waiting for it to catch up"
   deadline=$((SECONDS + ${KV_CATCHUP_TIMEOUT:-120}))
   while ((SECONDS < deadline)); do
@@ -315,6 +318,20 @@ add_node() {
     esac
   done
   die "n$i did not catch up within ${KV_CATCHUP_TIMEOUT:-120} s; it stays a learner (promote it later: $0 cli promote n$i)"
+}
+
+# abandon_add N MESSAGE: an add that failed before nN became a learner: stops nN, deletes its (new,
+# empty) data and drops it from the added list, so that no node that is no member is left running
+# or listed, then fails with MESSAGE.
+abandon_add() {
+  local i="$1"
+  stop_node "$i" >/dev/null
+  rm -rf "${dir:?}/n$i"
+  if [[ -f "$dir/added" ]]; then
+    grep -vx "$i" "$dir/added" >"$dir/added.tmp" || true
+    mv "$dir/added.tmp" "$dir/added"
+  fi
+  die "$2 (n$i was not added; its process was stopped and its data deleted)"
 }
 
 remove_node() {

@@ -66,6 +66,16 @@ class KvClusterIT {
 
   /** Runs run-cluster.sh with this test's ports and directory; returns its output. */
   private String script(String... args) throws Exception {
+    ScriptRun run = scriptRun(args);
+    assertThat(run.status()).as("run-cluster.sh %s:%n%s%s", args[0], run.output(), logs()).isZero();
+    return run.output();
+  }
+
+  /** The exit status and output of one run-cluster.sh command. */
+  private record ScriptRun(int status, String output) {}
+
+  /** Runs run-cluster.sh with this test's ports and directory, whatever its exit status. */
+  private ScriptRun scriptRun(String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add("bash");
     command.add(System.getProperty("kv.script", "run-cluster.sh"));
@@ -81,9 +91,7 @@ class KvClusterIT {
     Process process = builder.start();
     byte[] output = process.getInputStream().readAllBytes();
     assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("script %s finished", args[0]).isTrue();
-    String text = new String(output, StandardCharsets.UTF_8);
-    assertThat(process.exitValue()).as("run-cluster.sh %s:%n%s%s", args[0], text, logs()).isZero();
-    return text;
+    return new ScriptRun(process.exitValue(), new String(output, StandardCharsets.UTF_8));
   }
 
   private String logs() throws IOException {
@@ -401,5 +409,28 @@ class KvClusterIT {
     assertThat(script("cli", "put", "after-replacement", "r1")).contains("OK");
     assertThat(script("cli", "get", "after-replacement")).contains("r1");
     assertThat(get(2, "/v1/kv/after-replacement").body()).isEqualTo("r1");
+  }
+
+  /**
+   * An {@code add} that fails before the node became a learner (here: its HTTP port is taken)
+   * leaves nothing behind: no process, no entry in the script's node list (so {@code status} and
+   * {@code start} do not show or start a node that is no member), and the same number can be added
+   * once the port is free.
+   */
+  @Test
+  void aFailedAddLeavesNoNodeBehind() throws Exception {
+    nodes = "1";
+    script("start");
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(httpBase + 2, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      assertThat(taken.isBound()).isTrue();
+      ScriptRun failed = scriptRun("add", "2");
+      assertThat(failed.status()).as(failed.output()).isNotZero();
+      assertThat(failed.output()).contains("in use");
+    }
+    assertThat(script("status").lines()).noneMatch(line -> line.startsWith("n2"));
+    assertThat(Files.exists(clusterDir.resolve("n2.pid"))).isFalse();
+
+    assertThat(script("add", "2")).contains("n2 promoted: it is a voter");
   }
 }
