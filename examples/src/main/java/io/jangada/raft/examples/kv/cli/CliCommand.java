@@ -103,6 +103,10 @@ public final class CliCommand implements Callable<Integer> {
         return Shell.USAGE;
       }
     }
+    if (timeoutMs <= 0) {
+      out.println("error: --timeout-ms must be positive, got " + timeoutMs);
+      return Shell.USAGE;
+    }
     for (String node : raftNodes) {
       if (!isHostPort(node)) {
         out.println("error: --raft-nodes expects host:port addresses, got '" + node + "'");

@@ -193,4 +193,24 @@ class ShellTest {
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     }
   }
+
+  @Test
+  void aTimeoutThatIsNotPositiveIsAUsageErrorOnEitherPath() {
+    for (String via : List.of("http", "raft-client")) {
+      for (String timeout : List.of("0", "-5")) {
+        ByteArrayOutputStream printedTimeout = new ByteArrayOutputStream();
+        CommandLine cli =
+            new CommandLine(
+                new CliCommand(
+                    new ByteArrayInputStream(new byte[0]),
+                    new PrintStream(printedTimeout, true, StandardCharsets.UTF_8),
+                    false));
+        assertThat(cli.execute("--via", via, "--timeout-ms", timeout, "get", "k"))
+            .as("--via %s --timeout-ms %s", via, timeout)
+            .isEqualTo(Shell.USAGE);
+        assertThat(printedTimeout.toString(StandardCharsets.UTF_8))
+            .isEqualTo("error: --timeout-ms must be positive, got " + timeout + "\n");
+      }
+    }
+  }
 }
