@@ -23,7 +23,8 @@
 # KV_RAFT_BASE_PORT (7100), KV_HTTP_BASE_PORT (8100), KV_CLUSTER_DIR, KV_JAR, KV_JAVA_OPTS (the
 # nodes' JVM options), KV_BENCH_JAVA_OPTS, KV_BENCH_JAR (the jar that runs `bench`, by default the
 # nodes' jar: e.g. drive an older build's cluster with this build's bench client), KV_TICK_MS (50),
-# KV_CATCHUP_TIMEOUT (120 s for add).
+# KV_CATCHUP_TIMEOUT (120 s for add), KV_START_TIMEOUT (30 s: how long start and add wait for a
+# node to answer and for a leader).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -485,7 +486,7 @@ case "$cmd" in
     echo "removed $dir"
     ;;
   help | -h | --help)
-    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: $0 help)"
