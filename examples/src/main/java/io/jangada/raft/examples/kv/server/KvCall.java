@@ -119,9 +119,24 @@ final class KvCall {
               refusal = t;
             }
           }
-          answered.completeExceptionally(writeFailure(refusal));
+          answered.completeExceptionally(
+              withRetryHint(writeFailure(refusal), idempotencyKey.isPresent()));
         });
     return answered;
+  }
+
+  /**
+   * A 504's hint: resending is safe only under the same Idempotency-Key; a write without one may be
+   * applied twice if resent.
+   */
+  private static HttpError withRetryHint(HttpError error, boolean keyed) {
+    if (error.status() == 504 && !keyed) {
+      error.with(
+          "hint",
+          "the write had no Idempotency-Key: resending it may apply it twice; read the key"
+              + " first, or send writes with an Idempotency-Key");
+    }
+    return error;
   }
 
   private void answer(Bytes key, Committed committed) {

@@ -52,6 +52,8 @@ import java.util.function.Supplier;
 final class MembersApi {
 
   static final String PREFIX = "/v1/members";
+  private static final String CHANGE_UNKNOWN_HINT =
+      "the change may still take effect: read the configuration before retrying";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> ADD_FIELDS = Set.of("id", "raft", "http");
 
@@ -171,17 +173,23 @@ final class MembersApi {
         server.relayToLeader(exchange, notLeader.leaderHint());
         return;
       }
-      throw translate(cause);
+      HttpError error = translate(cause);
+      if (error.status() == 504) {
+        error.with("hint", CHANGE_UNKNOWN_HINT); // membership calls take no Idempotency-Key
+      }
+      throw error;
     } catch (TimeoutException e) {
       future.cancel(false);
       throw KvHttpServer.outcomeUnknown(
               "the change did not complete within " + timeout + "; read GET /v1/members again")
-          .with("hint", "the change may still take effect: read the configuration before retrying");
+          .with("hint", CHANGE_UNKNOWN_HINT);
     } catch (CancellationException e) {
-      throw KvHttpServer.outcomeUnknown("the change was cancelled");
+      throw KvHttpServer.outcomeUnknown("the change was cancelled")
+          .with("hint", CHANGE_UNKNOWN_HINT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw KvHttpServer.outcomeUnknown("the server is shutting down");
+      throw KvHttpServer.outcomeUnknown("the server is shutting down")
+          .with("hint", CHANGE_UNKNOWN_HINT);
     }
     Map<String, Object> json = describe(committed.membership(), committed.index());
     json.put("node", server.self());

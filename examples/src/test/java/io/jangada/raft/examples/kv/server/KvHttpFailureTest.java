@@ -132,6 +132,39 @@ class KvHttpFailureTest {
   }
 
   @Test
+  void onlyAWriteWithAnIdempotencyKeyIsSaidToBeSafeToRetry() throws Exception {
+    HttpResponse<String> keyless =
+        putFailing(new IndeterminateResultException("leadership lost after append"));
+    assertThat(keyless.statusCode()).isEqualTo(504);
+    assertThat(json(keyless).get("hint").asText())
+        .doesNotContain("is safe")
+        .contains("may apply it twice");
+    server.close();
+
+    node.answer =
+        () ->
+            CompletableFuture.failedFuture(
+                new IndeterminateResultException("leadership lost after append"));
+    server =
+        KvHttpServer.start(
+            new HostPort("127.0.0.1", 0),
+            SELF,
+            node,
+            Map.of(),
+            new KvHttpServer.Options(1 << 20, Duration.ofSeconds(5), 4));
+    HttpResponse<String> keyed =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/kv/k"))
+                .header("Idempotency-Key", "order-1")
+                .PUT(HttpRequest.BodyPublishers.ofString("v"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(keyed.statusCode()).isEqualTo(504);
+    assertThat(json(keyed).get("hint").asText())
+        .isEqualTo("retrying with the same Idempotency-Key is safe");
+  }
+
+  @Test
   void aTimeoutIs504OutcomeUnknown() throws Exception {
     node.answer = CompletableFuture::new; // never completes
     HttpResponse<String> response = put(Map.of(), Duration.ofMillis(200));

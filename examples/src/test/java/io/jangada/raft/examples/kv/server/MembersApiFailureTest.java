@@ -177,6 +177,10 @@ class MembersApiFailureTest {
         promoteFailing(new IndeterminateResultException("leadership lost after append"));
     assertThat(unknown.statusCode()).isEqualTo(504);
     assertThat(json(unknown).path("outcome").asText()).isEqualTo("unknown");
+    // Membership calls take no Idempotency-Key: the hint is to read the configuration.
+    assertThat(json(unknown).path("hint").asText())
+        .doesNotContain("Idempotency-Key")
+        .contains("read the configuration");
 
     HttpResponse<String> noLeader = promoteFailing(new NotLeaderException(N1, Optional.empty()));
     assertThat(noLeader.statusCode()).isEqualTo(503);
