@@ -173,6 +173,8 @@ public final class KvClient implements KvStore {
     int attempt = 0;
     URI target = nodes.get(Math.floorMod(preferred.get(), nodes.size())).resolve(path);
     String lastProblem = "no attempt";
+    String lastAnswer =
+        ""; // the last answer a node gave, kept when a later attempt fails to connect
     // Whether an attempt of this write may have reached a node that could apply it.
     boolean mayHaveReached = false;
     while (System.nanoTime() < deadline) {
@@ -199,6 +201,7 @@ public final class KvClient implements KvStore {
           return response;
         }
         lastProblem = target.getAuthority() + " answered " + status + ": " + errorOf(response);
+        lastAnswer = lastProblem;
         mayHaveReached |= write && status != 503 && !nodeFailed(response);
       } catch (IOException e) {
         lastProblem = target.getAuthority() + ": " + e;
@@ -218,8 +221,22 @@ public final class KvClient implements KvStore {
       target = nodes.get(Math.floorMod(preferred.get() + attempt, nodes.size())).resolve(path);
       sleep(Math.min(50L * attempt, 500L), write);
     }
-    throw new KvClientException(
-        0, "no node answered within " + timeout + "; last: " + lastProblem, mayHaveReached);
+    throw new KvClientException(0, gaveUp(timeout, lastAnswer, lastProblem), mayHaveReached);
+  }
+
+  /**
+   * Why a request failed at its deadline: the last answer a node gave, if any, comes first (a later
+   * connection failure to another node would hide why the nodes that answered refused).
+   */
+  static String gaveUp(Duration timeout, String lastAnswer, String lastProblem) {
+    if (lastAnswer.isEmpty()) {
+      return "no node answered within " + timeout + "; last: " + lastProblem;
+    }
+    return "no node completed the request within "
+        + timeout
+        + "; last answer: "
+        + lastAnswer
+        + (lastAnswer.equals(lastProblem) ? "" : "; last attempt: " + lastProblem);
   }
 
   private void remember(URI target) {

@@ -85,6 +85,8 @@ public final class MembersClient {
   private JsonNode send(String method, String path, byte[] body, boolean change) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String lastProblem = "no attempt";
+    String lastAnswer =
+        ""; // the last answer a node gave, kept when a later attempt fails to connect
     for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
       URI target = nodes.get(attempt % nodes.size()).resolve(path);
       HttpRequest.Builder request =
@@ -110,6 +112,7 @@ public final class MembersClient {
         }
         lastProblem =
             target.getAuthority() + " answered " + status + ": " + KvClient.errorOf(response);
+        lastAnswer = lastProblem;
       } catch (IOException e) {
         lastProblem = target.getAuthority() + ": " + e;
         if (change
@@ -129,8 +132,7 @@ public final class MembersClient {
     }
     // Every attempt was refused at connection or answered 503 (a change that may have reached a
     // node fails above without a retry): nothing was changed.
-    throw new KvClientException(
-        0, "no node answered within " + timeout + "; last: " + lastProblem, false);
+    throw new KvClientException(0, KvClient.gaveUp(timeout, lastAnswer, lastProblem), false);
   }
 
   private static JsonNode json(HttpResponse<byte[]> response) {

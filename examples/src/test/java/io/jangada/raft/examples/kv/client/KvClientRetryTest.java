@@ -162,4 +162,33 @@ class KvClientRetryTest {
         .isInstanceOfSatisfying(
             KvClientException.class, e -> assertThat(e.outcomeUnknown()).isFalse());
   }
+
+  @Test
+  void givingUpNamesTheLastAnswerNotOnlyTheLastConnectionFailure() throws Exception {
+    com.sun.net.httpserver.HttpServer busy =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    busy.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              "{\"error\":\"not accepted, retry: n3 did not take over leadership\"}"
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(503, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    busy.start();
+    try {
+      URI answering = URI.create("http://127.0.0.1:" + busy.getAddress().getPort());
+      KvClient client = new KvClient(List.of(answering, deadUrl()), Duration.ofSeconds(1), true);
+      assertThatThrownBy(() -> client.transferLeader("n3"))
+          .isInstanceOf(KvClientException.class)
+          .hasMessageNotContaining("no node answered")
+          .hasMessageContaining("n3 did not take over leadership");
+    } finally {
+      busy.stop(0);
+    }
+  }
 }
