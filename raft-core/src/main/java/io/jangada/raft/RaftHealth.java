@@ -10,8 +10,8 @@ import java.util.Objects;
  *     probe task recently, and its storage and state machine have not failed. A node that is not
  *     live must be restarted.
  * @param ready the node can serve requests: it is live, knows a leader, and has applied everything
- *     up to the commit index it learned when it first knew a leader after starting (so a restarted
- *     node is not ready while it replays its log).
+ *     up to the leader's commit index as a read index (ReadIndex) confirmed it after starting (so a
+ *     restarted node is not ready while it replays its log or catches up on what it missed).
  * @param problems why it is not live or not ready, one short sentence each; empty when both hold
  */
 public record RaftHealth(boolean live, boolean ready, List<String> problems) {

@@ -338,8 +338,9 @@ public final class RaftNode implements AutoCloseable {
    * Liveness and readiness, for health probes. Cheap; any thread; never blocks. A node is live
    * while it runs and its loop, log-writer and apply threads keep finishing work (none stuck for
    * more than max(10 s, 4 election timeouts)) and no storage or state-machine failure stopped it;
-   * ready when it is live, knows a leader and has applied up to the commit index it learned when it
-   * first knew a leader after {@link #start()}.
+   * ready when it is live, knows a leader and has applied up to the leader's commit index as a read
+   * index (ReadIndex) confirmed it after {@link #start()}: a restarted follower is not ready while
+   * it catches up on what it missed, nor while it replays its log.
    */
   public RaftHealth health() {
     return loop.health();

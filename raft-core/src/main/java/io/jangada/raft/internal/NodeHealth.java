@@ -13,9 +13,12 @@ import java.util.concurrent.TimeUnit;
  * Liveness and readiness of one node ({@code RaftNode.health}): the loop, the log writer and the
  * applier each run a cheap probe once per election timeout; a thread that has not finished one for
  * the stall threshold (four election timeouts, at least 10 s) makes the node not live. A node is
- * ready once it knows a leader and has applied the commit index it learned when it first knew one.
+ * ready once it knows a leader and has applied the leader's commit index as a read index
+ * (ReadIndex, thesis §6.4) confirmed it after start: not the commit index the node itself knew
+ * then, which the leader's heartbeats cap at what the node had matched before a restart.
  *
- * <p>Thread: {@link #probe} and {@link #statusPublished} on the loop lane; {@link #health} on any.
+ * <p>Thread: {@link #probe} and {@link #leaderCommitKnown} on the loop lane; {@link #health} on
+ * any.
  */
 final class NodeHealth {
 
@@ -24,8 +27,8 @@ final class NodeHealth {
 
   private final Scheduler scheduler;
   private final long stallNanos;
-  // When the loop, the writer and the applier last ran a probe (scheduler nanos), and the commit
-  // index learned when a leader was first known after start (-1 until then).
+  // When the loop, the writer and the applier last ran a probe (scheduler nanos), and the leader's
+  // commit index first confirmed after start (-1 until then).
   private volatile long loopBeat;
   private volatile long writerBeat;
   private volatile long applyBeat;
@@ -51,9 +54,14 @@ final class NodeHealth {
     applier.probe(() -> applyBeat = scheduler.nanoTime());
   }
 
-  /** Remembers the commit index when a leader is first known. Loop lane. */
-  void statusPublished(RaftStatus next, long commitIndex) {
-    if (readyCommitIndex < 0 && next.leader().isPresent()) {
+  /** Whether readiness still waits for the leader's commit index. Loop lane. */
+  boolean needsLeaderCommit() {
+    return readyCommitIndex < 0;
+  }
+
+  /** The leader's commit index, confirmed as a read index; the first one counts. Loop lane. */
+  void leaderCommitKnown(long commitIndex) {
+    if (readyCommitIndex < 0) {
       readyCommitIndex = commitIndex;
     }
   }
@@ -79,7 +87,9 @@ final class NodeHealth {
     boolean live = problems.isEmpty();
     if (current.leader().isEmpty()) {
       problems.add("no leader known");
-    } else if (readyCommitIndex < 0 || current.appliedIndex() < readyCommitIndex) {
+    } else if (readyCommitIndex < 0) {
+      problems.add("catching up: waiting for the leader's commit index");
+    } else if (current.appliedIndex() < readyCommitIndex) {
       problems.add(
           "catching up: applied "
               + current.appliedIndex()

@@ -86,6 +86,7 @@ public final class NodeLoop implements Transport.Inbox {
   private final LeadershipTransfers transfers;
   private Scheduler.Cancellable tickTimer;
   private volatile long uncommittedBytes;
+  private boolean readinessAsked;
 
   public NodeLoop(NodeOptions options) {
     this.options = options;
@@ -659,6 +660,7 @@ public final class NodeLoop implements Transport.Inbox {
     if (due > 0) {
       events.followerActivity(status.shape(), ticks, election);
       reads.expire(ticks);
+      askLeaderCommitForReadiness(); // again, if the last question failed
       transfers.expire(core, ticks);
       sessionProposer.expire(ticks);
       scheduleProcess();
@@ -812,10 +814,32 @@ public final class NodeLoop implements Transport.Inbox {
   private void shapeChanged(RaftStatus previous, RaftStatus next) {
     next.leader().ifPresent(leaderWaiters::leaderKnown);
     problems.membershipChanged(next.membership());
-    health.statusPublished(next, status.commitIndex());
+    askLeaderCommitForReadiness();
     if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
       proposals.failAll(() -> NodeErrors.lostLeadership(id));
     }
+  }
+
+  /**
+   * Asks the core for a read index, once a leader is known and until one is confirmed: readiness
+   * waits until this node has applied it ({@link NodeHealth}). One question at a time; one that
+   * fails (leader lost, timed out) is asked again at the next tick. Loop lane.
+   */
+  private void askLeaderCommitForReadiness() {
+    if (readinessAsked || !health.needsLeaderCommit() || status.shape().leader().isEmpty()) {
+      return;
+    }
+    readinessAsked = true;
+    CompletableFuture<Long> index = new CompletableFuture<>();
+    // Completes on the loop lane: the reads' confirmations, expiries and failures all run there.
+    index.whenComplete(
+        (commitIndex, error) -> {
+          readinessAsked = false;
+          if (error == null) {
+            health.leaderCommitKnown(commitIndex);
+          }
+        });
+    core.readIndex(reads.addIndexOnly(index, ticks + options.readTimeoutTicks()));
   }
 
   /**

@@ -26,7 +26,24 @@ import java.util.function.Supplier;
  */
 final class PendingReads {
 
-  private record PendingRead(Bytes request, CompletableFuture<Bytes> future, long deadlineTick) {}
+  /**
+   * A query to serve at the read index ({@code future}), or only a question for the read index
+   * itself ({@code indexOnly}, the readiness probe): exactly one of the two is set.
+   */
+  private record PendingRead(
+      Bytes request,
+      CompletableFuture<Bytes> future,
+      CompletableFuture<Long> indexOnly,
+      long deadlineTick) {
+
+    void fail(Throwable error) {
+      if (future != null) {
+        future.completeExceptionally(error);
+      } else {
+        indexOnly.completeExceptionally(error);
+      }
+    }
+  }
 
   private final NodeId id;
   private final Map<Long, PendingRead> reads = new HashMap<>();
@@ -39,7 +56,18 @@ final class PendingReads {
   /** Remembers a read that expires at {@code deadlineTick}; returns its request id for the core. */
   long add(Bytes request, CompletableFuture<Bytes> future, long deadlineTick) {
     long readId = ++nextReadId;
-    reads.put(readId, new PendingRead(request, future, deadlineTick));
+    reads.put(readId, new PendingRead(request, future, null, deadlineTick));
+    return readId;
+  }
+
+  /**
+   * Remembers a question for the read index alone (no query, nothing for the applier): {@code
+   * index} completes with the read index once the core confirms one, or fails like a read. Returns
+   * its request id for the core.
+   */
+  long addIndexOnly(CompletableFuture<Long> index, long deadlineTick) {
+    long readId = ++nextReadId;
+    reads.put(readId, new PendingRead(null, null, index, deadlineTick));
     return readId;
   }
 
@@ -57,10 +85,12 @@ final class PendingReads {
       if (pending == null) {
         continue; // timed out already
       }
-      if (readState.success()) {
-        ready.add(new Applier.Read(readState.readIndex(), pending.request(), pending.future()));
+      if (!readState.success()) {
+        pending.fail(new NotLeaderException(id, leader));
+      } else if (pending.indexOnly() != null) {
+        pending.indexOnly().complete(readState.readIndex());
       } else {
-        pending.future().completeExceptionally(new NotLeaderException(id, leader));
+        ready.add(new Applier.Read(readState.readIndex(), pending.request(), pending.future()));
       }
     }
     return ready;
@@ -76,12 +106,9 @@ final class PendingReads {
       PendingRead read = it.next().getValue();
       if (tick >= read.deadlineTick()) {
         it.remove();
-        read.future()
-            .completeExceptionally(
-                new RequestTimeoutException(
-                    "node "
-                        + id
-                        + " could not confirm a read index in time; no leader reachable?"));
+        read.fail(
+            new RequestTimeoutException(
+                "node " + id + " could not confirm a read index in time; no leader reachable?"));
       }
     }
   }
@@ -89,7 +116,7 @@ final class PendingReads {
   /** Fails every waiting read with (a fresh) {@code failure}. */
   void failAll(Supplier<RaftException> failure) {
     for (PendingRead read : reads.values()) {
-      read.future().completeExceptionally(failure.get());
+      read.fail(failure.get());
     }
     reads.clear();
   }

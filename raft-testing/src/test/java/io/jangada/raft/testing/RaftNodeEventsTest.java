@@ -223,6 +223,30 @@ class RaftNodeEventsTest {
   }
 
   @Test
+  void aRestartedFollowerIsReadyOnlyOnceItAppliedWhatTheLeaderHadCommitted() {
+    cluster = InMemoryCluster.builder().nodes(3).seed(18).latency(Duration.ofMillis(5)).build();
+    NodeId leader = cluster.awaitLeader();
+    cluster.await(cluster.node(leader).propose(Bytes.ofUtf8("before")));
+    NodeId follower = cluster.ids().stream().filter(id -> !id.equals(leader)).findFirst().get();
+    cluster.awaitCondition(
+        () -> cluster.node(follower).health().ready(), Duration.ofSeconds(5), "follower ready");
+    cluster.crash(follower);
+    for (int i = 0; i < 30; i++) {
+      cluster.await(cluster.node(leader).propose(Bytes.ofUtf8("missed " + i)));
+    }
+    long leaderCommit = cluster.node(leader).status().commitIndex();
+    cluster.restart(follower);
+    // The leader's heartbeats tell the follower a commit index capped at what it matched before
+    // the crash; ready must wait for what the leader had committed, not for that.
+    RaftNode restarted = cluster.node(follower);
+    for (int step = 0; step < 2_000 && !restarted.health().ready(); step++) {
+      cluster.advance(Duration.ofMillis(1));
+    }
+    assertThat(restarted.health().ready()).as(restarted.health().problems().toString()).isTrue();
+    assertThat(restarted.status().appliedIndex()).isGreaterThanOrEqualTo(leaderCommit);
+  }
+
+  @Test
   void stateMachineFailureIsReportedAndMakesTheNodeNotLive() {
     cluster =
         InMemoryCluster.builder()
