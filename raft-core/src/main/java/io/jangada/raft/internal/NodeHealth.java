@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * applier each run a cheap probe once per election timeout; a thread that has not finished one for
  * the stall threshold (four election timeouts, at least 10 s) makes the node not live. A node is
  * ready once it knows a leader and has applied the leader's commit index as a read index
- * (ReadIndex, thesis §6.4) confirmed it after start: not the commit index the node itself knew
- * then, which the leader's heartbeats cap at what the node had matched before a restart.
+ * (ReadIndex, thesis §6.4) confirmed it after start (asked when health is first asked for): not the
+ * commit index the node itself knew then, which the leader's heartbeats cap at what the node had
+ * matched before a restart.
  *
  * <p>Thread: {@link #probe} and {@link #leaderCommitKnown} on the loop lane; {@link #health} on
  * any.
@@ -54,7 +55,7 @@ final class NodeHealth {
     applier.probe(() -> applyBeat = scheduler.nanoTime());
   }
 
-  /** Whether readiness still waits for the leader's commit index. Loop lane. */
+  /** Whether readiness still waits for the leader's commit index. Any thread. */
   boolean needsLeaderCommit() {
     return readyCommitIndex < 0;
   }

@@ -86,6 +86,9 @@ public final class NodeLoop implements Transport.Inbox {
   private final LeadershipTransfers transfers;
   private Scheduler.Cancellable tickTimer;
   private volatile long uncommittedBytes;
+  // Readiness needs a read index (askLeaderCommitForReadiness); it is asked only once health() was
+  // called (any thread writes), so nodes nobody probes send no extra messages.
+  private volatile boolean readinessWanted;
   private boolean readinessAsked;
 
   public NodeLoop(NodeOptions options) {
@@ -446,6 +449,16 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** Liveness and readiness; see {@code RaftNode.health}. Any thread. */
   public io.jangada.raft.RaftHealth health() {
+    if (!readinessWanted && health.needsLeaderCommit()) {
+      readinessWanted = true;
+      loop.execute(
+          () -> {
+            if (state == State.RUNNING) {
+              askLeaderCommitForReadiness();
+              scheduleProcess();
+            }
+          });
+    }
     State now = state;
     RaftException stoppedBy = fatal;
     return health.health(now, Optional.ofNullable(stoppedBy).map(NodeErrors::describe), status());
@@ -821,12 +834,16 @@ public final class NodeLoop implements Transport.Inbox {
   }
 
   /**
-   * Asks the core for a read index, once a leader is known and until one is confirmed: readiness
-   * waits until this node has applied it ({@link NodeHealth}). One question at a time; one that
-   * fails (leader lost, timed out) is asked again at the next tick. Loop lane.
+   * Asks the core for a read index, once {@link #health()} was called and a leader is known, until
+   * one is confirmed: readiness waits until this node has applied it ({@link NodeHealth}). One
+   * question at a time; one that fails (leader lost, timed out) is asked again at the next tick.
+   * Loop lane.
    */
   private void askLeaderCommitForReadiness() {
-    if (readinessAsked || !health.needsLeaderCommit() || status.shape().leader().isEmpty()) {
+    if (!readinessWanted
+        || readinessAsked
+        || !health.needsLeaderCommit()
+        || status.shape().leader().isEmpty()) {
       return;
     }
     readinessAsked = true;
