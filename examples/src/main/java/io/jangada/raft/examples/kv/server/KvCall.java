@@ -313,8 +313,7 @@ final class KvCall {
 
   void get(Bytes key, Map<String, String> params) {
     RequestParsing.allowParams(params, Set.of("consistency"));
-    ReadConsistency consistency =
-        RequestParsing.parseConsistency(params.getOrDefault("consistency", ""));
+    ReadConsistency consistency = RequestParsing.parseConsistency(params.get("consistency"));
     Optional<Bytes> answer = await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency));
     if (answer.isEmpty()) {
       return; // relayed to the leader

@@ -499,6 +499,7 @@ public final class KvHttpServer implements AutoCloseable {
     KvCall call = new KvCall(this, exchange, node, options.requestTimeout());
     if (path.equals("/v1/status")) {
       RequestParsing.requireMethod(method, Set.of("GET"));
+      RequestParsing.allowParams(params, Set.of());
       json(exchange, 200, statusJson(node.status()));
     } else if (path.startsWith(KV_PREFIX)) {
       RequestParsing.requireMethod(method, Set.of("GET", "PUT", "DELETE")); // PUT, DELETE: above
@@ -514,6 +515,7 @@ public final class KvHttpServer implements AutoCloseable {
       call.snapshot(params);
     } else if (path.equals("/health/live") || path.equals("/health/ready")) {
       RequestParsing.requireMethod(method, Set.of("GET"));
+      RequestParsing.allowParams(params, Set.of());
       RaftHealth health = node.health();
       boolean ok = path.endsWith("live") ? health.live() : health.ready();
       json(

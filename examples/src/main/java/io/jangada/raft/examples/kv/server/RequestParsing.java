@@ -14,8 +14,11 @@ final class RequestParsing {
 
   private RequestParsing() {}
 
+  /**
+   * The {@code consistency} parameter's value; linearizable when the parameter is absent (null).
+   */
   static ReadConsistency parseConsistency(String text) {
-    if (text.isEmpty()) {
+    if (text == null) {
       return ReadConsistency.LINEARIZABLE;
     }
     for (ReadConsistency c : ReadConsistency.values()) {

@@ -205,6 +205,9 @@ class KvHttpServerTest {
     assertError(cluster.put(leader, "/v1/kv/big", "x".repeat(1025)), 413, "1024 bytes");
     assertThat(cluster.put(leader, "/v1/kv/fits", "x".repeat(1024)).statusCode()).isEqualTo(200);
     assertError(cluster.get(leader, "/v1/kv/k?consistency=sloppy"), 400, "consistency");
+    assertError(cluster.get(leader, "/v1/kv/k?consistency="), 400, "consistency");
+    assertError(cluster.get(leader, "/v1/status?verbose=1"), 400, "unknown query parameter");
+    assertError(cluster.get(leader, "/health/ready?x=1"), 400, "unknown query parameter");
     assertError(cluster.put(leader, "/v1/kv/k?prevExist=true", "v"), 400, "prevExist");
     assertError(cluster.put(leader, "/v1/kv/k?prevExist=false&prevValue=a", "v"), 400, "either");
     assertError(cluster.put(leader, "/v1/kv/k?color=red", "v"), 400, "unknown query parameter");
