@@ -96,6 +96,12 @@ final class SimMembershipChurn {
       return;
     }
     long expected = random.nextBoolean() ? RaftCore.ANY_CONFIGURATION : s.membershipIndex();
+    if (!cluster.lostEntriesSafeIn(leader, target)) {
+      // The storage fault is survivable only while the entries a node lost stay held by a quorum
+      // of the others (see SimCluster.lostEntriesSafeIn); the operator waits with this change.
+      cluster.event(leader.id + " membership: " + what + " postponed (a node lost entries)");
+      return;
+    }
     MembershipChange result = leader.core().proposeMembership(target, expected);
     if (result instanceof MembershipChange.Accepted) {
       changes++;

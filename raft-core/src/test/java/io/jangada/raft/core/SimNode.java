@@ -491,6 +491,12 @@ final class SimNode {
     log.sync();
   }
 
+  /**
+   * Synced entries this node lost ({@link SimCluster}'s storage fault), index to term, until its
+   * log holds them again: a leader may still count the acknowledgements it sent for them.
+   */
+  final java.util.TreeMap<Long, Long> lostEntries = new java.util.TreeMap<>();
+
   /** Whether the synced log ends before the stored commit index (a tail was lost, not refilled). */
   boolean missingCommitted() {
     return log.lastIndex() < state.load().commit();
