@@ -82,6 +82,16 @@ public final class RaftCore {
   private Leader leader;
   private final VoteTally votes = new VoteTally();
 
+  // The highest term of a vote request ignored as from a non-voter with an older log (thesis
+  // §4.2.3, Configurations.admits), not persisted. Such a candidate still moves the terms of the
+  // nodes that hear it and takes their votes; campaigning above its term keeps this node from
+  // asking for votes in a term they already gave away. Without it a demoted voter that keeps
+  // campaigning (thesis §4.2.2) could start each term just before the up-to-date node and
+  // block every election (3-node seeds 761235612658 and 761246841800 elected no leader).
+  private long ignoredCandidateTerm;
+  // The term a pre-candidate asked pre-votes for.
+  private long preVoteTerm;
+
   private long ticks;
   private int electionElapsed;
   private int randomizedElectionTimeout;
@@ -205,6 +215,9 @@ public final class RaftCore {
       return;
     }
     if (!configurations.admits(message)) {
+      if (message instanceof VoteRequest v && !v.preVote()) {
+        ignoredCandidateTerm = Math.max(ignoredCandidateTerm, v.term());
+      }
       return;
     }
     if (message.term() > term) {
@@ -637,7 +650,16 @@ public final class RaftCore {
     }
   }
 
+  /**
+   * The term of this node's next campaign: the next one, or past the term of a candidate this node
+   * ignored (see {@link #ignoredCandidateTerm}). Any higher term is as safe as the next one.
+   */
+  private long nextCampaignTerm() {
+    return Math.max(term, ignoredCandidateTerm) + 1;
+  }
+
   private void becomePreCandidate() {
+    preVoteTerm = nextCampaignTerm();
     role = Role.PRE_CANDIDATE;
     setLeader(Optional.empty());
     votes.reset();
@@ -650,13 +672,13 @@ public final class RaftCore {
     for (NodeId voter : membership().allVoters()) {
       if (!voter.equals(id)) {
         msgs.add(
-            new VoteRequest(id, voter, term + 1, log.lastIndex(), log.lastTerm(), true, false));
+            new VoteRequest(id, voter, preVoteTerm, log.lastIndex(), log.lastTerm(), true, false));
       }
     }
   }
 
   private void becomeCandidate(boolean transfer) {
-    term++;
+    term = nextCampaignTerm();
     votedFor = Optional.of(id);
     role = Role.CANDIDATE;
     setLeader(Optional.empty());
@@ -758,7 +780,7 @@ public final class RaftCore {
   private void onVoteResponse(VoteResponse r) {
     boolean counts =
         role == Role.PRE_CANDIDATE
-            ? r.preVote() && r.term() == (r.granted() ? term + 1 : term)
+            ? r.preVote() && r.term() == (r.granted() ? preVoteTerm : term)
             : role == Role.CANDIDATE && !r.preVote() && r.term() == term;
     if (!counts || !membership().isVoter(r.from())) {
       return;

@@ -350,6 +350,58 @@ class MembershipChangeTest {
   }
 
   /**
+   * A node that ignores a vote request from a non-voter with an older log (thesis §4.2.3) keeps its
+   * term, but the nodes that heard that candidate took its term and may have voted for it: its own
+   * next campaign (PreVote or not) goes past the ignored term, or a demoted voter that keeps
+   * campaigning (thesis §4.2.2) could take every term first and block every election (3-node seeds
+   * 761235612658 and 761246841800 elected no leader after healing).
+   */
+  @Test
+  void campaignGoesPastTheTermOfAnIgnoredCandidate() {
+    for (RaftConfig config : List.of(Net.PLAIN, MODERN)) {
+      InMemoryLogStorage log = new InMemoryLogStorage();
+      Membership demoted = Membership.ofVoters(N1, N2).withLearner(N3, none());
+      log.append(List.of(LogEntry.noop(1, 1), LogEntry.membership(2, 1, demoted)));
+      RaftCore n1 =
+          RaftCore.open(
+              N1,
+              config,
+              Membership.ofVoters(N1, N2, N3),
+              log,
+              new HardState(1, Optional.empty(), 1),
+              1,
+              new SplittableRandom(1));
+      // n3, demoted by entry 2 (not in its log), campaigns in term 5 with an older log.
+      n1.step(new Message.VoteRequest(N3, N1, 5, 1, 1, false, false));
+      assertThat(n1.status().term()).isEqualTo(1);
+      assertThat(n1.hasReady() ? n1.ready().messages() : List.of()).isEmpty();
+      n1.campaign();
+      Ready r = n1.ready();
+      assertThat(r.messages())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              Message.VoteRequest.class,
+              v -> {
+                assertThat(v.to()).isEqualTo(N2);
+                assertThat(v.term()).isEqualTo(6);
+              });
+      n1.advance(r);
+      if (config.preVote()) {
+        assertThat(n1.status().role()).isEqualTo(Role.PRE_CANDIDATE);
+        n1.step(new Message.VoteResponse(N2, N1, 6, true, true));
+        r = n1.ready();
+        assertThat(r.messages()).singleElement().satisfies(m -> assertThat(m.term()).isEqualTo(6));
+        n1.advance(r);
+      }
+      assertThat(n1.status().role()).isEqualTo(Role.CANDIDATE);
+      assertThat(n1.status().term()).isEqualTo(6);
+      // n2, which voted for n3 in term 5, can vote for n1 in term 6.
+      n1.step(new Message.VoteResponse(N2, N1, 6, false, true));
+      assertThat(n1.status().role()).isEqualTo(Role.LEADER);
+    }
+  }
+
+  /**
    * Thesis §4.2.2: a leader that removed itself and lost leadership before the change committed may
    * campaign again; a node whose (uncommitted) configuration no longer lists it must still answer
    * its up-to-date vote request, or the nodes that kept the old configuration (voting for it) and

@@ -76,7 +76,11 @@ abstract class SimulationTest {
    * (5 nodes, churn and synced-tail loss) committed an entry a node had lost after acknowledging
    * it: the leader promoted that node by a later joint change and counted its stale acknowledgement
    * (a harness bug: the fault's quorum check now also holds for each change the churn asks for,
-   * {@link SimCluster#lostEntriesSafeIn}).
+   * {@link SimCluster#lostEntriesSafeIn}). 761235612658 and 761246841800 (3 nodes, churn) elected
+   * no leader after healing: a demoted voter, its demotion uncommitted, kept campaigning; the
+   * up-to-date node ignored its requests (§4.2.3) without taking their term, then campaigned in
+   * each term the third node had already given to the demoted one. A node now campaigns past the
+   * term of a candidate it ignored.
    */
   static final long[][] REGRESSION_SEEDS = {
     {3, 894850},
@@ -89,7 +93,9 @@ abstract class SimulationTest {
     {3, 71274},
     {3, 1623398},
     {3, 633523},
-    {5, 761245273840L}
+    {5, 761245273840L},
+    {3, 761235612658L},
+    {3, 761246841800L}
   };
 
   private final AtomicLong histories = new AtomicLong();
