@@ -774,6 +774,18 @@ public final class RaftCore {
       }
     } else {
       msgs.add(new VoteResponse(id, v.from(), term, v.preVote(), false));
+      if (!v.preVote()
+          && role != Role.LEADER
+          && leaderId.isEmpty()
+          && !canVote
+          && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())) {
+        // Our vote in this term is gone (to ourselves or another) but this candidate's log is at
+        // least as up to date as ours: let it campaign first in the next term. Otherwise a node
+        // that cannot win (its log or its configuration outdated), campaigning just before it,
+        // would start each term first and take its own vote again (3-node seeds 761336841235
+        // and 761297380858 elected no leader after healing).
+        electionElapsed = 0;
+      }
     }
   }
 

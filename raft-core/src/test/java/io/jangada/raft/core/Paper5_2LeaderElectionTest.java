@@ -211,6 +211,67 @@ class Paper5_2LeaderElectionTest {
     assertThat(disturbed).isEqualTo(undisturbed);
   }
 
+  /**
+   * A candidate that already voted for itself and must reject a rival of its term whose log is at
+   * least as up to date restarts its election timer, so the rival campaigns first in the next term;
+   * otherwise a node that cannot win could start each term just before it and take its own vote
+   * again (3-node simulation seeds 761336841235 and 761297380858). A rival with an older log does
+   * not.
+   */
+  @Test
+  void candidateLetsAnUpToDateRivalOfItsTermGoFirst() {
+    int undisturbed = ticksUntilSecondCampaign(Optional.empty());
+    assertThat(
+            ticksUntilSecondCampaign(Optional.of(new VoteRequest(N2, N1, 1, 0, 0, false, false))))
+        .isEqualTo(undisturbed + 3);
+    assertThat(
+            ticksUntilSecondCampaign(Optional.of(new VoteRequest(N2, N1, 1, 5, 1, false, false))))
+        .isEqualTo(undisturbed + 3);
+    // Its log older than ours: no reason to wait for it.
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.preload("n1", 1, 1, 1);
+    net.core("n1").campaign();
+    net.flush("n1");
+    int ticks = 0;
+    while (net.core("n1").status().term() == 2) {
+      if (ticks == 3) {
+        net.core("n1").step(new VoteRequest(N2, N1, 2, 1, 1, false, false));
+        assertThat(net.sent("n1")).containsExactly("n1->n2 VoteResponse t2 rejected");
+      }
+      net.core("n1").tick();
+      ticks++;
+    }
+    Net quiet = new Net(Net.PLAIN, "n1", "n2", "n3");
+    quiet.preload("n1", 1, 1, 1);
+    quiet.core("n1").campaign();
+    quiet.flush("n1");
+    int undisturbedOlder = 0;
+    while (quiet.core("n1").status().term() == 2) {
+      quiet.core("n1").tick();
+      undisturbedOlder++;
+    }
+    assertThat(ticks).isEqualTo(undisturbedOlder);
+  }
+
+  /**
+   * Ticks from n1's first campaign (term 1) to its second, with {@code rival} stepped at tick 3.
+   */
+  private static int ticksUntilSecondCampaign(Optional<VoteRequest> rival) {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.core("n1").campaign();
+    net.flush("n1");
+    int ticks = 0;
+    while (net.core("n1").status().term() == 1) {
+      if (ticks == 3 && rival.isPresent()) {
+        net.core("n1").step(rival.get());
+        assertThat(net.sent("n1")).containsExactly("n1->n2 VoteResponse t1 rejected");
+      }
+      net.core("n1").tick();
+      ticks++;
+    }
+    return ticks;
+  }
+
   private static int ticksUntilCampaign(boolean staleCandidateAtTick3) {
     Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
     net.preload("n2", 1, 1);

@@ -80,7 +80,11 @@ abstract class SimulationTest {
    * no leader after healing: a demoted voter, its demotion uncommitted, kept campaigning; the
    * up-to-date node ignored its requests (§4.2.3) without taking their term, then campaigned in
    * each term the third node had already given to the demoted one. A node now campaigns past the
-   * term of a candidate it ignored.
+   * term of a candidate it ignored. 761336841235 and 761297380858 (3 nodes, churn, no PreVote)
+   * elected no leader after healing: a node that could not win (an outdated log or configuration)
+   * started each term a tick or two before the up-to-date candidate, which needed its vote and
+   * found it taken; a candidate now restarts its election timer when it rejects an up-to-date rival
+   * of its term.
    */
   static final long[][] REGRESSION_SEEDS = {
     {3, 894850},
@@ -95,7 +99,9 @@ abstract class SimulationTest {
     {3, 633523},
     {5, 761245273840L},
     {3, 761235612658L},
-    {3, 761246841800L}
+    {3, 761246841800L},
+    {3, 761336841235L},
+    {3, 761297380858L}
   };
 
   private final AtomicLong histories = new AtomicLong();
