@@ -717,6 +717,14 @@ final class SimCluster {
     while (keep > floor && heldByQuorumOfOthers(victim, keep, victim.log.term(keep))) {
       keep--;
     }
+    // The victim reopens with the configuration of the log it keeps, one more configuration in
+    // force: a quorum of the others must hold each lost entry in it too, or the victim could be
+    // elected there by nodes that lack them (3-node seed 761403139103: n4 lost the joint entry
+    // that removed it and n2, fell back to voters n2, n3, n4 and won term 3 with n2's vote, which
+    // n3 already led in the newer configuration).
+    while (keep < last && !lostHeldInOwnConfiguration(victim, keep, last)) {
+      keep++;
+    }
     if (keep == last) {
       return;
     }
@@ -734,6 +742,32 @@ final class SimCluster {
             + " (stored commit "
             + victim.state.load().commit()
             + ")");
+  }
+
+  private boolean lostHeldInOwnConfiguration(SimNode victim, long keep, long last) {
+    Membership config = victim.configurationUpTo(keep);
+    if (config.isEmpty()) {
+      return true;
+    }
+    for (long i = keep + 1; i <= last; i++) {
+      long index = i;
+      long term = victim.log.term(index);
+      List<NodeId> held = new ArrayList<>();
+      for (SimNode other : nodes.values()) {
+        if (other == victim) {
+          continue;
+        }
+        boolean inLog = other.log.durableTerm(index).orElse(-1) == term;
+        boolean inSnapshot = other.snapshots.latest().map(m -> m.index() >= index).orElse(false);
+        if (inLog || inSnapshot) {
+          held.add(other.id);
+        }
+      }
+      if (!Quorum.of(config).reached(held::contains)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean heldByQuorumOfOthers(SimNode victim, long index, long term) {

@@ -497,6 +497,20 @@ final class SimNode {
    */
   final java.util.TreeMap<Long, Long> lostEntries = new java.util.TreeMap<>();
 
+  /**
+   * The configuration this (crashed) node reopens with if its log ends at {@code index}: the newest
+   * configuration entry up to there, else its snapshot's, else the initial one.
+   */
+  Membership configurationUpTo(long index) {
+    for (long i = Math.min(index, log.lastIndex()); i >= log.firstIndex(); i--) {
+      LogEntry e = log.entries(i, i + 1, Long.MAX_VALUE).get(0);
+      if (e.type() == io.jangada.raft.model.EntryType.MEMBERSHIP) {
+        return Membership.decode(e.data());
+      }
+    }
+    return snapshots.latest().map(m -> m.membership()).orElse(membership);
+  }
+
   /** Whether the synced log ends before the stored commit index (a tail was lost, not refilled). */
   boolean missingCommitted() {
     return log.lastIndex() < state.load().commit();
