@@ -684,13 +684,15 @@ final class SimCluster {
   }
 
   private void crash(SimNode victim) {
+    // Its newest configuration, unsynced entries included: ones it sent may still arrive.
+    Membership before = churn && victim.isUp() ? victim.configurationFromLog() : Membership.empty();
     victim.crash(random);
     event(
         victim.id
             + " CRASH (unsynced tail partly lost), log now ends at "
             + victim.log.lastIndex());
     if (tailLoss && tailRandom.nextInt(3) == 0) {
-      loseSyncedTail(victim);
+      loseSyncedTail(victim, before);
     }
   }
 
@@ -704,7 +706,7 @@ final class SimCluster {
    * churn "a quorum" means one of every configuration in force on the other nodes, all of which
    * must be up.
    */
-  private void loseSyncedTail(SimNode victim) {
+  private void loseSyncedTail(SimNode victim, Membership before) {
     for (SimNode other : nodes.values()) {
       if (other != victim && (other.missingCommitted() || (churn && !other.isUp()))) {
         return; // with churn, only while every other node is up and can show its configuration
@@ -725,6 +727,19 @@ final class SimCluster {
     while (keep < last && !lostHeldInOwnConfiguration(victim, keep, last)) {
       keep++;
     }
+    // A node missing committed entries abstains from elections until a leader refilled it; where
+    // it is one of two voters the other can never be elected alone (LostTail's known limit, which
+    // is why the churn keeps three voters while a node recovers). The fault must not create that
+    // either: no cut below the stored commit while the victim is one of two voters in a
+    // configuration in force (3-node seed 761409141705: n1 lost 42..44, stored commit 44, just
+    // after the leader demoted n2 to leave voters n1 and n3, and no leader was elected again).
+    long storedCommit = victim.state.load().commit();
+    if (churn && keep < storedCommit && oneOfTwoVoters(victim, keep, before)) {
+      keep = Math.min(last, storedCommit);
+      while (keep < last && !lostHeldInOwnConfiguration(victim, keep, last)) {
+        keep++;
+      }
+    }
     if (keep == last) {
       return;
     }
@@ -742,6 +757,31 @@ final class SimCluster {
             + " (stored commit "
             + victim.state.load().commit()
             + ")");
+  }
+
+  /**
+   * Whether {@code victim} is a voter in a half (of a joint configuration, or the whole) with fewer
+   * than three voters, in the configuration in force on some other node, in its own after a cut to
+   * {@code keep} or in the one it had before the crash ({@code before}: a leader's configuration
+   * entry may reach the others after it crashed).
+   */
+  private boolean oneOfTwoVoters(SimNode victim, long keep, Membership before) {
+    List<Membership> configs = new ArrayList<>();
+    configs.add(victim.configurationUpTo(keep));
+    configs.add(before);
+    for (SimNode node : nodes.values()) {
+      if (node != victim && node.isUp()) {
+        configs.add(node.configurationFromLog());
+      }
+    }
+    for (Membership config : configs) {
+      for (java.util.Set<NodeId> half : List.of(config.voters(), config.outgoingVoters())) {
+        if (half.contains(victim.id) && half.size() < 3) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private boolean lostHeldInOwnConfiguration(SimNode victim, long keep, long last) {

@@ -87,7 +87,10 @@ abstract class SimulationTest {
    * of its term. 761403139103 (3 nodes, churn and synced-tail loss) broke Election Safety through a
    * harness bug: n4 lost the joint entry that removed it, reopened with the older configuration and
    * won a term n3 already led; the fault now also keeps the lost entries held by a quorum of the
-   * victim's own configuration after the cut.
+   * victim's own configuration after the cut. 761409141705 (3 nodes, churn and synced-tail loss)
+   * elected no leader after healing, a harness bug too: n1 lost committed entries right after it
+   * demoted n2, leaving voters n1 and n3, and then abstained; the fault no longer cuts below the
+   * stored commit where the victim is one of two voters.
    */
   static final long[][] REGRESSION_SEEDS = {
     {3, 894850},
@@ -105,7 +108,8 @@ abstract class SimulationTest {
     {3, 761246841800L},
     {3, 761336841235L},
     {3, 761297380858L},
-    {3, 761403139103L}
+    {3, 761403139103L},
+    {3, 761409141705L}
   };
 
   private final AtomicLong histories = new AtomicLong();
