@@ -340,7 +340,9 @@ public final class RaftNode implements AutoCloseable {
    * more than max(10 s, 4 election timeouts)) and no storage or state-machine failure stopped it;
    * ready when it is live, knows a leader and has applied up to the leader's commit index as a read
    * index (ReadIndex) confirmed it after {@link #start()}: a restarted follower is not ready while
-   * it catches up on what it missed, nor while it replays its log.
+   * it catches up on what it missed, nor while it replays its log. The node asks for that read
+   * index (one round to the leader) from the first call on, before or after {@code start()}, and is
+   * not ready until the answer: call it once at start-up so that the first probe can say ready.
    */
   public RaftHealth health() {
     return loop.health();

@@ -119,6 +119,9 @@ final class RaftWiring {
     ((GrpcTransport) transport.delegate())
         .serveClients(node, KvCodec.maxCommandBytes(maxValueBytes));
     RaftNodeMeters.bind(registry, node, clusterId);
+    // Readiness waits for the leader's commit index, which the node asks for from the first
+    // health() call on: asked now, /health/ready is 200 on the first probe after catching up.
+    node.health();
     try {
       node.start().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
