@@ -86,10 +86,7 @@ public final class NodeLoop implements Transport.Inbox {
   private final LeadershipTransfers transfers;
   private Scheduler.Cancellable tickTimer;
   private volatile long uncommittedBytes;
-  // Readiness needs a read index (askLeaderCommitForReadiness); it is asked only once health() was
-  // called (any thread writes), so nodes nobody probes send no extra messages.
-  private volatile boolean readinessWanted;
-  private boolean readinessAsked;
+  private final ReadinessQuestion readiness;
 
   public NodeLoop(NodeOptions options) {
     this.options = options;
@@ -105,6 +102,7 @@ public final class NodeLoop implements Transport.Inbox {
     this.health = new NodeHealth(scheduler, electionNanos);
     this.membershipChanges = new MembershipChanges(options.id(), options.transport(), events);
     this.reads = new PendingReads(id);
+    this.readiness = new ReadinessQuestion(health, reads);
     this.tickClock = new TickClock(id, options.tickInterval(), options.config().electionTicks());
     this.transfers = new LeadershipTransfers(id, options.config().electionTicks());
   }
@@ -449,8 +447,7 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** Liveness and readiness; see {@code RaftNode.health}. Any thread. */
   public io.jangada.raft.RaftHealth health() {
-    if (!readinessWanted && health.needsLeaderCommit()) {
-      readinessWanted = true;
+    if (readiness.want()) {
       loop.execute(
           () -> {
             if (state == State.RUNNING) {
@@ -833,30 +830,9 @@ public final class NodeLoop implements Transport.Inbox {
     }
   }
 
-  /**
-   * Asks the core for a read index, once {@link #health()} was called and a leader is known, until
-   * one is confirmed: readiness waits until this node has applied it ({@link NodeHealth}). One
-   * question at a time; one that fails (leader lost, timed out) is asked again at the next tick.
-   * Loop lane.
-   */
+  /** Asks for the leader's commit index readiness waits for ({@link ReadinessQuestion}). */
   private void askLeaderCommitForReadiness() {
-    if (!readinessWanted
-        || readinessAsked
-        || !health.needsLeaderCommit()
-        || status.shape().leader().isEmpty()) {
-      return;
-    }
-    readinessAsked = true;
-    CompletableFuture<Long> index = new CompletableFuture<>();
-    // Completes on the loop lane: the reads' confirmations, expiries and failures all run there.
-    index.whenComplete(
-        (commitIndex, error) -> {
-          readinessAsked = false;
-          if (error == null) {
-            health.leaderCommitKnown(commitIndex);
-          }
-        });
-    core.readIndex(reads.addIndexOnly(index, ticks + options.readTimeoutTicks()));
+    readiness.ask(core, status.shape().leader().isPresent(), ticks + options.readTimeoutTicks());
   }
 
   /**

@@ -790,19 +790,7 @@ final class SimCluster {
       return true;
     }
     for (long i = keep + 1; i <= last; i++) {
-      long index = i;
-      long term = victim.log.term(index);
-      List<NodeId> held = new ArrayList<>();
-      for (SimNode other : nodes.values()) {
-        if (other == victim) {
-          continue;
-        }
-        boolean inLog = other.log.durableTerm(index).orElse(-1) == term;
-        boolean inSnapshot = other.snapshots.latest().map(m -> m.index() >= index).orElse(false);
-        if (inLog || inSnapshot) {
-          held.add(other.id);
-        }
-      }
+      List<NodeId> held = othersHolding(victim, i, victim.log.term(i));
       if (!Quorum.of(config).reached(held::contains)) {
         return false;
       }
@@ -810,7 +798,8 @@ final class SimCluster {
     return true;
   }
 
-  private boolean heldByQuorumOfOthers(SimNode victim, long index, long term) {
+  /** The nodes other than {@code victim} whose durable log or snapshot holds entry index/term. */
+  private List<NodeId> othersHolding(SimNode victim, long index, long term) {
     List<NodeId> held = new ArrayList<>();
     for (SimNode other : nodes.values()) {
       if (other == victim) {
@@ -822,6 +811,11 @@ final class SimCluster {
         held.add(other.id);
       }
     }
+    return held;
+  }
+
+  private boolean heldByQuorumOfOthers(SimNode victim, long index, long term) {
+    List<NodeId> held = othersHolding(victim, index, term);
     if (!churn) {
       return held.size() >= nodes.size() / 2 + 1;
     }

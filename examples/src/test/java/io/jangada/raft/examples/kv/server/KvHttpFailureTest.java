@@ -99,6 +99,12 @@ class KvHttpFailureTest {
   }
 
   private HttpResponse<String> put(Map<NodeId, URI> peers, Duration timeout) throws Exception {
+    return put(peers, timeout, Optional.empty());
+  }
+
+  /** Starts a server on the scripted node and PUTs k=v, with {@code idempotencyKey} if given. */
+  private HttpResponse<String> put(
+      Map<NodeId, URI> peers, Duration timeout, Optional<String> idempotencyKey) throws Exception {
     server =
         KvHttpServer.start(
             new HostPort("127.0.0.1", 0),
@@ -106,11 +112,11 @@ class KvHttpFailureTest {
             node,
             peers,
             new KvHttpServer.Options(1 << 20, timeout, 4));
-    return client.send(
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/kv/k"))
-            .PUT(HttpRequest.BodyPublishers.ofString("v"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .PUT(HttpRequest.BodyPublishers.ofString("v"));
+    idempotencyKey.ifPresent(key -> request.header("Idempotency-Key", key));
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> putFailing(RuntimeException failure) throws Exception {
@@ -145,20 +151,7 @@ class KvHttpFailureTest {
         () ->
             CompletableFuture.failedFuture(
                 new IndeterminateResultException("leadership lost after append"));
-    server =
-        KvHttpServer.start(
-            new HostPort("127.0.0.1", 0),
-            SELF,
-            node,
-            Map.of(),
-            new KvHttpServer.Options(1 << 20, Duration.ofSeconds(5), 4));
-    HttpResponse<String> keyed =
-        client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/kv/k"))
-                .header("Idempotency-Key", "order-1")
-                .PUT(HttpRequest.BodyPublishers.ofString("v"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> keyed = put(Map.of(), Duration.ofSeconds(5), Optional.of("order-1"));
     assertThat(keyed.statusCode()).isEqualTo(504);
     assertThat(json(keyed).get("hint").asText())
         .isEqualTo("retrying with the same Idempotency-Key is safe");
@@ -225,20 +218,7 @@ class KvHttpFailureTest {
         () ->
             CompletableFuture.failedFuture(
                 new SessionExpiredException(2, 1, "session expired: the outcome of sequence 1"));
-    server =
-        KvHttpServer.start(
-            new HostPort("127.0.0.1", 0),
-            SELF,
-            node,
-            Map.of(),
-            new KvHttpServer.Options(1 << 20, Duration.ofSeconds(5), 4));
-    HttpResponse<String> response =
-        client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/kv/k"))
-                .header("Idempotency-Key", "abc")
-                .PUT(HttpRequest.BodyPublishers.ofString("v"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = put(Map.of(), Duration.ofSeconds(5), Optional.of("abc"));
     assertThat(response.statusCode()).isEqualTo(409);
     assertThat(json(response).get("outcome").asText()).isEqualTo("unknown");
     assertThat(node.unnamedOpens.get()).isZero();
