@@ -2,10 +2,11 @@ package io.jangada.raft.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.grpc.NoLeaderException;
 import io.jangada.raft.grpc.RaftClient;
-import io.jangada.raft.grpc.RaftClientException;
 import io.jangada.raft.grpc.RequestTooLargeException;
+import io.jangada.raft.grpc.WrongClusterException;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.testing.LoopbackPorts;
@@ -60,7 +61,14 @@ class RaftClientErrorsTest {
   void aWrongClusterIdIsRefused() throws Exception {
     try (RaftClient client = client("another-cluster", 1 << 20)) {
       Throwable e = failure(client.submit(Bytes.ofUtf8("I x")));
-      assertThat(e).isInstanceOf(RaftClientException.class).hasMessageContaining("'errors'");
+      assertThat(e)
+          .isInstanceOf(WrongClusterException.class)
+          .hasMessageContaining("'errors'")
+          .hasMessageContaining("'another-cluster'")
+          .hasMessageContaining(cluster.address(N1))
+          .hasMessageNotContaining("REPLY_CODE");
+      assertThat(failure(client.query(Bytes.ofUtf8("G x"), ReadConsistency.LINEARIZABLE)))
+          .isInstanceOf(WrongClusterException.class);
     }
   }
 

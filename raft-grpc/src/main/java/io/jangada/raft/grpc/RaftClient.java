@@ -72,7 +72,9 @@ import java.util.function.BiConsumer;
  * completed the request within the deadline; {@link SessionExpiredException} when the session
  * expired on the cluster while a command whose earlier attempt may have been applied was retried (a
  * command never attempted before is resent in a new session instead); {@link
- * RequestTooLargeException}; {@link RaftClientException} for answers that retrying cannot change.
+ * RequestTooLargeException}; {@link WrongClusterException} when a node belongs to another cluster
+ * (a configuration error); {@link RaftClientException} for other answers that retrying cannot
+ * change.
  *
  * <p>Thread-safe: share one client; any number of requests may be in flight. Futures complete on
  * the callback executor (default {@link ForkJoinPool#commonPool()}).
@@ -463,6 +465,10 @@ public final class RaftClient implements AutoCloseable {
           return;
         case REPLY_CODE_TOO_LARGE:
           result.completeExceptionally(new RequestTooLargeException(reply.getMessage()));
+          return;
+        case REPLY_CODE_WRONG_CLUSTER:
+          result.completeExceptionally(
+              new WrongClusterException(reply.getMessage() + " (at " + endpoint + ")"));
           return;
         default:
           result.completeExceptionally(

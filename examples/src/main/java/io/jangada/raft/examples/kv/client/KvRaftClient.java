@@ -9,6 +9,7 @@ import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.grpc.NoLeaderException;
 import io.jangada.raft.grpc.RaftClient;
 import io.jangada.raft.grpc.RequestTooLargeException;
+import io.jangada.raft.grpc.WrongClusterException;
 import io.jangada.raft.model.Bytes;
 import java.time.Duration;
 import java.util.List;
@@ -149,6 +150,9 @@ public final class KvRaftClient implements KvStore, AutoCloseable {
         throw new KvClientException(409, cause.getMessage());
       } else if (cause instanceof RequestTooLargeException) {
         throw new KvClientException(413, cause.getMessage());
+      } else if (cause instanceof WrongClusterException) {
+        // A configuration error, like the API's 400s: nothing was applied, retrying cannot help.
+        throw new KvClientException(400, cause.getMessage() + "; check --cluster-id");
       }
       throw new KvClientException(500, String.valueOf(cause.getMessage()));
     }

@@ -194,6 +194,12 @@ class KvClusterIT {
     assertThat(script("cli", "put", "cli-after-crash", "c1")).contains("OK");
     assertThat(script("cli", "get", "cli-after-crash")).contains("c1");
     acknowledged.put("cli-after-crash", "c1");
+    // A client of another cluster is a configuration error (status 2), said at once, in words.
+    ScriptRun otherCluster = scriptRun("cli", "--cluster-id", "other", "get", "cli-after-crash");
+    assertThat(otherCluster.status()).as(otherCluster.output()).isEqualTo(2);
+    assertThat(otherCluster.output())
+        .contains("belongs to cluster 'kv', not 'other'", "check --cluster-id")
+        .doesNotContain("REPLY_CODE");
 
     // Compare-and-set and create-only, through both survivors.
     int one = 1 + (leader % 3);
