@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -89,7 +90,12 @@ public final class KvClient implements KvStore {
     HttpResponse<byte[]> response = send("PUT", path, value, true);
     if (response.statusCode() == 412) {
       JsonNode body = json(response);
-      return new CasResult(false, Optional.ofNullable(body.get("current")).map(JsonNode::asText));
+      Optional<String> current = Optional.ofNullable(body.get("current")).map(JsonNode::asText);
+      if (current.isEmpty() && body.hasNonNull("currentBase64")) { // not UTF-8: shown lossily
+        byte[] raw = Base64.getDecoder().decode(body.get("currentBase64").asText());
+        current = Optional.of(new String(raw, StandardCharsets.UTF_8));
+      }
+      return new CasResult(false, current);
     }
     expect(response, 200);
     return new CasResult(true, Optional.empty());

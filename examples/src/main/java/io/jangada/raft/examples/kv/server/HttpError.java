@@ -1,5 +1,11 @@
 package io.jangada.raft.examples.kv.server;
 
+import io.jangada.raft.model.Bytes;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,6 +26,27 @@ final class HttpError extends RuntimeException {
   HttpError with(String name, Object value) {
     fields.put(name, value);
     return this;
+  }
+
+  /**
+   * Adds {@code bytes} (a key or a value) to the JSON body: as text under {@code name} when they
+   * are valid UTF-8, else base64 under {@code name + "Base64"} (text would replace the invalid
+   * bytes and misquote them).
+   */
+  HttpError withBytes(String name, Bytes bytes) {
+    byte[] raw = bytes.toByteArray();
+    try {
+      return with(
+          name,
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(raw))
+              .toString());
+    } catch (CharacterCodingException e) {
+      return with(name + "Base64", Base64.getEncoder().encodeToString(raw));
+    }
   }
 
   /** Adds a response header. */

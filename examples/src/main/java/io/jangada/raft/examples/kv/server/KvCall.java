@@ -150,10 +150,10 @@ final class KvCall {
           200,
           ("{\"index\":" + index + ",\"term\":" + term + "}").getBytes(StandardCharsets.US_ASCII));
     } else if (result instanceof KvResult.NotFound) {
-      throw new HttpError(404, "key not found").with("key", key.toUtf8());
+      throw new HttpError(404, "key not found").withBytes("key", key);
     } else if (result instanceof KvResult.ConditionFailed failed) {
-      HttpError error = new HttpError(412, "precondition failed").with("key", key.toUtf8());
-      failed.current().ifPresent(v -> error.with("current", v.toUtf8()));
+      HttpError error = new HttpError(412, "precondition failed").withBytes("key", key);
+      failed.current().ifPresent(v -> error.withBytes("current", v));
       throw error.with("index", index).with("term", term);
     } else if (result instanceof KvResult.Error e) {
       throw new HttpError(409, e.message()).with("index", index);
@@ -323,7 +323,7 @@ final class KvCall {
       exchange.setHeader("Content-Type", "application/octet-stream");
       exchange.respond(200, value.value().toByteArray());
     } else if (result instanceof KvResult.NotFound) {
-      throw new HttpError(404, "key not found").with("key", key.toUtf8());
+      throw new HttpError(404, "key not found").withBytes("key", key);
     } else {
       throw new HttpError(500, "unexpected answer " + result);
     }
@@ -341,6 +341,11 @@ final class KvCall {
       target = NodeId.of(to);
     } catch (IllegalArgumentException e) {
       throw new HttpError(400, "bad node id '" + to + "': " + e.getMessage());
+    }
+    if (node.status().membership().members().isEmpty()) { // joining, not reached by the leader
+      throw new HttpError(
+              503, "this node does not know the cluster's configuration yet (it is joining)")
+          .header("Retry-After", "1");
     }
     if (!node.status().membership().isVoter(target)) {
       throw new HttpError(400, to + " is not a voter of this cluster")

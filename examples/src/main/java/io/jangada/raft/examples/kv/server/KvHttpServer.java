@@ -74,7 +74,9 @@ import org.slf4j.LoggerFactory;
  * GET    /metrics                                                         → Prometheus text
  * </pre>
  *
- * A write with an {@code Idempotency-Key} header is applied at most once however often it is
+ * <p>Every GET also answers HEAD: the same status and headers (Content-Length included), no body.
+ *
+ * <p>A write with an {@code Idempotency-Key} header is applied at most once however often it is
  * retried, to any node: the key names a library client session (see {@link KvCall}). Writes are
  * library session requests, which a follower forwards to the leader itself; reads and admin calls
  * that need the leader are relayed to the leader's HTTP API. With no leader known the answer is 503
@@ -361,8 +363,14 @@ public final class KvHttpServer implements AutoCloseable {
       boolean kvPut =
           request.getMethod().equals("PUT") && request.getHttpURI().getPath().startsWith(KV_PREFIX);
       if (kvPut && length > max) {
-        BodyDrain.thenRun(
-            request, DRAIN_LIMIT, () -> write(response, callback, answerError(tooLarge(max))));
+        if (request.getHeaders().contains(HttpHeader.EXPECT, "100-continue")) {
+          // The client waits for "100 Continue" before sending the body: refuse at once, so it
+          // never uploads it (reading the body, as a drain does, would make Jetty send the 100).
+          write(response, callback, answerError(tooLarge(max)));
+        } else {
+          BodyDrain.thenRun(
+              request, DRAIN_LIMIT, () -> write(response, callback, answerError(tooLarge(max))));
+        }
         return true;
       }
       int limit = kvPut ? max + 1 : 64 * 1024;
@@ -402,9 +410,11 @@ public final class KvHttpServer implements AutoCloseable {
   }
 
   private void dispatch(Request request, Response response, Callback callback, byte[] body) {
+    // HEAD is GET without the body (RFC 9110 9.3.2): routed as GET, the body dropped in write().
+    String method = request.getMethod();
     Exchange exchange =
         new Exchange(
-            request.getMethod(),
+            method.equals("HEAD") ? "GET" : method,
             request.getHttpURI().getPath(),
             request.getHttpURI().getQuery(),
             name -> request.getHeaders().get(name),
@@ -650,7 +660,11 @@ public final class KvHttpServer implements AutoCloseable {
     byte[] body = exchange.responseBody();
     // No answer sets Content-Length itself: added, not put (put searches the fields first).
     headers.add(HttpHeader.CONTENT_LENGTH, body.length);
-    response.write(true, ByteBuffer.wrap(body), callback);
+    if (response.getRequest().getMethod().equals("HEAD")) {
+      response.write(true, null, callback); // the GET's headers, Content-Length included
+    } else {
+      response.write(true, ByteBuffer.wrap(body), callback);
+    }
   }
 
   private static HttpField field(String name, String value) {

@@ -236,7 +236,9 @@ final class MembersApi {
     Map<String, Object> json = describe(status.membership(), status.membershipIndex());
     json.put("node", server.self());
     json.put("leader", status.leader().map(NodeId::value).orElse(null));
-    json.put("committed", status.membershipIndex() <= status.commitIndex());
+    // A joining node the leader has not reached yet knows no configuration: nothing committed.
+    boolean known = !status.membership().members().isEmpty();
+    json.put("committed", known && status.membershipIndex() <= status.commitIndex());
     return json;
   }
 

@@ -32,8 +32,12 @@ final class RequestParsing {
 
   static void requireMethod(String method, Set<String> allowed) {
     if (!allowed.contains(method)) {
+      java.util.Set<String> allow = new java.util.TreeSet<>(allowed);
+      if (allow.contains("GET")) {
+        allow.add("HEAD"); // answered as GET without the body (KvHttpServer)
+      }
       throw new HttpError(405, "method " + method + " not allowed here")
-          .header("Allow", String.join(", ", new java.util.TreeSet<>(allowed)));
+          .header("Allow", String.join(", ", allow));
     }
   }
 

@@ -31,6 +31,8 @@ final class HttpCluster implements AutoCloseable {
   final Map<NodeId, URI> urls = new LinkedHashMap<>();
   final HttpClient client =
       HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private final Map<NodeId, URI> shared = new java.util.concurrent.ConcurrentHashMap<>();
+  private final KvHttpServer.Options options;
 
   HttpCluster(long seed, KvHttpServer.Options options) throws IOException {
     raft =
@@ -45,7 +47,7 @@ final class HttpCluster implements AutoCloseable {
                             options.maxValueBytes())))
             .build();
     // Ports are known only after binding, so bind first and then share the address map.
-    Map<NodeId, URI> shared = new java.util.concurrent.ConcurrentHashMap<>();
+    this.options = options;
     for (NodeId id : raft.ids()) {
       KvNode node = new LiveNode(id);
       KvHttpServer server =
@@ -128,6 +130,16 @@ final class HttpCluster implements AutoCloseable {
     raft.join(id);
   }
 
+  /** As {@link #join}, with an HTTP server for the joining node (then in {@link #urls}). */
+  void joinWithHttp(NodeId id) throws IOException {
+    join(id);
+    KvHttpServer server =
+        KvHttpServer.start(new HostPort("127.0.0.1", 0), id, new LiveNode(id), shared, options);
+    servers.put(id, server);
+    urls.put(id, URI.create("http://127.0.0.1:" + server.port()));
+    shared.put(id, urls.get(id));
+  }
+
   NodeId leader() {
     return raft.awaitLeader();
   }
@@ -162,6 +174,38 @@ final class HttpCluster implements AutoCloseable {
 
   HttpResponse<String> delete(NodeId node, String pathAndQuery) {
     return send(request(node, pathAndQuery).DELETE().build());
+  }
+
+  /**
+   * Writes {@code request} as is on a new connection to {@code node} and returns what came back as
+   * ASCII: up to the end of the first answer's headers if {@code headersOnly}, else until the
+   * server closes the connection. Pumps virtual time meanwhile.
+   */
+  String raw(NodeId node, String request, boolean headersOnly) {
+    URI url = urls.get(node);
+    return pump(
+        () ->
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+                    socket.setSoTimeout(20_000);
+                    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                    java.io.InputStream in = socket.getInputStream();
+                    if (!headersOnly) {
+                      return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+                    }
+                    StringBuilder head = new StringBuilder();
+                    for (int b = in.read(); b >= 0; b = in.read()) {
+                      head.append((char) b);
+                      if (head.toString().endsWith("\r\n\r\n")) {
+                        break;
+                      }
+                    }
+                    return head.toString();
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                }));
   }
 
   /** Starts the work and advances virtual time until it completes (at most 20 s of real time). */

@@ -88,6 +88,67 @@ class KvHttpServerTest {
     assertThat(cluster.delete(leader, "/v1/kv/nothing").statusCode()).isEqualTo(404);
   }
 
+  /**
+   * HEAD is every GET without its body (RFC 9110: servers must support it): same status and
+   * headers, and nothing after the headers, so the next answer on the connection follows at once.
+   */
+  @Test
+  void headAnswersLikeGetWithoutTheBody() throws IOException {
+    NodeId leader = cluster.leader();
+    assertThat(cluster.put(leader, "/v1/kv/h", "hello").statusCode()).isEqualTo(200);
+    HttpResponse<String> head =
+        cluster.send(
+            cluster
+                .request(leader, "/v1/kv/h")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValue("Content-Length")).hasValue("5");
+    assertThat(head.headers().firstValue(KvHttpServer.NODE_HEADER)).hasValue(leader.value());
+    assertThat(
+            cluster
+                .send(
+                    cluster
+                        .request(leader, "/v1/kv/nothing")
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build())
+                .statusCode())
+        .isEqualTo(404);
+
+    // On the wire: two HEADs and a GET on one connection; only the GET's body is sent.
+    String wire =
+        cluster.raw(
+            leader,
+            "HEAD /v1/kv/h HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "HEAD /health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /v1/kv/h HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            false);
+    String[] answers = wire.split("\r\n\r\n", -1);
+    assertThat(answers).as(wire).hasSize(4);
+    assertThat(answers[0]).startsWith("HTTP/1.1 200").contains("Content-Length: 5");
+    assertThat(answers[1]).startsWith("HTTP/1.1 200").contains("Content-Length: ");
+    assertThat(answers[2]).startsWith("HTTP/1.1 200").contains("Content-Length: 5");
+    assertThat(answers[3]).isEqualTo("hello");
+    HttpResponse<String> refused = cluster.put(leader, "/v1/status", "v");
+    assertThat(refused.statusCode()).isEqualTo(405);
+    assertThat(refused.headers().firstValue("Allow")).hasValue("GET, HEAD");
+  }
+
+  /**
+   * A PUT too large by its Content-Length that waits for "100 Continue" is refused before its body
+   * is sent: the client gets the 413 instead of a 100, and never uploads what would be thrown away.
+   */
+  @Test
+  void aTooLargePutExpectingContinueIsRefusedBeforeItsBodyIsSent() {
+    String wire =
+        cluster.raw(
+            cluster.leader(),
+            "PUT /v1/kv/big HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n"
+                + "Expect: 100-continue\r\n\r\n",
+            true); // the first answer's headers, read before any body byte was sent
+    assertThat(wire).startsWith("HTTP/1.1 413").doesNotContain("100 Continue");
+  }
+
   @Test
   void compareAndSetAndCreateOnly() throws IOException {
     NodeId leader = cluster.leader();
@@ -100,6 +161,21 @@ class KvHttpServerTest {
     assertThat(cluster.put(leader, "/v1/kv/c?prevValue=a", "b").statusCode()).isEqualTo(200);
     assertThat(cluster.get(leader, "/v1/kv/c").body()).isEqualTo("b");
     assertThat(cluster.put(leader, "/v1/kv/absent?prevValue=a", "b").statusCode()).isEqualTo(412);
+
+    // A value that is not UTF-8 comes back exactly, as base64, never as replacement characters.
+    byte[] binary = {(byte) 0xff, (byte) 0xfe, 0, 'x'};
+    HttpResponse<String> stored =
+        cluster.send(
+            cluster
+                .request(leader, "/v1/kv/%C3%A9")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(binary))
+                .build());
+    assertThat(stored.statusCode()).isEqualTo(200);
+    JsonNode refused = json(cluster.put(leader, "/v1/kv/%C3%A9?prevExist=false", "b"));
+    assertThat(refused.has("current")).isFalse();
+    assertThat(refused.get("currentBase64").asText())
+        .isEqualTo(java.util.Base64.getEncoder().encodeToString(binary));
+    assertThat(refused.get("key").asText()).isEqualTo("\u00e9");
   }
 
   @Test

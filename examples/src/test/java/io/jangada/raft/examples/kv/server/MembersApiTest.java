@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,49 @@ class MembersApiTest {
       assertThat(config.path("learners")).isEmpty();
       assertThat(config.path("joint").asBoolean()).isFalse();
     }
+  }
+
+  /**
+   * A joining node the leader has not reached yet knows no configuration: it says so (nothing
+   * committed, no voters), and an admin call that needs the configuration is a 503 to retry, not a
+   * 400 blaming the request.
+   */
+  @Test
+  void aJoiningNodeBeforeTheLeaderReachedItKnowsNoConfiguration() throws IOException {
+    cluster.leader();
+    cluster.joinWithHttp(N4);
+    JsonNode members = json(cluster.get(N4, "/v1/members"));
+    assertThat(members.path("voters")).isEmpty();
+    assertThat(members.path("committed").asBoolean()).as(members.toString()).isFalse();
+    HttpResponse<String> transfer = post(N4, "/v1/admin/transfer-leader?to=n1", "");
+    assertThat(transfer.statusCode()).as(transfer.body()).isEqualTo(503);
+    assertThat(transfer.headers().firstValue("Retry-After")).isPresent();
+    assertThat(json(transfer).path("error").asText()).contains("configuration");
+    // Once added, it knows the configuration like any member.
+    assertThat(post(cluster.leader(), "/v1/members", ADD_N4).statusCode()).isEqualTo(200);
+    JsonNode known = JSON.readTree(cluster.pump(() -> awaitVoters(N4)));
+    assertThat(known.path("voters")).hasSize(3);
+    assertThat(known.path("committed").asBoolean()).isTrue();
+  }
+
+  /** GET /v1/members on {@code node} once it knows the voters (retried as virtual time runs). */
+  private CompletableFuture<String> awaitVoters(NodeId node) {
+    return CompletableFuture.supplyAsync(
+            () -> {
+              while (true) {
+                HttpResponse<String> got =
+                    cluster
+                        .client
+                        .sendAsync(
+                            cluster.request(node, "/v1/members").GET().build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .join();
+                if (got.body().contains("\"voters\":[\"")) {
+                  return got;
+                }
+              }
+            })
+        .thenApply(HttpResponse::body);
   }
 
   @Test
