@@ -59,7 +59,6 @@ public final class RaftCore {
 
   private final NodeId id;
   private final RaftConfig config;
-  private final RandomGenerator random;
   private final RaftLog log;
   // SafetyRules.RAFT except in the checker self-test.
   private final SafetyRules rules;
@@ -73,28 +72,15 @@ public final class RaftCore {
   private Optional<NodeId> votedFor;
   // Whether the storage lost synced entries, and until when this node abstains from elections.
   private final LostTail lostTail;
-  // When this node ignores vote requests for a leader's lease, also just after a restart.
-  private final VoterLease voterLease;
+  // The election timer, votes and campaigns.
+  private final Elections elections;
 
   private Role role;
   private Optional<NodeId> leaderId = Optional.empty();
   // Invariant: leader != null iff role == LEADER.
   private Leader leader;
-  private final VoteTally votes = new VoteTally();
-
-  // The highest term of a vote request ignored as from a non-voter with an older log (thesis
-  // §4.2.3, Configurations.admits), not persisted. Such a candidate still moves the terms of the
-  // nodes that hear it and takes their votes; campaigning above its term keeps this node from
-  // asking for votes in a term they already gave away. Without it a demoted voter that keeps
-  // campaigning (thesis §4.2.2) could start each term just before the up-to-date node and
-  // block every election (3-node seeds 761235612658 and 761246841800 elected no leader).
-  private long ignoredCandidateTerm;
-  // The term a pre-candidate asked pre-votes for.
-  private long preVoteTerm;
 
   private long ticks;
-  private int electionElapsed;
-  private int randomizedElectionTimeout;
 
   private final ForwardedReads forwardedReads = new ForwardedReads();
 
@@ -117,19 +103,19 @@ public final class RaftCore {
     this.id = id;
     this.rules = rules;
     this.config = config;
-    this.random = random;
     this.log = log;
     this.term = state.term();
     this.votedFor = state.votedFor();
     this.lostTail = new LostTail(id, log, state.commit());
-    this.voterLease = new VoterLease(config, state, rules);
     // As adjusted by open(): an adjusted commit alone is not worth a write.
     this.readies = new ReadyProtocol(log, config, msgs, readStates, hardState(), applied);
     this.configurations = new Configurations(id, log, rules, membership, this::onAdopted);
     this.reconfiguration = new Reconfiguration(id, config, log, rules, configurations, msgs);
     this.status = new CoreStatus(id, log, readies, configurations);
+    this.elections =
+        new Elections(id, config, log, rules, configurations, lostTail, state, random, msgs);
     this.role = nonLeaderRole();
-    resetElectionTimer();
+    elections.resetTimer();
   }
 
   /**
@@ -197,9 +183,9 @@ public final class RaftCore {
       }
       return;
     }
-    electionElapsed++;
+    elections.tick();
     forwardedReads.expire(ticks, 2L * config.electionTicks(), readStates);
-    if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+    if (elections.promotable() && elections.timedOut()) {
       startCampaign(false);
     }
   }
@@ -215,8 +201,8 @@ public final class RaftCore {
       return;
     }
     if (!configurations.admits(message)) {
-      if (message instanceof VoteRequest v && !v.preVote()) {
-        ignoredCandidateTerm = Math.max(ignoredCandidateTerm, v.term());
+      if (message instanceof VoteRequest v) {
+        elections.ignored(v);
       }
       return;
     }
@@ -297,8 +283,8 @@ public final class RaftCore {
 
   /** Starts an election now (PreVote first if enabled); a no-op on a leader or a non-voter. */
   public void campaign() {
-    if (role == Role.LEADER || !promotable()) {
-      LOG.debug("{} ignores campaign as {} (voter={})", id, role, promotable());
+    if (role == Role.LEADER || !elections.promotable()) {
+      LOG.debug("{} ignores campaign as {} (voter={})", id, role, elections.promotable());
       return;
     }
     startCampaign(false);
@@ -543,10 +529,7 @@ public final class RaftCore {
   /** Returns whether to go on handling a message with a higher term than ours. */
   private boolean onHigherTerm(Message m) {
     if (m instanceof VoteRequest v) {
-      // Thesis §4.2.3 / etcd: a node that heard from a live leader within the election timeout
-      // (or restarted within it: VoterLease) ignores vote requests, unless from a transfer.
-      if (inLease() && !v.transfer()) {
-        LOG.debug("{} ignores {}: a lease holds (leader {})", id, Describe.lazy(m), leaderId);
+      if (elections.leaseIgnores(v, leaderId, role == Role.LEADER, ticks)) {
         return false;
       }
       if (!v.preVote() || !rules.preVoteKeepsTerm()) {
@@ -581,19 +564,6 @@ public final class RaftCore {
     }
   }
 
-  private boolean inLease() {
-    return voterLease.holds(leaderId.isPresent(), role == Role.LEADER, electionElapsed, ticks);
-  }
-
-  /**
-   * Whether this node may campaign: it is a voter in the configuration in force, or (thesis §4.2.2)
-   * that configuration is not committed yet and this node was a voter in the one before, since it
-   * may still be needed until the new one commits; it then does not count its own vote.
-   */
-  private boolean promotable() {
-    return configurations.mayCampaign(id) && !lostTail.catchingUp();
-  }
-
   private Role nonLeaderRole() {
     return membership().isLearner(id) ? Role.LEARNER : Role.FOLLOWER;
   }
@@ -604,11 +574,6 @@ public final class RaftCore {
 
   private long hardStateCommit() {
     return Math.max(log.committed(), lostTail.storedCommit());
-  }
-
-  private void resetElectionTimer() {
-    electionElapsed = 0;
-    randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
   }
 
   private void setLeader(Optional<NodeId> newLeader) {
@@ -630,9 +595,9 @@ public final class RaftCore {
     Role old = role;
     role = nonLeaderRole();
     setLeader(newLeader);
-    votes.reset();
+    elections.endCampaign();
     if (old != role || newLeader.isPresent()) {
-      resetElectionTimer();
+      elections.resetTimer();
     }
     // Fig. 2: a follower that merely learns a higher term (from a vote request it may reject)
     // keeps its running election timer; otherwise candidates with stale logs could keep an
@@ -650,58 +615,31 @@ public final class RaftCore {
     }
   }
 
-  /**
-   * The term of this node's next campaign: the next one, or past the term of a candidate this node
-   * ignored (see {@link #ignoredCandidateTerm}). Any higher term is as safe as the next one.
-   */
-  private long nextCampaignTerm() {
-    return Math.max(term, ignoredCandidateTerm) + 1;
-  }
-
   private void becomePreCandidate() {
-    preVoteTerm = nextCampaignTerm();
     role = Role.PRE_CANDIDATE;
     setLeader(Optional.empty());
-    votes.reset();
-    resetElectionTimer();
     LOG.debug("{} became pre-candidate in term {}", id, term);
-    if (votes.record(id, true, rules.quorum(membership(), id)) == Quorum.VoteResult.WON) {
+    if (elections.preCampaign(term, membership())) {
       becomeCandidate(false);
-      return;
-    }
-    for (NodeId voter : membership().allVoters()) {
-      if (!voter.equals(id)) {
-        msgs.add(
-            new VoteRequest(id, voter, preVoteTerm, log.lastIndex(), log.lastTerm(), true, false));
-      }
     }
   }
 
   private void becomeCandidate(boolean transfer) {
-    term = nextCampaignTerm();
+    term = elections.nextCampaignTerm(term);
     votedFor = Optional.of(id);
     role = Role.CANDIDATE;
     setLeader(Optional.empty());
-    votes.reset();
-    resetElectionTimer();
     LOG.debug("{} became candidate in term {} (transfer={})", id, term, transfer);
-    if (votes.record(id, true, rules.quorum(membership(), id)) == Quorum.VoteResult.WON) {
+    if (elections.campaign(term, transfer, membership())) {
       becomeLeader();
-      return;
-    }
-    for (NodeId voter : membership().allVoters()) {
-      if (!voter.equals(id)) {
-        msgs.add(
-            new VoteRequest(id, voter, term, log.lastIndex(), log.lastTerm(), false, transfer));
-      }
     }
   }
 
   private void becomeLeader() {
     role = Role.LEADER;
     setLeader(Optional.of(id));
-    votes.reset();
-    electionElapsed = 0;
+    elections.endCampaign();
+    elections.restartTimer();
     leader = new Leader(id, term, config, log, membership(), msgs, readStates, rules);
     LOG.debug("{} became leader in term {}", id, term);
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier entries (and reads) commit.
@@ -755,49 +693,13 @@ public final class RaftCore {
   }
 
   private void onVoteRequest(VoteRequest v) {
-    boolean canVote =
-        votedFor.equals(Optional.of(v.from()))
-            || (votedFor.isEmpty() && leaderId.isEmpty())
-            || (v.preVote() && v.term() > term);
-    // A node that is not a voter in its own configuration still answers (as etcd's learners do):
-    // its log may lag behind a configuration that made it a voter; the candidate counts the vote
-    // only if it is a voter in the candidate's configuration.
-    // A node that lost synced entries abstains until refilled (see open).
-    boolean grant =
-        canVote && !lostTail.catchingUp() && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm());
-    if (grant) {
-      // A granted pre-vote answers in the term the pre-candidate would campaign in.
-      msgs.add(new VoteResponse(id, v.from(), v.term(), v.preVote(), true));
-      if (!v.preVote()) {
-        votedFor = Optional.of(v.from());
-        electionElapsed = 0;
-      }
-    } else {
-      msgs.add(new VoteResponse(id, v.from(), term, v.preVote(), false));
-      if (!v.preVote()
-          && role != Role.LEADER
-          && leaderId.isEmpty()
-          && !canVote
-          && log.isUpToDate(v.lastLogIndex(), v.lastLogTerm())) {
-        // Our vote in this term is gone (to ourselves or another) but this candidate's log is at
-        // least as up to date as ours: let it campaign first in the next term. Otherwise a node
-        // that cannot win (its log or its configuration outdated), campaigning just before it,
-        // would start each term first and take its own vote again (3-node seeds 761336841235
-        // and 761297380858 elected no leader after healing).
-        electionElapsed = 0;
-      }
+    if (elections.answer(v, term, votedFor, role, leaderId)) {
+      votedFor = Optional.of(v.from());
     }
   }
 
   private void onVoteResponse(VoteResponse r) {
-    boolean counts =
-        role == Role.PRE_CANDIDATE
-            ? r.preVote() && r.term() == (r.granted() ? preVoteTerm : term)
-            : role == Role.CANDIDATE && !r.preVote() && r.term() == term;
-    if (!counts || !membership().isVoter(r.from())) {
-      return;
-    }
-    Quorum.VoteResult result = votes.record(r.from(), r.granted(), rules.quorum(membership(), id));
+    Quorum.VoteResult result = elections.count(r, role, term, membership());
     if (result == Quorum.VoteResult.WON) {
       if (role == Role.PRE_CANDIDATE) {
         becomeCandidate(false);
@@ -819,7 +721,7 @@ public final class RaftCore {
     if (role != nonLeaderRole() || !leaderId.equals(Optional.of(from))) {
       becomeFollower(term, Optional.of(from));
     } else {
-      electionElapsed = 0;
+      elections.restartTimer();
     }
     return true;
   }
@@ -886,7 +788,7 @@ public final class RaftCore {
   }
 
   private void onTimeoutNow(TimeoutNow t) {
-    if (role == Role.LEADER || !promotable()) {
+    if (role == Role.LEADER || !elections.promotable()) {
       LOG.debug("{} ignores {} as {}", id, Describe.lazy(t), role);
       return;
     }
