@@ -25,6 +25,11 @@ final class RealFileIo implements FileIo {
   }
 
   @Override
+  public IoFile openForReading(Path path) throws IOException {
+    return new ChannelFile(FileChannel.open(path, StandardOpenOption.READ));
+  }
+
+  @Override
   public IoFile create(Path path) throws IOException {
     return new ChannelFile(
         FileChannel.open(
