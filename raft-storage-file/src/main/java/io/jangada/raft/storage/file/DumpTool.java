@@ -69,11 +69,11 @@ public final class DumpTool {
       err.println("usage error: " + e.getMessage());
       return 2;
     }
-    if (!Files.isDirectory(dir)) {
-      err.println("not a directory: " + dir);
-      return 2;
-    }
     try {
+      if (!isDirectory(io, dir)) {
+        err.println("not a directory: " + dir);
+        return 2;
+      }
       return inspect(new ReadOnlyFileIo(io), dir, dump, from, limit, out);
     } catch (FileSystemException e) {
       // The file system refused (permissions, an I/O error): no verdict on the content.
@@ -105,7 +105,7 @@ public final class DumpTool {
             + (stateFileExists ? "" : " (no state file)"));
     Optional<SnapshotMeta> newest = Optional.empty();
     Path snapDir = dir.resolve("snapshots");
-    if (Files.isDirectory(snapDir)) {
+    if (isDirectory(io, snapDir)) {
       SnapshotDir snapshots = SnapshotDir.open(io, snapDir, Integer.MAX_VALUE, true);
       newest = snapshots.latest();
       for (SnapshotDir.Stored s : snapshots.list()) {
@@ -126,7 +126,7 @@ public final class DumpTool {
       }
     }
     Path logDir = dir.resolve("log");
-    if (!Files.isDirectory(logDir)) {
+    if (!isDirectory(io, logDir)) {
       out.println("no log");
       return consistent(dir, stateFileExists, state, 1, 0, 0, newest, out);
     }
@@ -158,6 +158,15 @@ public final class DumpTool {
       }
       return consistent(dir, stateFileExists, state, first, last, log.term(last), newest, out);
     }
+  }
+
+  /**
+   * Whether {@code path} is a directory; throws (rather than answer false, as {@link
+   * Files#isDirectory} does) if the file system cannot tell, so that a directory this process may
+   * not search never passes for a missing one.
+   */
+  private static boolean isDirectory(FileIo io, Path path) throws IOException {
+    return io.exists(path) && Files.isDirectory(path);
   }
 
   /** {@code file: reason}, with a reason also where the JDK gives none (access denied). */
