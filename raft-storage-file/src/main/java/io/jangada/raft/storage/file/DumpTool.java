@@ -89,6 +89,11 @@ public final class DumpTool {
       FileIo io, Path dir, boolean dump, long from, long limit, PrintStream out)
       throws IOException {
     out.println("data directory " + dir.toAbsolutePath());
+    if (DirectoryLock.isHeld(dir)) {
+      out.println(
+          "note: a node has this directory open (its LOCK is held): its newest entries may change"
+              + " while they are read; stop the node for a reliable verdict");
+    }
     out.println(
         IdentityFile.read(io, dir)
             .map(id -> "identity: cluster=" + id.clusterId() + " node=" + id.nodeId())

@@ -291,6 +291,16 @@ class OperatorFaultsTest {
     assertThat(dumpVerify(dir)).contains("INCONSISTENT: ").contains("none is left");
   }
 
+  @Test
+  void dumpToolSaysWhenTheNodeIsRunning() throws IOException {
+    Path dir = populated("a", N1, 5);
+    assertThat(dumpVerify(dir)).doesNotContain("note:").endsWith("OK\n");
+    try (FileStorage running = FileStorage.open(dir, N1)) {
+      assertThat(running.log().lastIndex()).isEqualTo(5);
+      assertThat(dumpVerify(dir)).contains("note: a node has this directory open").endsWith("OK\n");
+    }
+  }
+
   // ---- helpers
 
   static Path openSegment(Path dir) throws IOException {
