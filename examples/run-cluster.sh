@@ -10,6 +10,10 @@
 #                                          until it caught up, promote it to voter
 #   ./examples/run-cluster.sh remove N     remove nN from the configuration, stop it, move its
 #                                          data aside (cluster/nN.removed.<time>)
+#   ./examples/run-cluster.sh recover N --i-understand-this-is-unsafe
+#                                          UNSAFE, when a majority is lost for good: nN alone
+#                                          becomes the cluster (kv recover); every other node's
+#                                          data is moved aside (cluster/nJ.lost.<time>)
 #   ./examples/run-cluster.sh logs         follow all node logs, colored by node
 #   ./examples/run-cluster.sh cli [...]    the interactive client (or: cli put k v)
 #   ./examples/run-cluster.sh bench [...]  the BENCHMARK.md W1/W2 put workload over HTTP
@@ -168,11 +172,21 @@ start_node() {
   if was_added "$i"; then
     membership=(--join --raft-listen "127.0.0.1:$(raft_port "$i")" --http-listen "127.0.0.1:$(http_port "$i")")
   fi
+  log_offset[$i]="$(stat -c %s "$(log_file "$i")" 2>/dev/null || echo 0)"
   # shellcheck disable=SC2086
   nohup java $java_opts -jar "$dir/kv.jar" server --id "n$i" "${membership[@]}" \
     --data-dir "$dir/n$i/data" --tick-ms "$tick_ms" >>"$(log_file "$i")" 2>&1 &
   echo $! >"$(pid_file "$i")"
   echo "n$i started (pid $!, raft 127.0.0.1:$(raft_port "$i"), http http://127.0.0.1:$(http_port "$i"))"
+}
+
+declare -A log_offset # the size of nI's log when start_node started it
+
+# Why node $1 did not come up: the one-line "error: ..." it wrote since start_node started it.
+startup_error() {
+  local line
+  line="$(tail -c +"$((${log_offset[$1]:-0} + 1))" "$(log_file "$1")" 2>/dev/null | grep -m 1 '^error: ' || true)"
+  echo "${line:-no error line}"
 }
 
 members_json="" # the configuration, as GET /v1/members of the first node that answers
@@ -355,6 +369,37 @@ remove_node() {
   fi
 }
 
+# recover N: the documented unsafe recovery (kv recover) for a majority lost for good, done so
+# that the script cannot bring a left-out node back: started with its old data, it would elect a
+# second leader with the other left-out nodes (a split brain; no node would notice).
+recover_node() {
+  local i="$1" j node_jar
+  check_node_arg "$i"
+  for j in $(all_nodes); do
+    [[ "$j" == "$i" ]] && continue
+    running_pid "$j" >/dev/null &&
+      die "n$j runs: recover is for a majority lost for good; while one is up, replace nodes with remove and add (or stop every other node first)"
+  done
+  [[ -d "$dir/n$i/data" ]] || die "n$i has no data in $dir/n$i/data"
+  node_jar="$dir/kv.jar"
+  [[ -f "$node_jar" ]] || node_jar="$jar"
+  stop_node "$i"
+  java -Xmx256m -jar "$node_jar" recover --id "n$i" --data-dir "$dir/n$i/data" \
+    --members "n$i=127.0.0.1:$(raft_port "$i"):$(http_port "$i")" --i-understand-this-is-unsafe ||
+    die "recovering n$i failed (see above); nothing else was changed"
+  for j in $(all_nodes); do
+    [[ "$j" == "$i" ]] && continue
+    mark removed "$j"
+    if [[ -d "$dir/n$j" ]]; then
+      mv "$dir/n$j" "$dir/n$j.lost.$(date +%s)"
+      echo "n$j is left out: its data moved to $dir/n$j.lost.* (it must never restart with it)"
+    fi
+  done
+  start_node "$i"
+  wait_for_node "$i" "$start_timeout" ||
+    die "n$i did not come up: $(startup_error "$i") (see $(log_file "$i"))"
+}
+
 stop_node() {
   local i="$1" pid
   pid="$(running_pid "$i")" || return 0
@@ -383,7 +428,8 @@ case "$cmd" in
     if [[ $# -ge 1 ]]; then
       check_node_arg "$1"
       start_node "$1"
-      wait_for_node "$1" "$start_timeout" || die "n$1 did not come up; see $(log_file "$1")"
+      wait_for_node "$1" "$start_timeout" ||
+        die "n$1 did not come up: $(startup_error "$1") (see $(log_file "$1"))"
     else
       for i in $(all_nodes); do start_node "$i"; done
     fi
@@ -418,6 +464,16 @@ case "$cmd" in
   remove)
     [[ $# -ge 1 ]] || die "usage: $0 remove N"
     remove_node "$1"
+    wait_for_leader "$start_timeout" || echo "no leader yet; see: $0 status" >&2
+    load_members
+    for i in $(all_nodes); do node_status "$i"; done
+    ;;
+  recover)
+    [[ $# -ge 1 ]] || die "usage: $0 recover N --i-understand-this-is-unsafe"
+    [[ "${2:-}" == --i-understand-this-is-unsafe ]] ||
+      die "refusing without --i-understand-this-is-unsafe: writes only the lost nodes held are gone (usage: $0 recover N --i-understand-this-is-unsafe)"
+    find_jar
+    recover_node "$1"
     wait_for_leader "$start_timeout" || echo "no leader yet; see: $0 status" >&2
     load_members
     for i in $(all_nodes); do node_status "$i"; done
@@ -486,7 +542,7 @@ case "$cmd" in
     echo "removed $dir"
     ;;
   help | -h | --help)
-    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: $0 help)"

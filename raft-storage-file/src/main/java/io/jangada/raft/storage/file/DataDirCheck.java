@@ -120,4 +120,27 @@ final class DataDirCheck {
     }
     return Optional.empty();
   }
+
+  /**
+   * Whether the log starts after the newest snapshot (checked by {@link DumpTool}; a Raft node
+   * refuses such a directory when it starts). The storage allows it, since compacting is the
+   * caller's business, but under Raft the log is compacted only up to a snapshot: the entries in
+   * between exist nowhere on this node, so a snapshot file was lost.
+   */
+  static Optional<String> snapshotCoverage(
+      Path dir, long firstIndex, Optional<SnapshotMeta> snapshot) {
+    String where = "data directory " + dir.toAbsolutePath() + ": ";
+    long compacted = firstIndex - 1;
+    long covered = snapshot.map(SnapshotMeta::index).orElse(0L);
+    if (compacted > covered) {
+      return Optional.of(
+          where
+              + "the log starts after index "
+              + compacted
+              + " but no snapshot covers it ("
+              + snapshot.map(m -> "the newest is at index " + m.index()).orElse("none is left")
+              + "): a snapshot file was lost. Restore it, or rebuild this node's data directory");
+    }
+    return Optional.empty();
+  }
 }

@@ -50,6 +50,27 @@ final class DirectoryLock implements AutoCloseable {
     return new DirectoryLock(channel, lock);
   }
 
+  /**
+   * Whether another instance (in this or another process) holds {@code dir}'s lock, tested with a
+   * shared lock that needs only read access and is released at once; false if there is no {@code
+   * LOCK} file or it cannot be read.
+   */
+  static boolean isHeld(Path dir) {
+    Path file = dir.resolve(FILE_NAME);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true);
+      if (shared == null) {
+        return true;
+      }
+      shared.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true; // held in this JVM
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   @Override
   public void close() throws IOException {
     if (!channel.isOpen()) {

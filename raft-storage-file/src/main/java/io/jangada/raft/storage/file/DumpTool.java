@@ -6,6 +6,8 @@ import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.StorageException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,9 +24,11 @@ import java.util.Optional;
  *
  * {@code verify} prints the identity (cluster and node id), the segments with their index ranges,
  * the hard state and the snapshots, reads every entry back, and reports any corruption with its
- * file and offset, and a term/vote file that is missing or older than the log or snapshot. {@code
- * dump} also prints entries. Exit code 0 when the storage is sound, 1 on corruption or such an
- * inconsistency, 2 on bad usage.
+ * file and offset, a term/vote file that is missing or older than the log or snapshot, and a log
+ * that starts after the newest snapshot (a lost snapshot file: a Raft node refuses to start).
+ * {@code dump} also prints entries. It opens every file for reading only, so it needs no write
+ * permission and changes nothing. Exit code 0 when the storage is sound, 1 on corruption or such an
+ * inconsistency, 2 on bad usage or a directory it cannot read (permission denied, say).
  */
 public final class DumpTool {
 
@@ -35,8 +39,12 @@ public final class DumpTool {
     System.exit(run(args, System.out, System.err));
   }
 
-  /** Runs the tool; returns the exit code (0 sound, 1 corrupt, 2 usage). */
+  /** Runs the tool; returns the exit code (0 sound, 1 corrupt, 2 usage or unreadable). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(RealFileIo.INSTANCE, args, out, err);
+  }
+
+  static int run(FileIo io, String[] args, PrintStream out, PrintStream err) {
     if (args.length < 2 || !(args[0].equals("verify") || args[0].equals("dump"))) {
       err.println("usage: DumpTool verify <dir> | dump <dir> [--from N] [--limit N]");
       return 2;
@@ -61,22 +69,31 @@ public final class DumpTool {
       err.println("usage error: " + e.getMessage());
       return 2;
     }
-    if (!Files.isDirectory(dir)) {
-      err.println("not a directory: " + dir);
-      return 2;
-    }
     try {
-      return inspect(dir, dump, from, limit, out);
+      if (!isDirectory(io, dir)) {
+        err.println("not a directory: " + dir);
+        return 2;
+      }
+      return inspect(new ReadOnlyFileIo(io), dir, dump, from, limit, out);
+    } catch (FileSystemException e) {
+      // The file system refused (permissions, an I/O error): no verdict on the content.
+      err.println("error: cannot read " + describe(e));
+      return 2;
     } catch (IOException | StorageException e) {
       err.println("CORRUPT: " + e.getMessage());
       return 1;
     }
   }
 
-  private static int inspect(Path dir, boolean dump, long from, long limit, PrintStream out)
+  private static int inspect(
+      FileIo io, Path dir, boolean dump, long from, long limit, PrintStream out)
       throws IOException {
-    FileIo io = RealFileIo.INSTANCE;
     out.println("data directory " + dir.toAbsolutePath());
+    if (DirectoryLock.isHeld(dir)) {
+      out.println(
+          "note: a node has this directory open (its LOCK is held): its newest entries may change"
+              + " while they are read; stop the node for a reliable verdict");
+    }
     out.println(
         IdentityFile.read(io, dir)
             .map(id -> "identity: cluster=" + id.clusterId() + " node=" + id.nodeId())
@@ -93,7 +110,7 @@ public final class DumpTool {
             + (stateFileExists ? "" : " (no state file)"));
     Optional<SnapshotMeta> newest = Optional.empty();
     Path snapDir = dir.resolve("snapshots");
-    if (Files.isDirectory(snapDir)) {
+    if (isDirectory(io, snapDir)) {
       SnapshotDir snapshots = SnapshotDir.open(io, snapDir, Integer.MAX_VALUE, true);
       newest = snapshots.latest();
       for (SnapshotDir.Stored s : snapshots.list()) {
@@ -114,7 +131,7 @@ public final class DumpTool {
       }
     }
     Path logDir = dir.resolve("log");
-    if (!Files.isDirectory(logDir)) {
+    if (!isDirectory(io, logDir)) {
       out.println("no log");
       return consistent(dir, stateFileExists, state, 1, 0, 0, newest, out);
     }
@@ -148,6 +165,25 @@ public final class DumpTool {
     }
   }
 
+  /**
+   * Whether {@code path} is a directory; throws (rather than answer false, as {@link
+   * Files#isDirectory} does) if the file system cannot tell, so that a directory this process may
+   * not search never passes for a missing one.
+   */
+  private static boolean isDirectory(FileIo io, Path path) throws IOException {
+    return io.exists(path) && Files.isDirectory(path);
+  }
+
+  /** {@code file: reason}, with a reason also where the JDK gives none (access denied). */
+  static String describe(FileSystemException e) {
+    if (e.getReason() != null) {
+      return e.getMessage();
+    }
+    String what =
+        e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
+    return e.getFile() + ": " + what;
+  }
+
   private static int consistent(
       Path dir,
       boolean stateFileExists,
@@ -158,7 +194,8 @@ public final class DumpTool {
       Optional<SnapshotMeta> snapshot,
       PrintStream out) {
     Optional<String> problem =
-        DataDirCheck.consistency(dir, stateFileExists, state, first, last, lastTerm, snapshot);
+        DataDirCheck.consistency(dir, stateFileExists, state, first, last, lastTerm, snapshot)
+            .or(() -> DataDirCheck.snapshotCoverage(dir, first, snapshot));
     if (problem.isPresent()) {
       out.println("INCONSISTENT: " + problem.get());
       return 1;

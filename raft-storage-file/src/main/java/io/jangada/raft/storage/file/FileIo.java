@@ -16,6 +16,14 @@ interface FileIo {
   /** Opens an existing file for reading and writing. */
   IoFile open(Path path) throws IOException;
 
+  /**
+   * Opens an existing file for reading only, as tools that must change nothing do (it works on a
+   * read-only directory); writing to it fails. By default {@link #open}.
+   */
+  default IoFile openForReading(Path path) throws IOException {
+    return open(path);
+  }
+
   /** Creates a new, empty file (failing if it exists) and opens it for reading and writing. */
   IoFile create(Path path) throws IOException;
 

@@ -5,6 +5,7 @@ import io.jangada.raft.storage.SnapshotStorage;
 import io.jangada.raft.storage.StateStorage;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,7 +73,8 @@ public final class FileStorage implements Closeable {
    * @throws IOException if the directory is locked by another instance, belongs to another node or
    *     cluster (the message names both), its term/vote file is missing or older than its log, or
    *     its content is corrupt (the message names the file and offset); also when the file system
-   *     refuses to write (full, read-only)
+   *     refuses to write (full, read-only) or access is denied (an {@link AccessDeniedException}
+   *     saying so)
    */
   public static FileStorage open(Path dir, DataDirIdentity identity, FileStorageOptions options)
       throws IOException {
@@ -83,6 +85,25 @@ public final class FileStorage implements Closeable {
       throws IOException {
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(options, "options");
+    try {
+      return openChecked(io, dir, identity, options);
+    } catch (AccessDeniedException e) {
+      // The JDK's message is the file name alone: say what is wrong and what the node needs.
+      AccessDeniedException clear =
+          new AccessDeniedException(
+              e.getFile(),
+              e.getOtherFile(),
+              "permission denied (the node must be able to read and write its data directory "
+                  + dir.toAbsolutePath()
+                  + ")");
+      clear.initCause(e);
+      throw clear;
+    }
+  }
+
+  private static FileStorage openChecked(
+      FileIo io, Path dir, DataDirIdentity identity, FileStorageOptions options)
+      throws IOException {
     io.createDirectories(dir);
     DirectoryLock lock = DirectoryLock.acquire(dir);
     SegmentedLog log = null;

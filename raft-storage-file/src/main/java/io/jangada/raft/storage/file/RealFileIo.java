@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,6 +24,11 @@ final class RealFileIo implements FileIo {
   public IoFile open(Path path) throws IOException {
     return new ChannelFile(
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
+  }
+
+  @Override
+  public IoFile openForReading(Path path) throws IOException {
+    return new ChannelFile(FileChannel.open(path, StandardOpenOption.READ));
   }
 
   @Override
@@ -74,9 +81,19 @@ final class RealFileIo implements FileIo {
     }
   }
 
+  /**
+   * {@inheritDoc} Unlike {@link Files#exists}, which answers false when it cannot tell (a directory
+   * on the way that this process may not search), this throws then: an unreadable directory must
+   * not pass for an empty one.
+   */
   @Override
-  public boolean exists(Path path) {
-    return Files.exists(path);
+  public boolean exists(Path path) throws IOException {
+    try {
+      Files.readAttributes(path, BasicFileAttributes.class);
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    }
   }
 
   private static final class ChannelFile implements IoFile {

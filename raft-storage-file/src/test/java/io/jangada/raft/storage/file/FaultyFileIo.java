@@ -3,6 +3,7 @@ package io.jangada.raft.storage.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,9 @@ import java.util.stream.Stream;
  * The real file system with an operator fault switched on at will (TESTING.md tier T10): a full
  * disk (writing new bytes, creating and renaming files fail with "No space left on device", as
  * {@code ENOSPC} does) or a read-only one (every change fails with "Read-only file system", as
- * {@code EROFS} does). Needed because the tests run as root, whom file permissions do not stop.
- * Thread-safe: the fault is a volatile switch.
+ * {@code EROFS} does), or a directory the process may not touch (every open fails with {@link
+ * AccessDeniedException}, as {@code EACCES} does: another user's files). Needed because the tests
+ * run as root, whom file permissions do not stop. Thread-safe: the fault is a volatile switch.
  *
  * <p>Public (and shipped in this module's test-jar) for the integration tests, which put it under a
  * running node's {@link FileStorage} through {@link #open}.
@@ -25,7 +27,8 @@ public final class FaultyFileIo extends ForwardingFileIo {
   public enum Fault {
     NONE,
     FULL,
-    READ_ONLY
+    READ_ONLY,
+    ACCESS_DENIED
   }
 
   volatile Fault fault = Fault.NONE;
@@ -71,6 +74,9 @@ public final class FaultyFileIo extends ForwardingFileIo {
   }
 
   private void refuse(Path path, boolean newBytes) throws IOException {
+    if (fault == Fault.ACCESS_DENIED) {
+      throw new AccessDeniedException(path.toString());
+    }
     if (fault == Fault.READ_ONLY) {
       throw new FileSystemException(path.toString(), null, "Read-only file system");
     }
@@ -83,6 +89,14 @@ public final class FaultyFileIo extends ForwardingFileIo {
   public IoFile open(Path path) throws IOException {
     refuse(path, false); // opening for writing fails on a read-only file system
     return super.open(path);
+  }
+
+  @Override
+  public IoFile openForReading(Path path) throws IOException {
+    if (fault == Fault.ACCESS_DENIED) {
+      throw new AccessDeniedException(path.toString()); // reading is allowed on a read-only disk
+    }
+    return super.openForReading(path);
   }
 
   @Override

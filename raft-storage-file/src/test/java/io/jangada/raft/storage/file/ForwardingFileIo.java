@@ -28,6 +28,11 @@ abstract class ForwardingFileIo implements FileIo {
   }
 
   @Override
+  public IoFile openForReading(Path path) throws IOException {
+    return wrap(real.openForReading(path), path);
+  }
+
+  @Override
   public IoFile create(Path path) throws IOException {
     return wrap(real.create(path), path);
   }

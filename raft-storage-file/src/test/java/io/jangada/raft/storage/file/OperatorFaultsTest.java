@@ -220,6 +220,87 @@ class OperatorFaultsTest {
     }
   }
 
+  @Test
+  void dumpToolInspectsAReadOnlyDirectoryWithoutWriting() throws IOException {
+    Path dir = populated("a", N1, 5);
+    FaultyFileIo io = new FaultyFileIo();
+    io.fault = FaultyFileIo.Fault.READ_ONLY; // a read-only mount, or a backup owned by another user
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(DumpTool.run(io, new String[] {"verify", dir.toString()}, print(out), print(out)))
+        .isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("identity: cluster=c1 node=n1")
+        .contains("last=5")
+        .doesNotContain("CORRUPT");
+  }
+
+  @Test
+  void aDirectoryWithoutAccessIsSaidSoNotCalledCorrupt() throws IOException {
+    Path dir = populated("a", N1, 5);
+    FaultyFileIo io = new FaultyFileIo();
+    io.fault = FaultyFileIo.Fault.ACCESS_DENIED;
+    assertThatThrownBy(() -> FileStorage.open(io, dir, N1, FileStorageOptions.defaults()))
+        .isInstanceOf(java.nio.file.AccessDeniedException.class)
+        .hasMessageContaining("permission denied")
+        .hasMessageContaining("read and write its data directory " + dir.toAbsolutePath());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(DumpTool.run(io, new String[] {"verify", dir.toString()}, print(out), print(err)))
+        .isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("CORRUPT");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("error: cannot read ")
+        .contains(": permission denied");
+  }
+
+  @Test
+  void aLostSnapshotBehindACompactedLogIsReportedByDumpTool() throws IOException {
+    Path dir = populated("a", N1, 5);
+    try (FileStorage storage = FileStorage.open(dir, N1)) {
+      for (long index : new long[] {3, 5}) {
+        try (var sink =
+            storage
+                .snapshots()
+                .create(
+                    new io.jangada.raft.model.SnapshotMeta(
+                        index, 3, io.jangada.raft.model.Membership.ofVoters(N1.nodeId())))) {
+          sink.stream().write(new byte[] {1, 2, 3});
+          sink.commit();
+        }
+      }
+      storage.log().compactUpTo(5);
+    }
+    assertThat(dumpVerify(dir)).endsWith("OK\n");
+    try (Stream<Path> files = Files.list(dir.resolve("snapshots"))) {
+      Files.delete(files.sorted().reduce((a, b) -> b).orElseThrow()); // the newest, at index 5
+    }
+    // The storage opens it (compacting is its caller's business); a Raft node refuses to start.
+    assertThat(dumpVerify(dir))
+        .contains("INCONSISTENT: ")
+        .contains("the log starts after index 5 but no snapshot covers it")
+        .contains("the newest is at index 3")
+        .contains("a snapshot file was lost");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(DumpTool.run(new String[] {"verify", dir.toString()}, print(out), print(out)))
+        .isEqualTo(1);
+    try (Stream<Path> files = Files.list(dir.resolve("snapshots"))) {
+      for (Path p : files.toList()) {
+        Files.delete(p);
+      }
+    }
+    assertThat(dumpVerify(dir)).contains("INCONSISTENT: ").contains("none is left");
+  }
+
+  @Test
+  void dumpToolSaysWhenTheNodeIsRunning() throws IOException {
+    Path dir = populated("a", N1, 5);
+    assertThat(dumpVerify(dir)).doesNotContain("note:").endsWith("OK\n");
+    try (FileStorage running = FileStorage.open(dir, N1)) {
+      assertThat(running.log().lastIndex()).isEqualTo(5);
+      assertThat(dumpVerify(dir)).contains("note: a node has this directory open").endsWith("OK\n");
+    }
+  }
+
   // ---- helpers
 
   static Path openSegment(Path dir) throws IOException {

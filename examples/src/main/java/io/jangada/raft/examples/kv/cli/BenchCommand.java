@@ -51,7 +51,8 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--workload",
       defaultValue = "W1",
       description =
-          "W1: 32 clients, 200000 ops after 20000 warm-up; W2: 1 client, 20000 after 2000.")
+          "W1: 32 clients, 200000 ops after 20000 warm-up; W2: 1 client, 20000 after 2000"
+              + " (default: ${DEFAULT-VALUE}).")
   String workload;
 
   @Option(names = "--clients", description = "Override the workload's client count.")
@@ -63,7 +64,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", description = "Override the number of warm-up ops.")
   Long warmup;
 
-  @Option(names = "--value-bytes", defaultValue = "100", description = "Value size.")
+  @Option(
+      names = "--value-bytes",
+      defaultValue = "100",
+      description = "Value size in bytes (default: ${DEFAULT-VALUE}).")
   int valueBytes;
 
   @Option(names = "--no-progress", description = "Do not draw the progress bar.")

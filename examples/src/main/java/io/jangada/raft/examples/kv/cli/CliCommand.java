@@ -27,6 +27,7 @@ import picocli.CommandLine.Parameters;
     name = "cli",
     mixinStandardHelpOptions = true,
     description = {
+      "The key-value client: runs one command, or reads commands interactively without one.",
       "Key-value commands go through the library's RaftClient (gRPC, to the nodes' Raft ports);",
       "STATUS, LEADER, TRANSFER and SNAPSHOT use the HTTP API. Both find the leader by itself.",
       "Examples:  kv cli put greeting hello   |   kv cli get greeting   |   kv cli  (interactive)",
@@ -74,7 +75,8 @@ public final class CliCommand implements Callable<Integer> {
   @Option(
       names = "--timeout-ms",
       defaultValue = "15000",
-      description = "Give up on a command after this long, retries included.")
+      description =
+          "Give up on a command after this long, retries included (default: ${DEFAULT-VALUE}).")
   long timeoutMs;
 
   @Parameters(description = "A command: PUT key value | GET key | DELETE key | CAS key old new | …")

@@ -162,7 +162,10 @@ final class RaftWiring {
         return "Raft address " + plan.raftListen() + " is in use";
       }
     }
-    return "node " + plan.self() + " did not start: " + failure;
+    // The message, not toString(): an operator reads "did not start: the log of node n1 starts
+    // after ...", not the exception's class name.
+    String why = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+    return "node " + plan.self() + " did not start: " + why;
   }
 
   private static void closeQuietly(FileStorage storage) {

@@ -439,4 +439,53 @@ class KvClusterIT {
 
     assertThat(script("add", "2")).contains("n2 promoted: it is a voter");
   }
+
+  /**
+   * The unsafe recovery after a majority is lost for good, as the README shows it with the script:
+   * the survivor keeps its data and takes writes alone, and the left-out nodes' data is moved
+   * aside, so that a later {@code start} cannot bring them back (two of the first three would elect
+   * a second leader: a split brain no node reports). The cluster then grows with {@code add}.
+   */
+  @Test
+  void recoverAfterLosingAMajorityNeverRestartsTheLostNodes() throws Exception {
+    script("start");
+    for (int k = 0; k < 10; k++) {
+      HttpResponse<String> put = put(1, "/v1/kv/before-" + k, "v" + k, null);
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (get(3, "/v1/kv/before-9?consistency=stale").statusCode() != 200) {
+      assertThat(System.nanoTime()).as("n3 applied the writes").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    ScriptRun whileUp = scriptRun("recover", "3", "--i-understand-this-is-unsafe");
+    assertThat(whileUp.status()).as(whileUp.output()).isNotZero();
+    assertThat(whileUp.output()).contains("runs: recover is for a majority lost for good");
+    script("kill", "1");
+    script("kill", "2");
+    ScriptRun unconfirmed = scriptRun("recover", "3");
+    assertThat(unconfirmed.status()).as(unconfirmed.output()).isNotZero();
+    assertThat(unconfirmed.output()).contains("refusing without --i-understand-this-is-unsafe");
+
+    assertThat(script("recover", "3", "--i-understand-this-is-unsafe"))
+        .contains("recovered n3")
+        .contains("n1 is left out")
+        .contains("n2 is left out");
+    assertThat(get(3, "/v1/kv/before-9").body()).isEqualTo("v9");
+    assertThat(put(3, "/v1/kv/after-recovery", "r", null).statusCode()).isEqualTo(200);
+
+    String start = script("start"); // everything the script knows: n3 only
+    assertThat(start).doesNotContain("n1 started").doesNotContain("n2 started");
+    assertThat(script("status").lines()).noneMatch(l -> l.startsWith("n1") || l.startsWith("n2"));
+    assertThat(Files.exists(clusterDir.resolve("n1"))).isFalse();
+    try (var lost = Files.list(clusterDir)) {
+      assertThat(lost.map(p -> p.getFileName().toString()))
+          .anyMatch(n -> n.startsWith("n1.lost."))
+          .anyMatch(n -> n.startsWith("n2.lost."));
+    }
+
+    assertThat(script("add", "4")).contains("n4 promoted: it is a voter");
+    assertThat(get(4, "/v1/kv/before-3?consistency=linearizable").body()).isEqualTo("v3");
+    assertThat(get(4, "/v1/kv/after-recovery").body()).isEqualTo("r");
+  }
 }

@@ -248,6 +248,28 @@ class ServerCommandTest {
     assertThat(error()).startsWith("error: cannot open --data-dir");
   }
 
+  @Test
+  void aDataDirThatLostItsSnapshotExitsWith2InPlainWords() throws IOException {
+    Path data = temp.resolve("no-snapshot");
+    try (FileStorage storage = FileStorage.open(data, DataDirIdentity.of("kv", "n1"))) {
+      storage.state().save(new HardState(1, Optional.empty(), 5));
+      List<LogEntry> entries = new ArrayList<>();
+      for (int i = 1; i <= 8; i++) {
+        entries.add(LogEntry.command(i, 1, Bytes.ofUtf8("command number " + i)));
+      }
+      storage.log().append(entries);
+      storage.log().sync();
+      storage.log().compactUpTo(5); // as after a snapshot at 5, whose file is then lost
+    }
+    int status =
+        run("server", "--id", "n1", "--peers", "n1=127.0.0.1:0:0", "--data-dir", data.toString());
+    assertThat(status).isEqualTo(2);
+    assertThat(error().lines()).hasSize(1);
+    assertThat(error())
+        .startsWith("error: node n1 did not start: the log of node n1 starts after index 5")
+        .doesNotContain("Exception");
+  }
+
   private static long size(Path file) {
     try {
       return Files.size(file);

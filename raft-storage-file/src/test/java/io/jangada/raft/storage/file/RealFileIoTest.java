@@ -1,0 +1,63 @@
+package io.jangada.raft.storage.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link RealFileIo#exists} answers only when the file system can tell: a directory this process
+ * may not search must not pass for an empty one (DumpTool said "identity: none recorded ... no log
+ * ... OK" for another user's mode-700 data directory).
+ */
+class RealFileIoTest {
+
+  @TempDir Path root;
+
+  @Test
+  void existsAnswersForPresentAndAbsentFiles() throws IOException {
+    Path file = Files.writeString(root.resolve("f"), "x");
+    assertThat(RealFileIo.INSTANCE.exists(file)).isTrue();
+    assertThat(RealFileIo.INSTANCE.exists(root)).isTrue();
+    assertThat(RealFileIo.INSTANCE.exists(root.resolve("absent"))).isFalse();
+  }
+
+  @Test
+  void existsThrowsWhenTheFileSystemCannotTell() throws IOException {
+    // A path below a regular file: stat fails with ENOTDIR, as it fails with EACCES below a
+    // directory this process may not search (which root, who runs these tests, always may).
+    Path file = Files.writeString(root.resolve("f"), "x");
+    assertThat(Files.exists(file.resolve("x"))).isFalse(); // what the JDK would have said
+    assertThatThrownBy(() -> RealFileIo.INSTANCE.exists(file.resolve("x")))
+        .isInstanceOf(FileSystemException.class);
+  }
+
+  @Test
+  void dumpToolDoesNotTakeAnUnsearchableDirectoryForAnEmptyOne() throws IOException {
+    Assumptions.assumeFalse(
+        "root".equals(System.getProperty("user.name")), "permissions do not stop root");
+    Path dir = root.resolve("data");
+    try (FileStorage storage = FileStorage.open(dir, DataDirIdentity.of("c1", "n1"))) {
+      assertThat(storage.directory()).isEqualTo(dir);
+    }
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("-w-------"));
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+      assertThat(DumpTool.run(new String[] {"verify", dir.toString()}, print, print)).isEqualTo(2);
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("error: cannot read");
+    } finally {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+  }
+}
