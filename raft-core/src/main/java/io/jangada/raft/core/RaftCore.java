@@ -77,6 +77,8 @@ public final class RaftCore {
 
   private Role role;
   private Optional<NodeId> leaderId = Optional.empty();
+  // The term in which another node last claimed leadership of a term this node leads (-1: never).
+  private long secondLeaderReportedIn = -1;
   // Invariant: leader != null iff role == LEADER.
   private Leader leader;
 
@@ -715,7 +717,7 @@ public final class RaftCore {
   /** Follows {@code from} as leader of the current term; false if we lead this term ourselves. */
   private boolean followLeader(NodeId from) {
     if (role == Role.LEADER) {
-      LOG.debug("{} ignores a second leader {} in its own term {}", id, from, term);
+      reportSecondLeader(from);
       return false;
     }
     if (role != nonLeaderRole() || !leaderId.equals(Optional.of(from))) {
@@ -724,6 +726,25 @@ public final class RaftCore {
       elections.restartTimer();
     }
     return true;
+  }
+
+  /**
+   * {@code other} sent a leader's message in the term this node leads: two leaders in one term,
+   * which Election Safety (thesis §3.6.3) rules out for nodes that keep their storage. It means
+   * lost storage (a node restarted from an old copy of its data, a lost term/vote file) or nodes
+   * that came back after an unsafe recovery; acknowledged writes may diverge. The message is
+   * ignored, and said at ERROR once per term (the other leader keeps sending).
+   */
+  private void reportSecondLeader(NodeId other) {
+    if (secondLeaderReportedIn != term) {
+      secondLeaderReportedIn = term;
+      LOG.error(
+          "node {} leads term {} and {} sent a leader's message in that same term: two leaders"
+              + " in one term (lost storage, or nodes back after an unsafe recovery?)",
+          id,
+          term,
+          other);
+    }
   }
 
   private void onAppendRequest(AppendRequest a) {

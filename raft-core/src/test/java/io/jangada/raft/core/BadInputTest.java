@@ -68,6 +68,34 @@ class BadInputTest {
     assertThat(net.core("n2").status().leader()).contains(N9);
   }
 
+  /**
+   * A leader hearing another node lead its own term (Election Safety broken: lost storage, or nodes
+   * back after an unsafe recovery) ignores it and says so at ERROR, once per term.
+   */
+  @Test
+  void aSecondLeaderInTheSameTermIsIgnoredAndReportedOnce() {
+    Net net = new Net(Net.PLAIN, "n1", "n2", "n3");
+    net.elect("n1");
+    RaftCore n1 = net.core("n1");
+    long term = n1.status().term();
+    long commit = n1.status().commitIndex();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      n1.step(new Heartbeat(N3, N1, term, 0, 0));
+      n1.step(new AppendRequest(N3, N1, term, commit, term, List.of(), commit));
+      n1.step(new Heartbeat(N3, N1, term, 0, 0));
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(n1.status().role()).isEqualTo(Role.LEADER);
+    assertThat(n1.status().leader()).contains(N1);
+    String logged = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(logged).contains("ERROR").contains("two leaders in one term").contains("n3");
+    assertThat(logged.split("two leaders in one term", -1)).hasSize(2); // once for the term
+  }
+
   /** Duplicated and reordered append responses change nothing once applied. */
   @Test
   void duplicatedAndReorderedResponsesAreHarmless() {
