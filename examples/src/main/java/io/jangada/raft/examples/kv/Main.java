@@ -50,6 +50,16 @@ public final class Main implements Runnable {
                       + " --help)");
           return 2;
         });
+    // `kv dump --help` (no such command) would print the top-level help and exit 0, since a help
+    // option skips picocli's check for unmatched arguments: refuse it like `kv dump`.
+    commandLine.setExecutionStrategy(
+        parseResult -> {
+          if (!parseResult.unmatched().isEmpty()) {
+            throw new CommandLine.UnmatchedArgumentException(
+                parseResult.commandSpec().commandLine(), parseResult.unmatched());
+          }
+          return new CommandLine.RunLast().execute(parseResult);
+        });
     commandLine.setExecutionExceptionHandler(
         (e, failed, parseResult) -> {
           if (e instanceof ServerCommand.StartupException) {

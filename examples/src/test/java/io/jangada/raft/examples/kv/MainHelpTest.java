@@ -20,6 +20,22 @@ class MainHelpTest {
     }
   }
 
+  /** Help for a command that does not exist is a usage error, not the top-level help. */
+  @Test
+  void helpForAnUnknownCommandIsAUsageError() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    java.io.StringWriter out = new java.io.StringWriter();
+    CommandLine kv = Main.commandLine();
+    kv.setErr(new java.io.PrintWriter(err));
+    kv.setOut(new java.io.PrintWriter(out));
+    assertThat(kv.execute("dump", "--help")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("error: ").contains("'dump'");
+    assertThat(out.toString()).isEmpty();
+    CommandLine again = Main.commandLine();
+    again.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+    assertThat(again.execute("--help")).isZero();
+  }
+
   @Test
   void everyOptionWithADefaultSaysIt() {
     for (Map.Entry<String, CommandLine> sub : Main.commandLine().getSubcommands().entrySet()) {
