@@ -4,7 +4,9 @@ import io.jangada.raft.model.NodeId;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -42,16 +44,20 @@ public record ClusterMember(NodeId id, HostPort raft, HostPort http) {
     }
     NodeId id = NodeId.of(text.substring(0, eq).trim());
     String host = parts[0].trim();
-    return new ClusterMember(
-        id,
-        new HostPort(host, HostPort.parsePort(parts[1].trim(), text)),
-        new HostPort(host, HostPort.parsePort(parts[2].trim(), text)));
+    int raftPort = HostPort.parsePort(parts[1].trim(), text);
+    int httpPort = HostPort.parsePort(parts[2].trim(), text);
+    if (raftPort == httpPort && raftPort != 0) { // 0: any free port, each its own
+      throw new IllegalArgumentException(
+          "node " + id + " has the same port " + raftPort + " for Raft and HTTP in '" + text + "'");
+    }
+    return new ClusterMember(id, new HostPort(host, raftPort), new HostPort(host, httpPort));
   }
 
   /**
    * Parses a comma-separated list of members.
    *
-   * @throws IllegalArgumentException on a malformed entry or a duplicate id
+   * @throws IllegalArgumentException on a malformed entry, a duplicate id, or an endpoint (host and
+   *     port other than 0) that two members or one member's Raft and HTTP share
    */
   public static SortedMap<NodeId, ClusterMember> parseAll(String text) {
     TreeMap<NodeId, ClusterMember> members = new TreeMap<>();
@@ -64,10 +70,18 @@ public record ClusterMember(NodeId id, HostPort raft, HostPort http) {
     if (entries.isEmpty()) {
       throw new IllegalArgumentException("no peers given");
     }
+    Map<HostPort, NodeId> endpoints = new HashMap<>();
     for (String entry : entries) {
       ClusterMember member = parse(entry);
       if (members.put(member.id(), member) != null) {
         throw new IllegalArgumentException("node " + member.id() + " is listed twice");
+      }
+      for (HostPort endpoint : List.of(member.raft(), member.http())) {
+        NodeId other = endpoint.port() == 0 ? null : endpoints.putIfAbsent(endpoint, member.id());
+        if (other != null) {
+          throw new IllegalArgumentException(
+              "nodes " + other + " and " + member.id() + " both use " + endpoint);
+        }
       }
     }
     return Collections.unmodifiableSortedMap(members);

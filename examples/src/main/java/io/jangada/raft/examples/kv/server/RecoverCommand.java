@@ -98,6 +98,10 @@ public final class RecoverCommand implements Callable<Integer> {
               + " use it only when a majority of "
               + "the cluster is lost for good");
     }
+    if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+      throw new ServerCommand.StartupException(
+          "--data-dir " + dataDir + " is a file, not a node's data directory");
+    }
     if (!Files.isDirectory(dataDir.resolve("log"))
         && !Files.isDirectory(dataDir.resolve("snapshots"))) {
       throw new ServerCommand.StartupException(

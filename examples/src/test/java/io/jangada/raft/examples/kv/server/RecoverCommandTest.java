@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -150,6 +151,8 @@ class RecoverCommandTest {
       {"n1=127.0.0.1:7101", "expected id=host:raftPort:httpPort"},
       {"n1=127.0.0.1:7101:8101,n1=127.0.0.1:7102:8102", "listed twice"},
       {"", "no peers given"},
+      {"n1=127.0.0.1:7101:7101", "same port 7101 for Raft and HTTP"},
+      {"n1=127.0.0.1:7101:8101,n2=127.0.0.1:8101:8102", "n1 and n2 both use 127.0.0.1:8101"},
     };
     for (String[] bad : badMembers) {
       assertThat(run("recover", "--id", "n1", "--data-dir", dir, "--members", bad[0], UNSAFE))
@@ -183,6 +186,20 @@ class RecoverCommandTest {
                 UNSAFE))
         .isEqualTo(2);
     assertThat(err.toString()).contains("holds no node data");
+
+    Path file = Files.writeString(temp.resolve("a-file"), "x");
+    assertThat(
+            run(
+                "recover",
+                "--id",
+                "n1",
+                "--data-dir",
+                file.toString(),
+                "--members",
+                "n1=h:1:2",
+                UNSAFE))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("is a file, not a node's data directory");
 
     // Nothing was changed by any refusal: no snapshot, the old log intact.
     try (FileStorage storage = FileStorage.open(data, DataDirIdentity.of("kv", "n1"))) {
