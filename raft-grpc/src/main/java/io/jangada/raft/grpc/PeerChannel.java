@@ -244,13 +244,13 @@ final class PeerChannel {
    * why (rate-limited) and show it in the transport's problems until a stream works again.
    */
   private void tlsFailed(String why) {
+    String text = "TLS handshake with " + peer + " at " + address + " failed: " + why;
     synchronized (this) {
       if (closed) {
         return;
       }
+      problems.record(problemKey, text); // under the lock: close() forgets it after closing
     }
-    String text = "TLS handshake with " + peer + " at " + address + " failed: " + why;
-    problems.record(problemKey, text);
     tlsWarnings.warn(self + ": " + text);
   }
 
