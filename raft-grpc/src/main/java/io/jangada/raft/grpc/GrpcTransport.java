@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -111,6 +112,9 @@ public final class GrpcTransport implements Transport {
   private final Optional<Executor> userExecutor;
   private final Optional<TlsMaterial> tls;
   private final RateLimitedLog dropLog = new RateLimitedLog(log);
+  // Outbound connection problems (TLS handshakes that fail), one per peer, cleared on connect.
+  private final RecentProblems connectionProblems =
+      new RecentProblems(TimeUnit.MINUTES.toNanos(1), System::nanoTime);
   private final GrpcTransportMetrics metrics;
   // The client service, attached by serveClients (before or after start).
   private final ClientServiceRegistry clientServices = new ClientServiceRegistry();
@@ -323,12 +327,19 @@ public final class GrpcTransport implements Transport {
 
   /**
    * Frames rejected in the last minute because they came from another cluster or from a node that
-   * is not a configured peer, one line per cluster and sender.
+   * is not a configured peer, one line per cluster and sender; and peers whose TLS handshake fails
+   * (e.g. {@code TLS handshake with n2 at 10.0.0.2:7001 failed: certificate not trusted by our CA
+   * (…)}), one line per peer, until a connection to it works again.
    */
   @Override
   public List<String> problems() {
     RaftGrpcService s = service;
-    return s == null ? List.of() : s.problems();
+    List<String> result = new ArrayList<>(connectionProblems.current());
+    if (s != null) {
+      result.addAll(s.problems());
+    }
+    result.sort(null);
+    return result;
   }
 
   /**
@@ -422,6 +433,8 @@ public final class GrpcTransport implements Transport {
     return new PeerChannel(
         self,
         peer,
+        address.toString(),
+        connectionProblems,
         header.toByteArray(),
         channel,
         executor,
@@ -804,18 +817,45 @@ public final class GrpcTransport implements Transport {
      * certificates must name the host used in their address (a SAN entry).
      *
      * @throws UncheckedIOException if a file cannot be read
+     * @throws IllegalArgumentException naming the file if it is not PEM, the key is not an
+     *     unencrypted PKCS#8 key or does not belong to the certificate
      */
     public Builder tls(Path certChainPem, Path privateKeyPem, Path trustedCaPem) {
-      return tls(read(certChainPem), read(privateKeyPem), read(trustedCaPem));
+      return tls(
+          read(certChainPem),
+          "TLS certificate " + certChainPem,
+          read(privateKeyPem),
+          "TLS private key " + privateKeyPem,
+          read(trustedCaPem),
+          "TLS trusted CA file " + trustedCaPem);
     }
 
-    /** As {@link #tls(Path, Path, Path)}, reading (not closing) the streams now. */
+    /**
+     * As {@link #tls(Path, Path, Path)}, reading (not closing) the streams now.
+     *
+     * @throws IllegalArgumentException if the material is not PEM, the key is not an unencrypted
+     *     PKCS#8 key or does not belong to the certificate
+     */
     public Builder tls(
         InputStream certChainPem, InputStream privateKeyPem, InputStream trustedCaPem) {
-      return tls(read(certChainPem), read(privateKeyPem), read(trustedCaPem));
+      return tls(
+          read(certChainPem),
+          "the TLS certificate stream",
+          read(privateKeyPem),
+          "the TLS private key stream",
+          read(trustedCaPem),
+          "the TLS trusted CA stream");
     }
 
-    private Builder tls(byte[] certChain, byte[] privateKey, byte[] trustedCa) {
+    private Builder tls(
+        byte[] certChain,
+        String certSource,
+        byte[] privateKey,
+        String keySource,
+        byte[] trustedCa,
+        String caSource) {
+      PemCheck.keyPair(certChain, certSource, privateKey, keySource);
+      PemCheck.certificates(trustedCa, caSource);
       this.certChain = certChain;
       this.privateKey = privateKey;
       this.trustedCa = trustedCa;
@@ -825,17 +865,36 @@ public final class GrpcTransport implements Transport {
     /**
      * Enables mutual TLS (requires {@link #tls}): connections to peers present this certificate,
      * and this node's server accepts only clients whose certificate the trusted CA signed.
+     *
+     * @throws UncheckedIOException if a file cannot be read
+     * @throws IllegalArgumentException naming the file if it is not PEM, the key is not an
+     *     unencrypted PKCS#8 key or does not belong to the certificate
      */
     public Builder clientCertificate(Path certChainPem, Path privateKeyPem) {
-      return clientCertificate(read(certChainPem), read(privateKeyPem));
+      return clientCertificate(
+          read(certChainPem),
+          "TLS client certificate " + certChainPem,
+          read(privateKeyPem),
+          "TLS client private key " + privateKeyPem);
     }
 
-    /** As {@link #clientCertificate(Path, Path)}, reading (not closing) the streams now. */
+    /**
+     * As {@link #clientCertificate(Path, Path)}, reading (not closing) the streams now.
+     *
+     * @throws IllegalArgumentException if the material is not PEM, the key is not an unencrypted
+     *     PKCS#8 key or does not belong to the certificate
+     */
     public Builder clientCertificate(InputStream certChainPem, InputStream privateKeyPem) {
-      return clientCertificate(read(certChainPem), read(privateKeyPem));
+      return clientCertificate(
+          read(certChainPem),
+          "the TLS client certificate stream",
+          read(privateKeyPem),
+          "the TLS client private key stream");
     }
 
-    private Builder clientCertificate(byte[] certChain, byte[] privateKey) {
+    private Builder clientCertificate(
+        byte[] certChain, String certSource, byte[] privateKey, String keySource) {
+      PemCheck.keyPair(certChain, certSource, privateKey, keySource);
       this.clientCertChain = certChain;
       this.clientPrivateKey = privateKey;
       return this;

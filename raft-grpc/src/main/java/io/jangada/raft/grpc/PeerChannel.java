@@ -8,6 +8,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.jangada.raft.grpc.proto.StreamAck;
 import io.jangada.raft.model.NodeId;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +44,14 @@ import org.slf4j.LoggerFactory;
 final class PeerChannel {
 
   private static final Logger log = LoggerFactory.getLogger(PeerChannel.class);
+  private static final Duration TLS_WARN_INTERVAL = Duration.ofSeconds(10);
 
   private final NodeId self;
   private final NodeId peer;
+  private final String address; // host:port, for messages
+  private final RecentProblems problems; // the transport's connection problems
+  private final String problemKey;
+  private final RateLimitedLog tlsWarnings = new RateLimitedLog(log, TLS_WARN_INTERVAL);
   private final byte[] header; // the frame's header fields, serialized
   private final int maxFrameBytes;
   private final ManagedChannel channel;
@@ -77,6 +83,8 @@ final class PeerChannel {
   PeerChannel(
       NodeId self,
       NodeId peer,
+      String address,
+      RecentProblems problems,
       byte[] header,
       ManagedChannel channel,
       Executor executor,
@@ -87,6 +95,9 @@ final class PeerChannel {
     this.metrics = metrics;
     this.self = self;
     this.peer = peer;
+    this.address = address;
+    this.problems = problems;
+    this.problemKey = "tls:" + peer.value() + "@" + address;
     this.header = header;
     this.maxFrameBytes = limits.maxFrameBytes();
     this.channel = channel;
@@ -167,6 +178,7 @@ final class PeerChannel {
       queue.clear();
       queuedBytes = 0;
     }
+    problems.forget(problemKey);
     channel.shutdownNow();
   }
 
@@ -217,6 +229,7 @@ final class PeerChannel {
       if (log.isTraceEnabled()) {
         log.trace("{}: stream to {} failed", self, peer, t);
       }
+      TlsFailure.describe(t).ifPresent(PeerChannel.this::tlsFailed);
       streamEnded(this, t.toString());
     }
 
@@ -224,6 +237,21 @@ final class PeerChannel {
     public void onCompleted() {
       streamEnded(this, "completed by the server");
     }
+  }
+
+  /**
+   * The TLS handshake failed: the peer stays unreachable until the configuration changes, so say
+   * why (rate-limited) and show it in the transport's problems until a stream works again.
+   */
+  private void tlsFailed(String why) {
+    String text = "TLS handshake with " + peer + " at " + address + " failed: " + why;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      problems.record(problemKey, text); // under the lock: close() forgets it after closing
+    }
+    tlsWarnings.warn(self + ": " + text);
   }
 
   private void streamEnded(Opening ended, String why) {
@@ -378,6 +406,7 @@ final class PeerChannel {
   // Out of line from drain (once per connection). Holds the lock.
   private void connected() {
     connected = true;
+    problems.forget(problemKey);
     log.info("{}: connected to {}", self, peer);
   }
 

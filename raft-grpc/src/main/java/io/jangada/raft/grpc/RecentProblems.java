@@ -31,6 +31,11 @@ final class RecentProblems {
     }
   }
 
+  /** Forgets the problem {@code key} (it is over, e.g. the connection it was about works now). */
+  void forget(String key) {
+    seen.remove(key);
+  }
+
   /** The problems seen within the memory, sorted by text. */
   List<String> current() {
     long now = clock.getAsLong();

@@ -1,6 +1,7 @@
 package io.jangada.raft.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jangada.raft.contract.TransportContract;
 import io.jangada.raft.contract.TransportContract.RecordingInbox;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** TLS and mutual TLS with the test certificates in src/test/resources/tls (see its README). */
 class GrpcTransportTlsTest {
@@ -154,6 +157,100 @@ class GrpcTransportTlsTest {
     start(B, addrB, A, addrA, inboxB, GrpcTransportTlsTest::tls);
 
     assertRejected(a);
+  }
+
+  @Test
+  void aPeerCertificateNotSignedByOurCaIsReportedAsATlsProblem() throws Exception {
+    UnaryOperator<GrpcTransport.Builder> trustsRogueCa =
+        b -> b.tls(pem("server.pem"), pem("server.key"), pem("rogue-ca.pem"));
+    GrpcTransport a = start(A, addrA, B, addrB, inboxA, trustsRogueCa);
+    start(B, addrB, A, addrA, inboxB, GrpcTransportTlsTest::tls);
+
+    assertProblem(
+        a,
+        "TLS handshake with b at 127.0.0.1:"
+            + addrB.getPort()
+            + " failed: certificate not trusted by our CA (");
+  }
+
+  @Test
+  void aPeerRejectingOurClientCertificateIsReportedAsATlsProblem() throws Exception {
+    UnaryOperator<GrpcTransport.Builder> rogue =
+        b -> tls(b).clientCertificate(pem("rogue-client.pem"), pem("rogue-client.key"));
+    GrpcTransport a = start(A, addrA, B, addrB, inboxA, rogue);
+    start(B, addrB, A, addrA, inboxB, GrpcTransportTlsTest::mutualTls);
+
+    assertProblem(
+        a,
+        "TLS handshake with b at 127.0.0.1:"
+            + addrB.getPort()
+            + " failed: the peer did not accept our client certificate");
+  }
+
+  @Test
+  void aTlsProblemIsForgottenOnceThePeerConnects() throws Exception {
+    GrpcTransport a = start(A, addrA, B, addrB, inboxA, GrpcTransportTlsTest::tls);
+    GrpcTransport plain = start(B, addrB, A, addrA, inboxB, b -> b);
+    assertProblem(
+        a,
+        "TLS handshake with b at 127.0.0.1:"
+            + addrB.getPort()
+            + " failed: the peer does not speak TLS (a plaintext port?)");
+
+    plain.close();
+    start(B, addrB, A, addrA, inboxB, GrpcTransportTlsTest::tls);
+    Message m = new Message.TimeoutNow(A, B, 1);
+    sendUntil(a, m, () -> inboxB.received().contains(m));
+    assertThat(a.problems()).isEmpty();
+  }
+
+  @Test
+  void aFileThatIsNotPemFailsTheBuilderNamingIt(@TempDir Path dir) throws IOException {
+    Path garbage = Files.writeString(dir.resolve("node.pem"), "not a certificate\n");
+
+    assertThatThrownBy(() -> GrpcTransport.builder().tls(garbage, pem("server.key"), pem("ca.pem")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(garbage.toString())
+        .hasMessageContaining("is not a PEM certificate");
+    assertThatThrownBy(
+            () -> GrpcTransport.builder().tls(pem("server.pem"), pem("server.key"), garbage))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TLS trusted CA file " + garbage)
+        .hasMessageContaining("is not a PEM certificate");
+    assertThatThrownBy(
+            () ->
+                GrpcTransport.builder()
+                    .tls(pem("server.pem"), pem("server.key"), pem("ca.pem"))
+                    .clientCertificate(pem("client.pem"), garbage))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(garbage.toString())
+        .hasMessageContaining("is not a PEM private key");
+  }
+
+  @Test
+  void aKeyThatDoesNotMatchItsCertificateFailsTheBuilder() {
+    assertThatThrownBy(
+            () -> GrpcTransport.builder().tls(pem("server.pem"), pem("client.key"), pem("ca.pem")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "TLS private key "
+                + pem("client.key")
+                + " does not belong to TLS certificate "
+                + pem("server.pem")
+                + " (the certificate of CN=jangada-test-server)");
+    assertThatThrownBy(
+            () ->
+                GrpcTransport.builder()
+                    .tls(pem("server.pem"), pem("server.key"), pem("ca.pem"))
+                    .clientCertificate(pem("client.pem"), pem("server.key")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not belong to TLS client certificate " + pem("client.pem"));
+  }
+
+  private void assertProblem(GrpcTransport a, String prefix) {
+    Message m = new Message.TimeoutNow(A, B, 1);
+    sendUntil(a, m, () -> a.problems().stream().anyMatch(p -> p.startsWith(prefix)));
+    assertThat(inboxB.received()).isEmpty();
   }
 
   private void assertRejected(GrpcTransport a) {
