@@ -804,8 +804,31 @@ public final class RaftCore {
     if (!followLeader(h.from())) {
       return;
     }
-    log.commitTo(Math.min(h.commit(), log.lastIndex()));
+    long last = log.lastIndex();
+    log.commitTo(Math.min(h.commit(), last));
     msgs.add(new HeartbeatResponse(id, h.from(), term, h.round()));
+    if (h.commit() > last) {
+      reportLostTail(h, last);
+    }
+  }
+
+  /**
+   * A heartbeat's commit index is capped at the match index this node acknowledged, so a log ending
+   * before it lost entries it had synced and acknowledged (a cut tail whose stored commit index is
+   * older, which {@link LostTail} cannot see). Rejecting as if the heartbeat were an AppendRequest
+   * with {@code prevLogIndex} at that commit makes the leader probe its match index and, on the
+   * rejection, resend what was lost; without it an idle leader sends only heartbeats and the node
+   * waits for the next write.
+   */
+  private void reportLostTail(Heartbeat h, long last) {
+    LOG.warn(
+        "{}: {} sent commit index {} but the log ends at {}: acknowledged entries are lost;"
+            + " asking for them again",
+        id,
+        h.from(),
+        h.commit(),
+        last);
+    msgs.add(new AppendResponse(id, h.from(), term, false, h.commit(), last + 1, 0));
   }
 
   private void onTimeoutNow(TimeoutNow t) {

@@ -90,7 +90,8 @@ public sealed interface Message {
    *
    * @param success whether the consistency check passed and the entries are now durable
    * @param matchIndex on success, the last index known to match the leader's log; on rejection, the
-   *     {@code prevLogIndex} of the rejected request (0 if it was rejected for its term)
+   *     {@code prevLogIndex} of the rejected request (0 if it was rejected for its term), or the
+   *     commit index of a {@link Heartbeat} beyond the follower's log
    * @param conflictIndex on rejection, the index the leader should try next (fast backtracking)
    * @param conflictTerm on rejection, the follower's term at the conflicting index, or 0 if its log
    *     is too short
@@ -118,6 +119,11 @@ public sealed interface Message {
    *
    * <p>Heartbeats are also how an idle follower learns a new commit index: a commit advance alone
    * sends no message; the next AppendRequest with entries or the next heartbeat carries it.
+   *
+   * <p>A follower whose log ends before {@code commit} lost entries it acknowledged (a cut tail):
+   * besides the {@link HeartbeatResponse} it answers with a rejected {@link AppendResponse} ({@code
+   * matchIndex} = {@code commit}, {@code conflictIndex} = its last index + 1), so an idle leader
+   * probes it and resends them.
    *
    * @param round the leader's read round, echoed back to confirm leadership for ReadIndex (§6.4); 0
    *     for a heartbeat that starts no round (one that only brings the commit index to a follower

@@ -3,6 +3,7 @@ package io.jangada.raft.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jangada.raft.Role;
+import io.jangada.raft.model.HardState;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,33 @@ class LostSyncedTailTest {
     assertThat(net.core("n1").status().role()).isEqualTo(Role.LEADER);
     assertThat(net.core("n1").status().commitIndex()).isEqualTo(index);
     assertThat(net.log("n2")).isEqualTo(net.log("n1"));
+  }
+
+  /**
+   * A follower that lost an acknowledged entry but not its stored commit index (stored commit below
+   * the cut, so {@link LostTail} sees nothing) gets it back from an idle leader: a heartbeat
+   * carries a commit index capped at the follower's match, the follower answers that its log ends
+   * before it, and the leader resends without waiting for a new write.
+   */
+  @Test
+  void idleLeaderRefillsAFollowerThatLostAnAcknowledgedEntryAboveItsStoredCommit() {
+    Net net = new Net(Net.PLAIN.toBuilder().heartbeatTicks(3).build(), "n1", "n2", "n3");
+    net.elect("n1");
+    for (int i = 1; i <= 5; i++) {
+      net.propose("n1", "c" + i);
+    }
+    net.stabilize();
+    net.tickAll(3);
+    assertThat(net.core("n2").status().commitIndex()).isEqualTo(6);
+    HardState stored = net.node("n2").hardState;
+    net.node("n2").hardState = new HardState(stored.term(), stored.votedFor(), 4);
+    net.restartLosingSyncedTail("n2", 5);
+    assertThat(net.core("n2").status().role()).isEqualTo(Role.FOLLOWER);
+
+    net.tickAll(2 * 3); // two heartbeat intervals, no proposal
+    assertThat(net.core("n1").status().role()).isEqualTo(Role.LEADER);
+    assertThat(net.log("n2")).isEqualTo(net.log("n1")).hasSize(6);
+    assertThat(net.core("n2").status().commitIndex()).isEqualTo(6);
   }
 
   @Test
