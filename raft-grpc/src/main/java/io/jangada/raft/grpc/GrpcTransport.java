@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,16 +155,7 @@ public final class GrpcTransport implements Transport {
             b.maxBackoff);
     this.userExecutor = Optional.ofNullable(b.executor);
     this.metrics = b.metrics;
-    this.tls =
-        b.certChain == null
-            ? Optional.empty()
-            : Optional.of(
-                new TlsMaterial(
-                    b.certChain,
-                    b.privateKey,
-                    b.trustedCa,
-                    Optional.ofNullable(b.clientCertChain),
-                    Optional.ofNullable(b.clientPrivateKey)));
+    this.tls = b.tls.material();
   }
 
   /** A new builder. */
@@ -662,11 +652,7 @@ public final class GrpcTransport implements Transport {
     private Duration maxBackoff = Duration.ofSeconds(2);
     private Executor executor;
     private GrpcTransportMetrics metrics = new GrpcTransportMetrics() {};
-    private byte[] certChain;
-    private byte[] privateKey;
-    private byte[] trustedCa;
-    private byte[] clientCertChain;
-    private byte[] clientPrivateKey;
+    private final TlsMaterial.Settings tls = new TlsMaterial.Settings();
 
     private Builder() {}
 
@@ -821,13 +807,8 @@ public final class GrpcTransport implements Transport {
      *     unencrypted PKCS#8 key or does not belong to the certificate
      */
     public Builder tls(Path certChainPem, Path privateKeyPem, Path trustedCaPem) {
-      return tls(
-          read(certChainPem),
-          "TLS certificate " + certChainPem,
-          read(privateKeyPem),
-          "TLS private key " + privateKeyPem,
-          read(trustedCaPem),
-          "TLS trusted CA file " + trustedCaPem);
+      tls.server(certChainPem, privateKeyPem, trustedCaPem);
+      return this;
     }
 
     /**
@@ -838,27 +819,7 @@ public final class GrpcTransport implements Transport {
      */
     public Builder tls(
         InputStream certChainPem, InputStream privateKeyPem, InputStream trustedCaPem) {
-      return tls(
-          read(certChainPem),
-          "the TLS certificate stream",
-          read(privateKeyPem),
-          "the TLS private key stream",
-          read(trustedCaPem),
-          "the TLS trusted CA stream");
-    }
-
-    private Builder tls(
-        byte[] certChain,
-        String certSource,
-        byte[] privateKey,
-        String keySource,
-        byte[] trustedCa,
-        String caSource) {
-      PemCheck.keyPair(certChain, certSource, privateKey, keySource);
-      PemCheck.certificates(trustedCa, caSource);
-      this.certChain = certChain;
-      this.privateKey = privateKey;
-      this.trustedCa = trustedCa;
+      tls.server(certChainPem, privateKeyPem, trustedCaPem);
       return this;
     }
 
@@ -871,11 +832,8 @@ public final class GrpcTransport implements Transport {
      *     unencrypted PKCS#8 key or does not belong to the certificate
      */
     public Builder clientCertificate(Path certChainPem, Path privateKeyPem) {
-      return clientCertificate(
-          read(certChainPem),
-          "TLS client certificate " + certChainPem,
-          read(privateKeyPem),
-          "TLS client private key " + privateKeyPem);
+      tls.client(certChainPem, privateKeyPem);
+      return this;
     }
 
     /**
@@ -885,18 +843,7 @@ public final class GrpcTransport implements Transport {
      *     PKCS#8 key or does not belong to the certificate
      */
     public Builder clientCertificate(InputStream certChainPem, InputStream privateKeyPem) {
-      return clientCertificate(
-          read(certChainPem),
-          "the TLS client certificate stream",
-          read(privateKeyPem),
-          "the TLS client private key stream");
-    }
-
-    private Builder clientCertificate(
-        byte[] certChain, String certSource, byte[] privateKey, String keySource) {
-      PemCheck.keyPair(certChain, certSource, privateKey, keySource);
-      this.clientCertChain = certChain;
-      this.clientPrivateKey = privateKey;
+      tls.client(certChainPem, privateKeyPem);
       return this;
     }
 
@@ -919,9 +866,7 @@ public final class GrpcTransport implements Transport {
       if (peers.containsKey(self)) {
         throw new IllegalStateException("peer " + self + " is this node itself");
       }
-      if (clientCertChain != null && certChain == null) {
-        throw new IllegalStateException("clientCertificate needs tls(...) as well");
-      }
+      tls.check();
       return new GrpcTransport(this);
     }
 
@@ -936,22 +881,6 @@ public final class GrpcTransport implements Transport {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "not a host:port address: '" + hostAndPort + "': " + e.getMessage(), e);
-      }
-    }
-
-    private static byte[] read(Path file) {
-      try {
-        return Files.readAllBytes(file);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read TLS file " + file, e);
-      }
-    }
-
-    private static byte[] read(InputStream in) {
-      try {
-        return in.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read TLS material", e);
       }
     }
   }
