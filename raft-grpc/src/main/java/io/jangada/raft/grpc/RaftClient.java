@@ -22,7 +22,6 @@ import io.jangada.raft.grpc.proto.RaftClientServiceGrpc.RaftClientServiceStub;
 import io.jangada.raft.grpc.proto.SubmitRequest;
 import io.jangada.raft.model.Bytes;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -650,15 +649,20 @@ public final class RaftClient implements AutoCloseable {
     if (b.trustedCa == null) {
       return InsecureChannelCredentials.create();
     }
+    // Checked as the transport's are (PemCheck), so a bad file is named now, not at a handshake.
     TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
-    try (InputStream ca = Files.newInputStream(b.trustedCa)) {
-      tls.trustManager(ca);
-    }
+    byte[] ca = Files.readAllBytes(b.trustedCa);
+    PemCheck.certificates(ca, "TLS trusted CA file " + b.trustedCa);
+    tls.trustManager(new java.io.ByteArrayInputStream(ca));
     if (b.clientCert != null) {
-      try (InputStream cert = Files.newInputStream(b.clientCert);
-          InputStream key = Files.newInputStream(b.clientKey)) {
-        tls.keyManager(cert, key);
-      }
+      byte[] cert = Files.readAllBytes(b.clientCert);
+      byte[] key = Files.readAllBytes(b.clientKey);
+      PemCheck.keyPair(
+          cert,
+          "TLS client certificate " + b.clientCert,
+          key,
+          "TLS client private key " + b.clientKey);
+      tls.keyManager(new java.io.ByteArrayInputStream(cert), new java.io.ByteArrayInputStream(key));
     }
     return tls.build();
   }
@@ -750,6 +754,8 @@ public final class RaftClient implements AutoCloseable {
 
     /**
      * @throws IllegalStateException naming what is missing or invalid
+     * @throws IllegalArgumentException naming the TLS file that is not PEM, holds no unencrypted
+     *     PKCS#8 key, or a key that does not belong to its certificate
      * @throws java.io.UncheckedIOException if the TLS material cannot be read
      */
     public RaftClient build() {

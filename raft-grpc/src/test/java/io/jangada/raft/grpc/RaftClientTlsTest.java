@@ -128,4 +128,26 @@ class RaftClientTlsTest {
     }
     assertThat(node.query(Bytes.ofUtf8("all")).get(30, TimeUnit.SECONDS).toUtf8()).isEqualTo("a");
   }
+
+  /** Bad TLS files fail the client's build, named, as the transport's do. */
+  @Test
+  void aTlsFileThatIsNotPemFailsTheBuildNamingIt(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    Path garbage = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "not a certificate\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> RaftClient.builder().endpoints("127.0.0.1:1").clusterId("c").tls(garbage).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TLS trusted CA file " + garbage)
+        .hasMessageContaining("is not a PEM certificate");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                RaftClient.builder()
+                    .endpoints("127.0.0.1:1")
+                    .clusterId("c")
+                    .tls(pem("ca.pem"))
+                    .clientCertificate(pem("client.pem"), pem("server.key"))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("does not belong to");
+  }
 }
