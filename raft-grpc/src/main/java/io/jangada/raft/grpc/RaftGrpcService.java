@@ -145,6 +145,11 @@ final class RaftGrpcService {
 
   /** Validates one frame and delivers its valid messages; package-private for tests. */
   void accept(InboundFrame frame) {
+    if (closed) {
+      // Closing forgets the peers first: frames still arriving would be rejected (and warned
+      // about) as from unknown senders. They are dropped like any frame after close.
+      return;
+    }
     if (!frame.parsed()) {
       reject(
           GrpcTransportMetrics.RejectReason.MALFORMED_FRAME, "malformed frame: " + frame.error());
