@@ -154,18 +154,7 @@ final class Elections {
    */
   boolean preCampaign(long term, Membership membership) {
     preVoteTerm = nextCampaignTerm(term);
-    votes.reset();
-    resetTimer();
-    if (votes.record(id, true, rules.quorum(membership, id)) == Quorum.VoteResult.WON) {
-      return true;
-    }
-    for (NodeId voter : membership.allVoters()) {
-      if (!voter.equals(id)) {
-        msgs.add(
-            new VoteRequest(id, voter, preVoteTerm, log.lastIndex(), log.lastTerm(), true, false));
-      }
-    }
-    return false;
+    return askForVotes(preVoteTerm, true, false, membership);
   }
 
   /**
@@ -177,6 +166,15 @@ final class Elections {
    *     asked
    */
   boolean campaign(long term, boolean transfer, Membership membership) {
+    return askForVotes(term, false, transfer, membership);
+  }
+
+  /**
+   * A (pre-)campaign of {@code term} begins: restarts the timer with a new timeout, counts this
+   * node's own (pre-)vote and, unless that alone wins, asks every other voter of {@code
+   * membership}.
+   */
+  private boolean askForVotes(long term, boolean preVote, boolean transfer, Membership membership) {
     votes.reset();
     resetTimer();
     if (votes.record(id, true, rules.quorum(membership, id)) == Quorum.VoteResult.WON) {
@@ -185,7 +183,7 @@ final class Elections {
     for (NodeId voter : membership.allVoters()) {
       if (!voter.equals(id)) {
         msgs.add(
-            new VoteRequest(id, voter, term, log.lastIndex(), log.lastTerm(), false, transfer));
+            new VoteRequest(id, voter, term, log.lastIndex(), log.lastTerm(), preVote, transfer));
       }
     }
     return false;
