@@ -23,6 +23,12 @@ import java.util.function.Consumer;
  * file and the directory), and on the writer lane every batch queued meanwhile waited for it (issue
  * 16: about one batch per node in 1,024 commits delayed by 1.5 ms at the median, 4 ms at p99). Term
  * and vote are still saved on the writer lane, before the entries that depend on them.
+ *
+ * <p>The driver also calls {@link #saveCommitIfBehind} about once per election timeout, so that the
+ * state file of a node whose commit index moved by fewer than {@link #COMMIT_SAVE_INTERVAL} (an
+ * idle cluster after a few writes) still learns it soon: a restarted node that finds its log ending
+ * below the saved commit index knows it lost synced entries and does not vote until they are back
+ * ({@code LostTail}).
  */
 final class LogWriter {
 
@@ -45,6 +51,10 @@ final class LogWriter {
 
   // The highest commit index handed to the state lane (or found saved at start). Writer lane only.
   private long commitHandedOff;
+
+  // The highest commit index whose entries are synced: that of the newest hard state written, or
+  // of a commit-only Ready the driver did not hand in because everything was durable already.
+  private final AtomicLong commitDurable = new AtomicLong();
 
   // The commit index the state lane is to save next, or -1 when no save is pending. The writer sets
   // it (queuing a save task only if none is pending); the state lane takes it.
@@ -76,6 +86,7 @@ final class LogWriter {
     this.savedTerm = saved.term();
     this.savedVote = saved.votedFor();
     this.commitHandedOff = saved.commit();
+    this.commitDurable.set(saved.commit());
   }
 
   /**
@@ -97,9 +108,9 @@ final class LogWriter {
     if (stopped || batch.isEmpty()) {
       return; // empty: an earlier drain took these writes
     }
-    Optional<HardState> commit;
+    Optional<HardState> last;
     try {
-      commit = write(batch);
+      last = write(batch);
     } catch (Exception | Error e) {
       writeFailed(batch, e);
       return;
@@ -110,13 +121,49 @@ final class LogWriter {
     // On the state lane: neither the acknowledgements and the leader's own count nor the next
     // batch wait for the state file's two syncs. The commit index only needs to be saved after the
     // entries it covers were synced, which they are by now.
-    if (commit.isPresent() && !stopped) {
-      commitHandedOff = commit.get().commit();
-      Consumer<Throwable> failed = batch.get(batch.size() - 1).failed();
-      if (commitToSave.getAndSet(commitHandedOff) < 0) {
-        stateLane.execute(() -> saveCommit(failed));
-      } // else a queued save has not started yet: it takes the newer index
+    if (last.isPresent() && !stopped) {
+      long commit = last.get().commit();
+      commitDurable.accumulateAndGet(commit, Math::max);
+      if (commit - commitHandedOff >= COMMIT_SAVE_INTERVAL) {
+        handOff(commit, batch.get(batch.size() - 1).failed());
+      }
     }
+  }
+
+  /**
+   * Queues a save of {@code commit} on the state lane, or lets a queued one take it. Writer lane.
+   */
+  private void handOff(long commit, Consumer<Throwable> failed) {
+    commitHandedOff = commit;
+    if (commitToSave.getAndSet(commit) < 0) {
+      stateLane.execute(() -> saveCommit(failed));
+    } // else a queued save has not started yet: it takes the newer index
+  }
+
+  /**
+   * Records that the commit index of {@code ready}, which the driver does not hand in (nothing to
+   * write, and no earlier Ready in flight), is covered by synced entries. Any thread.
+   */
+  void skipped(Ready ready) {
+    if (ready.hardState().isPresent()) {
+      commitDurable.accumulateAndGet(ready.hardState().get().commit(), Math::max);
+    }
+  }
+
+  /**
+   * Hands the newest commit index covered by synced entries to the state lane if it was not handed
+   * off yet, after the writes queued before (about once per election timeout: on an idle node the
+   * commit index may never move by {@link #COMMIT_SAVE_INTERVAL}). Any thread; on failure the state
+   * lane runs {@code failed} and nothing further is written.
+   */
+  void saveCommitIfBehind(Consumer<Throwable> failed) {
+    lane.execute(
+        () -> {
+          long commit = commitDurable.get();
+          if (!stopped && commit > commitHandedOff) {
+            handOff(commit, failed);
+          }
+        });
   }
 
   // Out of line from drain: the JIT compiles a call instead of inlining the failure handling.
@@ -177,8 +224,8 @@ final class LogWriter {
   }
 
   /**
-   * Writes the batch and syncs it; returns the hard state whose commit index is due to be saved
-   * (after the batch is reported), if any.
+   * Writes the batch and syncs it; returns the newest hard state of the batch, if any (its commit
+   * index is covered by the synced entries).
    */
   private Optional<HardState> write(List<Write> batch) throws java.io.IOException {
     boolean sync = false;
@@ -207,7 +254,7 @@ final class LogWriter {
       }
     }
     // Term and vote were saved before the entries (writeUnsynced): only the commit index is left.
-    return last.isPresent() && mustSave(last.get()) ? last : Optional.empty();
+    return last;
   }
 
   /**
@@ -247,12 +294,9 @@ final class LogWriter {
    * Term and vote must be durable before anything that depends on them is sent (they are saved
    * before the entries). A commit-only change needs no fsync of its own: the commit index is
    * recovered from the leader after a restart, so it is saved, after the entries it covers are
-   * synced, only when it moved far. Storage never holds a commit index beyond its synced log, so a
-   * node that finds one on restart knows it lost synced entries.
+   * synced, only when it moved by this many (or on {@link #saveCommitIfBehind}). Storage never
+   * holds a commit index beyond its synced log, so a node that finds one on restart knows it lost
+   * synced entries.
    */
-  private boolean mustSave(HardState next) {
-    return termOrVoteChanged(next) || next.commit() - commitHandedOff >= COMMIT_SAVE_INTERVAL;
-  }
-
   static final long COMMIT_SAVE_INTERVAL = 1024;
 }

@@ -421,23 +421,7 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** The latest published status. Any thread. */
   public RaftStatus status() {
-    RaftStatus latest = status.current();
-    State now = state;
-    RaftException stoppedBy = fatal;
-    Applier applied = applier;
-    // The applier's snapshot index too: a snapshot's future completes on the apply lane, before
-    // the loop lane has taken note of it (onSnapshotStored), and a caller reads status() next.
-    return StatusPublisher.view(
-        latest,
-        applied == null ? latest.appliedIndex() : applied.appliedIndex(),
-        Math.max(
-            Math.max(snapshotIndex, latest.snapshotIndex()),
-            applied == null ? 0 : applied.snapshotIndex()),
-        now,
-        now == State.FAILED && stoppedBy != null
-            ? Optional.of(NodeErrors.describe(stoppedBy))
-            : Optional.empty(),
-        now == State.RUNNING ? problems.current() : List.of());
+    return status.current(state, fatal, applier, snapshotIndex, problems);
   }
 
   /** Bytes of uncommitted entries on this leader (0 otherwise), as last published. Any thread. */
@@ -661,6 +645,7 @@ public final class NodeLoop implements Transport.Inbox {
     int election = options.config().electionTicks();
     if (due > 0 && ticks / election != (ticks + due) / election) {
       health.probe(writer, applier); // once per election timeout: cheap next to a 10 s stall
+      writer.saveCommitIfBehind(this::persistFailed); // an idle node's commit index gets saved too
     }
     ticks += due;
     for (long i = tickClock.forCore(due); i > 0; i--) {
@@ -712,6 +697,7 @@ public final class NodeLoop implements Transport.Inbox {
     if (!write && alone) {
       // Nothing to write, or only a commit index the writer would not save: every earlier Ready
       // is durable, so the messages may leave and the entries be applied now.
+      writer.skipped(ready);
       afterPersist(ready, ready.messages(), ready.committed(), reads(ready.readStates()));
       return;
     }
@@ -760,15 +746,19 @@ public final class NodeLoop implements Transport.Inbox {
           ThreadLane.executeHere(
               loop, () -> afterPersist(ready, List.of(), afterWrite, readsAfterWrite));
         },
-        e ->
-            loop.execute(
-                () ->
-                    fail(
-                        "storage failed while persisting the log",
-                        NodeErrors.storageFailed(id, "persisting the log", e))));
+        this::persistFailed);
     if (durable > 0) {
       applier.submit(committed.subList(0, durable), confirmed);
     }
+  }
+
+  /** The log writer or the state lane failed to persist. Any thread. */
+  private void persistFailed(Throwable e) {
+    loop.execute(
+        () ->
+            fail(
+                "storage failed while persisting the log",
+                NodeErrors.storageFailed(id, "persisting the log", e)));
   }
 
   private void afterPersist(

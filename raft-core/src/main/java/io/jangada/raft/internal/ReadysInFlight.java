@@ -47,9 +47,10 @@ final class ReadysInFlight {
    * Whether the log writer has anything to do for {@code ready}, the next one (issue 16): not if it
    * only moves the commit index, by less than {@link LogWriter#COMMIT_SAVE_INTERVAL} since the hard
    * state last handed to the writer. The writer would save nothing (the commit index is saved only
-   * when it moved far, LogWriter#mustSave) and sync nothing, and a leader has such a Ready for
-   * every commit: skipping the writer saves it a wake-up per commit. Such a Ready still goes
-   * through the writer when an earlier one is in flight (its messages wait for that write).
+   * when it moved far, or later by {@link LogWriter#saveCommitIfBehind}, which {@link
+   * LogWriter#skipped} tells about it) and sync nothing, and a leader has such a Ready for every
+   * commit: skipping the writer saves it a wake-up per commit. Such a Ready still goes through the
+   * writer when an earlier one is in flight (its messages wait for that write).
    */
   boolean needsWrite(Ready ready) {
     if (!ready.entries().isEmpty() || ready.snapshot().isPresent() || ready.mustSync()) {

@@ -1,5 +1,6 @@
 package io.jangada.raft.internal;
 
+import io.jangada.raft.RaftException;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.Role;
 import io.jangada.raft.core.RaftCore;
@@ -34,6 +35,33 @@ final class StatusPublisher {
         new RaftStatus(
             id, Role.FOLLOWER, 0, Optional.empty(), 0, 0, 1, 0, 0, membership, 0, Map.of());
     this.latest = new Published(initial, StatusIndexes.of(initial));
+  }
+
+  /**
+   * The node's status as {@code RaftNode.status()} reports it: the newest published one with the
+   * applied index and the newest snapshot index ({@code snapshotIndex}, the loop's, or the
+   * applier's: a snapshot's future completes on the apply lane before the loop lane takes note of
+   * it, and a caller reads the status next), the node's state, what stopped it and its problems.
+   * Any thread; {@code applier} is null before the node opened its storage.
+   */
+  RaftStatus current(
+      RaftStatus.State state,
+      RaftException fatal,
+      Applier applier,
+      long snapshotIndex,
+      NodeProblems problems) {
+    RaftStatus latest = current();
+    return view(
+        latest,
+        applier == null ? latest.appliedIndex() : applier.appliedIndex(),
+        Math.max(
+            Math.max(snapshotIndex, latest.snapshotIndex()),
+            applier == null ? 0 : applier.snapshotIndex()),
+        state,
+        state == RaftStatus.State.FAILED && fatal != null
+            ? Optional.of(NodeErrors.describe(fatal))
+            : Optional.empty(),
+        state == RaftStatus.State.RUNNING ? problems.current() : List.of());
   }
 
   /**

@@ -10,6 +10,7 @@ import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.InMemoryLogStorage;
+import io.jangada.raft.storage.LogStorage;
 import io.jangada.raft.storage.StateStorage;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -220,6 +221,75 @@ class LogWriterCommitSaveTest {
     assertThat(saves()).isEmpty();
   }
 
+  @Test
+  void aCommitIndexThatMovedLittleIsSavedWhenTheDriverAsks() {
+    persist(hard(1, N1, 0), entries(1, 10));
+    persist(hard(1, N1, 7), List.of());
+    assertThat(stateLane.tasks).isEmpty(); // 7 is far below the interval
+    effects.clear();
+
+    writer.saveCommitIfBehind(failures::add);
+    stateLane.runAll();
+    assertThat(saves()).containsExactly("save term 1 vote n1 commit 7");
+
+    // Nothing moved since: no second save.
+    writer.saveCommitIfBehind(failures::add);
+    assertThat(stateLane.tasks).isEmpty();
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void aCommitIndexTheDriverDidNotHandInIsSavedWhenTheDriverAsks() {
+    persist(hard(1, N1, 0), entries(1, 10));
+    effects.clear();
+    // The driver skips the writer for a commit-only Ready when nothing is in flight.
+    writer.skipped(ready(hard(1, N1, 9), List.of()));
+
+    writer.saveCommitIfBehind(failures::add);
+    stateLane.runAll();
+    assertThat(saves()).containsExactly("save term 1 vote n1 commit 9");
+  }
+
+  @Test
+  void aCommitIndexWhoseEntriesAreNotSyncedIsNeverSaved() {
+    HeldLane writerLane = new HeldLane();
+    LogWriter held =
+        new LogWriter(
+            writerLane,
+            stateLane,
+            log,
+            state,
+            HardState.INITIAL,
+            new NodeEvents(N1, List.of(), List.of()),
+            new NoClock());
+    held.persist(ready(hard(1, N1, 5), entries(1, 5)), () -> effects.add("done"), failures::add);
+    // Asked while the write is queued: the question waits behind it on the writer lane.
+    held.saveCommitIfBehind(failures::add);
+    assertThat(stateLane.tasks).isEmpty();
+    writerLane.runAll();
+    stateLane.runAll();
+    assertThat(effects)
+        .containsExactly("save term 1 vote n1 commit 0", "done", "save term 1 vote n1 commit 5");
+
+    // A write that fails: its commit index is never saved.
+    LogStorage failing = new UnsyncableLog(new InMemoryLogStorage());
+    LogWriter broken =
+        new LogWriter(
+            Runnable::run,
+            stateLane,
+            failing,
+            state,
+            new HardState(1, Optional.of(N1), 5),
+            new NodeEvents(N1, List.of(), List.of()),
+            new NoClock());
+    effects.clear();
+    broken.persist(ready(hard(1, N1, 8), entries(1, 8)), () -> effects.add("done"), failures::add);
+    broken.saveCommitIfBehind(failures::add);
+    stateLane.runAll();
+    assertThat(effects).isEmpty();
+    assertThat(failures).hasSize(1);
+  }
+
   private void persist(Optional<HardState> hard, List<LogEntry> entries) {
     writer.persist(ready(hard, entries), () -> effects.add("done"), failures::add);
   }
@@ -251,6 +321,52 @@ class LogWriterCommitSaveTest {
       out.add(LogEntry.command(i, 1, Bytes.ofUtf8("e" + i)));
     }
     return out;
+  }
+
+  /** A log whose sync always fails. */
+  private record UnsyncableLog(InMemoryLogStorage log) implements LogStorage {
+    @Override
+    public long firstIndex() {
+      return log.firstIndex();
+    }
+
+    @Override
+    public long lastIndex() {
+      return log.lastIndex();
+    }
+
+    @Override
+    public long term(long index) {
+      return log.term(index);
+    }
+
+    @Override
+    public List<LogEntry> entries(long fromInclusive, long toExclusive, long maxBytes) {
+      return log.entries(fromInclusive, toExclusive, maxBytes);
+    }
+
+    @Override
+    public void append(List<LogEntry> entries) {
+      log.append(entries);
+    }
+
+    @Override
+    public void sync() throws java.io.IOException {
+      throw new java.io.IOException("disk gone");
+    }
+
+    @Override
+    public void compactUpTo(long indexInclusive) {
+      log.compactUpTo(indexInclusive);
+    }
+
+    @Override
+    public void reset(long index, long term) {
+      log.reset(index, term);
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** Only the clock is used (for timings, which no metrics listen to here). */
