@@ -182,7 +182,7 @@ final class LogWriter {
       synchronized (savedLock) {
         if (commit > saved.commit()) {
           HardState next = new HardState(saved.term(), saved.votedFor(), commit);
-          state.save(next);
+          saveState(next);
           saved = next;
         }
       }
@@ -270,7 +270,7 @@ final class LogWriter {
       synchronized (savedLock) {
         HardState termAndVote =
             new HardState(hard.get().term(), hard.get().votedFor(), saved.commit());
-        state.save(termAndVote);
+        saveState(termAndVote);
         saved = termAndVote;
       }
       savedTerm = hard.get().term();
@@ -284,6 +284,25 @@ final class LogWriter {
       log.append(ready.entries());
     }
     return ready.mustSync() || !ready.entries().isEmpty();
+  }
+
+  /** Saves {@code next} to the state storage; an I/O failure comes as a {@link StateFileFailed}. */
+  private void saveState(HardState next) throws StateFileFailed {
+    try {
+      state.save(next);
+    } catch (java.io.IOException e) {
+      throw new StateFileFailed(e);
+    }
+  }
+
+  /**
+   * Saving the term, vote or commit index failed with the I/O error that is the cause: the log is
+   * fine, so the driver says "saving the state file" rather than "persisting the log".
+   */
+  static final class StateFileFailed extends java.io.IOException {
+    StateFileFailed(java.io.IOException cause) {
+      super(cause.getMessage(), cause);
+    }
   }
 
   private boolean termOrVoteChanged(HardState next) {

@@ -754,6 +754,14 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** The log writer or the state lane failed to persist. Any thread. */
   private void persistFailed(Throwable e) {
+    if (e instanceof LogWriter.StateFileFailed stateFile) {
+      loop.execute(
+          () ->
+              fail(
+                  "storage failed while saving the state file",
+                  NodeErrors.storageFailed(id, "saving the state file", stateFile.getCause())));
+      return;
+    }
     loop.execute(
         () ->
             fail(
@@ -834,7 +842,7 @@ public final class NodeLoop implements Transport.Inbox {
     if (state != State.RUNNING) {
       return;
     }
-    log.error("node {} stops: {}", id, error.getMessage(), error.getCause());
+    StorageFailures.logStop(log, id, what, error); // a full disk in plain words, a bug in full
     state = State.FAILED;
     fatal = error;
     events.failed(what, error.getCause() == null ? error : error.getCause());

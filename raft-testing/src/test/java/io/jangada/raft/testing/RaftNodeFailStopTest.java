@@ -12,14 +12,20 @@ import io.jangada.raft.StateMachine;
 import io.jangada.raft.StateMachineException;
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.Bytes;
+import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.storage.InMemoryStateStorage;
+import io.jangada.raft.storage.StateStorage;
 import io.jangada.raft.transport.Transport;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +53,7 @@ class RaftNodeFailStopTest {
   private final Map<NodeId, RaftNode> nodes = new LinkedHashMap<>();
   private final Map<NodeId, FailingLog> logs = new LinkedHashMap<>();
   private final Map<NodeId, CountingTransport> transports = new LinkedHashMap<>();
+  private final Map<NodeId, FailingState> states = new LinkedHashMap<>();
 
   @AfterEach
   void tearDown() {
@@ -64,6 +71,25 @@ class RaftNodeFailStopTest {
         throw new IOException("No space left on device");
       }
       super.sync();
+    }
+  }
+
+  /** A state storage whose saves fail once asked to, as on a read-only disk. */
+  static final class FailingState implements StateStorage {
+    final InMemoryStateStorage delegate = new InMemoryStateStorage();
+    final AtomicBoolean failSave = new AtomicBoolean();
+
+    @Override
+    public HardState load() {
+      return delegate.load();
+    }
+
+    @Override
+    public void save(HardState state) throws IOException {
+      if (failSave.get()) {
+        throw new FileSystemException("/data/state.tmp", null, "Read-only file system");
+      }
+      delegate.save(state);
     }
   }
 
@@ -128,6 +154,7 @@ class RaftNodeFailStopTest {
     }
     for (NodeId id : ids) {
       FailingLog log = new FailingLog();
+      FailingState state = new FailingState();
       CountingTransport transport = new CountingTransport(network.transport(id));
       RaftNode node =
           RaftNode.builder()
@@ -135,7 +162,7 @@ class RaftNodeFailStopTest {
               .membership(Membership.ofVoters(ids))
               .stateMachine(size == 1 ? stateMachine : new RecordingStateMachine())
               .logStorage(log)
-              .stateStorage(new InMemoryStateStorage())
+              .stateStorage(state)
               .transport(transport)
               .scheduler(scheduler)
               .seed(id.hashCode())
@@ -143,6 +170,7 @@ class RaftNodeFailStopTest {
               .callbackExecutor(Runnable::run)
               .build();
       logs.put(id, log);
+      states.put(id, state);
       transports.put(id, transport);
       nodes.put(id, node);
       node.start();
@@ -172,7 +200,19 @@ class RaftNodeFailStopTest {
 
     logs.get(oldId).failSync.set(true);
     CompletableFuture<Committed> doomed = old.propose(Bytes.ofUtf8("doomed"));
-    scheduler.advance(Duration.ofMillis(50));
+    String logged = stderrOf(() -> scheduler.advance(Duration.ofMillis(50)));
+
+    // One ERROR line in plain words, without a stack trace (an operator's problem, not a bug).
+    assertThat(logged.lines().filter(l -> l.contains("stops:")))
+        .singleElement()
+        .asString()
+        .contains("ERROR")
+        .contains(
+            "node "
+                + oldId
+                + " stops: storage failed while persisting the log: No space left on device;")
+        .contains("restart the node");
+    assertThat(logged).doesNotContain("\tat ").doesNotContain("java.io.IOException");
 
     // The outcome of a proposal that was written and sent is unknown: the others may commit it.
     Throwable doomedFailure = catchThrowable(doomed::join).getCause();
@@ -211,6 +251,49 @@ class RaftNodeFailStopTest {
     assertThat(old.status().state()).isEqualTo(RaftStatus.State.FAILED);
   }
 
+  @Test
+  void aFollowerWhoseStateFileCannotBeSavedStopsNamingTheStateFile() {
+    startCluster(3, null);
+    NodeId leaderId = awaitLeader();
+    NodeId followerId =
+        nodes.keySet().stream().filter(id -> !id.equals(leaderId)).findFirst().orElseThrow();
+    RaftNode follower = nodes.get(followerId);
+    states.get(followerId).failSave.set(true);
+    await(nodes.get(leaderId).propose(Bytes.ofUtf8("x")));
+
+    // The follower saves the commit index within an election timeout of its moving.
+    String logged = stderrOf(() -> scheduler.advance(Duration.ofSeconds(1)));
+
+    assertThat(follower.status().state()).isEqualTo(RaftStatus.State.FAILED);
+    assertThat(follower.status().failure())
+        .get()
+        .asString()
+        .contains("saving the state file")
+        .contains("Read-only file system");
+    assertThat(logged.lines().filter(l -> l.contains("stops:")))
+        .singleElement()
+        .asString()
+        .contains(
+            "node "
+                + followerId
+                + " stops: storage failed while saving the state file: Read-only file system (file"
+                + " /data/state.tmp);");
+    assertThat(logged).doesNotContain("\tat ");
+  }
+
+  /** What slf4j-simple (on System.err) logs while {@code action} runs on this thread. */
+  private static String stderrOf(Runnable action) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
   private <T> T await(CompletableFuture<T> future) {
     for (int i = 0; i < 1000 && !future.isDone(); i++) {
       scheduler.advance(TICK);
@@ -239,7 +322,12 @@ class RaftNodeFailStopTest {
     assertThat(await(node.propose(Bytes.ofUtf8("fine"))).result().toUtf8()).isEqualTo("1");
 
     CompletableFuture<Committed> boom = node.propose(Bytes.ofUtf8("boom"));
-    scheduler.advance(Duration.ofMillis(50));
+    String logged = stderrOf(() -> scheduler.advance(Duration.ofMillis(50)));
+    // A state machine throwing is a bug: its stack trace is logged with the ERROR.
+    assertThat(logged)
+        .contains("stops: the state machine of node")
+        .contains("java.lang.IllegalArgumentException: cannot apply boom")
+        .contains("\tat ");
     Throwable failure = catchThrowable(boom::join).getCause();
     assertThat(failure).isInstanceOf(StateMachineException.class).hasMessageContaining("index");
     assertThat(failure.getCause())
