@@ -3,6 +3,7 @@ package io.jangada.raft.storage.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,17 +24,18 @@ final class RealFileIo implements FileIo {
   @Override
   public IoFile open(Path path) throws IOException {
     return new ChannelFile(
-        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
   }
 
   @Override
   public IoFile openForReading(Path path) throws IOException {
-    return new ChannelFile(FileChannel.open(path, StandardOpenOption.READ));
+    return new ChannelFile(path, FileChannel.open(path, StandardOpenOption.READ));
   }
 
   @Override
   public IoFile create(Path path) throws IOException {
     return new ChannelFile(
+        path,
         FileChannel.open(
             path,
             StandardOpenOption.READ,
@@ -96,10 +98,17 @@ final class RealFileIo implements FileIo {
     }
   }
 
+  /**
+   * An open file whose write, truncate and sync failures name it: the JDK reports a full disk or an
+   * I/O error there as a bare {@code IOException("No space left on device")}, which leaves an
+   * operator guessing which file system filled up.
+   */
   private static final class ChannelFile implements IoFile {
+    private final Path path;
     private final FileChannel channel;
 
-    ChannelFile(FileChannel channel) {
+    ChannelFile(Path path, FileChannel channel) {
+      this.path = path;
       this.channel = channel;
     }
 
@@ -116,24 +125,50 @@ final class RealFileIo implements FileIo {
     @Override
     public void write(ByteBuffer src, long position) throws IOException {
       long pos = position;
-      while (src.hasRemaining()) {
-        pos += channel.write(src, pos);
+      try {
+        while (src.hasRemaining()) {
+          pos += channel.write(src, pos);
+        }
+      } catch (IOException e) {
+        throw named(e);
       }
     }
 
     @Override
     public void truncate(long size) throws IOException {
-      channel.truncate(size);
+      try {
+        channel.truncate(size);
+      } catch (IOException e) {
+        throw named(e);
+      }
     }
 
     @Override
     public void force() throws IOException {
-      channel.force(false);
+      try {
+        channel.force(false);
+      } catch (IOException e) {
+        throw named(e);
+      }
     }
 
     @Override
     public void close() throws IOException {
       channel.close();
+    }
+
+    /**
+     * A bare {@code IOException} (what the system said, e.g. ENOSPC or EIO) as a {@link
+     * FileSystemException} naming this file, with the original as its cause; its subclasses (a
+     * closed or interrupted channel) unchanged.
+     */
+    private IOException named(IOException e) {
+      if (e.getClass() != IOException.class) {
+        return e;
+      }
+      FileSystemException named = new FileSystemException(path.toString(), null, e.getMessage());
+      named.initCause(e);
+      return named;
     }
   }
 }

@@ -2,10 +2,12 @@ package io.jangada.raft.storage.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -38,6 +40,25 @@ class RealFileIoTest {
     assertThat(Files.exists(file.resolve("x"))).isFalse(); // what the JDK would have said
     assertThatThrownBy(() -> RealFileIo.INSTANCE.exists(file.resolve("x")))
         .isInstanceOf(FileSystemException.class);
+  }
+
+  @Test
+  void aFullDiskNamesTheFile() throws IOException {
+    // Writing to /dev/full fails with ENOSPC, as on a full file system; the JDK's exception names
+    // no file.
+    Path full = Path.of("/dev/full");
+    assumeTrue(Files.isWritable(full), "needs Linux's /dev/full");
+    try (FileIo.IoFile file = RealFileIo.INSTANCE.open(full)) {
+      assertThatThrownBy(() -> file.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0))
+          .isInstanceOfSatisfying(
+              FileSystemException.class,
+              e -> {
+                assertThat(e.getFile()).isEqualTo("/dev/full");
+                assertThat(e.getReason()).isEqualTo("No space left on device");
+              })
+          .hasMessage("/dev/full: No space left on device")
+          .hasCauseExactlyInstanceOf(IOException.class);
+    }
   }
 
   @Test
