@@ -245,12 +245,7 @@ public final class ServerCommand implements Callable<Integer> {
         .whenComplete(
             (ok, failure) -> {
               if (failure != null) {
-                log.error(
-                    "node {} failed and stops serving; exiting with status {}: {}",
-                    plan.self(),
-                    EXIT_NODE_FAILED,
-                    failure.getMessage(),
-                    failure);
+                NodeFailureLog.log(log, plan.self(), dataDir, EXIT_NODE_FAILED, failure);
                 exitStatus.complete(EXIT_NODE_FAILED);
               }
             });
