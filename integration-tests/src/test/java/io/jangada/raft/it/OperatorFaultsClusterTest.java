@@ -7,7 +7,10 @@ import io.jangada.raft.RaftNode;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.file.FaultyFileIo;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +94,67 @@ class OperatorFaultsClusterTest {
         WAIT);
     cluster.start(other);
     awaitAllHold(acknowledged);
+  }
+
+  /**
+   * A follower's state file knows the commit index of an idle cluster after a few writes (far fewer
+   * than the 1,024 that also save it), so when a damaged disk zeroes its log's last records the
+   * restarted follower knows it lost committed entries it had synced ({@code LostTail}: an ERROR,
+   * no vote until refilled), not only that recovery cut a torn tail, and the leader refills it.
+   */
+  @Test
+  void aFollowerWhoseZeroedTailLostCommittedEntriesSaysSoAndIsRefilled() throws Exception {
+    startAll();
+    writeMany(12);
+    RaftNode leader = cluster.awaitLeader();
+    NodeId damaged = followersOf(leader).get(0);
+    // Idle for more than two election timeouts (10 ticks of 20 ms): the commit index is saved.
+    LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+    long last = leader.status().lastIndex();
+    RealCluster.awaitUntil(
+        () ->
+            node(damaged).status().lastIndex() == last
+                && node(damaged).status().commitIndex() == last,
+        "the follower holds and knows committed everything",
+        WAIT);
+
+    cluster.stop(damaged);
+    FaultyFileIo.zeroFillFrom(cluster.dataDir(damaged), last - 2); // 3 committed entries
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      cluster.start(damaged);
+      assertThat(node(damaged).status().lastIndex()).isEqualTo(last - 3);
+      // No new write: the leader's heartbeats bring the lost entries back.
+      RealCluster.awaitUntil(
+          () -> node(damaged).status().lastIndex() == leader.status().lastIndex(),
+          "the damaged follower is refilled",
+          WAIT);
+    } finally {
+      System.setErr(original);
+    }
+    String logged = err.toString(StandardCharsets.UTF_8);
+    Matcher lostTail =
+        Pattern.compile(
+                "ERROR .*"
+                    + damaged
+                    + ": the log ends at "
+                    + (last - 3)
+                    + " but the commit index (\\d+) was stored: committed entries "
+                    + (last - 2)
+                    + "\\.\\.\\d+ that this node had synced are lost")
+            .matcher(logged);
+    assertThat(lostTail.find()).as("LostTail's ERROR in:%n%s", logged).isTrue();
+    assertThat(Long.parseLong(lostTail.group(1))).isBetween(last - 2, last);
+
+    awaitAllHold(acknowledged);
+    writeMany(3); // and the cluster goes on, with the refilled follower's log in step
+    awaitAllHold(acknowledged);
+    RealCluster.awaitUntil(
+        () -> node(damaged).status().lastIndex() == cluster.awaitLeader().status().lastIndex(),
+        "the refilled follower holds every entry",
+        WAIT);
   }
 
   /** Issue 12, bug 2: a node whose term/vote file is gone refuses to start. */

@@ -49,24 +49,49 @@ public final class FaultyFileIo extends ForwardingFileIo {
    * every later one as a torn tail.
    */
   public static void cutInsideRecord(Path dataDir, long index) throws IOException {
-    Path segment;
-    try (Stream<Path> files = Files.list(dataDir.resolve("log"))) {
-      segment =
-          files
-              .filter(p -> SegmentName.parse(p).isPresent())
-              .sorted()
-              .reduce((a, b) -> b)
-              .orElseThrow();
+    Path segment = newestSegment(dataDir);
+    int offset = recordOffset(segment, index);
+    int length = ByteBuffer.wrap(Files.readAllBytes(segment)).getInt(offset);
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ch.truncate(offset + RecordFormat.FRAME_HEADER + length / 2);
     }
+  }
+
+  /**
+   * Damages a stopped node's log as a disk that lost its last writes would (blocks that read back
+   * as zeros): overwrites its newest segment with zeros from the record of entry {@code index} to
+   * the end of the file, so recovery drops that entry and every later one as a torn tail.
+   */
+  public static void zeroFillFrom(Path dataDir, long index) throws IOException {
+    Path segment = newestSegment(dataDir);
+    int offset = recordOffset(segment, index);
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocate(Math.toIntExact(ch.size() - offset));
+      while (zeros.hasRemaining()) {
+        ch.write(zeros, offset + zeros.position());
+      }
+      ch.force(true);
+    }
+  }
+
+  private static Path newestSegment(Path dataDir) throws IOException {
+    try (Stream<Path> files = Files.list(dataDir.resolve("log"))) {
+      return files
+          .filter(p -> SegmentName.parse(p).isPresent())
+          .sorted()
+          .reduce((a, b) -> b)
+          .orElseThrow();
+    }
+  }
+
+  /** Where the record of entry {@code index} starts in {@code segment}. */
+  private static int recordOffset(Path segment, long index) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(segment));
     int offset = RecordFormat.HEADER_SIZE;
     while (offset + RecordFormat.FRAME_HEADER + 8 <= b.limit()) {
       int length = b.getInt(offset);
       if (b.getLong(offset + RecordFormat.FRAME_HEADER) == index) {
-        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
-          ch.truncate(offset + RecordFormat.FRAME_HEADER + length / 2);
-        }
-        return;
+        return offset;
       }
       offset += RecordFormat.FRAME_HEADER + length;
     }
