@@ -67,7 +67,9 @@ class LeaderHintTest {
       }
       GrpcTransport transport = b.build();
       RaftNode node =
-          TestNodes.inMemory(id, Membership.ofVoters(IDS), transport, Duration.ofMillis(20))
+          // 50 ms ticks (a 500 ms election timeout): with 20 ms, a loaded machine's pauses of a
+          // few hundred ms changed the leader mid-test (INDETERMINATE answers, another leader).
+          TestNodes.inMemory(id, Membership.ofVoters(IDS), transport, Duration.ofMillis(50))
               .config(RaftConfig.builder().electionTicks(10).heartbeatTicks(1).build())
               .random(random.split())
               .build();
