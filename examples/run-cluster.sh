@@ -183,8 +183,18 @@ declare -A log_offset # the size of nI's log when start_node started it
 
 # Why node $1 did not come up: the one-line "error: ..." it wrote since start_node started it.
 startup_error() {
-  local line
+  local line low high port
   line="$(tail -c +"$((${log_offset[$1]:-0} + 1))" "$(log_file "$1")" 2>/dev/null | grep -m 1 '^error: ' || true)"
+  # A port in the ephemeral range can be held by any outgoing connection of this machine (the
+  # nodes' own included) without anything listening on it.
+  if [[ "$line" =~ address\ [^\ ]*:([0-9]+)\ is\ in\ use ]] &&
+    read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null; then
+    port="${BASH_REMATCH[1]}"
+    if ((port >= low && port <= high)); then
+      line+=" (port $port is in the ephemeral range $low-$high, where outgoing connections take"
+      line+=" ports too: set KV_RAFT_BASE_PORT/KV_HTTP_BASE_PORT below it)"
+    fi
+  fi
   echo "${line:-no error line}"
 }
 
@@ -310,7 +320,8 @@ add_node() {
   done
   mark added "$i"
   start_node "$i"
-  wait_for_node "$i" "$start_timeout" || abandon_add "$i" "n$i did not come up; see $(log_file "$i")"
+  wait_for_node "$i" "$start_timeout" ||
+    abandon_add "$i" "n$i did not come up: $(startup_error "$i") (see $(log_file "$i"))"
   local body="{\"id\":\"n$i\",\"raft\":\"127.0.0.1:$(raft_port "$i")\",\"http\":\"127.0.0.1:$(http_port "$i")\"}"
   api POST /v1/members "$body" "$i" || abandon_add "$i" "no member answered; is there a leader? ($0 status)"
   [[ "$api_status" == 200 ]] || abandon_add "$i" "adding n$i failed (HTTP $api_status): $api_body"

@@ -459,6 +459,18 @@ class KvClusterIT {
     }
     assertThat(script("status").lines()).noneMatch(line -> line.startsWith("n2"));
     assertThat(Files.exists(clusterDir.resolve("n2.pid"))).isFalse();
+    // A port held without a listener (here a bound socket; on a busy machine, an outgoing
+    // connection's local port) passes the script's check, and the node fails to bind it: the add
+    // says why, as start does, not only "did not come up".
+    try (java.net.Socket holder = new java.net.Socket()) {
+      holder.bind(new java.net.InetSocketAddress("127.0.0.1", httpBase + 2));
+      ScriptRun failed = scriptRun("add", "2");
+      assertThat(failed.status()).as(failed.output()).isNotZero();
+      assertThat(failed.output())
+          .contains("n2 did not come up: error: HTTP address 127.0.0.1:" + (httpBase + 2))
+          .contains("is in use");
+    }
+    assertThat(Files.exists(clusterDir.resolve("n2.pid"))).isFalse();
 
     assertThat(script("add", "2")).contains("n2 promoted: it is a voter");
   }
