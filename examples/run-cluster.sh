@@ -23,7 +23,9 @@
 # Node nI listens for Raft (gRPC) on 127.0.0.1:(7100+I) and for HTTP on 127.0.0.1:(8100+I):
 # n1 = 7101/8101, n2 = 7102/8102, n3 = 7103/8103, an added n4 = 7104/8104. Data, logs and PID
 # files live in examples/cluster/ (git-ignored), with the lists of nodes added and removed since
-# the first start (files 'added', 'removed'). Environment overrides: KV_NODES (3),
+# the first start (files 'added', 'removed'). Each node runs its own copy of the jar it was started
+# with (nI/kv.jar), so restarting nodes one at a time with a new KV_JAR upgrades the cluster
+# while it serves (a rolling upgrade). Environment overrides: KV_NODES (3),
 # KV_RAFT_BASE_PORT (7100), KV_HTTP_BASE_PORT (8100), KV_CLUSTER_DIR, KV_JAR, KV_JAVA_OPTS (the
 # nodes' JVM options), KV_BENCH_JAVA_OPTS, KV_BENCH_JAR (the jar that runs `bench`, by default the
 # nodes' jar: e.g. drive an older build's cluster with this build's bench client), KV_TICK_MS (50),
@@ -160,13 +162,10 @@ start_node() {
     port_busy "$port" && die "port $port (for n$i) is in use by another program; stop it or set KV_RAFT_BASE_PORT/KV_HTTP_BASE_PORT"
   done
   mkdir -p "$dir/n$i"
-  # Nodes run from a copy, so a rebuild never swaps the jar under a running JVM; the copy is
-  # refreshed only when no node runs (all nodes of a cluster run the same build).
-  local any=0 j
-  for j in $(all_nodes); do running_pid "$j" >/dev/null && any=1; done
-  if [[ $any -eq 0 || ! -f "$dir/kv.jar" ]]; then
-    cp "$jar" "$dir/kv.jar"
-  fi
+  # Each node runs from its own copy of the jar it is started with (KV_JAR or the build), made
+  # while it is down: a rebuild never swaps the jar under a running JVM, and restarting the nodes
+  # one at a time with a new KV_JAR (or after a rebuild) upgrades the cluster as it serves.
+  cp "$jar" "$dir/n$i/kv.jar"
   # An added node starts (and restarts) in join mode: it learns the cluster from the log.
   local membership=(--peers "$(peers)")
   if was_added "$i"; then
@@ -174,7 +173,7 @@ start_node() {
   fi
   log_offset[$i]="$(stat -c %s "$(log_file "$i")" 2>/dev/null || echo 0)"
   # shellcheck disable=SC2086
-  nohup java $java_opts -jar "$dir/kv.jar" server --id "n$i" "${membership[@]}" \
+  nohup java $java_opts -jar "$dir/n$i/kv.jar" server --id "n$i" "${membership[@]}" \
     --data-dir "$dir/n$i/data" --tick-ms "$tick_ms" >>"$(log_file "$i")" 2>&1 &
   echo $! >"$(pid_file "$i")"
   echo "n$i started (pid $!, raft 127.0.0.1:$(raft_port "$i"), http http://127.0.0.1:$(http_port "$i"))"
@@ -184,8 +183,18 @@ declare -A log_offset # the size of nI's log when start_node started it
 
 # Why node $1 did not come up: the one-line "error: ..." it wrote since start_node started it.
 startup_error() {
-  local line
+  local line low high port
   line="$(tail -c +"$((${log_offset[$1]:-0} + 1))" "$(log_file "$1")" 2>/dev/null | grep -m 1 '^error: ' || true)"
+  # A port in the ephemeral range can be held by any outgoing connection of this machine (the
+  # nodes' own included) without anything listening on it.
+  if [[ "$line" =~ address\ [^\ ]*:([0-9]+)\ is\ in\ use ]] &&
+    read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null; then
+    port="${BASH_REMATCH[1]}"
+    if ((port >= low && port <= high)); then
+      line+=" (port $port is in the ephemeral range $low-$high, where outgoing connections take"
+      line+=" ports too: set KV_RAFT_BASE_PORT/KV_HTTP_BASE_PORT below it)"
+    fi
+  fi
   echo "${line:-no error line}"
 }
 
@@ -311,7 +320,8 @@ add_node() {
   done
   mark added "$i"
   start_node "$i"
-  wait_for_node "$i" "$start_timeout" || abandon_add "$i" "n$i did not come up; see $(log_file "$i")"
+  wait_for_node "$i" "$start_timeout" ||
+    abandon_add "$i" "n$i did not come up: $(startup_error "$i") (see $(log_file "$i"))"
   local body="{\"id\":\"n$i\",\"raft\":\"127.0.0.1:$(raft_port "$i")\",\"http\":\"127.0.0.1:$(http_port "$i")\"}"
   api POST /v1/members "$body" "$i" || abandon_add "$i" "no member answered; is there a leader? ($0 status)"
   [[ "$api_status" == 200 ]] || abandon_add "$i" "adding n$i failed (HTTP $api_status): $api_body"
@@ -381,7 +391,7 @@ recover_node() {
       die "n$j runs: recover is for a majority lost for good; while one is up, replace nodes with remove and add (or stop every other node first)"
   done
   [[ -d "$dir/n$i/data" ]] || die "n$i has no data in $dir/n$i/data"
-  node_jar="$dir/kv.jar"
+  node_jar="$dir/n$i/kv.jar" # the build n$i ran
   [[ -f "$node_jar" ]] || node_jar="$jar"
   stop_node "$i"
   java -Xmx256m -jar "$node_jar" recover --id "n$i" --data-dir "$dir/n$i/data" \
@@ -542,7 +552,7 @@ case "$cmd" in
     echo "removed $dir"
     ;;
   help | -h | --help)
-    sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     die "unknown command '$cmd' (try: $0 help)"

@@ -127,12 +127,15 @@ final class MembershipChanges {
   /**
    * The configuration in force is {@code membership} from entry {@code index}: tells the transport
    * and the listener if it changed. Call before sending the messages of the Ready that reports it.
+   *
+   * @return whether it changed (and the transport was told)
    */
-  void announce(Membership membership, long index) {
+  boolean announce(Membership membership, long index) {
     if (index == announcedIndex && membership.equals(announced)) {
-      return;
+      return false;
     }
     announceChanged(membership, index);
+    return true;
   }
 
   // Out of line: announce runs for every Ready, a change is rare.

@@ -693,7 +693,11 @@ public final class NodeLoop implements Transport.Inbox {
     if (now.role() == Role.LEADER) {
       snapshots.update(now.term(), ready.snapshotPeers());
     }
-    membershipChanges.announce(ready.membership(), ready.membershipIndex());
+    if (membershipChanges.announce(ready.membership(), ready.membershipIndex())) {
+      // After the transport followed the configuration: checked before, a removed member was
+      // still one of its peers, and "not a member" stayed among the problems until the next change.
+      problems.membershipChanged(ready.membership());
+    }
     if (!write && alone) {
       // Nothing to write, or only a commit index the writer would not save: every earlier Ready
       // is durable, so the messages may leave and the entries be applied now.
@@ -821,7 +825,6 @@ public final class NodeLoop implements Transport.Inbox {
   /** The role, term, leader, configuration or a follower's replication state changed. */
   private void shapeChanged(RaftStatus previous, RaftStatus next) {
     next.leader().ifPresent(leaderWaiters::leaderKnown);
-    problems.membershipChanged(next.membership());
     askLeaderCommitForReadiness();
     if (previous.role() == Role.LEADER && next.role() != Role.LEADER) {
       proposals.failAll(() -> NodeErrors.lostLeadership(id));

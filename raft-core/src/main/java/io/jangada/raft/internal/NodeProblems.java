@@ -57,7 +57,11 @@ final class NodeProblems {
     membershipChanged(membership);
   }
 
-  /** The configuration in force is {@code membership}: recomputes the problems if it changed. */
+  /**
+   * The configuration in force is {@code membership}, and the transport has been told (so that the
+   * peers of one that follows the configuration are compared after they followed it): recomputes
+   * the problems if it changed.
+   */
   void membershipChanged(Membership membership) {
     if (membership.equals(checked)) {
       return;

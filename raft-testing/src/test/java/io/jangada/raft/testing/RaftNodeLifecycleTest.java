@@ -269,6 +269,29 @@ class RaftNodeLifecycleTest {
     }
   }
 
+  /** A transport of the virtual network whose peers follow the configuration, as gRPC's do. */
+  static final class FollowingTransport extends ForwardingTransport {
+    volatile Set<NodeId> peers = Set.of();
+
+    FollowingTransport(Transport delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public Optional<Set<NodeId>> peers() {
+      return Optional.of(peers);
+    }
+
+    @Override
+    public void membershipChanged(Membership membership) {
+      Set<NodeId> members = new java.util.TreeSet<>(membership.members());
+      members.addAll(membership.outgoingVoters());
+      members.remove(N1);
+      peers = Set.copyOf(members);
+      super.membershipChanged(membership);
+    }
+  }
+
   private static RaftNode nodeWith(ManualScheduler scheduler, Transport transport) {
     return RaftNode.builder()
         .id(N1)
@@ -312,6 +335,46 @@ class RaftNodeLifecycleTest {
     assertThat(node.status().problems()).singleElement().asString().contains("[n9]", "not members");
     transport.problems = List.of("rejected frames of cluster 'other' from n2");
     assertThat(node.status().problems()).hasSize(2).last().asString().contains("cluster 'other'");
+    node.close();
+  }
+
+  /**
+   * Removing a member is no configuration problem: the status compares the configuration with the
+   * transport's peers after the transport followed it, not before (which reported the removed
+   * member as a "transport peer that is not a member" until the next change, and logged a WARN).
+   */
+  @Test
+  void aRemovedMemberIsNoProblemForATransportThatFollowsTheConfiguration() {
+    ManualScheduler scheduler = new ManualScheduler();
+    VirtualNetwork network = new VirtualNetwork(scheduler, new SplittableRandom(7));
+    RaftNode node =
+        RaftNode.builder()
+            .id(N1)
+            .membership(Membership.ofVoters(N1))
+            .stateMachine(new RecordingStateMachine())
+            .logStorage(new InMemoryLogStorage())
+            .stateStorage(new InMemoryStateStorage())
+            .transport(new FollowingTransport(network.transport(N1)))
+            .scheduler(scheduler)
+            .seed(1)
+            .tickInterval(TICK)
+            .callbackExecutor(Runnable::run)
+            .build();
+    node.start();
+    scheduler.runUntilIdle();
+    scheduler.advance(Duration.ofSeconds(2));
+    assertThat(node.status().role()).isEqualTo(io.jangada.raft.Role.LEADER);
+
+    CompletableFuture<?> added = node.addLearner(N2, "127.0.0.1:7102");
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThat(added).isCompleted();
+    assertThat(node.status().problems()).isEmpty();
+
+    CompletableFuture<?> removed = node.removeMember(N2);
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThat(removed).isCompleted();
+    assertThat(node.status().membership().contains(N2)).isFalse();
+    assertThat(node.status().problems()).isEmpty();
     node.close();
   }
 }

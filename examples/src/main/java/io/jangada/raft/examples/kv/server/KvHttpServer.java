@@ -394,7 +394,7 @@ public final class KvHttpServer implements AutoCloseable {
                   HttpError e =
                       kvPut && error instanceof IllegalArgumentException
                           ? tooLarge(max)
-                          : new HttpError(400, "could not read the request body: " + error);
+                          : bodyNotRead(error);
                   BodyDrain.thenRun(
                       source, DRAIN_LIMIT, () -> write(response, callback, answerError(e)));
                   return;
@@ -407,6 +407,20 @@ public final class KvHttpServer implements AutoCloseable {
               }));
       return true;
     }
+  }
+
+  /**
+   * The answer to a body that could not be read: a connection that ended before the body did (an
+   * {@link IOException}, e.g. Jetty's {@code EofException} when this server stops during a rolling
+   * restart) is no fault of the request, so it is a 503 to send again (nothing was proposed); a
+   * malformed body (bad chunked framing) is a 400.
+   */
+  private static HttpError bodyNotRead(Throwable error) {
+    if (error instanceof IOException) {
+      return new HttpError(503, "the request body did not arrive whole (" + error + "); retry")
+          .header("Retry-After", "1");
+    }
+    return new HttpError(400, "could not read the request body: " + error);
   }
 
   private void dispatch(Request request, Response response, Callback callback, byte[] body) {

@@ -255,18 +255,29 @@ public final class ServerCommand implements Callable<Integer> {
         plan.raftListen(),
         plan.httpListen(),
         dataDir,
-        plan.join()
-            ? "joining: add it with POST /v1/members {\"id\":\""
-                + plan.self()
-                + "\",\"raft\":\""
-                + plan.raftListen()
-                + "\",\"http\":\""
-                + plan.httpListen()
-                + "\"} on any member"
-            : running.raftNode().status().membership().describe());
+        cluster(plan, running.raftNode().status().membership()));
     int status = exitStatus.get();
     stop.run();
     return status;
+  }
+
+  /**
+   * The cluster part of the "running" line: the configuration in force, or, for a node in join mode
+   * that has none yet, how to add it. A node added earlier restarts in join mode too
+   * (run-cluster.sh does so) with the configuration from its data directory: it is a member
+   * already, and telling the operator to add it would only earn a 409.
+   */
+  static String cluster(Plan plan, Membership inForce) {
+    if (!plan.join() || !inForce.isEmpty()) {
+      return inForce.describe();
+    }
+    return "joining: add it with POST /v1/members {\"id\":\""
+        + plan.self()
+        + "\",\"raft\":\""
+        + plan.raftListen()
+        + "\",\"http\":\""
+        + plan.httpListen()
+        + "\"} on any member";
   }
 
   /**

@@ -42,6 +42,8 @@ class KvClusterIT {
   private final Map<String, String> acknowledged = new LinkedHashMap<>();
   // KV_NODES for run-cluster.sh, when a test starts another number of nodes than 3.
   private String nodes = "3";
+  // KV_JAR for run-cluster.sh: the build under test, or another one (a rolling upgrade).
+  private String jar = System.getProperty("kv.jar");
 
   @BeforeEach
   void pickPortsAndDir() throws IOException {
@@ -81,7 +83,7 @@ class KvClusterIT {
     command.add(System.getProperty("kv.script", "run-cluster.sh"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("KV_JAR", System.getProperty("kv.jar"));
+    builder.environment().put("KV_JAR", jar);
     builder.environment().put("KV_CLUSTER_DIR", clusterDir.toString());
     builder.environment().put("KV_RAFT_BASE_PORT", Integer.toString(raftBase));
     builder.environment().put("KV_HTTP_BASE_PORT", Integer.toString(httpBase));
@@ -221,8 +223,19 @@ class KvClusterIT {
     acknowledged.put("idem", "second");
     lastIndex = Math.max(lastIndex, JSON.readTree(retry.body()).get("index").asLong());
 
-    // Restart the old leader; it must catch up with everything acknowledged meanwhile.
+    // Restart the old leader from another build (a rolling upgrade: KV_JAR names the new jar);
+    // it must run that build and catch up with everything acknowledged meanwhile.
+    Path upgrade = clusterDir.resolveSibling(clusterDir.getFileName() + "-upgrade.jar");
+    Files.copy(Path.of(jar), upgrade);
+    try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(upgrade)) {
+      Files.writeString(zip.getPath("UPGRADED.txt"), "another build");
+    }
+    jar = upgrade.toString();
     script("start", Integer.toString(leader));
+    jar = System.getProperty("kv.jar");
+    assertThat(Files.mismatch(runningJar(leader), upgrade))
+        .as("n%d runs %s, the jar it was restarted with", leader, upgrade)
+        .isEqualTo(-1L);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (status(leader).get("appliedIndex").asLong() < lastIndex) {
       assertThat(System.nanoTime())
@@ -263,6 +276,16 @@ class KvClusterIT {
     }
     JsonNode members = JSON.readTree(get(4, "/v1/members").body());
     assertThat(members.get("voters").toString()).contains("\"n4\"").doesNotContain("n" + leader);
+  }
+
+  /** The jar node {@code i}'s process runs ({@code java ... -jar JAR}, from /proc). */
+  private Path runningJar(int i) throws IOException {
+    String pid = Files.readString(clusterDir.resolve("n" + i + ".pid")).trim();
+    List<String> args =
+        List.of(
+            new String(Files.readAllBytes(Path.of("/proc", pid, "cmdline")), StandardCharsets.UTF_8)
+                .split("\0"));
+    return Path.of(args.get(args.indexOf("-jar") + 1));
   }
 
   /** Starts run-cluster.sh without waiting for it (it waits up to 30 s for a leader). */
@@ -435,6 +458,18 @@ class KvClusterIT {
       assertThat(failed.output()).contains("in use");
     }
     assertThat(script("status").lines()).noneMatch(line -> line.startsWith("n2"));
+    assertThat(Files.exists(clusterDir.resolve("n2.pid"))).isFalse();
+    // A port held without a listener (here a bound socket; on a busy machine, an outgoing
+    // connection's local port) passes the script's check, and the node fails to bind it: the add
+    // says why, as start does, not only "did not come up".
+    try (java.net.Socket holder = new java.net.Socket()) {
+      holder.bind(new java.net.InetSocketAddress("127.0.0.1", httpBase + 2));
+      ScriptRun failed = scriptRun("add", "2");
+      assertThat(failed.status()).as(failed.output()).isNotZero();
+      assertThat(failed.output())
+          .contains("n2 did not come up: error: HTTP address 127.0.0.1:" + (httpBase + 2))
+          .contains("is in use");
+    }
     assertThat(Files.exists(clusterDir.resolve("n2.pid"))).isFalse();
 
     assertThat(script("add", "2")).contains("n2 promoted: it is a voter");

@@ -140,6 +140,31 @@ class KvHttpOperabilityTest {
     assertThat(cluster.get(leader, "/v1/kv/parts").body()).isEqualTo("first-half");
   }
 
+  /**
+   * A write whose body is still arriving when the node stops (a rolling restart) is not the
+   * client's fault: it gets a retryable 503, not a 400 that tells the client not to send it again.
+   */
+  @Test
+  void aBodyCutOffByTheNodeStoppingIs503Not400() throws Exception {
+    NodeId node = cluster.ids().get(0);
+    URI base = cluster.urls.get(node);
+    try (Socket socket = new Socket("127.0.0.1", base.getPort())) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "PUT /v1/kv/cut HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nfirst"
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(200); // the server reads the headers and the first part meanwhile
+      cluster.servers.get(node).close();
+      String answer = readUntil(socket.getInputStream(), "}");
+      assertThat(answer).doesNotStartWith("HTTP/1.1 400");
+      if (!answer.isEmpty()) {
+        assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After");
+      }
+    }
+  }
+
   /** What {@code in} sends until {@code marker} (or its end), as ASCII. */
   private static String readUntil(InputStream in, String marker) throws IOException {
     StringBuilder text = new StringBuilder();

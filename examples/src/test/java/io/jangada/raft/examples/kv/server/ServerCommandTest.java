@@ -6,6 +6,7 @@ import io.jangada.raft.examples.kv.Main;
 import io.jangada.raft.model.Bytes;
 import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
+import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.storage.file.DataDirIdentity;
 import io.jangada.raft.storage.file.FileStorage;
@@ -104,6 +105,32 @@ class ServerCommandTest {
     assertThat(plan.membership().isEmpty()).isTrue();
     assertThat(plan.members()).containsOnlyKeys(NodeId.of("n4"));
     assertThat(plan.raftListen()).isEqualTo(new HostPort("127.0.0.1", 7104));
+  }
+
+  /**
+   * A node added earlier restarts in join mode (run-cluster.sh does so) with the configuration from
+   * its data directory: its "running" line names that configuration, and tells the operator to add
+   * the node only while it has none.
+   */
+  @Test
+  void aJoinModeNodeThatIsAMemberAlreadyIsNotToldToAddItself() {
+    ServerCommand.Plan plan =
+        plan(
+            "--id",
+            "n4",
+            "--join",
+            "--raft-listen",
+            "127.0.0.1:7104",
+            "--http-listen",
+            "127.0.0.1:8104",
+            "--data-dir",
+            "d");
+    assertThat(ServerCommand.cluster(plan, plan.membership()))
+        .startsWith("joining: add it with POST /v1/members {\"id\":\"n4\"");
+    Membership member = Membership.ofVoters(NodeId.of("n1"), NodeId.of("n4"));
+    assertThat(ServerCommand.cluster(plan, member))
+        .isEqualTo(member.describe())
+        .doesNotContain("add it");
   }
 
   @Test
