@@ -89,6 +89,33 @@ class RaftClientErrorsTest {
   }
 
   @Test
+  void aNodeThatComesBackIsReachedWithoutWaitingOutTheChannelsBackoff() throws Exception {
+    cluster = new RealCluster(List.of(N1), dir, "errors").serveClients();
+    try (RaftClient client =
+        RaftClient.builder()
+            .endpoints(cluster.address(N1))
+            .clusterId("errors")
+            .deadline(Duration.ofSeconds(90))
+            .build()) {
+      long start = System.nanoTime();
+      java.util.concurrent.CompletableFuture<Bytes> put = client.submit(Bytes.ofUtf8("I x"));
+      // 20 s of refused connections: gRPC's own reconnect backoff (1 s, x1.6 each, +-20 %) has
+      // grown to about 10 s between tries by then, the client's stays at most 1 s.
+      while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+        assertThat(put).isNotDone();
+        Thread.sleep(100);
+      }
+      cluster.start(N1);
+      cluster.awaitLeader();
+      long up = System.nanoTime();
+      assertThat(put.get(60, TimeUnit.SECONDS).toUtf8()).isEqualTo("1");
+      assertThat(Duration.ofNanos(System.nanoTime() - up))
+          .as("time from the node's election to the answer")
+          .isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
   void noReachableNodeFailsWithNoLeaderAtTheDeadline() throws Exception {
     int port = LoopbackPorts.freeLoopbackAddress().getPort(); // nothing listens there
     try (RaftClient client =

@@ -513,6 +513,9 @@ public final class RaftClient implements AutoCloseable {
             new RequestTooLargeException(what + " refused by " + endpoint + ": " + status));
         return;
       }
+      if (status.getCode() == Status.Code.UNAVAILABLE) {
+        resetBackoff(endpoint);
+      }
       failed(error, status.getCode() != Status.Code.UNAVAILABLE);
     }
 
@@ -592,6 +595,19 @@ public final class RaftClient implements AutoCloseable {
   private void forget(String endpoint) {
     if (endpoint != null && endpoint.equals(leader)) {
       leader = null;
+    }
+  }
+
+  /**
+   * Our own backoff decides when {@code endpoint} is tried again, not its channel's: after a node
+   * was down for a while, gRPC's reconnect backoff (up to two minutes) would fail every attempt on
+   * that channel at once, long after the node is back (a whole cluster restarted, a client whose
+   * only reachable seed restarted).
+   */
+  private void resetBackoff(String endpoint) {
+    ManagedChannel channel = endpoint == null ? null : channels.get(endpoint);
+    if (channel != null) {
+      channel.resetConnectBackoff();
     }
   }
 
