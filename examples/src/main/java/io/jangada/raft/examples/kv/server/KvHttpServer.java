@@ -51,6 +51,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Invocable;
@@ -143,16 +144,30 @@ public final class KvHttpServer implements AutoCloseable {
    * @param maxValueBytes the largest accepted value (413 above it)
    * @param requestTimeout how long a request waits for the node before answering 504
    * @param threads worker threads
+   * @param drainTimeout how long {@link #drain()} waits for the requests in flight to be answered
    */
-  public record Options(int maxValueBytes, Duration requestTimeout, int threads) {
+  public record Options(
+      int maxValueBytes, Duration requestTimeout, int threads, Duration drainTimeout) {
+
+    /** The default drain timeout: a write or a read waiting for its quorum needs far less. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
     public Options {
       if (maxValueBytes < 0 || threads < 1) {
         throw new IllegalArgumentException("maxValueBytes must be >= 0 and threads >= 1");
       }
       Objects.requireNonNull(requestTimeout, "requestTimeout");
+      if (drainTimeout.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout must be >= 0");
+      }
     }
 
-    /** 1 MiB values, 10 s timeout, 64 threads. */
+    /** The given limits, with {@link #DEFAULT_DRAIN_TIMEOUT}. */
+    public Options(int maxValueBytes, Duration requestTimeout, int threads) {
+      this(maxValueBytes, requestTimeout, threads, DEFAULT_DRAIN_TIMEOUT);
+    }
+
+    /** 1 MiB values, 10 s timeout, 64 threads, 5 s drain. */
     public static Options defaults() {
       return new Options(1 << 20, Duration.ofSeconds(10), 64);
     }
@@ -169,6 +184,8 @@ public final class KvHttpServer implements AutoCloseable {
   private final WriteSession writeSession;
   private final Server server;
   private final ServerConnector connector;
+  // Counts the requests in flight; once shut down (drain), answers new ones 503 via JsonErrors.
+  private final GracefulHandler graceful;
   private final ExecutorService workers;
   private final WriteAnswers answers;
   private final ScheduledThreadPoolExecutor timeouts;
@@ -225,10 +242,15 @@ public final class KvHttpServer implements AutoCloseable {
     connector.setHost(listen.host());
     connector.setPort(listen.port());
     connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+    // Jetty shortens every connection's idle timeout to this when the drain begins (1 s by
+    // default): a write waiting longer for its commit would lose its connection, the very reset
+    // the drain is there to avoid. Idle connections are closed when the server stops.
+    connector.setShutdownIdleTimeout(IDLE_TIMEOUT.toMillis());
     connector.setAcceptQueueSize(128);
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
-    server.setHandler(new Entry());
+    this.graceful = new GracefulHandler(new Entry());
+    server.setHandler(graceful);
     server.setErrorHandler(new JsonErrors());
   }
 
@@ -283,7 +305,41 @@ public final class KvHttpServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  /** Stops accepting requests and ends the worker threads. Idempotent. */
+  /**
+   * Stops taking requests, and waits until the requests in flight are answered, at most {@link
+   * Options#drainTimeout()}. From the first moment, a new connection is refused and a new request
+   * on an open connection is answered 503 with {@code Retry-After} and {@code Connection: close}
+   * (send it to another node); every answer closes its connection. A request in flight (a write
+   * waiting for its commit, a read for its ReadIndex) goes on as usual: the node must keep running
+   * meanwhile, so a server command drains, then closes the node, then {@link #close}s this server.
+   * Idempotent; blocks the calling thread.
+   *
+   * @return whether every request in flight was answered within the drain timeout
+   */
+  public boolean drain() {
+    CompletableFuture<Void> drained = graceful.shutdown(); // from now on new requests get a 503
+    connector.shutdown(); // no more keep-alive: each answer from now on closes its connection
+    connector.close(); // new connections are refused (rather than left waiting in the backlog)
+    try {
+      drained.get(options.drainTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      log.warn(
+          "{} HTTP requests still in flight after the drain timeout of {} ms",
+          graceful.getCurrentRequestCount(),
+          options.drainTimeout().toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.warn("draining the HTTP server failed", e);
+    }
+    return false;
+  }
+
+  /**
+   * Stops the server at once: open connections are closed, requests in flight get no answer (call
+   * {@link #drain()} first for those), and the worker threads end. Idempotent.
+   */
   @Override
   public void close() {
     try {
@@ -461,12 +517,7 @@ public final class KvHttpServer implements AutoCloseable {
             write(response, callback, exchange);
           });
     } catch (RejectedExecutionException e) {
-      write(
-          response,
-          callback,
-          answerError(
-              new HttpError(503, "node unavailable: the server is stopping")
-                  .header("Retry-After", "1")));
+      write(response, callback, answerError(stopping()));
     }
   }
 
@@ -556,6 +607,14 @@ public final class KvHttpServer implements AutoCloseable {
   }
 
   // ---- answers ----
+
+  /** The answer to a request that arrives while the server stops: retry on another node. */
+  HttpError stopping() {
+    return translate(
+            new NodeClosedException("the server is stopping; send the request to another node"))
+        .with("node", self.value())
+        .header("Connection", "close");
+  }
 
   HttpError noLeader() {
     return new HttpError(503, "no leader is known right now; retry shortly")
@@ -687,10 +746,23 @@ public final class KvHttpServer implements AutoCloseable {
         : new HttpField(name, value);
   }
 
-  /** Jetty's own errors (a bad request line, a header too large) as JSON too. */
-  private static final class JsonErrors implements Request.Handler {
+  /**
+   * Jetty's own errors (a bad request line, a header too large) as JSON too; and the 503 {@link
+   * GracefulHandler} answers to a request that arrives during the {@link #drain()}, as {@link
+   * #stopping()}.
+   */
+  private final class JsonErrors implements Request.Handler {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+      if (graceful.isShutdown()
+          && Integer.valueOf(503)
+              .equals(
+                  request.getAttribute(
+                      org.eclipse.jetty.server.handler.ErrorHandler.ERROR_STATUS))) {
+        response.getHeaders().add(nodeField);
+        write(response, callback, answerError(stopping()));
+        return true;
+      }
       Object message =
           request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_MESSAGE);
       String text = message == null ? "bad request" : message.toString();

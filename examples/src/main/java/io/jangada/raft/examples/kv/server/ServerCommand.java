@@ -27,11 +27,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kv server}: one node of the key-value cluster, in its own process. Raft traffic goes over
  * gRPC (raft-grpc), the log and snapshots to {@code --data-dir} (raft-storage-file), clients talk
- * HTTP/JSON ({@link KvHttpServer}). Runs until SIGTERM/SIGINT; then, if it leads, it first hands
- * leadership to an up-to-date follower (at most one election timeout) so that a rolling restart
- * costs no election. If its storage or state machine fails (a full disk, say), it logs why and
- * exits with status {@value #EXIT_NODE_FAILED} instead of lingering as a node that fails every
- * request.
+ * HTTP/JSON ({@link KvHttpServer}). Runs until SIGTERM/SIGINT; then it drains the HTTP server (new
+ * requests get 503, those in flight are answered, at most {@code --drain-timeout-ms}), then, if it
+ * leads, hands leadership to an up-to-date follower (at most one election timeout) so that a
+ * rolling restart costs no election, and stops. If its storage or state machine fails (a full disk,
+ * say), it logs why and exits with status {@value #EXIT_NODE_FAILED} instead of lingering as a node
+ * that fails every request.
  *
  * <p>{@code --peers} lists the cluster as {@code id=host:raftPort:httpPort}, comma-separated. It
  * may list every node including this one (the same string on every node, as run-cluster.sh does),
@@ -100,6 +101,14 @@ public final class ServerCommand implements Callable<Integer> {
       description =
           "How long a client request may wait for the cluster (default: ${DEFAULT-VALUE}).")
   long requestTimeoutMs;
+
+  @Option(
+      names = "--drain-timeout-ms",
+      defaultValue = "5000",
+      description =
+          "On SIGTERM, how long the requests in flight may take to be answered before the node"
+              + " closes; new requests get 503 meanwhile (default: ${DEFAULT-VALUE}).")
+  long drainTimeoutMs;
 
   /** What the server runs on, once resolved from the flags. */
   record Plan(
@@ -182,6 +191,9 @@ public final class ServerCommand implements Callable<Integer> {
     if (requestTimeoutMs < 1) {
       throw new IllegalArgumentException("--request-timeout-ms must be >= 1");
     }
+    if (drainTimeoutMs < 0) {
+      throw new IllegalArgumentException("--drain-timeout-ms must be >= 0");
+    }
     if (clusterId.isBlank()) {
       throw new IllegalArgumentException("--cluster-id must not be empty");
     }
@@ -206,7 +218,11 @@ public final class ServerCommand implements Callable<Integer> {
               plan.self(),
               lazy,
               plan.httpByNode(),
-              new KvHttpServer.Options(maxValueBytes, Duration.ofMillis(requestTimeoutMs), 64),
+              new KvHttpServer.Options(
+                  maxValueBytes,
+                  Duration.ofMillis(requestTimeoutMs),
+                  64,
+                  Duration.ofMillis(drainTimeoutMs)),
               registry::scrape);
     } catch (BindException e) {
       throw new StartupException("HTTP address " + plan.httpListen() + " is in use");
@@ -225,8 +241,11 @@ public final class ServerCommand implements Callable<Integer> {
     Runnable stop =
         () -> {
           if (closed.compareAndSet(false, true)) {
-            http.close();
+            // The requests in flight are answered first: they need the node, and a leader that
+            // handed over first would turn its writes in flight into indeterminate ones.
+            http.drain();
             running.close(); // a leader hands leadership over first (RaftNode.close)
+            http.close();
           }
         };
     CompletableFuture<Integer> exitStatus = new CompletableFuture<>();

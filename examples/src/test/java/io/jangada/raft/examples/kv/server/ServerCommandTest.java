@@ -190,6 +190,7 @@ class ServerCommandTest {
       {"server", "--id", "n1", "--peers", PEERS, "--data-dir", "d", "--http-listen", "nohost"},
       {"server", "--id", "n 1", "--peers", PEERS, "--data-dir", "d"},
       {"server", "--id", "n1", "--peers", PEERS, "--data-dir", "d", "--frobnicate"},
+      {"server", "--id", "n1", "--peers", PEERS, "--data-dir", "d", "--drain-timeout-ms", "-1"},
     };
     for (String[] args : cases) {
       err.getBuffer().setLength(0);
