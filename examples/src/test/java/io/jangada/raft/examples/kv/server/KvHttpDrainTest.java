@@ -9,12 +9,10 @@ import io.jangada.raft.Committed;
 import io.jangada.raft.RaftHealth;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.ReadConsistency;
-import io.jangada.raft.Role;
 import io.jangada.raft.SessionInfo;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
-import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -78,19 +75,7 @@ class KvHttpDrainTest {
 
     @Override
     public RaftStatus status() {
-      return new RaftStatus(
-          SELF,
-          Role.LEADER,
-          1,
-          Optional.of(SELF),
-          0,
-          0,
-          1,
-          0,
-          0,
-          Membership.ofVoters(SELF),
-          0,
-          Map.of());
+      return TestStatuses.leaderAlone(SELF);
     }
 
     @Override

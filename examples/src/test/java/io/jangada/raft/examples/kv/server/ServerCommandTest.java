@@ -88,19 +88,22 @@ class ServerCommandTest {
             MemberAddress.of(new HostPort("127.0.0.1", 7101), new HostPort("127.0.0.1", 8101)));
   }
 
+  /** n4 started in join mode with its own addresses only. */
+  private static final String[] JOIN_N4 = {
+    "--id",
+    "n4",
+    "--join",
+    "--raft-listen",
+    "127.0.0.1:7104",
+    "--http-listen",
+    "127.0.0.1:8104",
+    "--data-dir",
+    "d"
+  };
+
   @Test
   void joinStartsEmptyWithItsOwnAddressesOnly() {
-    ServerCommand.Plan plan =
-        plan(
-            "--id",
-            "n4",
-            "--join",
-            "--raft-listen",
-            "127.0.0.1:7104",
-            "--http-listen",
-            "127.0.0.1:8104",
-            "--data-dir",
-            "d");
+    ServerCommand.Plan plan = plan(JOIN_N4);
     assertThat(plan.join()).isTrue();
     assertThat(plan.membership().isEmpty()).isTrue();
     assertThat(plan.members()).containsOnlyKeys(NodeId.of("n4"));
@@ -114,17 +117,7 @@ class ServerCommandTest {
    */
   @Test
   void aJoinModeNodeThatIsAMemberAlreadyIsNotToldToAddItself() {
-    ServerCommand.Plan plan =
-        plan(
-            "--id",
-            "n4",
-            "--join",
-            "--raft-listen",
-            "127.0.0.1:7104",
-            "--http-listen",
-            "127.0.0.1:8104",
-            "--data-dir",
-            "d");
+    ServerCommand.Plan plan = plan(JOIN_N4);
     assertThat(ServerCommand.cluster(plan, plan.membership()))
         .startsWith("joining: add it with POST /v1/members {\"id\":\"n4\"");
     Membership member = Membership.ofVoters(NodeId.of("n1"), NodeId.of("n4"));

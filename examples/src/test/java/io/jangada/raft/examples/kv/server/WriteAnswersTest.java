@@ -8,12 +8,10 @@ import io.jangada.raft.Committed;
 import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftStatus;
 import io.jangada.raft.ReadConsistency;
-import io.jangada.raft.Role;
 import io.jangada.raft.SessionInfo;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
-import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -121,19 +118,7 @@ class WriteAnswersTest {
 
     @Override
     public RaftStatus status() {
-      return new RaftStatus(
-          SELF,
-          Role.LEADER,
-          1,
-          Optional.of(SELF),
-          0,
-          0,
-          1,
-          0,
-          0,
-          Membership.ofVoters(SELF),
-          0,
-          Map.of());
+      return TestStatuses.leaderAlone(SELF);
     }
   }
 
