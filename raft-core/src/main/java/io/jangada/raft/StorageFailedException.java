@@ -1,5 +1,8 @@
 package io.jangada.raft;
 
+import io.jangada.raft.internal.StorageFailures;
+import java.util.Optional;
+
 /**
  * A storage operation failed (for example a full or read-only disk). This is fatal for the node: it
  * stopped (its status is {@link RaftStatus.State#FAILED}, role {@link Role#FOLLOWER}, no leader),
@@ -14,5 +17,16 @@ public final class StorageFailedException extends RaftException {
 
   public StorageFailedException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /**
+   * The operating system's reason for the I/O error that caused this failure, with the file when
+   * the error names it, for an operator's log line: {@code "No space left on device (file
+   * /data/n1/log/log-1.open)"}, {@code "permission denied (file /data/n1/state.tmp)"}. Empty when
+   * no I/O error is among the causes (a storage implementation's bug, for example): then the stack
+   * trace is what tells. Any thread; never throws.
+   */
+  public Optional<String> ioReason() {
+    return StorageFailures.ioReason(getCause());
   }
 }

@@ -371,14 +371,14 @@ final class Applier {
     snapshotInProgress = null;
     if (error != null) {
       // Not fatal: the log is simply not compacted; the next threshold crossing tries again.
-      Optional<IOException> io = StorageFailures.ioCause(error);
+      Optional<String> io = StorageFailures.ioReason(error);
       if (io.isPresent()) {
         log.warn(
             "node {} could not write the snapshot at {}: {}; it tries again later, until then its"
                 + " log is not compacted (stack trace at DEBUG)",
             id,
             meta.index(),
-            StorageFailures.reason(io.get()));
+            io.get());
         log.debug("node {} could not write the snapshot at {}", id, meta.index(), error);
       } else {
         log.warn("node {} could not write the snapshot at {}", id, meta.index(), error);

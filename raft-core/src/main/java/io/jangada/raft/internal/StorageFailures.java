@@ -16,8 +16,9 @@ import org.slf4j.Logger;
  * problem, not a bug: one ERROR line naming the node, what it was doing, the file if known and the
  * system's reason, with what to do, tells more than a stack trace of 40 lines, which goes to DEBUG.
  * Anything else (a state machine throwing, a bug) keeps its stack trace. Stateless; any thread.
+ * Public only for {@link StorageFailedException#ioReason()}; the package is not exported.
  */
-final class StorageFailures {
+public final class StorageFailures {
 
   /** What an operator does about a storage I/O failure. */
   static final String ADVICE =
@@ -31,14 +32,22 @@ final class StorageFailures {
    * persisting the log"): in plain words for a storage I/O failure, with the stack trace otherwise.
    */
   static void logStop(Logger log, NodeId id, String what, RaftException error) {
-    Optional<IOException> io =
-        error instanceof StorageFailedException ? ioCause(error.getCause()) : Optional.empty();
+    Optional<String> io =
+        error instanceof StorageFailedException storage ? storage.ioReason() : Optional.empty();
     if (io.isPresent()) {
-      log.error("node {} stops: {}: {}; {}", id, what, reason(io.get()), ADVICE);
+      log.error("node {} stops: {}: {}; {}", id, what, io.get(), ADVICE);
       log.debug("node {} stops: {}", id, error.getMessage(), error.getCause());
     } else {
       log.error("node {} stops: {}", id, error.getMessage(), error.getCause());
     }
+  }
+
+  /**
+   * The system's reason for the I/O error in {@code error}'s chain of causes, with the file if
+   * known ({@link #reason}), or empty if no I/O error is among them.
+   */
+  public static Optional<String> ioReason(Throwable error) {
+    return ioCause(error).map(StorageFailures::reason);
   }
 
   /**

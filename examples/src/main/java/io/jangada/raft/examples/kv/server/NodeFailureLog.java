@@ -2,10 +2,6 @@ package io.jangada.raft.examples.kv.server;
 
 import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.model.NodeId;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -27,8 +23,8 @@ final class NodeFailureLog {
         failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause()
             : failure;
-    Optional<IOException> io =
-        error instanceof StorageFailedException ? ioCause(error.getCause()) : Optional.empty();
+    Optional<String> io =
+        error instanceof StorageFailedException storage ? storage.ioReason() : Optional.empty();
     if (io.isEmpty()) {
       log.error(
           "node {} failed and stops serving; exiting with status {}: {}",
@@ -43,7 +39,7 @@ final class NodeFailureLog {
             + " directory {}, then start the node again: it catches up from the others (stack trace"
             + " at DEBUG)",
         withoutCause(error),
-        reason(io.get()),
+        io.get(),
         exitStatus,
         dataDir.toAbsolutePath());
     log.debug("node {} failed", self, error);
@@ -56,30 +52,5 @@ final class NodeFailureLog {
     return message.endsWith(cause)
         ? message.substring(0, message.length() - cause.length())
         : message;
-  }
-
-  /** The I/O error in {@code error}'s causes (an {@link UncheckedIOException}'s included). */
-  static Optional<IOException> ioCause(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof UncheckedIOException unchecked) {
-        return Optional.of(unchecked.getCause());
-      }
-      if (t instanceof IOException io) {
-        return Optional.of(io);
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** The system's reason, with the file if the exception names it. */
-  static String reason(IOException e) {
-    if (e instanceof FileSystemException fs) {
-      String why =
-          fs.getReason() != null
-              ? fs.getReason()
-              : fs instanceof AccessDeniedException ? "permission denied" : fs.getClass().getName();
-      return fs.getFile() == null ? why : why + " (file " + fs.getFile() + ")";
-    }
-    return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
   }
 }
