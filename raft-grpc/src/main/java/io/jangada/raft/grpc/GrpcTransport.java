@@ -5,7 +5,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.model.Membership;
@@ -185,7 +184,7 @@ public final class GrpcTransport implements Transport {
     service = new RaftGrpcService(self, clusterId, this::admit, inbox, metrics, this::trafficFrom);
     try {
       server =
-          NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
+          TlsMaterial.serverBuilder(listen, tls, new AcceptedHandshakes(self.value()))
               .executor(executor)
               // Raft frames are decoded and handed to the inbox (which never blocks) on the
               // network thread that read them: no hop through the executor per frame. The client

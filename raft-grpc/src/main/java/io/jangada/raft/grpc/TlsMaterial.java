@@ -3,13 +3,16 @@ package io.jangada.raft.grpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -40,18 +43,25 @@ final class TlsMaterial {
     this.clientPrivateKey = clientPrivateKey;
   }
 
-  /** Plain text when {@code tls} is empty. */
-  static ServerCredentials serverCredentials(Optional<TlsMaterial> tls) throws IOException {
+  /**
+   * A gRPC server builder listening on {@code listen}: plain text when {@code tls} is empty, else
+   * TLS (mutual with a client certificate) with failed handshakes reported to {@code handshakes}.
+   */
+  static NettyServerBuilder serverBuilder(
+      SocketAddress listen, Optional<TlsMaterial> tls, AcceptedHandshakes handshakes)
+      throws IOException {
     if (tls.isEmpty()) {
-      return InsecureServerCredentials.create();
+      return NettyServerBuilder.forAddress(listen, InsecureServerCredentials.create());
     }
     TlsMaterial t = tls.get();
-    TlsServerCredentials.Builder b =
-        TlsServerCredentials.newBuilder().keyManager(in(t.certChain), in(t.privateKey));
+    // What TlsServerCredentials would build (gRPC's ciphers, ALPN h2, the best provider), as a
+    // Netty context and negotiator so that failed handshakes can be watched (AcceptedHandshakes).
+    SslContextBuilder b = GrpcSslContexts.forServer(in(t.certChain), in(t.privateKey));
     if (t.clientCertChain.isPresent()) {
-      b.trustManager(in(t.trustedCa)).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      b.trustManager(in(t.trustedCa)).clientAuth(ClientAuth.REQUIRE);
     }
-    return b.build();
+    return NettyServerBuilder.forAddress(listen)
+        .protocolNegotiator(handshakes.negotiator(b.build()));
   }
 
   /** Plain text when {@code tls} is empty. */

@@ -1,5 +1,6 @@
 package io.jangada.raft.grpc;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,8 +9,11 @@ import io.jangada.raft.contract.TransportContract.RecordingInbox;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.testing.LoopbackPorts;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -36,9 +40,55 @@ class GrpcTransportTlsTest {
   private final RecordingInbox inboxB = new RecordingInbox();
   private final List<GrpcTransport> transports = new ArrayList<>();
 
+  private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+  private PrintStream originalStderr;
+
   @AfterEach
   void close() {
     transports.forEach(GrpcTransport::close);
+    if (originalStderr != null) {
+      System.setErr(originalStderr);
+    }
+  }
+
+  /** From now on, what the transports log (slf4j-simple writes to System.err) is kept. */
+  private void captureLog() {
+    originalStderr = System.err;
+    System.setErr(new PrintStream(new TeeStream(stderr, originalStderr), true, UTF_8));
+  }
+
+  /** Waits until the captured log has a line containing {@code text}. */
+  private void awaitLogLine(String text) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!stderr.toString(UTF_8).contains(text)) {
+      assertThat(System.nanoTime() - deadline)
+          .as("a log line with %s in:%n%s", text, stderr.toString(UTF_8))
+          .isNegative();
+      Thread.sleep(20);
+    }
+  }
+
+  /** Writes to both streams. */
+  private static final class TeeStream extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    TeeStream(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public synchronized void write(int c) throws IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public synchronized void write(byte[] buf, int off, int len) throws IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
   }
 
   private static Path pem(String name) {
@@ -135,28 +185,41 @@ class GrpcTransportTlsTest {
 
   @Test
   void aClientWhoseCertificateIsNotTrustedIsRejected() throws Exception {
+    captureLog();
     UnaryOperator<GrpcTransport.Builder> rogue =
         b -> tls(b).clientCertificate(pem("rogue-client.pem"), pem("rogue-client.key"));
     GrpcTransport a = start(A, addrA, B, addrB, inboxA, rogue);
     start(B, addrB, A, addrA, inboxB, GrpcTransportTlsTest::mutualTls);
 
     assertRejected(a);
+    // A client leaves out a certificate the server's CA list does not name: "none" on this side.
+    awaitLogLine(
+        "WARN io.jangada.raft.grpc.AcceptedHandshakes - b: an incoming connection failed its TLS"
+            + " handshake: it sent no client certificate signed by the CA this node trusts");
   }
 
   @Test
   void aClientWithoutCertificateIsRejectedByAMutualTlsServer() throws Exception {
+    captureLog();
     GrpcTransport a = start(A, addrA, B, addrB, inboxA, GrpcTransportTlsTest::tls);
     start(B, addrB, A, addrA, inboxB, GrpcTransportTlsTest::mutualTls);
 
     assertRejected(a);
+    awaitLogLine(
+        "b: an incoming connection failed its TLS handshake: it sent no client certificate signed"
+            + " by the CA this node trusts (mutual TLS is required here");
   }
 
   @Test
   void aPlainTextClientIsRejectedByATlsServer() throws Exception {
+    captureLog();
     GrpcTransport a = start(A, addrA, B, addrB, inboxA, b -> b);
     start(B, addrB, A, addrA, inboxB, GrpcTransportTlsTest::tls);
 
     assertRejected(a);
+    awaitLogLine(
+        "b: an incoming connection failed its TLS handshake: it does not speak TLS (a node or"
+            + " client configured without TLS?) (not an SSL/TLS record)");
   }
 
   @Test
