@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -103,9 +102,9 @@ public final class GrpcTransport implements Transport {
   private final String clusterId;
   private final InetSocketAddress listen;
   private final PeerSet peers;
+  private final PeerDirectory directory; // what the peer set should hold
   private final int maxMessageSize;
   private final Optional<HostAndPort> advertised;
-  private final boolean acceptUnknownSenders;
   private volatile Envelope header; // cluster id, sender and its address, without messages
   private final Limits limits;
   private final Optional<Executor> userExecutor;
@@ -134,9 +133,10 @@ public final class GrpcTransport implements Transport {
     this.clusterId = b.clusterId;
     this.listen = b.listen;
     this.peers = new PeerSet(b.self, b.peers);
+    this.directory =
+        new PeerDirectory(b.self, peers, b.acceptUnknownSenders, () -> closed, dropLog);
     this.maxMessageSize = b.maxMessageSize;
     this.advertised = Optional.ofNullable(b.advertise);
-    this.acceptUnknownSenders = b.acceptUnknownSenders;
     // The address is filled in at start (the port may be chosen then); reserve room for it.
     this.header =
         Envelope.newBuilder()
@@ -182,7 +182,8 @@ public final class GrpcTransport implements Transport {
     Executor executor = userExecutor.orElseGet(() -> ownedExecutor = newOwnedExecutor());
     this.executor = executor;
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("jangada-grpc-timer-" + self));
-    service = new RaftGrpcService(self, clusterId, this::admit, inbox, metrics, this::trafficFrom);
+    service =
+        new RaftGrpcService(self, clusterId, directory, inbox, metrics, directory::trafficFrom);
     try {
       server =
           NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
@@ -234,39 +235,6 @@ public final class GrpcTransport implements Transport {
   }
 
   /**
-   * Whether to accept a frame from {@code sender}: a known peer always; an unknown one only with
-   * {@link Builder#acceptUnknownSenders}, and then its announced address becomes a learned peer so
-   * that replies reach it.
-   */
-  private boolean admit(String sender, String address) {
-    if (peers.isKnown(sender)) {
-      return true;
-    }
-    if (!acceptUnknownSenders || closed) {
-      return false;
-    }
-    NodeId id;
-    try {
-      id = NodeId.of(sender);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    if (!address.isEmpty()) {
-      HostAndPort hp;
-      try {
-        hp = HostAndPort.fromString(address);
-      } catch (IllegalArgumentException e) {
-        dropLog.warn(self + ": " + sender + " announces a bad address '" + address + "'");
-        return true; // the message is still valid; replies cannot reach the sender
-      }
-      if (hp.hasPort() && peers.learn(id, hp)) {
-        log.info("{}: learned peer {} at {} from its frames", self, id, hp);
-      }
-    }
-    return true;
-  }
-
-  /**
    * Adds a peer at run time, e.g. after a membership change: from now on messages to it are sent
    * and frames from it are accepted. Before {@link #start} it is the same as {@link Builder#peer}.
    * A peer learned from its frames becomes a configured one (at {@code address}).
@@ -277,8 +245,7 @@ public final class GrpcTransport implements Transport {
   public void addPeer(NodeId id, InetSocketAddress address) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(address, "address");
-    closeAll(peers.add(id, HostAndPort.fromParts(address.getHostString(), address.getPort())));
-    log.info("{}: added peer {} at {}", self, id, address);
+    directory.add(id, address);
   }
 
   /**
@@ -288,22 +255,7 @@ public final class GrpcTransport implements Transport {
    */
   public void removePeer(NodeId id) {
     Objects.requireNonNull(id, "id");
-    List<PeerChannel> closed = peers.remove(id);
-    if (!closed.isEmpty()) {
-      closeAll(closed);
-      log.info("{}: removed peer {}", self, id);
-    }
-  }
-
-  /**
-   * A valid frame from {@code sender} arrived: it is up, so if our stream to it waits out a
-   * reconnect backoff (for example because it just restarted), reconnect now.
-   */
-  private void trafficFrom(String sender) {
-    PeerChannel channel = peers.channel(NodeId.of(sender));
-    if (channel != null) {
-      channel.peerIsAlive();
-    }
+    directory.remove(id);
   }
 
   /**
@@ -344,13 +296,7 @@ public final class GrpcTransport implements Transport {
    * @throws IllegalStateException if the transport is closed
    */
   public void setPeers(Map<NodeId, String> peers) {
-    Map<NodeId, HostAndPort> target = new TreeMap<>();
-    peers.forEach((id, address) -> target.put(id, Builder.parse(address)));
-    Map<NodeId, HostAndPort> before = this.peers.addresses();
-    closeAll(this.peers.set(target));
-    if (!before.equals(this.peers.addresses())) {
-      log.info("{}: peers now {} (were {})", self, this.peers, before);
-    }
+    directory.set(peers);
   }
 
   /**
@@ -362,50 +308,12 @@ public final class GrpcTransport implements Transport {
    */
   @Override
   public void membershipChanged(Membership membership) {
-    if (membership.isEmpty() || closed) {
-      return;
-    }
-    Map<NodeId, String> known = peerAddresses();
-    Set<NodeId> members = new TreeSet<>(membership.members());
-    members.addAll(membership.outgoingVoters());
-    Map<NodeId, HostAndPort> target = new TreeMap<>();
-    for (NodeId member : members) {
-      if (member.equals(self)) {
-        continue;
-      }
-      Optional<String> address =
-          membership.address(member).or(() -> Optional.ofNullable(known.get(member)));
-      if (address.isEmpty()) {
-        log.warn(
-            "{}: member {} has no address in the configuration; cannot reach it", self, member);
-        continue;
-      }
-      try {
-        target.put(member, Builder.parse(address.get()));
-      } catch (IllegalArgumentException e) {
-        log.error("{}: member {} has a bad address: {}", self, member, e.getMessage());
-      }
-    }
-    Map<NodeId, HostAndPort> before = peers.addresses();
-    try {
-      closeAll(peers.set(target));
-    } catch (IllegalStateException e) {
-      return; // closed meanwhile
-    }
-    if (!before.equals(peers.addresses())) {
-      log.info("{}: peers follow the configuration: now {} (were {})", self, peers, before);
-    }
+    directory.follow(membership);
   }
 
   /** The current peers and their addresses ({@code host:port}), configured and learned. */
   public Map<NodeId, String> peerAddresses() {
-    Map<NodeId, String> result = new TreeMap<>();
-    peers.addresses().forEach((id, address) -> result.put(id, address.toString()));
-    return result;
-  }
-
-  private static void closeAll(List<PeerChannel> channels) {
-    channels.forEach(PeerChannel::close);
+    return directory.addresses();
   }
 
   private PeerChannel newPeerChannel(NodeId peer, HostAndPort address) {
