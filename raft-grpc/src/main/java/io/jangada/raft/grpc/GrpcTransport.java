@@ -2,10 +2,6 @@ package io.jangada.raft.grpc;
 
 import com.google.common.net.HostAndPort;
 import io.grpc.ChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.model.Membership;
@@ -120,12 +116,11 @@ public final class GrpcTransport implements Transport {
   // Guarded by this.
   private boolean started;
   private volatile boolean closed;
-  private Server server;
+  private TransportServer server;
   private RaftGrpcService service;
   private ExecutorService ownedExecutor;
   private ScheduledExecutorService timer;
   private volatile Executor executor;
-  private ChannelCredentials credentials;
   private volatile Inbox inbox;
 
   private GrpcTransport(Builder b) {
@@ -185,23 +180,13 @@ public final class GrpcTransport implements Transport {
     service =
         new RaftGrpcService(self, clusterId, directory, inbox, metrics, directory::trafficFrom);
     try {
-      server =
-          NettyServerBuilder.forAddress(listen, TlsMaterial.serverCredentials(tls))
-              .executor(executor)
-              // Raft frames are decoded and handed to the inbox (which never blocks) on the
-              // network thread that read them: no hop through the executor per frame. The client
-              // service's handlers only hand requests to the node: they run there too.
-              .callExecutor(RaftClientGrpcService.directFor(RaftGrpcService.DIRECT_FOR_RAFT_STREAM))
-              .maxInboundMessageSize(maxMessageSize)
-              .permitKeepAliveTime(10, TimeUnit.SECONDS)
-              .addService(service.definition())
-              .fallbackHandlerRegistry(clientServices)
-              .build();
+      server = new TransportServer(listen, tls, executor, maxMessageSize, service, clientServices);
       server.start();
     } catch (IOException | RuntimeException e) {
       close();
       throw new IOException(self + ": cannot listen on " + listen + ": " + e.getMessage(), e);
     }
+    ChannelCredentials credentials;
     try {
       credentials = TlsMaterial.channelCredentials(tls);
     } catch (IOException | RuntimeException e) {
@@ -210,28 +195,27 @@ public final class GrpcTransport implements Transport {
     }
     Envelope.Builder headerBuilder =
         Envelope.newBuilder().setClusterId(clusterId).setSender(self.value());
-    advertisedAddress().ifPresent(a -> headerBuilder.setSenderAddress(a.toString()));
+    server.advertised(advertised).ifPresent(a -> headerBuilder.setSenderAddress(a.toString()));
     header = headerBuilder.build();
-    peers.start(this::newPeerChannel);
+    PeerDialer dialer =
+        new PeerDialer(
+            self,
+            credentials,
+            maxMessageSize,
+            header,
+            connectionProblems,
+            executor,
+            timer,
+            this::reportUnreachable,
+            limits,
+            metrics);
+    peers.start(dialer::open);
     log.info(
         "{}: listening on {}, advertising {}, peers {}",
         self,
         boundAddress(),
         header.getSenderAddress().isEmpty() ? "no address" : header.getSenderAddress(),
         peers);
-  }
-
-  /**
-   * The advertised address, else the listen address unless it is a wildcard (with the real port).
-   */
-  private Optional<HostAndPort> advertisedAddress() {
-    if (advertised.isPresent()) {
-      return advertised;
-    }
-    if (listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()) {
-      return Optional.empty();
-    }
-    return Optional.of(HostAndPort.fromParts(listen.getHostString(), boundAddress().getPort()));
   }
 
   /**
@@ -316,32 +300,6 @@ public final class GrpcTransport implements Transport {
     return directory.addresses();
   }
 
-  private PeerChannel newPeerChannel(NodeId peer, HostAndPort address) {
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress(address.getHost(), address.getPort(), credentials)
-            // Callbacks (stream ready, stream ended) are short and never block: run them on the
-            // network thread, which then writes the queued frames itself (PeerChannel).
-            .directExecutor()
-            .maxInboundMessageSize(maxMessageSize)
-            .keepAliveTime(20, TimeUnit.SECONDS)
-            .keepAliveTimeout(10, TimeUnit.SECONDS)
-            // Raft resends what a failed stream lost; gRPC's retry layer would only buffer frames.
-            .disableRetry()
-            .build();
-    return new PeerChannel(
-        self,
-        peer,
-        address.toString(),
-        connectionProblems,
-        header.toByteArray(),
-        channel,
-        executor,
-        timer,
-        () -> reportUnreachable(peer),
-        limits,
-        metrics);
-  }
-
   /**
    * Queues {@code message} for {@code message.to()}. Never blocks and never throws on network
    * failure: a message that cannot be queued is dropped and {@code unreachable(to)} reported. A
@@ -400,7 +358,7 @@ public final class GrpcTransport implements Transport {
     if (server == null || closed) {
       throw new IllegalStateException(self + ": transport is not running");
     }
-    return (InetSocketAddress) server.getListenSockets().get(0);
+    return server.boundAddress();
   }
 
   /**
@@ -433,12 +391,7 @@ public final class GrpcTransport implements Transport {
       if (server == null || closed) {
         return Optional.empty();
       }
-      InetSocketAddress bound = boundAddress();
-      String host =
-          listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()
-              ? "127.0.0.1"
-              : listen.getHostString();
-      return Optional.of(HostAndPort.fromParts(host, bound.getPort()).toString());
+      return Optional.of(server.clientAddress());
     }
     return Optional.ofNullable(peers.addresses().get(id)).map(HostAndPort::toString);
   }
@@ -454,7 +407,7 @@ public final class GrpcTransport implements Transport {
    */
   @Override
   public void close() {
-    Server s;
+    TransportServer s;
     List<PeerChannel> channels;
     synchronized (this) {
       if (closed) {
