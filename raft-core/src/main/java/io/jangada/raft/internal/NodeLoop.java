@@ -12,13 +12,11 @@ import io.jangada.raft.RaftStatus.State;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.Role;
 import io.jangada.raft.Scheduler;
-import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.core.ProposeResult;
 import io.jangada.raft.core.RaftCore;
 import io.jangada.raft.core.ReadState;
 import io.jangada.raft.core.Ready;
 import io.jangada.raft.model.Bytes;
-import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
@@ -87,6 +85,7 @@ public final class NodeLoop implements Transport.Inbox {
   private Scheduler.Cancellable tickTimer;
   private volatile long uncommittedBytes;
   private final ReadinessQuestion readiness;
+  private final NodeWiring wiring;
 
   public NodeLoop(NodeOptions options) {
     this.options = options;
@@ -105,6 +104,17 @@ public final class NodeLoop implements Transport.Inbox {
     this.readiness = new ReadinessQuestion(health, reads);
     this.tickClock = new TickClock(id, options.tickInterval(), options.config().electionTicks());
     this.transfers = new LeadershipTransfers(id, options.config().electionTicks());
+    this.wiring =
+        new NodeWiring(
+            options,
+            loop,
+            proposals,
+            forwarded,
+            new NodeWiring.Loop(
+                this::fail,
+                this::onSnapshotStored,
+                this::onSnapshotReceived,
+                this::onSnapshotSendFailed));
   }
 
   /**
@@ -192,80 +202,29 @@ public final class NodeLoop implements Transport.Inbox {
     return stopped;
   }
 
+  /**
+   * Recovers the storage and builds the core and the pipelines ({@link NodeWiring}); returns the
+   * snapshot to restore. The snapshot index shows in the status from here on, also if the node then
+   * fails to start.
+   */
   private Optional<SnapshotMeta> open() throws IOException {
     Recovery.Recovered recovered = Recovery.recover(options);
-    HardState hard = recovered.hard();
-    Membership membership = recovered.membership();
-    long applied = recovered.applied();
-    Optional<SnapshotMeta> snapshot = recovered.snapshot();
-    snapshotIndex = applied;
-    inFlight.start(hard);
-    core =
-        RaftCore.open(
-            id,
-            options.config(),
-            membership,
-            options.logStorage(),
-            hard,
-            applied,
-            options.random());
-    snapshot.ifPresent(core::snapshotStored);
-    Executor writerLane = scheduler.newLane("jangada-log-" + id);
-    Executor applyLane = scheduler.newLane("jangada-apply-" + id);
-    writer =
-        new LogWriter(
-            writerLane,
-            scheduler.newLane("jangada-state-" + id),
-            options.logStorage(),
-            options.stateStorage(),
-            hard,
-            events,
-            scheduler);
-    SnapshotCommits commits = new SnapshotCommits(options.snapshotStorage());
-    applier =
-        new Applier(
-            id,
-            options.stateMachine(),
-            applyLane,
-            proposals,
-            snapshot,
-            recovered.sessions(),
-            forwarded,
-            membership,
-            e ->
-                loop.execute(
-                    () ->
-                        fail(
-                            e instanceof StorageFailedException
-                                ? "storage failed reading a snapshot"
-                                : "the state machine failed",
-                            e)),
-            options.snapshotStorage(),
-            commits,
-            scheduler.newLane("jangada-snapshot-" + id),
-            options.snapshotPolicy().forNode(id, membership.members()),
-            meta -> loop.execute(() -> onSnapshotStored(meta)),
-            events,
-            scheduler);
-    snapshots =
-        new SnapshotTransfers(
-            id,
-            options.snapshotStorage(),
-            options.transport(),
-            options.snapshotPolicy(),
-            options.config().electionTicks(),
-            loop,
-            scheduler.newLane("jangada-snapshot-transfer-" + id),
-            peer -> {
-              if (state == State.RUNNING) {
-                core.reportSnapshot(peer, false);
-                scheduleProcess();
-              }
-            },
-            commits,
-            meta -> loop.execute(() -> onSnapshotReceived(meta)),
-            events);
-    return snapshot;
+    snapshotIndex = recovered.applied();
+    inFlight.start(recovered.hard());
+    NodeWiring.Parts parts = wiring.open(recovered);
+    core = parts.core();
+    writer = parts.writer();
+    applier = parts.applier();
+    snapshots = parts.snapshots();
+    return recovered.snapshot();
+  }
+
+  /** A snapshot transfer to {@code peer} failed: the core goes back to probing it. Loop lane. */
+  private void onSnapshotSendFailed(NodeId peer) {
+    if (state == State.RUNNING) {
+      core.reportSnapshot(peer, false);
+      scheduleProcess();
+    }
   }
 
   // ---- inputs from the public API (any thread) ----
