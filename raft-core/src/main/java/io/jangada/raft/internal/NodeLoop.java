@@ -3,7 +3,6 @@ package io.jangada.raft.internal;
 import io.jangada.raft.Committed;
 import io.jangada.raft.CommittedMembership;
 import io.jangada.raft.MembershipChangeException;
-import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.NotLeaderException;
 import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftException;
@@ -31,7 +30,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,13 +55,10 @@ public final class NodeLoop implements Transport.Inbox {
   private final StatusPublisher status;
   private final LeaderWaiters leaderWaiters;
   private final NodeProblems problems;
-  // Completes when the node stops for good: normally on close, exceptionally on a failure.
-  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   // Written on the loop lane only; status() reads it from any thread.
   private volatile State state = State.STARTING;
-  // What stopped a FAILED node: the error every request then gets (a copy of it). Loop lane writes.
-  private volatile RaftException fatal;
+  private final NodeStop stop; // what stopping does to the pending work, and answers afterwards
 
   private final NodeEvents events;
   private final NodeHealth health;
@@ -104,6 +99,17 @@ public final class NodeLoop implements Transport.Inbox {
     this.readiness = new ReadinessQuestion(health, reads);
     this.tickClock = new TickClock(id, options.tickInterval(), options.config().electionTicks());
     this.transfers = new LeadershipTransfers(id, options.config().electionTicks());
+    this.stop =
+        new NodeStop(
+            id,
+            status,
+            events,
+            proposals,
+            membershipChanges,
+            forwarded,
+            leaderWaiters,
+            reads,
+            transfers);
     this.wiring =
         new NodeWiring(
             options,
@@ -182,24 +188,12 @@ public final class NodeLoop implements Transport.Inbox {
 
   private void startFailed(CompletableFuture<Void> started, Throwable e) {
     state = State.FAILED;
-    fatal =
-        e instanceof RaftException r
-            ? r
-            : new NodeClosedException("node " + id + " did not start: " + e.getMessage());
-    if (fatal.getCause() == null && fatal != e) {
-      fatal.initCause(e);
-    }
-    if (applier != null) {
-      applier.stop();
-    }
-    started.completeExceptionally(e);
-    leaderWaiters.failAll(this::fatalError);
-    stopped.completeExceptionally(fatalError());
+    stop.startFailed(started, e, applier);
   }
 
   /** Completes when the node stops for good; see {@code RaftNode.stopped}. Any thread. */
   public CompletableFuture<Void> stopped() {
-    return stopped;
+    return stop.stopped();
   }
 
   /**
@@ -380,7 +374,7 @@ public final class NodeLoop implements Transport.Inbox {
 
   /** The latest published status. Any thread. */
   public RaftStatus status() {
-    return status.current(state, fatal, applier, snapshotIndex, problems);
+    return status.current(state, stop.fatal(), applier, snapshotIndex, problems);
   }
 
   /** Bytes of uncommitted entries on this leader (0 otherwise), as last published. Any thread. */
@@ -400,15 +394,13 @@ public final class NodeLoop implements Transport.Inbox {
           });
     }
     State now = state;
-    RaftException stoppedBy = fatal;
+    RaftException stoppedBy = stop.fatal();
     return health.health(now, Optional.ofNullable(stoppedBy).map(NodeErrors::describe), status());
   }
 
   /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
   public Optional<Throwable> failure() {
-    RaftException stoppedBy = fatal;
-    return Optional.ofNullable(
-        stoppedBy == null || stoppedBy.getCause() == null ? stoppedBy : stoppedBy.getCause());
+    return stop.failure();
   }
 
   /**
@@ -428,10 +420,7 @@ public final class NodeLoop implements Transport.Inbox {
         () -> {
           if (state == State.RUNNING || state == State.STARTING) {
             state = State.CLOSED;
-            failEverything(
-                () -> NodeErrors.closed(id),
-                () -> NodeErrors.closedBeforeWritten(id),
-                () -> NodeErrors.closedBeforeOutcome(id));
+            stop.closing(inFlight.handedOutUpTo(), applier);
           }
           if (tickTimer != null) {
             tickTimer.cancel();
@@ -443,7 +432,7 @@ public final class NodeLoop implements Transport.Inbox {
             snapshots.stop();
           }
           closed.complete(null);
-          stopped.complete(null);
+          stop.closed();
         });
     if (!scheduler.awaitDone(closed, java.time.Duration.ofSeconds(10))) {
       log.warn("node {} did not stop its loop in time", id);
@@ -578,13 +567,7 @@ public final class NodeLoop implements Transport.Inbox {
   }
 
   private RaftException notRunning() {
-    if (state == State.FAILED) {
-      return fatalError();
-    }
-    if (state == State.STARTING) {
-      return new NodeClosedException("node " + id + " is not started yet");
-    }
-    return new NodeClosedException("node " + id + " is closed");
+    return stop.notRunning(state);
   }
 
   private void scheduleTick() {
@@ -806,52 +789,13 @@ public final class NodeLoop implements Transport.Inbox {
     }
     StorageFailures.logStop(log, id, what, error); // a full disk in plain words, a bug in full
     state = State.FAILED;
-    fatal = error;
-    events.failed(what, error.getCause() == null ? error : error.getCause());
+    stop.failing(what, error);
     if (tickTimer != null) {
       tickTimer.cancel();
     }
     writer.stop();
     snapshots.stop();
     applier.stop();
-    RaftStatus last = status.current();
-    status.publish(
-        StatusPublisher.view(
-            last,
-            last.appliedIndex(),
-            last.snapshotIndex(),
-            State.FAILED,
-            Optional.empty(),
-            List.of()));
-    failEverything(
-        this::fatalError,
-        this::fatalError,
-        () -> NodeErrors.stoppedAfterAppend(id, error, fatalError()));
-    stopped.completeExceptionally(fatalError());
-  }
-
-  /** A fresh copy of the error that stopped this node (each caller gets its own stack). */
-  private RaftException fatalError() {
-    return NodeErrors.copyOf(fatal, id);
-  }
-
-  /**
-   * Fails everything pending: requests with {@code failure}; proposals never handed to the log
-   * writer (only in this node's memory, so they cannot take effect) with {@code notAppended}, the
-   * others with {@code appended}.
-   */
-  private void failEverything(
-      Supplier<RaftException> failure,
-      Supplier<RaftException> notAppended,
-      Supplier<RaftException> appended) {
-    proposals.failAll(inFlight.handedOutUpTo(), notAppended, appended);
-    membershipChanges.failAll(appended);
-    forwarded.failAll(appended);
-    leaderWaiters.failAll(failure);
-    reads.failAll(failure);
-    if (applier != null) {
-      applier.failReads(failure::get);
-    }
-    transfers.fail(failure);
+    stop.failed(inFlight.handedOutUpTo(), applier);
   }
 }
