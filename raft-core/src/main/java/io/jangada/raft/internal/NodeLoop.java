@@ -22,7 +22,6 @@ import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.transport.Transport;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +79,7 @@ public final class NodeLoop implements Transport.Inbox {
   private Scheduler.Cancellable tickTimer;
   private volatile long uncommittedBytes;
   private final ReadinessQuestion readiness;
-  private final NodeWiring wiring;
+  private final NodeStart starter;
 
   public NodeLoop(NodeOptions options) {
     this.options = options;
@@ -110,7 +109,7 @@ public final class NodeLoop implements Transport.Inbox {
             leaderWaiters,
             reads,
             transfers);
-    this.wiring =
+    NodeWiring wiring =
         new NodeWiring(
             options,
             loop,
@@ -121,57 +120,51 @@ public final class NodeLoop implements Transport.Inbox {
                 this::onSnapshotStored,
                 this::onSnapshotReceived,
                 this::onSnapshotSendFailed));
+    this.starter =
+        new NodeStart(
+            options,
+            loop,
+            wiring,
+            problems,
+            membershipChanges,
+            this,
+            new NodeStart.Loop(
+                () -> state == State.STARTING,
+                this::notRunning,
+                this::recovered,
+                this::opened,
+                this::startFailed,
+                this::running));
   }
 
   /**
    * Opens storage, restores the newest snapshot (on the apply lane, as {@code StateMachine}
    * promises), checks the transport's peers against the configuration, starts the transport and the
-   * timers.
+   * timers ({@link NodeStart}).
    */
   public CompletableFuture<Void> start() {
-    CompletableFuture<Void> started = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          if (state != State.STARTING) {
-            started.completeExceptionally(
-                new IllegalStateException("node " + id + " was already started"));
-            return;
-          }
-          Optional<SnapshotMeta> snapshot;
-          try {
-            snapshot = open();
-          } catch (Exception | Error e) {
-            startFailed(started, e);
-            return;
-          }
-          CompletableFuture<Void> restored =
-              snapshot.isPresent()
-                  ? applier.restoreAtStart(snapshot.get())
-                  : CompletableFuture.completedFuture(null);
-          restored.whenComplete((ok, error) -> loop.execute(() -> finishStart(started, error)));
-        });
-    return started;
+    return starter.start();
   }
 
-  /** The state machine holds the snapshot: checks the peers and joins the cluster. Loop lane. */
-  private void finishStart(CompletableFuture<Void> started, Throwable restoreError) {
-    if (state != State.STARTING) {
-      started.completeExceptionally(notRunning()); // closed while restoring
-      return;
-    }
-    if (restoreError != null) {
-      startFailed(started, restoreError);
-      return;
-    }
-    try {
-      problems.checkAtStart(core.status().membership());
-      options.transport().start(this);
-      RaftStatus initial = core.status();
-      membershipChanges.announce(initial.membership(), initial.membershipIndex());
-    } catch (Exception | Error e) {
-      startFailed(started, e);
-      return;
-    }
+  /**
+   * The start recovered the storage. The snapshot index shows in the status from here on, also if
+   * the node then fails to start. Loop lane.
+   */
+  private void recovered(Recovery.Recovered recovered) {
+    snapshotIndex = recovered.applied();
+    inFlight.start(recovered.hard());
+  }
+
+  /** The start built the core and the pipelines ({@link NodeWiring}): the loop drives them. */
+  private void opened(NodeWiring.Parts parts) {
+    core = parts.core();
+    writer = parts.writer();
+    applier = parts.applier();
+    snapshots = parts.snapshots();
+  }
+
+  /** The node joined its cluster: it runs, and its timers start. Loop lane. */
+  private void running() {
     state = State.RUNNING;
     health.started();
     log.info(
@@ -183,9 +176,9 @@ public final class NodeLoop implements Transport.Inbox {
     tickClock.start(scheduler.nanoTime());
     scheduleTick();
     process();
-    started.complete(null);
   }
 
+  /** The start failed on {@code e}: the node fails for good ({@link NodeStop}). Loop lane. */
   private void startFailed(CompletableFuture<Void> started, Throwable e) {
     state = State.FAILED;
     stop.startFailed(started, e, applier);
@@ -194,23 +187,6 @@ public final class NodeLoop implements Transport.Inbox {
   /** Completes when the node stops for good; see {@code RaftNode.stopped}. Any thread. */
   public CompletableFuture<Void> stopped() {
     return stop.stopped();
-  }
-
-  /**
-   * Recovers the storage and builds the core and the pipelines ({@link NodeWiring}); returns the
-   * snapshot to restore. The snapshot index shows in the status from here on, also if the node then
-   * fails to start.
-   */
-  private Optional<SnapshotMeta> open() throws IOException {
-    Recovery.Recovered recovered = Recovery.recover(options);
-    snapshotIndex = recovered.applied();
-    inFlight.start(recovered.hard());
-    NodeWiring.Parts parts = wiring.open(recovered);
-    core = parts.core();
-    writer = parts.writer();
-    applier = parts.applier();
-    snapshots = parts.snapshots();
-    return recovered.snapshot();
   }
 
   /** A snapshot transfer to {@code peer} failed: the core goes back to probing it. Loop lane. */
