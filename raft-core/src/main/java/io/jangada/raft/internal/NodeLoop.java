@@ -337,13 +337,8 @@ public final class NodeLoop implements Transport.Inbox {
             future.completeExceptionally(notRunning());
             return;
           }
-          Optional<NodeId> leader =
-              state == State.RUNNING ? status.shape().leader() : Optional.empty();
-          if (leader.isPresent()) {
-            future.complete(leader.get());
-          } else {
-            leaderWaiters.add(future, timeout);
-          }
+          leaderWaiters.await(
+              future, state == State.RUNNING ? status.shape().leader() : Optional.empty(), timeout);
         });
     return future;
   }
@@ -427,19 +422,11 @@ public final class NodeLoop implements Transport.Inbox {
     CompletableFuture<Void> done = new CompletableFuture<>();
     loop.execute(
         () -> {
-          if (state != State.RUNNING || core.status().role() != Role.LEADER) {
+          if (state != State.RUNNING) {
             done.complete(null);
-            return;
+          } else if (transfers.handOver(core, done, ticks)) {
+            scheduleProcess();
           }
-          Optional<NodeId> target = LeadershipTransfers.handoverTarget(core.status());
-          if (target.isEmpty()) {
-            log.info("node {} closes as leader: no active voter to hand leadership to", id);
-            done.complete(null);
-            return;
-          }
-          log.info("node {} hands leadership to {} before closing", id, target.get());
-          transfers.start(core, target.get(), done, ticks);
-          scheduleProcess();
         });
     return done;
   }
