@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -30,6 +31,18 @@ final class LeaderWaiters {
     this.id = id;
     this.scheduler = scheduler;
     this.loop = loop;
+  }
+
+  /**
+   * Completes {@code future} with {@code leader} if this node knows one, else waits for one for at
+   * most {@code timeout}.
+   */
+  void await(CompletableFuture<NodeId> future, Optional<NodeId> leader, Duration timeout) {
+    if (leader.isPresent()) {
+      future.complete(leader.get());
+    } else {
+      add(future, timeout);
+    }
   }
 
   /** Waits for a leader for at most {@code timeout}. */

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The caller's side of a leadership transfer (thesis §3.10): at most one transfer is pending; it
@@ -22,6 +24,9 @@ import java.util.function.Supplier;
  * <p>Thread: loop lane only.
  */
 final class LeadershipTransfers {
+
+  // Logs as the node's loop, where closing is logged: operators filter on its name.
+  private static final Logger log = LoggerFactory.getLogger(NodeLoop.class);
 
   private record Pending(NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
 
@@ -107,6 +112,27 @@ final class LeadershipTransfers {
       pending.future().completeExceptionally(failure.get());
       pending = null;
     }
+  }
+
+  /**
+   * Before the node closes: if it leads, starts a transfer to the {@link #handoverTarget} at {@code
+   * tick}, which completes {@code done} when another node leads (or fails it); otherwise, or if
+   * there is no target, completes {@code done} at once. Returns whether a transfer started.
+   */
+  boolean handOver(RaftCore core, CompletableFuture<Void> done, long tick) {
+    if (core.status().role() != Role.LEADER) {
+      done.complete(null);
+      return false;
+    }
+    Optional<NodeId> target = handoverTarget(core.status());
+    if (target.isEmpty()) {
+      log.info("node {} closes as leader: no active voter to hand leadership to", id);
+      done.complete(null);
+      return false;
+    }
+    log.info("node {} hands leadership to {} before closing", id, target.get());
+    start(core, target.get(), done, tick);
+    return true;
   }
 
   /**

@@ -3,7 +3,6 @@ package io.jangada.raft.internal;
 import io.jangada.raft.Committed;
 import io.jangada.raft.CommittedMembership;
 import io.jangada.raft.MembershipChangeException;
-import io.jangada.raft.NodeClosedException;
 import io.jangada.raft.NotLeaderException;
 import io.jangada.raft.ProposalDroppedException;
 import io.jangada.raft.RaftException;
@@ -12,20 +11,17 @@ import io.jangada.raft.RaftStatus.State;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.Role;
 import io.jangada.raft.Scheduler;
-import io.jangada.raft.StorageFailedException;
 import io.jangada.raft.core.ProposeResult;
 import io.jangada.raft.core.RaftCore;
 import io.jangada.raft.core.ReadState;
 import io.jangada.raft.core.Ready;
 import io.jangada.raft.model.Bytes;
-import io.jangada.raft.model.HardState;
 import io.jangada.raft.model.LogEntry;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.Message;
 import io.jangada.raft.model.NodeId;
 import io.jangada.raft.model.SnapshotMeta;
 import io.jangada.raft.transport.Transport;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +29,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,13 +54,10 @@ public final class NodeLoop implements Transport.Inbox {
   private final StatusPublisher status;
   private final LeaderWaiters leaderWaiters;
   private final NodeProblems problems;
-  // Completes when the node stops for good: normally on close, exceptionally on a failure.
-  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   // Written on the loop lane only; status() reads it from any thread.
   private volatile State state = State.STARTING;
-  // What stopped a FAILED node: the error every request then gets (a copy of it). Loop lane writes.
-  private volatile RaftException fatal;
+  private final NodeStop stop; // what stopping does to the pending work, and answers afterwards
 
   private final NodeEvents events;
   private final NodeHealth health;
@@ -87,6 +79,7 @@ public final class NodeLoop implements Transport.Inbox {
   private Scheduler.Cancellable tickTimer;
   private volatile long uncommittedBytes;
   private final ReadinessQuestion readiness;
+  private final NodeStart starter;
 
   public NodeLoop(NodeOptions options) {
     this.options = options;
@@ -105,57 +98,73 @@ public final class NodeLoop implements Transport.Inbox {
     this.readiness = new ReadinessQuestion(health, reads);
     this.tickClock = new TickClock(id, options.tickInterval(), options.config().electionTicks());
     this.transfers = new LeadershipTransfers(id, options.config().electionTicks());
+    this.stop =
+        new NodeStop(
+            id,
+            status,
+            events,
+            proposals,
+            membershipChanges,
+            forwarded,
+            leaderWaiters,
+            reads,
+            transfers);
+    NodeWiring wiring =
+        new NodeWiring(
+            options,
+            loop,
+            proposals,
+            forwarded,
+            new NodeWiring.Loop(
+                this::fail,
+                this::onSnapshotStored,
+                this::onSnapshotReceived,
+                this::onSnapshotSendFailed));
+    this.starter =
+        new NodeStart(
+            options,
+            loop,
+            wiring,
+            problems,
+            membershipChanges,
+            this,
+            new NodeStart.Loop(
+                () -> state == State.STARTING,
+                this::notRunning,
+                this::recovered,
+                this::opened,
+                this::startFailed,
+                this::running));
   }
 
   /**
    * Opens storage, restores the newest snapshot (on the apply lane, as {@code StateMachine}
    * promises), checks the transport's peers against the configuration, starts the transport and the
-   * timers.
+   * timers ({@link NodeStart}).
    */
   public CompletableFuture<Void> start() {
-    CompletableFuture<Void> started = new CompletableFuture<>();
-    loop.execute(
-        () -> {
-          if (state != State.STARTING) {
-            started.completeExceptionally(
-                new IllegalStateException("node " + id + " was already started"));
-            return;
-          }
-          Optional<SnapshotMeta> snapshot;
-          try {
-            snapshot = open();
-          } catch (Exception | Error e) {
-            startFailed(started, e);
-            return;
-          }
-          CompletableFuture<Void> restored =
-              snapshot.isPresent()
-                  ? applier.restoreAtStart(snapshot.get())
-                  : CompletableFuture.completedFuture(null);
-          restored.whenComplete((ok, error) -> loop.execute(() -> finishStart(started, error)));
-        });
-    return started;
+    return starter.start();
   }
 
-  /** The state machine holds the snapshot: checks the peers and joins the cluster. Loop lane. */
-  private void finishStart(CompletableFuture<Void> started, Throwable restoreError) {
-    if (state != State.STARTING) {
-      started.completeExceptionally(notRunning()); // closed while restoring
-      return;
-    }
-    if (restoreError != null) {
-      startFailed(started, restoreError);
-      return;
-    }
-    try {
-      problems.checkAtStart(core.status().membership());
-      options.transport().start(this);
-      RaftStatus initial = core.status();
-      membershipChanges.announce(initial.membership(), initial.membershipIndex());
-    } catch (Exception | Error e) {
-      startFailed(started, e);
-      return;
-    }
+  /**
+   * The start recovered the storage. The snapshot index shows in the status from here on, also if
+   * the node then fails to start. Loop lane.
+   */
+  private void recovered(Recovery.Recovered recovered) {
+    snapshotIndex = recovered.applied();
+    inFlight.start(recovered.hard());
+  }
+
+  /** The start built the core and the pipelines ({@link NodeWiring}): the loop drives them. */
+  private void opened(NodeWiring.Parts parts) {
+    core = parts.core();
+    writer = parts.writer();
+    applier = parts.applier();
+    snapshots = parts.snapshots();
+  }
+
+  /** The node joined its cluster: it runs, and its timers start. Loop lane. */
+  private void running() {
     state = State.RUNNING;
     health.started();
     log.info(
@@ -167,105 +176,25 @@ public final class NodeLoop implements Transport.Inbox {
     tickClock.start(scheduler.nanoTime());
     scheduleTick();
     process();
-    started.complete(null);
   }
 
+  /** The start failed on {@code e}: the node fails for good ({@link NodeStop}). Loop lane. */
   private void startFailed(CompletableFuture<Void> started, Throwable e) {
     state = State.FAILED;
-    fatal =
-        e instanceof RaftException r
-            ? r
-            : new NodeClosedException("node " + id + " did not start: " + e.getMessage());
-    if (fatal.getCause() == null && fatal != e) {
-      fatal.initCause(e);
-    }
-    if (applier != null) {
-      applier.stop();
-    }
-    started.completeExceptionally(e);
-    leaderWaiters.failAll(this::fatalError);
-    stopped.completeExceptionally(fatalError());
+    stop.startFailed(started, e, applier);
   }
 
   /** Completes when the node stops for good; see {@code RaftNode.stopped}. Any thread. */
   public CompletableFuture<Void> stopped() {
-    return stopped;
+    return stop.stopped();
   }
 
-  private Optional<SnapshotMeta> open() throws IOException {
-    Recovery.Recovered recovered = Recovery.recover(options);
-    HardState hard = recovered.hard();
-    Membership membership = recovered.membership();
-    long applied = recovered.applied();
-    Optional<SnapshotMeta> snapshot = recovered.snapshot();
-    snapshotIndex = applied;
-    inFlight.start(hard);
-    core =
-        RaftCore.open(
-            id,
-            options.config(),
-            membership,
-            options.logStorage(),
-            hard,
-            applied,
-            options.random());
-    snapshot.ifPresent(core::snapshotStored);
-    Executor writerLane = scheduler.newLane("jangada-log-" + id);
-    Executor applyLane = scheduler.newLane("jangada-apply-" + id);
-    writer =
-        new LogWriter(
-            writerLane,
-            scheduler.newLane("jangada-state-" + id),
-            options.logStorage(),
-            options.stateStorage(),
-            hard,
-            events,
-            scheduler);
-    SnapshotCommits commits = new SnapshotCommits(options.snapshotStorage());
-    applier =
-        new Applier(
-            id,
-            options.stateMachine(),
-            applyLane,
-            proposals,
-            snapshot,
-            recovered.sessions(),
-            forwarded,
-            membership,
-            e ->
-                loop.execute(
-                    () ->
-                        fail(
-                            e instanceof StorageFailedException
-                                ? "storage failed reading a snapshot"
-                                : "the state machine failed",
-                            e)),
-            options.snapshotStorage(),
-            commits,
-            scheduler.newLane("jangada-snapshot-" + id),
-            options.snapshotPolicy().forNode(id, membership.members()),
-            meta -> loop.execute(() -> onSnapshotStored(meta)),
-            events,
-            scheduler);
-    snapshots =
-        new SnapshotTransfers(
-            id,
-            options.snapshotStorage(),
-            options.transport(),
-            options.snapshotPolicy(),
-            options.config().electionTicks(),
-            loop,
-            scheduler.newLane("jangada-snapshot-transfer-" + id),
-            peer -> {
-              if (state == State.RUNNING) {
-                core.reportSnapshot(peer, false);
-                scheduleProcess();
-              }
-            },
-            commits,
-            meta -> loop.execute(() -> onSnapshotReceived(meta)),
-            events);
-    return snapshot;
+  /** A snapshot transfer to {@code peer} failed: the core goes back to probing it. Loop lane. */
+  private void onSnapshotSendFailed(NodeId peer) {
+    if (state == State.RUNNING) {
+      core.reportSnapshot(peer, false);
+      scheduleProcess();
+    }
   }
 
   // ---- inputs from the public API (any thread) ----
@@ -408,20 +337,15 @@ public final class NodeLoop implements Transport.Inbox {
             future.completeExceptionally(notRunning());
             return;
           }
-          Optional<NodeId> leader =
-              state == State.RUNNING ? status.shape().leader() : Optional.empty();
-          if (leader.isPresent()) {
-            future.complete(leader.get());
-          } else {
-            leaderWaiters.add(future, timeout);
-          }
+          leaderWaiters.await(
+              future, state == State.RUNNING ? status.shape().leader() : Optional.empty(), timeout);
         });
     return future;
   }
 
   /** The latest published status. Any thread. */
   public RaftStatus status() {
-    return status.current(state, fatal, applier, snapshotIndex, problems);
+    return status.current(state, stop.fatal(), applier, snapshotIndex, problems);
   }
 
   /** Bytes of uncommitted entries on this leader (0 otherwise), as last published. Any thread. */
@@ -441,15 +365,13 @@ public final class NodeLoop implements Transport.Inbox {
           });
     }
     State now = state;
-    RaftException stoppedBy = fatal;
+    RaftException stoppedBy = stop.fatal();
     return health.health(now, Optional.ofNullable(stoppedBy).map(NodeErrors::describe), status());
   }
 
   /** Why the node failed, if it did. Any thread (racy, for diagnostics). */
   public Optional<Throwable> failure() {
-    RaftException stoppedBy = fatal;
-    return Optional.ofNullable(
-        stoppedBy == null || stoppedBy.getCause() == null ? stoppedBy : stoppedBy.getCause());
+    return stop.failure();
   }
 
   /**
@@ -469,10 +391,7 @@ public final class NodeLoop implements Transport.Inbox {
         () -> {
           if (state == State.RUNNING || state == State.STARTING) {
             state = State.CLOSED;
-            failEverything(
-                () -> NodeErrors.closed(id),
-                () -> NodeErrors.closedBeforeWritten(id),
-                () -> NodeErrors.closedBeforeOutcome(id));
+            stop.closing(inFlight.handedOutUpTo(), applier);
           }
           if (tickTimer != null) {
             tickTimer.cancel();
@@ -484,7 +403,7 @@ public final class NodeLoop implements Transport.Inbox {
             snapshots.stop();
           }
           closed.complete(null);
-          stopped.complete(null);
+          stop.closed();
         });
     if (!scheduler.awaitDone(closed, java.time.Duration.ofSeconds(10))) {
       log.warn("node {} did not stop its loop in time", id);
@@ -503,19 +422,11 @@ public final class NodeLoop implements Transport.Inbox {
     CompletableFuture<Void> done = new CompletableFuture<>();
     loop.execute(
         () -> {
-          if (state != State.RUNNING || core.status().role() != Role.LEADER) {
+          if (state != State.RUNNING) {
             done.complete(null);
-            return;
+          } else if (transfers.handOver(core, done, ticks)) {
+            scheduleProcess();
           }
-          Optional<NodeId> target = LeadershipTransfers.handoverTarget(core.status());
-          if (target.isEmpty()) {
-            log.info("node {} closes as leader: no active voter to hand leadership to", id);
-            done.complete(null);
-            return;
-          }
-          log.info("node {} hands leadership to {} before closing", id, target.get());
-          transfers.start(core, target.get(), done, ticks);
-          scheduleProcess();
         });
     return done;
   }
@@ -619,13 +530,7 @@ public final class NodeLoop implements Transport.Inbox {
   }
 
   private RaftException notRunning() {
-    if (state == State.FAILED) {
-      return fatalError();
-    }
-    if (state == State.STARTING) {
-      return new NodeClosedException("node " + id + " is not started yet");
-    }
-    return new NodeClosedException("node " + id + " is closed");
+    return stop.notRunning(state);
   }
 
   private void scheduleTick() {
@@ -847,52 +752,13 @@ public final class NodeLoop implements Transport.Inbox {
     }
     StorageFailures.logStop(log, id, what, error); // a full disk in plain words, a bug in full
     state = State.FAILED;
-    fatal = error;
-    events.failed(what, error.getCause() == null ? error : error.getCause());
+    stop.failing(what, error);
     if (tickTimer != null) {
       tickTimer.cancel();
     }
     writer.stop();
     snapshots.stop();
     applier.stop();
-    RaftStatus last = status.current();
-    status.publish(
-        StatusPublisher.view(
-            last,
-            last.appliedIndex(),
-            last.snapshotIndex(),
-            State.FAILED,
-            Optional.empty(),
-            List.of()));
-    failEverything(
-        this::fatalError,
-        this::fatalError,
-        () -> NodeErrors.stoppedAfterAppend(id, error, fatalError()));
-    stopped.completeExceptionally(fatalError());
-  }
-
-  /** A fresh copy of the error that stopped this node (each caller gets its own stack). */
-  private RaftException fatalError() {
-    return NodeErrors.copyOf(fatal, id);
-  }
-
-  /**
-   * Fails everything pending: requests with {@code failure}; proposals never handed to the log
-   * writer (only in this node's memory, so they cannot take effect) with {@code notAppended}, the
-   * others with {@code appended}.
-   */
-  private void failEverything(
-      Supplier<RaftException> failure,
-      Supplier<RaftException> notAppended,
-      Supplier<RaftException> appended) {
-    proposals.failAll(inFlight.handedOutUpTo(), notAppended, appended);
-    membershipChanges.failAll(appended);
-    forwarded.failAll(appended);
-    leaderWaiters.failAll(failure);
-    reads.failAll(failure);
-    if (applier != null) {
-      applier.failReads(failure::get);
-    }
-    transfers.fail(failure);
+    stop.failed(inFlight.handedOutUpTo(), applier);
   }
 }

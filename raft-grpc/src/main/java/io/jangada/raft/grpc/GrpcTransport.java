@@ -2,9 +2,6 @@ package io.jangada.raft.grpc;
 
 import com.google.common.net.HostAndPort;
 import io.grpc.ChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.jangada.raft.RaftNode;
 import io.jangada.raft.grpc.proto.Envelope;
 import io.jangada.raft.model.Membership;
@@ -24,7 +21,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,9 +98,9 @@ public final class GrpcTransport implements Transport {
   private final String clusterId;
   private final InetSocketAddress listen;
   private final PeerSet peers;
+  private final PeerDirectory directory; // what the peer set should hold
   private final int maxMessageSize;
   private final Optional<HostAndPort> advertised;
-  private final boolean acceptUnknownSenders;
   private volatile Envelope header; // cluster id, sender and its address, without messages
   private final Limits limits;
   private final Optional<Executor> userExecutor;
@@ -120,12 +116,11 @@ public final class GrpcTransport implements Transport {
   // Guarded by this.
   private boolean started;
   private volatile boolean closed;
-  private Server server;
+  private TransportServer server;
   private RaftGrpcService service;
   private ExecutorService ownedExecutor;
   private ScheduledExecutorService timer;
   private volatile Executor executor;
-  private ChannelCredentials credentials;
   private volatile Inbox inbox;
 
   private GrpcTransport(Builder b) {
@@ -133,9 +128,10 @@ public final class GrpcTransport implements Transport {
     this.clusterId = b.clusterId;
     this.listen = b.listen;
     this.peers = new PeerSet(b.self, b.peers);
+    this.directory =
+        new PeerDirectory(b.self, peers, b.acceptUnknownSenders, () -> closed, dropLog);
     this.maxMessageSize = b.maxMessageSize;
     this.advertised = Optional.ofNullable(b.advertise);
-    this.acceptUnknownSenders = b.acceptUnknownSenders;
     // The address is filled in at start (the port may be chosen then); reserve room for it.
     this.header =
         Envelope.newBuilder()
@@ -181,25 +177,24 @@ public final class GrpcTransport implements Transport {
     Executor executor = userExecutor.orElseGet(() -> ownedExecutor = newOwnedExecutor());
     this.executor = executor;
     timer = Executors.newSingleThreadScheduledExecutor(daemonThreads("jangada-grpc-timer-" + self));
-    service = new RaftGrpcService(self, clusterId, this::admit, inbox, metrics, this::trafficFrom);
+    service =
+        new RaftGrpcService(self, clusterId, directory, inbox, metrics, directory::trafficFrom);
     try {
       server =
-          TlsMaterial.serverBuilder(listen, tls, new AcceptedHandshakes(self.value()))
-              .executor(executor)
-              // Raft frames are decoded and handed to the inbox (which never blocks) on the
-              // network thread that read them: no hop through the executor per frame. The client
-              // service's handlers only hand requests to the node: they run there too.
-              .callExecutor(RaftClientGrpcService.directFor(RaftGrpcService.DIRECT_FOR_RAFT_STREAM))
-              .maxInboundMessageSize(maxMessageSize)
-              .permitKeepAliveTime(10, TimeUnit.SECONDS)
-              .addService(service.definition())
-              .fallbackHandlerRegistry(clientServices)
-              .build();
+          new TransportServer(
+              listen,
+              tls,
+              new AcceptedHandshakes(self.value()),
+              executor,
+              maxMessageSize,
+              service,
+              clientServices);
       server.start();
     } catch (IOException | RuntimeException e) {
       close();
       throw new IOException(self + ": cannot listen on " + listen + ": " + e.getMessage(), e);
     }
+    ChannelCredentials credentials;
     try {
       credentials = TlsMaterial.channelCredentials(tls);
     } catch (IOException | RuntimeException e) {
@@ -208,61 +203,27 @@ public final class GrpcTransport implements Transport {
     }
     Envelope.Builder headerBuilder =
         Envelope.newBuilder().setClusterId(clusterId).setSender(self.value());
-    advertisedAddress().ifPresent(a -> headerBuilder.setSenderAddress(a.toString()));
+    server.advertised(advertised).ifPresent(a -> headerBuilder.setSenderAddress(a.toString()));
     header = headerBuilder.build();
-    peers.start(this::newPeerChannel);
+    PeerDialer dialer =
+        new PeerDialer(
+            self,
+            credentials,
+            maxMessageSize,
+            header,
+            connectionProblems,
+            executor,
+            timer,
+            this::reportUnreachable,
+            limits,
+            metrics);
+    peers.start(dialer::open);
     log.info(
         "{}: listening on {}, advertising {}, peers {}",
         self,
         boundAddress(),
         header.getSenderAddress().isEmpty() ? "no address" : header.getSenderAddress(),
         peers);
-  }
-
-  /**
-   * The advertised address, else the listen address unless it is a wildcard (with the real port).
-   */
-  private Optional<HostAndPort> advertisedAddress() {
-    if (advertised.isPresent()) {
-      return advertised;
-    }
-    if (listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()) {
-      return Optional.empty();
-    }
-    return Optional.of(HostAndPort.fromParts(listen.getHostString(), boundAddress().getPort()));
-  }
-
-  /**
-   * Whether to accept a frame from {@code sender}: a known peer always; an unknown one only with
-   * {@link Builder#acceptUnknownSenders}, and then its announced address becomes a learned peer so
-   * that replies reach it.
-   */
-  private boolean admit(String sender, String address) {
-    if (peers.isKnown(sender)) {
-      return true;
-    }
-    if (!acceptUnknownSenders || closed) {
-      return false;
-    }
-    NodeId id;
-    try {
-      id = NodeId.of(sender);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    if (!address.isEmpty()) {
-      HostAndPort hp;
-      try {
-        hp = HostAndPort.fromString(address);
-      } catch (IllegalArgumentException e) {
-        dropLog.warn(self + ": " + sender + " announces a bad address '" + address + "'");
-        return true; // the message is still valid; replies cannot reach the sender
-      }
-      if (hp.hasPort() && peers.learn(id, hp)) {
-        log.info("{}: learned peer {} at {} from its frames", self, id, hp);
-      }
-    }
-    return true;
   }
 
   /**
@@ -276,8 +237,7 @@ public final class GrpcTransport implements Transport {
   public void addPeer(NodeId id, InetSocketAddress address) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(address, "address");
-    closeAll(peers.add(id, HostAndPort.fromParts(address.getHostString(), address.getPort())));
-    log.info("{}: added peer {} at {}", self, id, address);
+    directory.add(id, address);
   }
 
   /**
@@ -287,22 +247,7 @@ public final class GrpcTransport implements Transport {
    */
   public void removePeer(NodeId id) {
     Objects.requireNonNull(id, "id");
-    List<PeerChannel> closed = peers.remove(id);
-    if (!closed.isEmpty()) {
-      closeAll(closed);
-      log.info("{}: removed peer {}", self, id);
-    }
-  }
-
-  /**
-   * A valid frame from {@code sender} arrived: it is up, so if our stream to it waits out a
-   * reconnect backoff (for example because it just restarted), reconnect now.
-   */
-  private void trafficFrom(String sender) {
-    PeerChannel channel = peers.channel(NodeId.of(sender));
-    if (channel != null) {
-      channel.peerIsAlive();
-    }
+    directory.remove(id);
   }
 
   /**
@@ -343,13 +288,7 @@ public final class GrpcTransport implements Transport {
    * @throws IllegalStateException if the transport is closed
    */
   public void setPeers(Map<NodeId, String> peers) {
-    Map<NodeId, HostAndPort> target = new TreeMap<>();
-    peers.forEach((id, address) -> target.put(id, Builder.parse(address)));
-    Map<NodeId, HostAndPort> before = this.peers.addresses();
-    closeAll(this.peers.set(target));
-    if (!before.equals(this.peers.addresses())) {
-      log.info("{}: peers now {} (were {})", self, this.peers, before);
-    }
+    directory.set(peers);
   }
 
   /**
@@ -361,76 +300,12 @@ public final class GrpcTransport implements Transport {
    */
   @Override
   public void membershipChanged(Membership membership) {
-    if (membership.isEmpty() || closed) {
-      return;
-    }
-    Map<NodeId, String> known = peerAddresses();
-    Set<NodeId> members = new TreeSet<>(membership.members());
-    members.addAll(membership.outgoingVoters());
-    Map<NodeId, HostAndPort> target = new TreeMap<>();
-    for (NodeId member : members) {
-      if (member.equals(self)) {
-        continue;
-      }
-      Optional<String> address =
-          membership.address(member).or(() -> Optional.ofNullable(known.get(member)));
-      if (address.isEmpty()) {
-        log.warn(
-            "{}: member {} has no address in the configuration; cannot reach it", self, member);
-        continue;
-      }
-      try {
-        target.put(member, Builder.parse(address.get()));
-      } catch (IllegalArgumentException e) {
-        log.error("{}: member {} has a bad address: {}", self, member, e.getMessage());
-      }
-    }
-    Map<NodeId, HostAndPort> before = peers.addresses();
-    try {
-      closeAll(peers.set(target));
-    } catch (IllegalStateException e) {
-      return; // closed meanwhile
-    }
-    if (!before.equals(peers.addresses())) {
-      log.info("{}: peers follow the configuration: now {} (were {})", self, peers, before);
-    }
+    directory.follow(membership);
   }
 
   /** The current peers and their addresses ({@code host:port}), configured and learned. */
   public Map<NodeId, String> peerAddresses() {
-    Map<NodeId, String> result = new TreeMap<>();
-    peers.addresses().forEach((id, address) -> result.put(id, address.toString()));
-    return result;
-  }
-
-  private static void closeAll(List<PeerChannel> channels) {
-    channels.forEach(PeerChannel::close);
-  }
-
-  private PeerChannel newPeerChannel(NodeId peer, HostAndPort address) {
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress(address.getHost(), address.getPort(), credentials)
-            // Callbacks (stream ready, stream ended) are short and never block: run them on the
-            // network thread, which then writes the queued frames itself (PeerChannel).
-            .directExecutor()
-            .maxInboundMessageSize(maxMessageSize)
-            .keepAliveTime(20, TimeUnit.SECONDS)
-            .keepAliveTimeout(10, TimeUnit.SECONDS)
-            // Raft resends what a failed stream lost; gRPC's retry layer would only buffer frames.
-            .disableRetry()
-            .build();
-    return new PeerChannel(
-        self,
-        peer,
-        address.toString(),
-        connectionProblems,
-        header.toByteArray(),
-        channel,
-        executor,
-        timer,
-        () -> reportUnreachable(peer),
-        limits,
-        metrics);
+    return directory.addresses();
   }
 
   /**
@@ -491,7 +366,7 @@ public final class GrpcTransport implements Transport {
     if (server == null || closed) {
       throw new IllegalStateException(self + ": transport is not running");
     }
-    return (InetSocketAddress) server.getListenSockets().get(0);
+    return server.boundAddress();
   }
 
   /**
@@ -524,12 +399,7 @@ public final class GrpcTransport implements Transport {
       if (server == null || closed) {
         return Optional.empty();
       }
-      InetSocketAddress bound = boundAddress();
-      String host =
-          listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()
-              ? "127.0.0.1"
-              : listen.getHostString();
-      return Optional.of(HostAndPort.fromParts(host, bound.getPort()).toString());
+      return Optional.of(server.clientAddress());
     }
     return Optional.ofNullable(peers.addresses().get(id)).map(HostAndPort::toString);
   }
@@ -545,7 +415,7 @@ public final class GrpcTransport implements Transport {
    */
   @Override
   public void close() {
-    Server s;
+    TransportServer s;
     List<PeerChannel> channels;
     synchronized (this) {
       if (closed) {
