@@ -69,13 +69,14 @@ final class KvCall {
    * fails with the {@link HttpError} to answer with ({@link #writeFailure}). Bad input throws at
    * once.
    */
-  CompletableFuture<Void> put(Bytes key, Bytes value, Map<String, String> params) {
+  CompletableFuture<Void> put(Bytes key, Bytes value, Map<String, Bytes> params) {
     RequestParsing.allowParams(params, PUT_PARAMS);
-    Optional<String> prevValue = Optional.ofNullable(params.get("prevValue"));
-    Optional<String> prevExist = Optional.ofNullable(params.get("prevExist"));
+    // prevValue is compared byte for byte with the stored value, which need not be text.
+    Optional<Bytes> prevValue = Optional.ofNullable(params.get("prevValue"));
+    Optional<Bytes> prevExist = Optional.ofNullable(params.get("prevExist"));
     KvCommand command;
     if (prevExist.isPresent()) {
-      if (!prevExist.get().equals("false")) {
+      if (!prevExist.get().equals(Bytes.ofUtf8("false"))) {
         throw new HttpError(400, "prevExist supports only 'false' (create only)");
       }
       if (prevValue.isPresent()) {
@@ -83,7 +84,7 @@ final class KvCall {
       }
       command = new KvCommand.Cas(key, Optional.empty(), value);
     } else if (prevValue.isPresent()) {
-      command = new KvCommand.Cas(key, Optional.of(Bytes.ofUtf8(prevValue.get())), value);
+      command = new KvCommand.Cas(key, prevValue, value);
     } else {
       command = new KvCommand.Put(key, value);
     }

@@ -535,12 +535,15 @@ public final class KvHttpServer implements AutoCloseable {
 
   /** PUT or DELETE /v1/kv/{key}: completes once the answer is set on {@code exchange}. */
   private CompletableFuture<Void> writeAsync(Exchange exchange) {
-    Map<String, String> params = RequestParsing.parseQuery(exchange.rawQuery());
     Bytes key = RequestParsing.decodeKey(exchange.rawPath().substring(KV_PREFIX.length()));
     KvCall call = new KvCall(this, exchange, node, options.requestTimeout());
+    // Both fail with the HttpError to answer with. A PUT's parameters stay bytes (prevValue).
     return exchange.method().equals("PUT")
-        ? call.put(key, Bytes.wrapUnsafe(exchange.body()), params)
-        : call.delete(key, params); // failing with the HttpError to answer with
+        ? call.put(
+            key,
+            Bytes.wrapUnsafe(exchange.body()),
+            RequestParsing.parseQueryBytes(exchange.rawQuery()))
+        : call.delete(key, RequestParsing.parseQuery(exchange.rawQuery()));
   }
 
   private void handle(Exchange exchange) {

@@ -178,6 +178,46 @@ class KvHttpServerTest {
     assertThat(refused.get("key").asText()).isEqualTo("\u00e9");
   }
 
+  /**
+   * prevValue is percent-decoded to bytes: a binary value can be compared, and bytes that are not
+   * UTF-8 never stand for U+FFFD (which would make %FF match a value that holds EF BF BD).
+   */
+  @Test
+  void compareAndSetComparesThePercentDecodedBytesOfPrevValue() throws IOException {
+    NodeId leader = cluster.leader();
+    assertThat(putBytes(leader, "/v1/kv/bin", new byte[] {(byte) 0xff, 0, 'x'}).statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> swapped = cluster.put(leader, "/v1/kv/bin?prevValue=%FF%00x", "text");
+    assertThat(swapped.statusCode()).as(swapped.body()).isEqualTo(200);
+    assertThat(cluster.get(leader, "/v1/kv/bin").body()).isEqualTo("text");
+
+    byte[] replacement = "\ufffd".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(putBytes(leader, "/v1/kv/r", replacement).statusCode()).isEqualTo(200);
+    HttpResponse<String> other = cluster.put(leader, "/v1/kv/r?prevValue=%FF", "taken");
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(412);
+    assertThat(cluster.get(leader, "/v1/kv/r").body()).isEqualTo("\ufffd");
+
+    // '+' is a space in a query, as in every form-encoded query; %2B is a plus.
+    assertThat(cluster.put(leader, "/v1/kv/p", "a b").statusCode()).isEqualTo(200);
+    assertThat(cluster.put(leader, "/v1/kv/p?prevValue=a+b", "a+b").statusCode()).isEqualTo(200);
+    assertThat(cluster.put(leader, "/v1/kv/p?prevValue=a%2Bb", "c").statusCode()).isEqualTo(200);
+    for (String bad : List.of("%G1", "%F", "%")) {
+      String answer =
+          cluster.raw(
+              leader,
+              "PUT /v1/kv/p?prevValue=" + bad + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                  + "Connection: close\r\n\r\nd",
+              false);
+      assertThat(answer).as(bad).startsWith("HTTP/1.1 400").contains("malformed query");
+    }
+    assertThat(cluster.get(leader, "/v1/kv/p").body()).isEqualTo("c");
+  }
+
+  private HttpResponse<String> putBytes(NodeId node, String path, byte[] body) {
+    return cluster.send(
+        cluster.request(node, path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
   @Test
   void idempotencyKeyAppliesOnceAcrossRetriesToAnyNode() throws IOException {
     NodeId leader = cluster.leader();
