@@ -79,7 +79,7 @@ final class Shell {
     this.members =
         new MembersShell(
             new io.jangada.raft.examples.kv.client.MembersClient(
-                client.nodes(), java.time.Duration.ofSeconds(15)),
+                client.nodes(), client.timeout()), // --timeout-ms, as for every command
             out,
             err);
   }
