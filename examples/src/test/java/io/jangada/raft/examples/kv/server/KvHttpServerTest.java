@@ -218,6 +218,22 @@ class KvHttpServerTest {
         cluster.request(node, path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
+  /**
+   * A key may have up to KvCodec.MAX_KEY_BYTES bytes however it is written: percent-encoded, a key
+   * of non-ASCII characters takes three characters of the request line per byte.
+   */
+  @Test
+  void aKeyOfTheLargestSizeWorksPercentEncodedAndOneByteMoreIsRefused() throws IOException {
+    NodeId leader = cluster.leader();
+    int max = io.jangada.raft.examples.kv.KvCodec.MAX_KEY_BYTES;
+    String largest = "%C3%A9".repeat(max / 2); // é: two bytes, six characters each
+    HttpResponse<String> put = cluster.put(leader, "/v1/kv/" + largest + "?prevExist=false", "v");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(cluster.get(cluster.follower(), "/v1/kv/" + largest).body()).isEqualTo("v");
+    assertThat(cluster.delete(leader, "/v1/kv/" + largest).statusCode()).isEqualTo(200);
+    assertError(cluster.put(leader, "/v1/kv/" + largest + "x", "v"), 414, "key longer than");
+  }
+
   @Test
   void idempotencyKeyAppliesOnceAcrossRetriesToAnyNode() throws IOException {
     NodeId leader = cluster.leader();
