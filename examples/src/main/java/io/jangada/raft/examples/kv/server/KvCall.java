@@ -315,7 +315,8 @@ final class KvCall {
   void get(Bytes key, Map<String, String> params) {
     RequestParsing.allowParams(params, Set.of("consistency"));
     ReadConsistency consistency = RequestParsing.parseConsistency(params.get("consistency"));
-    Optional<Bytes> answer = await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency));
+    Optional<Bytes> answer =
+        await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency), true);
     if (answer.isEmpty()) {
       return; // relayed to the leader
     }
@@ -352,7 +353,7 @@ final class KvCall {
       throw new HttpError(400, to + " is not a voter of this cluster")
           .with("voters", node.status().membership().voters().stream().map(NodeId::value).toList());
     }
-    if (await(node.transferLeadership(target)).isEmpty()) {
+    if (await(node.transferLeadership(target), false).isEmpty()) {
       return; // relayed to the leader
     }
     server.json(exchange, 200, KvHttpServer.ordered("leader", to, "term", node.status().term()));
@@ -402,7 +403,7 @@ final class KvCall {
    * Waits for the node's answer. Returns empty when the request went to a follower and was relayed
    * (the relayed answer is already set). A successful {@code Void} answer is returned as present.
    */
-  private <T> Optional<Object> awaitAny(CompletableFuture<T> future) {
+  private <T> Optional<Object> awaitAny(CompletableFuture<T> future, boolean read) {
     try {
       T value = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return Optional.of(value == null ? Boolean.TRUE : value);
@@ -415,6 +416,12 @@ final class KvCall {
       throw KvHttpServer.translate(cause);
     } catch (TimeoutException e) {
       future.cancel(false);
+      if (read) {
+        // A read changed nothing: no outcome to be unsure of, and no key to retry it with.
+        throw new HttpError(504, "the read did not complete within " + timeout)
+            .with("hint", "a read changes nothing: retry it, here or on another node")
+            .header("Retry-After", "1");
+      }
       throw KvHttpServer.outcomeUnknown("no answer from the cluster within " + timeout);
     } catch (CancellationException e) {
       throw KvHttpServer.outcomeUnknown("the request was cancelled");
@@ -426,8 +433,9 @@ final class KvCall {
     }
   }
 
+  /** {@link #awaitAny}; {@code read} if the call changes nothing (its timeout is then no unknown outcome). */
   @SuppressWarnings("unchecked")
-  private <T> Optional<T> await(CompletableFuture<T> future) {
-    return (Optional<T>) awaitAny(future);
+  private <T> Optional<T> await(CompletableFuture<T> future, boolean read) {
+    return (Optional<T>) awaitAny(future, read);
   }
 }
