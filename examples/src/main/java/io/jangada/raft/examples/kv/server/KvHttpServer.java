@@ -785,6 +785,7 @@ public final class KvHttpServer implements AutoCloseable {
       } catch (IOException e) {
         body = new byte[0];
       }
+      response.getHeaders().put(nodeField); // Entry, which adds it to every other answer, never ran
       response.getHeaders().put(JSON_CONTENT_TYPE);
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
       response.write(true, ByteBuffer.wrap(body), callback);

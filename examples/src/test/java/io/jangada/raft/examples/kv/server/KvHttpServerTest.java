@@ -135,6 +135,29 @@ class KvHttpServerTest {
   }
 
   /**
+   * The errors Jetty answers before the API sees the request (a malformed escape in the path, a
+   * request line too long, headers too large) are JSON with the node's header, like every other
+   * answer.
+   */
+  @Test
+  void errorsJettyAnswersItselfAreJsonAndNameTheNode() {
+    NodeId leader = cluster.leader();
+    for (String request :
+        List.of(
+            "GET /v1/kv/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "GET /v1/kv/" + "k".repeat(40_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(40_000) + "\r\n\r\n")) {
+      String answer = cluster.raw(leader, request, false);
+      assertThat(answer)
+          .as(answer)
+          .matches("(?s)HTTP/1.1 4\\d\\d .*")
+          .contains("Content-Type: application/json")
+          .contains(KvHttpServer.NODE_HEADER + ": " + leader.value())
+          .contains("{\"error\":");
+    }
+  }
+
+  /**
    * A PUT too large by its Content-Length that waits for "100 Continue" is refused before its body
    * is sent: the client gets the 413 instead of a 100, and never uploads what would be thrown away.
    */
