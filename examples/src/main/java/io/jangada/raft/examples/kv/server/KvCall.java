@@ -433,7 +433,10 @@ final class KvCall {
     }
   }
 
-  /** {@link #awaitAny}; {@code read} if the call changes nothing (its timeout is then no unknown outcome). */
+  /**
+   * {@link #awaitAny}; {@code read} if the call changes nothing (its timeout is then no unknown
+   * outcome).
+   */
   @SuppressWarnings("unchecked")
   private <T> Optional<T> await(CompletableFuture<T> future, boolean read) {
     return (Optional<T>) awaitAny(future, read);

@@ -151,8 +151,8 @@ final class RequestParsing {
 
   /**
    * The query's parameters in their order (read-only; empty without a query), each value as the
-   * bytes it percent-encodes ({@code '+'} is a space, as in every form-encoded query; {@code %2B}
-   * a plus): for a value compared with stored bytes ({@code prevValue}), which need not be text.
+   * bytes it percent-encodes ({@code '+'} is a space, as in every form-encoded query; {@code %2B} a
+   * plus): for a value compared with stored bytes ({@code prevValue}), which need not be text.
    */
   static Map<String, Bytes> parseQueryBytes(String rawQuery) {
     if (rawQuery == null || rawQuery.isEmpty()) {

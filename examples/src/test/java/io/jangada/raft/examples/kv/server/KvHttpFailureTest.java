@@ -166,8 +166,8 @@ class KvHttpFailureTest {
   }
 
   /**
-   * A read changes nothing: its timeout is a 504 that says to retry, not a write's "outcome unknown"
-   * with advice about Idempotency-Key (which a GET does not take).
+   * A read changes nothing: its timeout is a 504 that says to retry, not a write's "outcome
+   * unknown" with advice about Idempotency-Key (which a GET does not take).
    */
   @Test
   void aReadThatTimesOutIs504RetryWithoutAnUnknownOutcome() throws Exception {

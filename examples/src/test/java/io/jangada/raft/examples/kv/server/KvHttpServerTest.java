@@ -228,7 +228,9 @@ class KvHttpServerTest {
       String answer =
           cluster.raw(
               leader,
-              "PUT /v1/kv/p?prevValue=" + bad + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+              "PUT /v1/kv/p?prevValue="
+                  + bad
+                  + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
                   + "Connection: close\r\n\r\nd",
               false);
       assertThat(answer).as(bad).startsWith("HTTP/1.1 400").contains("malformed query");
