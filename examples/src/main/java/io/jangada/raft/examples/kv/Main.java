@@ -36,6 +36,10 @@ public final class Main implements Runnable {
   /** The configured command line (picocli's usage errors exit with status 2). */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Main());
+    // Every command's usage offers -V/--version (picocli's standard options): without a version of
+    // their own, `kv cli -V` printed nothing.
+    String[] version = commandLine.getCommandSpec().version();
+    commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().version(version));
     // One-line errors: the message and a hint, not the whole usage text.
     commandLine.setParameterExceptionHandler(
         (e, args) -> {

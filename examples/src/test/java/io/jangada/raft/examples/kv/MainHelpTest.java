@@ -36,6 +36,22 @@ class MainHelpTest {
     assertThat(again.execute("--help")).isZero();
   }
 
+  /** Every command's usage offers -V/--version: each must print the version, not nothing. */
+  @Test
+  void everyCommandPrintsTheVersion() {
+    for (String command : Main.commandLine().getSubcommands().keySet()) {
+      for (String flag : new String[] {"-V", "--version"}) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        CommandLine kv = Main.commandLine();
+        kv.setOut(new java.io.PrintWriter(out, true));
+        assertThat(kv.execute(command, flag)).as("kv %s %s", command, flag).isZero();
+        assertThat(out.toString())
+            .as("kv %s %s", command, flag)
+            .startsWith("Jangada key-value example ");
+      }
+    }
+  }
+
   @Test
   void everyOptionWithADefaultSaysIt() {
     for (Map.Entry<String, CommandLine> sub : Main.commandLine().getSubcommands().entrySet()) {

@@ -32,7 +32,9 @@ import picocli.CommandLine.Parameters;
       "STATUS, LEADER, TRANSFER and SNAPSHOT use the HTTP API. Both find the leader by itself.",
       "Examples:  kv cli put greeting hello   |   kv cli get greeting   |   kv cli  (interactive)",
       "Membership: kv cli members | add n4 127.0.0.1:7104 127.0.0.1:8104 | promote n4 | remove n1",
-      "Exit status: 0 ok, 1 not found / CAS failed, 2 usage error, 3 cluster unavailable."
+      "Exit status: 0 ok, 1 not found / CAS failed, 2 usage error, 3 cluster unavailable.",
+      "Results go to stdout (a value exactly as stored, then a newline); errors, (not found) and",
+      "a failed condition go to stderr."
     })
 public final class CliCommand implements Callable<Integer> {
 
@@ -84,16 +86,27 @@ public final class CliCommand implements Callable<Integer> {
 
   private final InputStream in;
   private final PrintStream out;
+  private final PrintStream err;
   private final boolean interactive;
 
   /** A command reading the process's stdin and writing to its stdout. */
   public CliCommand() {
-    this(System.in, System.out, System.console() != null);
+    this(System.in, System.out, System.err, System.console() != null);
   }
 
+  /** Errors and messages on {@code out} too (tests of the interactive shell). */
   CliCommand(InputStream in, PrintStream out, boolean interactive) {
+    this(in, out, out, interactive);
+  }
+
+  /**
+   * Results on {@code out}, everything else on {@code err}: errors, "(not found)", a failed
+   * condition, so that {@code v=$(kv get k)} captures only the value.
+   */
+  CliCommand(InputStream in, PrintStream out, PrintStream err, boolean interactive) {
     this.in = in;
     this.out = out;
+    this.err = err;
     this.interactive = interactive;
   }
 
@@ -101,32 +114,32 @@ public final class CliCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     for (URI node : nodes) {
       if (!"http".equals(node.getScheme()) || node.getHost() == null) {
-        out.println("error: --nodes expects http://host:port URLs, got '" + node + "'");
+        err.println("error: --nodes expects http://host:port URLs, got '" + node + "'");
         return Shell.USAGE;
       }
     }
     if (timeoutMs <= 0) {
-      out.println("error: --timeout-ms must be positive, got " + timeoutMs);
+      err.println("error: --timeout-ms must be positive, got " + timeoutMs);
       return Shell.USAGE;
     }
     for (String node : raftNodes) {
       if (!isHostPort(node)) {
-        out.println("error: --raft-nodes expects host:port addresses, got '" + node + "'");
+        err.println("error: --raft-nodes expects host:port addresses, got '" + node + "'");
         return Shell.USAGE;
       }
     }
     KvClient http = new KvClient(nodes, Duration.ofMillis(timeoutMs), true);
     if (via.equals("http")) {
-      return session(new Shell(http, out));
+      return session(new Shell(http, http, out, err));
     }
     if (!via.equals("raft-client")) {
-      out.println("error: --via expects raft-client or http, got '" + via + "'");
+      err.println("error: --via expects raft-client or http, got '" + via + "'");
       return Shell.USAGE;
     }
     try (KvRaftClient raft = new KvRaftClient(raftNodes, clusterId, Duration.ofMillis(timeoutMs))) {
-      return session(new Shell(raft, http, out));
+      return session(new Shell(raft, http, out, err));
     } catch (IllegalStateException | IllegalArgumentException e) {
-      out.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
       return Shell.USAGE;
     }
   }

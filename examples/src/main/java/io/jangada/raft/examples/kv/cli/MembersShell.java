@@ -32,10 +32,13 @@ final class MembersShell {
 
   private final MembersClient client;
   private final PrintStream out;
+  private final PrintStream err;
 
-  MembersShell(MembersClient client, PrintStream out) {
+  /** Results on {@code out}, errors on {@code err}. */
+  MembersShell(MembersClient client, PrintStream out, PrintStream err) {
     this.client = client;
     this.out = out;
+    this.err = err;
   }
 
   /** Runs {@code name} if it is a membership command; empty if it is not one. */
@@ -47,12 +50,12 @@ final class MembersShell {
     try {
       return Optional.of(dispatch(command, args));
     } catch (IllegalArgumentException e) {
-      out.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
       return Optional.of(Shell.USAGE);
     } catch (KvClientException e) {
-      out.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
       if (e.outcomeUnknown()) {
-        out.println("(the change may or may not have taken effect: run MEMBERS)");
+        err.println("(the change may or may not have taken effect: run MEMBERS)");
       }
       int status = e.status();
       return Optional.of(

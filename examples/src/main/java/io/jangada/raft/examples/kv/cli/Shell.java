@@ -56,26 +56,32 @@ final class Shell {
   private final KvStore data;
   private final KvClient client;
   private final PrintStream out;
+  // Errors, "(not found)" and failed conditions: stdout carries only results.
+  private final PrintStream err;
   private final MembersShell members;
 
-  /** A shell doing everything over HTTP through {@code client}. */
+  /** A shell doing everything over HTTP through {@code client}, printing everything to out. */
   Shell(KvClient client, PrintStream out) {
-    this(client, client, out);
+    this(client, client, out, out);
   }
 
   /**
    * A shell sending key-value commands to {@code data} and the cluster commands (STATUS, LEADER,
-   * TRANSFER, SNAPSHOT, which exist only in the HTTP API) to {@code client}.
+   * TRANSFER, SNAPSHOT, which exist only in the HTTP API) to {@code client}; results go to {@code
+   * out}, and to {@code err} errors and the answers of commands that did not do what they asked
+   * ("(not found)", a failed condition).
    */
-  Shell(KvStore data, KvClient client, PrintStream out) {
+  Shell(KvStore data, KvClient client, PrintStream out, PrintStream err) {
     this.data = data;
     this.client = client;
     this.out = out;
+    this.err = err;
     this.members =
         new MembersShell(
             new io.jangada.raft.examples.kv.client.MembersClient(
-                client.nodes(), java.time.Duration.ofSeconds(15)),
-            out);
+                client.nodes(), client.timeout()), // --timeout-ms, as for every command
+            out,
+            err);
   }
 
   /** Runs one command line; returns an exit status ({@link #EXIT} for EXIT). */
@@ -84,7 +90,7 @@ final class Shell {
     try {
       words = tokenize(line);
     } catch (IllegalArgumentException e) {
-      out.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
       return USAGE;
     }
     return words.isEmpty() ? OK : run(words);
@@ -113,13 +119,18 @@ final class Shell {
           }
           Optional<byte[]> value =
               data.get(args.get(0), args.size() == 2 ? args.get(1) : "linearizable");
-          out.println(value.map(v -> new String(v, StandardCharsets.UTF_8)).orElse("(not found)"));
-          return value.isPresent() ? OK : NOT_DONE;
+          if (value.isEmpty()) {
+            err.println("(not found)");
+            return NOT_DONE;
+          }
+          out.write(value.get(), 0, value.get().length); // as stored: a value need not be text
+          out.println();
+          return OK;
         case "DELETE":
         case "DEL":
           requireArgs(name, args, 1, "DELETE key");
           boolean deleted = data.delete(args.get(0));
-          out.println(deleted ? "OK" : "(not found)");
+          (deleted ? out : err).println(deleted ? "OK" : "(not found)");
           return deleted ? OK : NOT_DONE;
         case "CAS":
           requireArgs(name, args, 3, "CAS key old new");
@@ -134,7 +145,7 @@ final class Shell {
           requireArgs(name, args, 0, "LEADER");
           JsonNode status = client.status();
           if (status.path("leader").isNull() || status.path("leader").isMissingNode()) {
-            out.println("(no leader known)");
+            err.println("(no leader known)");
             return UNAVAILABLE;
           }
           out.println(status.path("leader").asText() + " " + status.path("leaderHttp").asText());
@@ -159,16 +170,16 @@ final class Shell {
           if (membership.isPresent()) {
             return membership.get();
           }
-          out.println("unknown command '" + words.get(0) + "'; type HELP");
+          err.println("error: unknown command '" + words.get(0) + "'; type HELP");
           return USAGE;
       }
     } catch (IllegalArgumentException e) {
-      out.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
       return USAGE;
     } catch (KvClientException e) {
-      out.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
       if (e.outcomeUnknown()) {
-        out.println("(the write may or may not have taken effect)");
+        err.println("(the write may or may not have taken effect)");
       }
       return e.status() >= 400 && e.status() < 500 ? USAGE : UNAVAILABLE;
     }
@@ -180,7 +191,7 @@ final class Shell {
       out.println("OK");
       return OK;
     }
-    out.println(
+    err.println(
         result
             .current()
             .map(c -> "FAILED: the current value is '" + c + "'")
@@ -192,7 +203,7 @@ final class Shell {
     JsonNode status = client.status();
     String leaderHttp = status.path("leaderHttp").asText("");
     if (leaderHttp.isEmpty() || status.path("leaderHttp").isNull()) {
-      out.println("error: no leader is known right now; retry shortly");
+      err.println("error: no leader is known right now; retry shortly");
       return UNAVAILABLE;
     }
     try {
@@ -207,7 +218,7 @@ final class Shell {
               + ")");
       return OK;
     } catch (java.io.IOException e) {
-      out.println("error: " + leaderHttp + ": " + e);
+      err.println("error: " + leaderHttp + ": " + e);
       return UNAVAILABLE;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -172,6 +172,11 @@ public final class KvClient implements KvStore {
     return nodes;
   }
 
+  /** How long one call may take in total, retries included. */
+  public Duration timeout() {
+    return timeout;
+  }
+
   private HttpResponse<byte[]> send(String method, String path, byte[] body, boolean write) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Optional<String> idempotencyKey =

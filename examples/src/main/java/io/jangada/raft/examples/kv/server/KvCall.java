@@ -69,13 +69,14 @@ final class KvCall {
    * fails with the {@link HttpError} to answer with ({@link #writeFailure}). Bad input throws at
    * once.
    */
-  CompletableFuture<Void> put(Bytes key, Bytes value, Map<String, String> params) {
+  CompletableFuture<Void> put(Bytes key, Bytes value, Map<String, Bytes> params) {
     RequestParsing.allowParams(params, PUT_PARAMS);
-    Optional<String> prevValue = Optional.ofNullable(params.get("prevValue"));
-    Optional<String> prevExist = Optional.ofNullable(params.get("prevExist"));
+    // prevValue is compared byte for byte with the stored value, which need not be text.
+    Optional<Bytes> prevValue = Optional.ofNullable(params.get("prevValue"));
+    Optional<Bytes> prevExist = Optional.ofNullable(params.get("prevExist"));
     KvCommand command;
     if (prevExist.isPresent()) {
-      if (!prevExist.get().equals("false")) {
+      if (!prevExist.get().equals(Bytes.ofUtf8("false"))) {
         throw new HttpError(400, "prevExist supports only 'false' (create only)");
       }
       if (prevValue.isPresent()) {
@@ -83,7 +84,7 @@ final class KvCall {
       }
       command = new KvCommand.Cas(key, Optional.empty(), value);
     } else if (prevValue.isPresent()) {
-      command = new KvCommand.Cas(key, Optional.of(Bytes.ofUtf8(prevValue.get())), value);
+      command = new KvCommand.Cas(key, prevValue, value);
     } else {
       command = new KvCommand.Put(key, value);
     }
@@ -314,7 +315,8 @@ final class KvCall {
   void get(Bytes key, Map<String, String> params) {
     RequestParsing.allowParams(params, Set.of("consistency"));
     ReadConsistency consistency = RequestParsing.parseConsistency(params.get("consistency"));
-    Optional<Bytes> answer = await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency));
+    Optional<Bytes> answer =
+        await(node.query(KvCodec.encode(new KvQuery.Get(key)), consistency), true);
     if (answer.isEmpty()) {
       return; // relayed to the leader
     }
@@ -351,7 +353,7 @@ final class KvCall {
       throw new HttpError(400, to + " is not a voter of this cluster")
           .with("voters", node.status().membership().voters().stream().map(NodeId::value).toList());
     }
-    if (await(node.transferLeadership(target)).isEmpty()) {
+    if (await(node.transferLeadership(target), false).isEmpty()) {
       return; // relayed to the leader
     }
     server.json(exchange, 200, KvHttpServer.ordered("leader", to, "term", node.status().term()));
@@ -401,7 +403,7 @@ final class KvCall {
    * Waits for the node's answer. Returns empty when the request went to a follower and was relayed
    * (the relayed answer is already set). A successful {@code Void} answer is returned as present.
    */
-  private <T> Optional<Object> awaitAny(CompletableFuture<T> future) {
+  private <T> Optional<Object> awaitAny(CompletableFuture<T> future, boolean read) {
     try {
       T value = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return Optional.of(value == null ? Boolean.TRUE : value);
@@ -414,6 +416,12 @@ final class KvCall {
       throw KvHttpServer.translate(cause);
     } catch (TimeoutException e) {
       future.cancel(false);
+      if (read) {
+        // A read changed nothing: no outcome to be unsure of, and no key to retry it with.
+        throw new HttpError(504, "the read did not complete within " + timeout)
+            .with("hint", "a read changes nothing: retry it, here or on another node")
+            .header("Retry-After", "1");
+      }
       throw KvHttpServer.outcomeUnknown("no answer from the cluster within " + timeout);
     } catch (CancellationException e) {
       throw KvHttpServer.outcomeUnknown("the request was cancelled");
@@ -425,8 +433,12 @@ final class KvCall {
     }
   }
 
+  /**
+   * {@link #awaitAny}; {@code read} if the call changes nothing (its timeout is then no unknown
+   * outcome).
+   */
   @SuppressWarnings("unchecked")
-  private <T> Optional<T> await(CompletableFuture<T> future) {
-    return (Optional<T>) awaitAny(future);
+  private <T> Optional<T> await(CompletableFuture<T> future, boolean read) {
+    return (Optional<T>) awaitAny(future, read);
   }
 }

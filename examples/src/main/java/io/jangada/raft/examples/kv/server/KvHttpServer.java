@@ -135,6 +135,13 @@ public final class KvHttpServer implements AutoCloseable {
   /** How long a connection may stay silent (also while sending a body) before it is closed. */
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * The request line and headers together: room for the longest key percent-encoded (3 × 4096
+   * characters) with a query (a prevValue) and the usual headers. Above it Jetty answers 414 (a
+   * request line too long) or 431 (headers too large).
+   */
+  static final int REQUEST_HEADER_BYTES = 32 * 1024;
+
   /** Open connections beyond this wait in the accept queue. */
   static final int MAX_CONNECTIONS = 1024;
 
@@ -237,6 +244,9 @@ public final class KvHttpServer implements AutoCloseable {
     // Keys are decoded (strictly) by RequestParsing from the raw path, so Jetty must pass any
     // percent-encoding through instead of rejecting it with its own error page.
     http.setUriCompliance(UriCompliance.UNSAFE);
+    // Jetty's default (8 KiB) refused a legal key written percent-encoded (up to three characters
+    // per byte of KvCodec.MAX_KEY_BYTES) with its own 414 before the key's limit was checked.
+    http.setRequestHeaderSize(REQUEST_HEADER_BYTES);
     http.setIdleTimeout(IDLE_TIMEOUT.toMillis());
     this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(listen.host());
@@ -535,12 +545,15 @@ public final class KvHttpServer implements AutoCloseable {
 
   /** PUT or DELETE /v1/kv/{key}: completes once the answer is set on {@code exchange}. */
   private CompletableFuture<Void> writeAsync(Exchange exchange) {
-    Map<String, String> params = RequestParsing.parseQuery(exchange.rawQuery());
     Bytes key = RequestParsing.decodeKey(exchange.rawPath().substring(KV_PREFIX.length()));
     KvCall call = new KvCall(this, exchange, node, options.requestTimeout());
+    // Both fail with the HttpError to answer with. A PUT's parameters stay bytes (prevValue).
     return exchange.method().equals("PUT")
-        ? call.put(key, Bytes.wrapUnsafe(exchange.body()), params)
-        : call.delete(key, params); // failing with the HttpError to answer with
+        ? call.put(
+            key,
+            Bytes.wrapUnsafe(exchange.body()),
+            RequestParsing.parseQueryBytes(exchange.rawQuery()))
+        : call.delete(key, RequestParsing.parseQuery(exchange.rawQuery()));
   }
 
   private void handle(Exchange exchange) {
@@ -772,6 +785,7 @@ public final class KvHttpServer implements AutoCloseable {
       } catch (IOException e) {
         body = new byte[0];
       }
+      response.getHeaders().put(nodeField); // Entry, which adds it to every other answer, never ran
       response.getHeaders().put(JSON_CONTENT_TYPE);
       response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
       response.write(true, ByteBuffer.wrap(body), callback);

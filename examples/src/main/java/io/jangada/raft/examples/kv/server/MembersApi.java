@@ -54,7 +54,10 @@ final class MembersApi {
   static final String PREFIX = "/v1/members";
   private static final String CHANGE_UNKNOWN_HINT =
       "the change may still take effect: read the configuration before retrying";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // One JSON document per body: "{...}{}" or "{...} x" is refused, not read up to its first value.
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Set<String> ADD_FIELDS = Set.of("id", "raft", "http");
 
   private final KvHttpServer server;
@@ -132,8 +135,11 @@ final class MembersApi {
 
   private static String text(JsonNode body, String field) {
     JsonNode value = body.get(field);
-    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+    if (value == null) {
       throw badBody("field '" + field + "' (a non-empty string) is missing");
+    }
+    if (!value.isTextual() || value.asText().isBlank()) {
+      throw badBody("field '" + field + "' must be a non-empty string, not " + value);
     }
     return value.asText().trim();
   }

@@ -3,7 +3,6 @@ package io.jangada.raft.examples.kv.server;
 import io.jangada.raft.ReadConsistency;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.model.Bytes;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,7 +40,7 @@ final class RequestParsing {
     }
   }
 
-  static void allowParams(Map<String, String> params, Set<String> allowed) {
+  static void allowParams(Map<String, ?> params, Set<String> allowed) {
     for (String name : params.keySet()) {
       if (!allowed.contains(name)) {
         throw new HttpError(400, "unknown query parameter '" + name + "'")
@@ -71,20 +70,32 @@ final class RequestParsing {
     if (isPlainAscii(raw)) {
       return raw; // nothing to decode (the usual key)
     }
+    return strictUtf8(percentDecode(raw, false, "key"), "malformed key");
+  }
+
+  /**
+   * The bytes {@code raw} percent-encodes; {@code '+'} is a space if {@code plusIsSpace} (a query).
+   * Characters outside ASCII count as their UTF-8 bytes.
+   *
+   * @throws HttpError 400 on a {@code %} not followed by two hex digits
+   */
+  static byte[] percentDecode(String raw, boolean plusIsSpace, String what) {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
       if (c == '%') {
         if (i + 2 >= raw.length()) {
-          throw new HttpError(400, "malformed key: incomplete escape at position " + i);
+          throw new HttpError(400, "malformed " + what + ": incomplete escape at position " + i);
         }
         int hi = Character.digit(raw.charAt(i + 1), 16);
         int lo = Character.digit(raw.charAt(i + 2), 16);
         if (hi < 0 || lo < 0) {
-          throw new HttpError(400, "malformed key: bad escape at position " + i);
+          throw new HttpError(400, "malformed " + what + ": bad escape at position " + i);
         }
         bytes.write(hi * 16 + lo);
         i += 2;
+      } else if (c == '+' && plusIsSpace) {
+        bytes.write(' ');
       } else if (c < 0x80) {
         bytes.write(c);
       } else {
@@ -94,15 +105,20 @@ final class RequestParsing {
         i += Character.charCount(codePoint) - 1;
       }
     }
+    return bytes.toByteArray();
+  }
+
+  /** {@code bytes} as UTF-8 text; a 400 starting with {@code what} if they are not valid UTF-8. */
+  private static String strictUtf8(byte[] bytes, String what) {
     try {
       return StandardCharsets.UTF_8
           .newDecoder()
           .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
           .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray()))
+          .decode(java.nio.ByteBuffer.wrap(bytes))
           .toString();
     } catch (java.nio.charset.CharacterCodingException e) {
-      throw new HttpError(400, "malformed key: not valid UTF-8 once percent-decoded");
+      throw new HttpError(400, what + ": not valid UTF-8 once percent-decoded");
     }
   }
 
@@ -117,27 +133,46 @@ final class RequestParsing {
     return true;
   }
 
-  /** The query's parameters in their order (read-only; empty without a query). */
+  /**
+   * The query's parameters in their order (read-only; empty without a query), as text: a name or
+   * value that is not valid UTF-8 once percent-decoded is a 400 (never replaced by U+FFFD).
+   */
   static Map<String, String> parseQuery(String rawQuery) {
+    Map<String, String> params = new LinkedHashMap<>();
+    parseQueryBytes(rawQuery)
+        .forEach(
+            (name, value) ->
+                params.put(
+                    name,
+                    strictUtf8(
+                        value.toByteArray(), "malformed query string: parameter '" + name + "'")));
+    return params;
+  }
+
+  /**
+   * The query's parameters in their order (read-only; empty without a query), each value as the
+   * bytes it percent-encodes ({@code '+'} is a space, as in every form-encoded query; {@code %2B} a
+   * plus): for a value compared with stored bytes ({@code prevValue}), which need not be text.
+   */
+  static Map<String, Bytes> parseQueryBytes(String rawQuery) {
     if (rawQuery == null || rawQuery.isEmpty()) {
       return Map.of();
     }
-    Map<String, String> params = new LinkedHashMap<>();
+    Map<String, Bytes> params = new LinkedHashMap<>();
     for (String pair : rawQuery.split("&")) {
       if (pair.isEmpty()) {
         continue;
       }
       int eq = pair.indexOf('=');
-      try {
-        String name =
-            URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-        String value =
-            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-        if (params.put(name, value) != null) {
-          throw new HttpError(400, "query parameter '" + name + "' given twice");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new HttpError(400, "malformed query string: " + e.getMessage());
+      String name =
+          strictUtf8(
+              percentDecode(eq < 0 ? pair : pair.substring(0, eq), true, "query string"),
+              "malformed query string: a parameter name");
+      Bytes value =
+          Bytes.wrapUnsafe(
+              eq < 0 ? new byte[0] : percentDecode(pair.substring(eq + 1), true, "query string"));
+      if (params.put(name, value) != null) {
+        throw new HttpError(400, "query parameter '" + name + "' given twice");
       }
     }
     return params;

@@ -111,4 +111,28 @@ class MembersShellTest {
     assertThat(status).isZero();
     assertThat(printed()).contains("configuration at index").contains("VOTER");
   }
+
+  /** --timeout-ms bounds the membership commands too, like every other command. */
+  @Test
+  void membershipCommandsGiveUpAfterTheTimeoutMsWhenNoNodeAnswers() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort(); // closed again: nothing listens there
+    }
+    for (String command : List.of("members", "promote n9")) {
+      CommandLine cli =
+          new CommandLine(new CliCommand(new ByteArrayInputStream(new byte[0]), out, false));
+      List<String> line =
+          new java.util.ArrayList<>(
+              List.of("--via", "http", "--nodes", "http://127.0.0.1:" + port, "--timeout-ms"));
+      line.add("700");
+      line.addAll(List.of(command.split(" ")));
+      long started = System.nanoTime();
+      assertThat(cli.execute(line.toArray(String[]::new))).as(command).isEqualTo(Shell.UNAVAILABLE);
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+          .as(command)
+          .isLessThan(java.time.Duration.ofSeconds(8));
+      assertThat(printed()).as(command).contains("within PT0.7S");
+    }
+  }
 }

@@ -154,6 +154,81 @@ class ShellTest {
     assertThat(printed().lines()).hasSize(3).element(1).isEqualTo("1");
   }
 
+  /**
+   * One command from the command line: stdout carries only the result (a value exactly as stored,
+   * binary too, then a newline), so {@code v=$(kv get k)} captures the value; "(not found)", a
+   * failed condition and every error go to stderr, with the documented exit status.
+   */
+  @Test
+  void oneCommandPrintsItsResultOnStdoutAndEverythingElseOnStderr() {
+    String nodes =
+        String.join(",", cluster.urlsFollowerFirst().stream().map(URI::toString).toList());
+    byte[] binary = {(byte) 0xff, 0, 'x', (byte) 0xc3};
+    cluster.pump(
+        () ->
+            CompletableFuture.supplyAsync(
+                () ->
+                    new KvClient(cluster.urlsFollowerFirst(), Duration.ofSeconds(10), true)
+                        .put("bin", binary)));
+    record Run(int status, byte[] stdout, String stderr) {}
+    java.util.function.Function<String[], Run> cli =
+        args -> {
+          ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+          ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+          CommandLine command =
+              new CommandLine(
+                  new CliCommand(
+                      new ByteArrayInputStream(new byte[0]),
+                      new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                      new PrintStream(stderr, true, StandardCharsets.UTF_8),
+                      false));
+          List<String> line = new java.util.ArrayList<>(List.of("--via", "http", "--nodes", nodes));
+          line.addAll(List.of(args));
+          int status =
+              cluster.pump(
+                  () ->
+                      CompletableFuture.supplyAsync(
+                          () -> command.execute(line.toArray(String[]::new))));
+          return new Run(status, stdout.toByteArray(), stderr.toString(StandardCharsets.UTF_8));
+        };
+
+    Run put = cli.apply(new String[] {"put", "k", "v"});
+    assertThat(put.status()).isEqualTo(Shell.OK);
+    assertThat(new String(put.stdout(), StandardCharsets.UTF_8)).startsWith("OK");
+    assertThat(put.stderr()).isEmpty();
+    Run get = cli.apply(new String[] {"get", "bin"});
+    assertThat(get.status()).isEqualTo(Shell.OK);
+    byte[] expected = java.util.Arrays.copyOf(binary, binary.length + 1);
+    expected[binary.length] = '\n';
+    assertThat(get.stdout()).isEqualTo(expected);
+    assertThat(get.stderr()).isEmpty();
+
+    for (String[] args :
+        List.of(
+            new String[] {"get", "missing"},
+            new String[] {"delete", "missing"},
+            new String[] {"cas", "k", "other", "w"},
+            new String[] {"create", "k", "w"})) {
+      Run refused = cli.apply(args);
+      assertThat(refused.status()).as(String.join(" ", args)).isEqualTo(Shell.NOT_DONE);
+      assertThat(refused.stdout()).as(String.join(" ", args)).isEmpty();
+      assertThat(refused.stderr()).as(String.join(" ", args)).isNotEmpty();
+    }
+    for (String[] args :
+        List.of(
+            new String[] {"get"},
+            new String[] {"put", "k"},
+            new String[] {"frobnicate"},
+            new String[] {"get", "k", "sloppy"},
+            new String[] {"transfer", "nobody"},
+            new String[] {"promote"})) {
+      Run wrong = cli.apply(args);
+      assertThat(wrong.status()).as(String.join(" ", args)).isEqualTo(Shell.USAGE);
+      assertThat(wrong.stdout()).as(String.join(" ", args)).isEmpty();
+      assertThat(wrong.stderr()).as(String.join(" ", args)).startsWith("error: ");
+    }
+  }
+
   @Test
   void badFlagsExitWithStatus2AndOneLine() {
     StringWriter err = new StringWriter();

@@ -165,6 +165,34 @@ class KvHttpFailureTest {
     assertThat(json(response).get("error").asText()).contains("outcome unknown");
   }
 
+  /**
+   * A read changes nothing: its timeout is a 504 that says to retry, not a write's "outcome
+   * unknown" with advice about Idempotency-Key (which a GET does not take).
+   */
+  @Test
+  void aReadThatTimesOutIs504RetryWithoutAnUnknownOutcome() throws Exception {
+    node.answer = CompletableFuture::new; // never completes
+    server =
+        KvHttpServer.start(
+            new HostPort("127.0.0.1", 0),
+            SELF,
+            node,
+            Map.of(),
+            new KvHttpServer.Options(1 << 20, Duration.ofMillis(200), 4));
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/kv/k"))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(504);
+    JsonNode body = json(response);
+    assertThat(body.get("error").asText()).contains("read").contains("PT0.2S");
+    assertThat(body.has("outcome")).isFalse();
+    assertThat(body.get("hint").asText()).doesNotContain("Idempotency-Key").contains("retry");
+    assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+  }
+
   @Test
   void aProposalTooLargeForTheNodeIs413NotARetryable503() throws Exception {
     HttpResponse<String> response =

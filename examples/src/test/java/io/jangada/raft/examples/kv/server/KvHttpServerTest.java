@@ -135,6 +135,29 @@ class KvHttpServerTest {
   }
 
   /**
+   * The errors Jetty answers before the API sees the request (a malformed escape in the path, a
+   * request line too long, headers too large) are JSON with the node's header, like every other
+   * answer.
+   */
+  @Test
+  void errorsJettyAnswersItselfAreJsonAndNameTheNode() {
+    NodeId leader = cluster.leader();
+    for (String request :
+        List.of(
+            "GET /v1/kv/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            "GET /v1/kv/" + "k".repeat(40_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(40_000) + "\r\n\r\n")) {
+      String answer = cluster.raw(leader, request, false);
+      assertThat(answer)
+          .as(answer)
+          .matches("(?s)HTTP/1.1 4\\d\\d .*")
+          .contains("Content-Type: application/json")
+          .contains(KvHttpServer.NODE_HEADER + ": " + leader.value())
+          .contains("{\"error\":");
+    }
+  }
+
+  /**
    * A PUT too large by its Content-Length that waits for "100 Continue" is refused before its body
    * is sent: the client gets the 413 instead of a 100, and never uploads what would be thrown away.
    */
@@ -176,6 +199,64 @@ class KvHttpServerTest {
     assertThat(refused.get("currentBase64").asText())
         .isEqualTo(java.util.Base64.getEncoder().encodeToString(binary));
     assertThat(refused.get("key").asText()).isEqualTo("\u00e9");
+  }
+
+  /**
+   * prevValue is percent-decoded to bytes: a binary value can be compared, and bytes that are not
+   * UTF-8 never stand for U+FFFD (which would make %FF match a value that holds EF BF BD).
+   */
+  @Test
+  void compareAndSetComparesThePercentDecodedBytesOfPrevValue() throws IOException {
+    NodeId leader = cluster.leader();
+    assertThat(putBytes(leader, "/v1/kv/bin", new byte[] {(byte) 0xff, 0, 'x'}).statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> swapped = cluster.put(leader, "/v1/kv/bin?prevValue=%FF%00x", "text");
+    assertThat(swapped.statusCode()).as(swapped.body()).isEqualTo(200);
+    assertThat(cluster.get(leader, "/v1/kv/bin").body()).isEqualTo("text");
+
+    byte[] replacement = "\ufffd".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(putBytes(leader, "/v1/kv/r", replacement).statusCode()).isEqualTo(200);
+    HttpResponse<String> other = cluster.put(leader, "/v1/kv/r?prevValue=%FF", "taken");
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(412);
+    assertThat(cluster.get(leader, "/v1/kv/r").body()).isEqualTo("\ufffd");
+
+    // '+' is a space in a query, as in every form-encoded query; %2B is a plus.
+    assertThat(cluster.put(leader, "/v1/kv/p", "a b").statusCode()).isEqualTo(200);
+    assertThat(cluster.put(leader, "/v1/kv/p?prevValue=a+b", "a+b").statusCode()).isEqualTo(200);
+    assertThat(cluster.put(leader, "/v1/kv/p?prevValue=a%2Bb", "c").statusCode()).isEqualTo(200);
+    for (String bad : List.of("%G1", "%F", "%")) {
+      String answer =
+          cluster.raw(
+              leader,
+              "PUT /v1/kv/p?prevValue="
+                  + bad
+                  + " HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                  + "Connection: close\r\n\r\nd",
+              false);
+      assertThat(answer).as(bad).startsWith("HTTP/1.1 400").contains("malformed query");
+    }
+    assertThat(cluster.get(leader, "/v1/kv/p").body()).isEqualTo("c");
+  }
+
+  private HttpResponse<String> putBytes(NodeId node, String path, byte[] body) {
+    return cluster.send(
+        cluster.request(node, path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
+  /**
+   * A key may have up to KvCodec.MAX_KEY_BYTES bytes however it is written: percent-encoded, a key
+   * of non-ASCII characters takes three characters of the request line per byte.
+   */
+  @Test
+  void aKeyOfTheLargestSizeWorksPercentEncodedAndOneByteMoreIsRefused() throws IOException {
+    NodeId leader = cluster.leader();
+    int max = io.jangada.raft.examples.kv.KvCodec.MAX_KEY_BYTES;
+    String largest = "%C3%A9".repeat(max / 2); // é: two bytes, six characters each
+    HttpResponse<String> put = cluster.put(leader, "/v1/kv/" + largest + "?prevExist=false", "v");
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    assertThat(cluster.get(cluster.follower(), "/v1/kv/" + largest).body()).isEqualTo("v");
+    assertThat(cluster.delete(leader, "/v1/kv/" + largest).statusCode()).isEqualTo(200);
+    assertError(cluster.put(leader, "/v1/kv/" + largest + "x", "v"), 414, "key longer than");
   }
 
   @Test

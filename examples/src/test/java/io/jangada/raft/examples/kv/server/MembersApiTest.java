@@ -211,12 +211,21 @@ class MembersApiTest {
       "{\"id\":\"n4\",\"raft\":\"127.0.0.1:99999\",\"http\":\"127.0.0.1:8104\"}",
       "{\"id\":\"n 4\",\"raft\":\"127.0.0.1:7104\",\"http\":\"127.0.0.1:8104\"}",
       "{\"id\":4,\"raft\":\"127.0.0.1:7104\",\"http\":\"127.0.0.1:8104\"}",
+      // One JSON object, nothing after it: a second document or trailing text is no add request.
+      "{\"id\":\"n4\",\"raft\":\"127.0.0.1:7104\",\"http\":\"127.0.0.1:8104\"}{}",
+      "{\"id\":\"n4\",\"raft\":\"127.0.0.1:7104\",\"http\":\"127.0.0.1:8104\"} x",
     };
     for (String body : badBodies) {
       HttpResponse<String> response = post(leader, "/v1/members", body);
       assertThat(response.statusCode()).as(body + " -> " + response.body()).isEqualTo(400);
       assertThat(json(response).path("error").asText()).as(body).isNotBlank();
     }
+    // A field of the wrong type is said to be wrong, not missing.
+    assertThat(
+            json(post(leader, "/v1/members", "{\"id\":4,\"raft\":\"a:1\",\"http\":\"a:2\"}"))
+                .path("error")
+                .asText())
+        .isEqualTo("field 'id' must be a non-empty string, not 4");
     assertThat(cluster.get(leader, "/v1/members/n1/frob").statusCode()).isEqualTo(404);
     HttpResponse<String> put =
         cluster.send(
