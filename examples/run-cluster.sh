@@ -433,10 +433,10 @@ cmd="${1:-help}"
 shift || true
 case "$cmd" in
   start)
+    [[ $# -ge 1 ]] && check_node_arg "$1" # before the build: a typo costs no minutes
     find_jar
     mkdir -p "$dir"
     if [[ $# -ge 1 ]]; then
-      check_node_arg "$1"
       start_node "$1"
       wait_for_node "$1" "$start_timeout" ||
         die "n$1 did not come up: $(startup_error "$1") (see $(log_file "$1"))"
