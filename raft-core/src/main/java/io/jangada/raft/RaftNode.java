@@ -99,7 +99,8 @@ public final class RaftNode implements AutoCloseable {
    * cannot be read, the state machine cannot restore the snapshot, the transport cannot listen, or
    * the transport lists fixed peers that lack a member of the configuration (the node could never
    * reach it: {@link IllegalStateException} naming the members), leaving the node unusable (close
-   * it).
+   * it). A node starts once: a second call, or one after {@link #close()}, fails with {@link
+   * IllegalStateException}; to run a node again, build a new one on the same storage.
    */
   public CompletableFuture<Void> start() {
     return expose(loop.start());
