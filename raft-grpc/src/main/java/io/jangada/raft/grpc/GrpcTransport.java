@@ -231,13 +231,13 @@ public final class GrpcTransport implements Transport {
    * and frames from it are accepted. Before {@link #start} it is the same as {@link Builder#peer}.
    * A peer learned from its frames becomes a configured one (at {@code address}).
    *
-   * @throws IllegalArgumentException if {@code id} is this node or already a configured peer
+   * @throws IllegalArgumentException if {@code id} is this node or already a configured peer, or
+   *     the port is 0
    * @throws IllegalStateException if the transport is closed
    */
   public void addPeer(NodeId id, InetSocketAddress address) {
     Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(address, "address");
-    directory.add(id, address);
+    directory.add(id, Builder.remote(address));
   }
 
   /**
@@ -284,7 +284,8 @@ public final class GrpcTransport implements Transport {
    *
    * <p>Thread: any. Blocking: never waits for the network.
    *
-   * @throws IllegalArgumentException if an address is not {@code host:port}; nothing changes then
+   * @throws IllegalArgumentException if an address is not {@code host:port} (port 1 to 65535);
+   *     nothing changes then
    * @throws IllegalStateException if the transport is closed
    */
   public void setPeers(Map<NodeId, String> peers) {
@@ -559,16 +560,21 @@ public final class GrpcTransport implements Transport {
     /**
      * A peer and the address its transport listens on.
      *
-     * @throws IllegalArgumentException if {@code id} is this node or was already added
+     * @throws IllegalArgumentException if {@code id} is this node or was already added, or the port
+     *     is 0
      */
     public Builder peer(NodeId id, InetSocketAddress address) {
-      Objects.requireNonNull(address, "address");
-      return peer(id, HostAndPort.fromParts(address.getHostString(), address.getPort()));
+      return peer(id, remote(address));
     }
 
-    /** A peer and its address as {@code host:port}. */
+    /**
+     * A peer and its address as {@code host:port}.
+     *
+     * @throws IllegalArgumentException if {@code id} is this node or was already added, or the
+     *     address is not {@code host:port} with a port from 1 to 65535
+     */
     public Builder peer(NodeId id, String hostAndPort) {
-      return peer(id, parse(hostAndPort));
+      return peer(id, parseRemote(hostAndPort));
     }
 
     private Builder peer(NodeId id, HostAndPort address) {
@@ -640,6 +646,8 @@ public final class GrpcTransport implements Transport {
 
     /** Reconnect delays: start at {@code initial}, double per failure up to {@code max}, ±50 %. */
     public Builder reconnectBackoff(Duration initial, Duration max) {
+      Objects.requireNonNull(initial, "initial");
+      Objects.requireNonNull(max, "max");
       if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
         throw new IllegalArgumentException("need 0 < initial <= max, got " + initial + ", " + max);
       }
@@ -737,6 +745,28 @@ public final class GrpcTransport implements Transport {
       }
       tls.check();
       return new GrpcTransport(this);
+    }
+
+    /**
+     * {@link #parse}, for an address to connect to: port 0 means "any free port" only to {@link
+     * #listen}; nothing can be reached there.
+     */
+    static HostAndPort parseRemote(String hostAndPort) {
+      HostAndPort hp = parse(hostAndPort);
+      if (hp.getPort() == 0) {
+        throw new IllegalArgumentException(
+            "not an address to connect to: '"
+                + hostAndPort
+                + "': port 0 picks a free port only for listen; give the port the node listens on");
+      }
+      return hp;
+    }
+
+    /** {@link #parseRemote} for a socket address. */
+    static HostAndPort remote(InetSocketAddress address) {
+      Objects.requireNonNull(address, "address");
+      return parseRemote(
+          HostAndPort.fromParts(address.getHostString(), address.getPort()).toString());
     }
 
     static HostAndPort parse(String hostAndPort) {
