@@ -728,7 +728,8 @@ public final class GrpcTransport implements Transport {
      * A new transport (not started).
      *
      * @throws IllegalStateException if self, clusterId or the listen address is missing, self is
-     *     also a peer, or a client certificate is given without {@link #tls}
+     *     also a peer, two peers have the same address or a peer has this node's listen address, or
+     *     a client certificate is given without {@link #tls}
      */
     public GrpcTransport build() {
       if (self == null) {
@@ -743,6 +744,7 @@ public final class GrpcTransport implements Transport {
       if (peers.containsKey(self)) {
         throw new IllegalStateException("peer " + self + " is this node itself");
       }
+      checkDistinctAddresses();
       tls.check();
       return new GrpcTransport(this);
     }
@@ -767,6 +769,39 @@ public final class GrpcTransport implements Transport {
       Objects.requireNonNull(address, "address");
       return parseRemote(
           HostAndPort.fromParts(address.getHostString(), address.getPort()).toString());
+    }
+
+    /**
+     * Each node listens on an address of its own: two peers at one address, or a peer at this
+     * node's listen address, is a copy-paste slip that would send one node's messages to another,
+     * which rejects them as misaddressed (logged there, not here).
+     */
+    private void checkDistinctAddresses() {
+      HostAndPort own = HostAndPort.fromParts(listen.getHostString(), listen.getPort());
+      Map<HostAndPort, NodeId> byAddress = new java.util.HashMap<>();
+      for (Map.Entry<NodeId, HostAndPort> peer : peers.entrySet()) {
+        NodeId other = byAddress.putIfAbsent(peer.getValue(), peer.getKey());
+        if (other != null) {
+          throw new IllegalStateException(
+              self
+                  + ": peers "
+                  + other
+                  + " and "
+                  + peer.getKey()
+                  + " have the same address "
+                  + peer.getValue()
+                  + "; each node needs its own");
+        }
+        if (peer.getValue().equals(own)) {
+          throw new IllegalStateException(
+              self
+                  + ": peer "
+                  + peer.getKey()
+                  + " has this node's own listen address "
+                  + own
+                  + "; each node needs its own");
+        }
+      }
     }
 
     static HostAndPort parse(String hostAndPort) {

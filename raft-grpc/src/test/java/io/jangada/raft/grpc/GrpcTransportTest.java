@@ -112,6 +112,27 @@ class GrpcTransportTest {
     assertThatThrownBy(() -> GrpcTransport.builder().reconnectBackoff(null, Duration.ofSeconds(1)))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("initial");
+    assertThatThrownBy(
+            () ->
+                GrpcTransport.builder()
+                    .self(A)
+                    .clusterId("x")
+                    .listen("127.0.0.1:7001")
+                    .peer(B, "127.0.0.1:7002")
+                    .peer(C, "127.0.0.1:7002")
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("peers b and c have the same address 127.0.0.1:7002");
+    assertThatThrownBy(
+            () ->
+                GrpcTransport.builder()
+                    .self(A)
+                    .clusterId("x")
+                    .listen("127.0.0.1:7001")
+                    .peer(B, "127.0.0.1:7001")
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("peer b has this node's own listen address 127.0.0.1:7001");
     assertThatThrownBy(() -> GrpcTransport.builder().listen("no-port"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no-port");
