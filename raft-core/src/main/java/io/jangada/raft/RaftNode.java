@@ -716,7 +716,12 @@ public final class RaftNode implements AutoCloseable {
       require(sessionLimits, "sessionLimits");
       if (!join && !initial.contains(id)) {
         throw new IllegalStateException(
-            "node " + id + " is not a member of the configured membership " + membership);
+            "RaftNode.Builder: node "
+                + id
+                + " is not a member of the configured membership "
+                + membership
+                + "; list it there, or use join() instead of membership(...) for a node joining a"
+                + " running cluster");
       }
       if (tickInterval.isNegative() || tickInterval.isZero()) {
         throw new IllegalStateException("tickInterval must be positive, got " + tickInterval);

@@ -221,6 +221,27 @@ class RaftNodeLifecycleTest {
     assertThat(node.status().state()).isEqualTo(RaftStatus.State.CLOSED);
   }
 
+  /** A node id missing from its own membership fails the build, pointing at join(). */
+  @Test
+  void aNodeThatIsNotInItsOwnMembershipFailsTheBuildNamingTheWayOut() {
+    assertThat(
+            catchThrowable(
+                () ->
+                    RaftNode.builder()
+                        .id(NodeId.of("n4"))
+                        .membership(Membership.ofVoters(N1, N2, N3))
+                        .stateMachine(new RecordingStateMachine())
+                        .logStorage(new InMemoryLogStorage())
+                        .stateStorage(new InMemoryStateStorage())
+                        .transport(
+                            new VirtualNetwork(new ManualScheduler(), new SplittableRandom(9))
+                                .transport(NodeId.of("n4")))
+                        .build()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("node n4 is not a member of the configured membership voters=[n1,")
+        .hasMessageContaining("join()");
+  }
+
   @Test
   void awaitLeaderCompletesWhenALeaderIsKnownWithoutPolling() {
     try (InMemoryCluster cluster = InMemoryCluster.builder().seed(11).build()) {
