@@ -99,7 +99,8 @@ public final class RaftNode implements AutoCloseable {
    * cannot be read, the state machine cannot restore the snapshot, the transport cannot listen, or
    * the transport lists fixed peers that lack a member of the configuration (the node could never
    * reach it: {@link IllegalStateException} naming the members), leaving the node unusable (close
-   * it).
+   * it). A node starts once: a second call, or one after {@link #close()}, fails with {@link
+   * IllegalStateException}; to run a node again, build a new one on the same storage.
    */
   public CompletableFuture<Void> start() {
     return expose(loop.start());
@@ -111,8 +112,12 @@ public final class RaftNode implements AutoCloseable {
    *
    * <p>Fails with {@link NotLeaderException} (nothing appended; retry at the hint), {@link
    * ProposalDroppedException} (too large, backlog full, or leadership transfer; nothing appended),
-   * {@link IndeterminateResultException} (leadership lost after appending: may or may not take
-   * effect).
+   * {@link IndeterminateResultException} (leadership lost, or the node closed or failed, after
+   * appending: may or may not take effect), {@link NodeClosedException} (the node is not started or
+   * is closed; nothing appended), or {@link StorageFailedException} / {@link StateMachineException}
+   * (this node stopped for good: a proposal made after that was not appended, send it to another
+   * node; a proposal whose own {@link StateMachine#apply} threw fails with the {@link
+   * StateMachineException}).
    */
   public CompletableFuture<Committed> propose(Bytes command) {
     Objects.requireNonNull(command, "command");
@@ -202,7 +207,9 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Runs {@link StateMachine#query} with the given consistency. A linearizable read on a follower
    * asks the leader for a read index. Fails with {@link NotLeaderException} when leadership cannot
-   * be confirmed, {@link RequestTimeoutException} when no answer comes within the read timeout.
+   * be confirmed, {@link RequestTimeoutException} when no answer comes within the read timeout,
+   * {@link NodeClosedException} when the node is not started or is closed, the node's failure when
+   * it stopped for good, and with whatever {@link StateMachine#query} throws (the node goes on).
    */
   public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
     Objects.requireNonNull(request, "request");
@@ -410,8 +417,8 @@ public final class RaftNode implements AutoCloseable {
 
   /**
    * {@link #close()}, but waiting at most {@code handover} for another node to take over
-   * leadership; {@link Duration#ZERO} stops at once, as a crash would (tests use it to kill a
-   * node).
+   * leadership; {@link Duration#ZERO} (or a negative duration) stops at once, as a crash would
+   * (tests use it to kill a node).
    */
   public void close(Duration handover) {
     Objects.requireNonNull(handover, "handover");
@@ -709,7 +716,12 @@ public final class RaftNode implements AutoCloseable {
       require(sessionLimits, "sessionLimits");
       if (!join && !initial.contains(id)) {
         throw new IllegalStateException(
-            "node " + id + " is not a member of the configured membership " + membership);
+            "RaftNode.Builder: node "
+                + id
+                + " is not a member of the configured membership "
+                + membership
+                + "; list it there, or use join() instead of membership(...) for a node joining a"
+                + " running cluster");
       }
       if (tickInterval.isNegative() || tickInterval.isZero()) {
         throw new IllegalStateException("tickInterval must be positive, got " + tickInterval);

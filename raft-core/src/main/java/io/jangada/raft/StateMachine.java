@@ -30,6 +30,10 @@ public interface StateMachine {
    * reflects every write the read must see (after ReadIndex, for a linearizable read). Must not
    * modify the state.
    *
+   * <p>Errors: unlike {@link #apply}, an exception thrown here is not fatal: it fails this read's
+   * future with that exception (e.g. an {@link IllegalArgumentException} for a malformed request)
+   * and the node goes on.
+   *
    * @throws UnsupportedOperationException if this state machine takes no queries (the default)
    */
   default Bytes query(Bytes request) {

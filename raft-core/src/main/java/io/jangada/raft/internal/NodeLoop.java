@@ -57,6 +57,10 @@ public final class NodeLoop implements Transport.Inbox {
 
   // Written on the loop lane only; status() reads it from any thread.
   private volatile State state = State.STARTING;
+  // Set by close's last task on the loop lane, after it settled the state (and, for a failed node,
+  // the error): no loop task changes anything afterwards, and a node's own scheduler is shut down
+  // next and drops whatever is queued later, so a request from then on is answered at once.
+  private volatile boolean closed;
   private final NodeStop stop; // what stopping does to the pending work, and answers afterwards
 
   private final NodeEvents events;
@@ -143,6 +147,13 @@ public final class NodeLoop implements Transport.Inbox {
    * timers ({@link NodeStart}).
    */
   public CompletableFuture<Void> start() {
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "node "
+                  + id
+                  + " is closed: a RaftNode starts only once; build a new one to run it again"));
+    }
     return starter.start();
   }
 
@@ -331,6 +342,10 @@ public final class NodeLoop implements Transport.Inbox {
   /** Completes with the leader once this node knows one; see {@code RaftNode.awaitLeader}. */
   public CompletableFuture<NodeId> awaitLeader(Duration timeout) {
     CompletableFuture<NodeId> future = new CompletableFuture<>();
+    if (closed) {
+      future.completeExceptionally(notRunning());
+      return future;
+    }
     loop.execute(
         () -> {
           if (state == State.FAILED || state == State.CLOSED) {
@@ -380,13 +395,16 @@ public final class NodeLoop implements Transport.Inbox {
    * acknowledge. Does not close the transport or the storages.
    */
   public void close(Duration handover) {
+    if (closed) {
+      return; // idempotent; the loop may be gone (a node's own scheduler is shut down)
+    }
     if (!handover.isZero() && !handover.isNegative()) {
       CompletableFuture<Void> handedOver = handOver();
       if (!scheduler.awaitDone(handedOver, handover)) {
         log.info("node {}: no other node took over leadership within {}", id, handover);
       }
     }
-    CompletableFuture<Void> closed = new CompletableFuture<>();
+    CompletableFuture<Void> loopStopped = new CompletableFuture<>();
     loop.execute(
         () -> {
           if (state == State.RUNNING || state == State.STARTING) {
@@ -402,10 +420,11 @@ public final class NodeLoop implements Transport.Inbox {
           if (snapshots != null) {
             snapshots.stop();
           }
-          closed.complete(null);
+          this.closed = true;
+          loopStopped.complete(null);
           stop.closed();
         });
-    if (!scheduler.awaitDone(closed, java.time.Duration.ofSeconds(10))) {
+    if (!scheduler.awaitDone(loopStopped, java.time.Duration.ofSeconds(10))) {
       log.warn("node {} did not stop its loop in time", id);
     }
     if (options.ownsScheduler()) {
@@ -518,6 +537,10 @@ public final class NodeLoop implements Transport.Inbox {
   // ---- the loop ----
 
   private void onLoop(CompletableFuture<?> future, Runnable action) {
+    if (closed) {
+      future.completeExceptionally(notRunning()); // the loop may be gone; see closed
+      return;
+    }
     loop.execute(
         () -> {
           if (state != State.RUNNING) {

@@ -231,13 +231,13 @@ public final class GrpcTransport implements Transport {
    * and frames from it are accepted. Before {@link #start} it is the same as {@link Builder#peer}.
    * A peer learned from its frames becomes a configured one (at {@code address}).
    *
-   * @throws IllegalArgumentException if {@code id} is this node or already a configured peer
+   * @throws IllegalArgumentException if {@code id} is this node or already a configured peer, or
+   *     the port is 0
    * @throws IllegalStateException if the transport is closed
    */
   public void addPeer(NodeId id, InetSocketAddress address) {
     Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(address, "address");
-    directory.add(id, address);
+    directory.add(id, Builder.remote(address));
   }
 
   /**
@@ -284,7 +284,8 @@ public final class GrpcTransport implements Transport {
    *
    * <p>Thread: any. Blocking: never waits for the network.
    *
-   * @throws IllegalArgumentException if an address is not {@code host:port}; nothing changes then
+   * @throws IllegalArgumentException if an address is not {@code host:port} (port 1 to 65535);
+   *     nothing changes then
    * @throws IllegalStateException if the transport is closed
    */
   public void setPeers(Map<NodeId, String> peers) {
@@ -559,16 +560,21 @@ public final class GrpcTransport implements Transport {
     /**
      * A peer and the address its transport listens on.
      *
-     * @throws IllegalArgumentException if {@code id} is this node or was already added
+     * @throws IllegalArgumentException if {@code id} is this node or was already added, or the port
+     *     is 0
      */
     public Builder peer(NodeId id, InetSocketAddress address) {
-      Objects.requireNonNull(address, "address");
-      return peer(id, HostAndPort.fromParts(address.getHostString(), address.getPort()));
+      return peer(id, remote(address));
     }
 
-    /** A peer and its address as {@code host:port}. */
+    /**
+     * A peer and its address as {@code host:port}.
+     *
+     * @throws IllegalArgumentException if {@code id} is this node or was already added, or the
+     *     address is not {@code host:port} with a port from 1 to 65535
+     */
     public Builder peer(NodeId id, String hostAndPort) {
-      return peer(id, parse(hostAndPort));
+      return peer(id, parseRemote(hostAndPort));
     }
 
     private Builder peer(NodeId id, HostAndPort address) {
@@ -640,6 +646,8 @@ public final class GrpcTransport implements Transport {
 
     /** Reconnect delays: start at {@code initial}, double per failure up to {@code max}, ±50 %. */
     public Builder reconnectBackoff(Duration initial, Duration max) {
+      Objects.requireNonNull(initial, "initial");
+      Objects.requireNonNull(max, "max");
       if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
         throw new IllegalArgumentException("need 0 < initial <= max, got " + initial + ", " + max);
       }
@@ -720,7 +728,8 @@ public final class GrpcTransport implements Transport {
      * A new transport (not started).
      *
      * @throws IllegalStateException if self, clusterId or the listen address is missing, self is
-     *     also a peer, or a client certificate is given without {@link #tls}
+     *     also a peer, two peers have the same address or a peer has this node's listen address, or
+     *     a client certificate is given without {@link #tls}
      */
     public GrpcTransport build() {
       if (self == null) {
@@ -735,8 +744,64 @@ public final class GrpcTransport implements Transport {
       if (peers.containsKey(self)) {
         throw new IllegalStateException("peer " + self + " is this node itself");
       }
+      checkDistinctAddresses();
       tls.check();
       return new GrpcTransport(this);
+    }
+
+    /**
+     * {@link #parse}, for an address to connect to: port 0 means "any free port" only to {@link
+     * #listen}; nothing can be reached there.
+     */
+    static HostAndPort parseRemote(String hostAndPort) {
+      HostAndPort hp = parse(hostAndPort);
+      if (hp.getPort() == 0) {
+        throw new IllegalArgumentException(
+            "not an address to connect to: '"
+                + hostAndPort
+                + "': port 0 picks a free port only for listen; give the port the node listens on");
+      }
+      return hp;
+    }
+
+    /** {@link #parseRemote} for a socket address. */
+    static HostAndPort remote(InetSocketAddress address) {
+      Objects.requireNonNull(address, "address");
+      return parseRemote(
+          HostAndPort.fromParts(address.getHostString(), address.getPort()).toString());
+    }
+
+    /**
+     * Each node listens on an address of its own: two peers at one address, or a peer at this
+     * node's listen address, is a copy-paste slip that would send one node's messages to another,
+     * which rejects them as misaddressed (logged there, not here).
+     */
+    private void checkDistinctAddresses() {
+      HostAndPort own = HostAndPort.fromParts(listen.getHostString(), listen.getPort());
+      Map<HostAndPort, NodeId> byAddress = new java.util.HashMap<>();
+      for (Map.Entry<NodeId, HostAndPort> peer : peers.entrySet()) {
+        NodeId other = byAddress.putIfAbsent(peer.getValue(), peer.getKey());
+        if (other != null) {
+          throw new IllegalStateException(
+              self
+                  + ": peers "
+                  + other
+                  + " and "
+                  + peer.getKey()
+                  + " have the same address "
+                  + peer.getValue()
+                  + "; each node needs its own");
+        }
+        if (peer.getValue().equals(own)) {
+          throw new IllegalStateException(
+              self
+                  + ": peer "
+                  + peer.getKey()
+                  + " has this node's own listen address "
+                  + own
+                  + "; each node needs its own");
+        }
+      }
     }
 
     static HostAndPort parse(String hostAndPort) {

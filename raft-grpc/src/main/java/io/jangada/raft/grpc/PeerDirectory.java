@@ -3,7 +3,6 @@ package io.jangada.raft.grpc;
 import com.google.common.net.HostAndPort;
 import io.jangada.raft.model.Membership;
 import io.jangada.raft.model.NodeId;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,8 +95,8 @@ final class PeerDirectory implements RaftGrpcService.Senders {
   }
 
   /** See {@link GrpcTransport#addPeer}. */
-  void add(NodeId id, InetSocketAddress address) {
-    closeAll(peers.add(id, HostAndPort.fromParts(address.getHostString(), address.getPort())));
+  void add(NodeId id, HostAndPort address) {
+    closeAll(peers.add(id, address));
     log.info("{}: added peer {} at {}", self, id, address);
   }
 
@@ -113,7 +112,7 @@ final class PeerDirectory implements RaftGrpcService.Senders {
   /** See {@link GrpcTransport#setPeers}. */
   void set(Map<NodeId, String> addresses) {
     Map<NodeId, HostAndPort> target = new TreeMap<>();
-    addresses.forEach((id, address) -> target.put(id, GrpcTransport.Builder.parse(address)));
+    addresses.forEach((id, address) -> target.put(id, GrpcTransport.Builder.parseRemote(address)));
     Map<NodeId, HostAndPort> before = peers.addresses();
     closeAll(peers.set(target));
     if (!before.equals(peers.addresses())) {
@@ -142,7 +141,7 @@ final class PeerDirectory implements RaftGrpcService.Senders {
         continue;
       }
       try {
-        target.put(member, GrpcTransport.Builder.parse(address.get()));
+        target.put(member, GrpcTransport.Builder.parseRemote(address.get()));
       } catch (IllegalArgumentException e) {
         log.error("{}: member {} has a bad address: {}", self, member, e.getMessage());
       }

@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -699,15 +700,19 @@ public final class RaftClient implements AutoCloseable {
 
     private Builder() {}
 
-    /** Seed endpoints ({@code host:port} of nodes' gRPC servers); at least one is required. */
+    /**
+     * Seed endpoints ({@code host:port} of nodes' gRPC servers, e.g. {@code 10.0.0.1:7001} or
+     * {@code [::1]:7001}); at least one is required. Checked by {@link #build()}.
+     */
     public Builder endpoints(String... hostAndPorts) {
-      endpoints.addAll(List.of(hostAndPorts));
-      return this;
+      return endpoints(Arrays.asList(hostAndPorts));
     }
 
     /** Seed endpoints; see {@link #endpoints(String...)}. */
     public Builder endpoints(List<String> hostAndPorts) {
-      endpoints.addAll(hostAndPorts);
+      for (String endpoint : hostAndPorts) {
+        endpoints.add(Objects.requireNonNull(endpoint, "endpoint"));
+      }
       return this;
     }
 
@@ -734,8 +739,8 @@ public final class RaftClient implements AutoCloseable {
      * jitter (defaults 20 ms and 1 s).
      */
     public Builder backoff(Duration initial, Duration max) {
-      this.backoffInitial = initial;
-      this.backoffMax = max;
+      this.backoffInitial = Objects.requireNonNull(initial, "initial");
+      this.backoffMax = Objects.requireNonNull(max, "max");
       return this;
     }
 
@@ -769,7 +774,8 @@ public final class RaftClient implements AutoCloseable {
     }
 
     /**
-     * @throws IllegalStateException naming what is missing or invalid
+     * @throws IllegalStateException naming what is missing or invalid, e.g. an endpoint that is not
+     *     {@code host:port} with a port from 1 to 65535
      * @throws IllegalArgumentException naming the TLS file that is not PEM, holds no unencrypted
      *     PKCS#8 key, or a key that does not belong to its certificate
      * @throws java.io.UncheckedIOException if the TLS material cannot be read
@@ -777,6 +783,20 @@ public final class RaftClient implements AutoCloseable {
     public RaftClient build() {
       if (endpoints.isEmpty()) {
         throw new IllegalStateException("RaftClient.Builder: at least one endpoint is required");
+      }
+      for (String endpoint : endpoints) {
+        try {
+          GrpcTransport.Builder.parseRemote(endpoint);
+        } catch (IllegalArgumentException e) {
+          // Fail here: gRPC would only fail each attempt, and the caller would see a
+          // NoLeaderException after the whole deadline, as if the cluster were down.
+          throw new IllegalStateException(
+              "RaftClient.Builder: endpoint '"
+                  + endpoint
+                  + "' is not a node's host:port (e.g. 10.0.0.1:7001): "
+                  + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()),
+              e);
+        }
       }
       if (clusterId == null || clusterId.isBlank()) {
         throw new IllegalStateException("RaftClient.Builder: clusterId is required");

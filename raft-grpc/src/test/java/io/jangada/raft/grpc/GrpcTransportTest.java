@@ -101,6 +101,38 @@ class GrpcTransportTest {
     assertThatThrownBy(() -> GrpcTransport.builder().self(A).peer(B, addr).peer(B, "h:1"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("duplicate peer b");
+    assertThatThrownBy(() -> GrpcTransport.builder().self(A).peer(B, "127.0.0.1:0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'127.0.0.1:0'")
+        .hasMessageContaining("port 0");
+    assertThatThrownBy(
+            () -> GrpcTransport.builder().self(A).peer(B, new InetSocketAddress("127.0.0.1", 0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("port 0");
+    assertThatThrownBy(() -> GrpcTransport.builder().reconnectBackoff(null, Duration.ofSeconds(1)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("initial");
+    assertThatThrownBy(
+            () ->
+                GrpcTransport.builder()
+                    .self(A)
+                    .clusterId("x")
+                    .listen("127.0.0.1:7001")
+                    .peer(B, "127.0.0.1:7002")
+                    .peer(C, "127.0.0.1:7002")
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("peers b and c have the same address 127.0.0.1:7002");
+    assertThatThrownBy(
+            () ->
+                GrpcTransport.builder()
+                    .self(A)
+                    .clusterId("x")
+                    .listen("127.0.0.1:7001")
+                    .peer(B, "127.0.0.1:7001")
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("peer b has this node's own listen address 127.0.0.1:7001");
     assertThatThrownBy(() -> GrpcTransport.builder().listen("no-port"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no-port");

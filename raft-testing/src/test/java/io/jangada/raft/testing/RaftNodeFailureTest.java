@@ -38,6 +38,58 @@ class RaftNodeFailureTest {
     }
   }
 
+  /**
+   * A query that throws fails that read alone, with the state machine's exception, at every
+   * consistency, as {@code StateMachine.query} documents: unlike a throwing apply, it does not stop
+   * the node.
+   */
+  @Test
+  void aQueryThatThrowsFailsThatReadAndTheNodeGoesOn() {
+    RecordingStateMachine recording = new RecordingStateMachine();
+    io.jangada.raft.StateMachine picky =
+        new io.jangada.raft.StateMachine() {
+          @Override
+          public Bytes apply(long index, Bytes command) {
+            return recording.apply(index, command);
+          }
+
+          @Override
+          public Bytes query(Bytes request) {
+            if (request.toUtf8().equals("bad")) {
+              throw new IllegalArgumentException("malformed query");
+            }
+            return recording.query(request);
+          }
+
+          @Override
+          public SnapshotWriter snapshot() {
+            return recording.snapshot();
+          }
+
+          @Override
+          public void restore(io.jangada.raft.model.SnapshotMeta meta, java.io.InputStream data)
+              throws IOException {
+            recording.restore(meta, data);
+          }
+        };
+    try (InMemoryCluster cluster =
+        InMemoryCluster.builder().nodes(1).seed(3).stateMachines(id -> picky).build()) {
+      RaftNode node = cluster.node(cluster.awaitLeader());
+      cluster.await(node.propose(Bytes.ofUtf8("a")));
+      for (io.jangada.raft.ReadConsistency consistency : io.jangada.raft.ReadConsistency.values()) {
+        CompletableFuture<Bytes> bad = node.query(Bytes.ofUtf8("bad"), consistency);
+        cluster.advance(Duration.ofMillis(100));
+        assertThatThrownBy(bad::join)
+            .as("%s", consistency)
+            .hasCauseInstanceOf(IllegalArgumentException.class)
+            .hasRootCauseMessage("malformed query");
+      }
+      assertThat(node.status().isRunning()).isTrue();
+      assertThat(cluster.await(node.query(Bytes.ofUtf8("size"))).toUtf8()).isEqualTo("1");
+      assertThat(cluster.await(node.propose(Bytes.ofUtf8("b"))).result().toUtf8()).isEqualTo("2");
+    }
+  }
+
   @Test
   void storageFailureStopsTheNodeAndFailsEveryPendingRequest() {
     ManualScheduler scheduler = new ManualScheduler();

@@ -165,6 +165,83 @@ class RaftNodeLifecycleTest {
         .build();
   }
 
+  /**
+   * With its own scheduler (the default, as in production) a node shuts its threads down on close,
+   * and its loop drops what is queued after that: every call on the closed node must still fail at
+   * once with {@link NodeClosedException}, as {@link RaftNode#close()} promises, not return a
+   * future that never completes; and a second close returns at once (it is idempotent) instead of
+   * waiting out the handover and the loop's stop timeout of a node whose loop is gone.
+   */
+  @Test
+  void callsOnAClosedNodeWithItsOwnSchedulerFailAtOnceAndASecondCloseReturnsAtOnce()
+      throws Exception {
+    RaftNode node =
+        RaftNode.builder()
+            .id(N1)
+            .membership(Membership.ofVoters(N1))
+            .stateMachine(new RecordingStateMachine())
+            .logStorage(new InMemoryLogStorage())
+            .stateStorage(new InMemoryStateStorage())
+            .transport(
+                new VirtualNetwork(new ManualScheduler(), new SplittableRandom(8)).transport(N1))
+            .tickInterval(TICK)
+            .callbackExecutor(Runnable::run)
+            .build(); // no scheduler: the node owns a system scheduler, shut down on close
+    node.start().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(
+            node.awaitLeader(Duration.ofSeconds(10)).get(10, java.util.concurrent.TimeUnit.SECONDS))
+        .isEqualTo(N1);
+    node.close();
+
+    List<CompletableFuture<?>> calls =
+        List.of(
+            node.propose(Bytes.ofUtf8("late")),
+            node.query(Bytes.ofUtf8("size")),
+            node.query(Bytes.ofUtf8("size"), io.jangada.raft.ReadConsistency.STALE),
+            node.openSession(),
+            node.snapshot(),
+            node.transferLeadership(N2),
+            node.removeMember(N1),
+            node.awaitLeader(Duration.ofSeconds(1)));
+    for (CompletableFuture<?> call : calls) {
+      assertThat(call).isCompletedExceptionally();
+      assertThat(catchThrowable(call::join))
+          .hasCauseInstanceOf(NodeClosedException.class)
+          .hasMessageContaining("node n1 is closed");
+    }
+    CompletableFuture<Void> restart = node.start();
+    assertThat(restart).isCompletedExceptionally();
+    assertThat(catchThrowable(restart::join))
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("node n1 is closed");
+
+    long before = System.nanoTime();
+    node.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(2));
+    assertThat(node.status().state()).isEqualTo(RaftStatus.State.CLOSED);
+  }
+
+  /** A node id missing from its own membership fails the build, pointing at join(). */
+  @Test
+  void aNodeThatIsNotInItsOwnMembershipFailsTheBuildNamingTheWayOut() {
+    assertThat(
+            catchThrowable(
+                () ->
+                    RaftNode.builder()
+                        .id(NodeId.of("n4"))
+                        .membership(Membership.ofVoters(N1, N2, N3))
+                        .stateMachine(new RecordingStateMachine())
+                        .logStorage(new InMemoryLogStorage())
+                        .stateStorage(new InMemoryStateStorage())
+                        .transport(
+                            new VirtualNetwork(new ManualScheduler(), new SplittableRandom(9))
+                                .transport(NodeId.of("n4")))
+                        .build()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("node n4 is not a member of the configured membership voters=[n1,")
+        .hasMessageContaining("join()");
+  }
+
   @Test
   void awaitLeaderCompletesWhenALeaderIsKnownWithoutPolling() {
     try (InMemoryCluster cluster = InMemoryCluster.builder().seed(11).build()) {

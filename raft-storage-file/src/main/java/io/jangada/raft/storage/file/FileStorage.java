@@ -6,6 +6,7 @@ import io.jangada.raft.storage.StateStorage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,9 +73,9 @@ public final class FileStorage implements Closeable {
    *
    * @throws IOException if the directory is locked by another instance, belongs to another node or
    *     cluster (the message names both), its term/vote file is missing or older than its log, or
-   *     its content is corrupt (the message names the file and offset); also when the file system
-   *     refuses to write (full, read-only) or access is denied (an {@link AccessDeniedException}
-   *     saying so)
+   *     its content is corrupt (the message names the file and offset), or {@code dir} is a file (a
+   *     {@link FileAlreadyExistsException} saying so); also when the file system refuses to write
+   *     (full, read-only) or access is denied (an {@link AccessDeniedException} saying so)
    */
   public static FileStorage open(Path dir, DataDirIdentity identity, FileStorageOptions options)
       throws IOException {
@@ -83,6 +84,7 @@ public final class FileStorage implements Closeable {
 
   static FileStorage open(FileIo io, Path dir, DataDirIdentity identity, FileStorageOptions options)
       throws IOException {
+    Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(options, "options");
     try {
@@ -104,7 +106,19 @@ public final class FileStorage implements Closeable {
   private static FileStorage openChecked(
       FileIo io, Path dir, DataDirIdentity identity, FileStorageOptions options)
       throws IOException {
-    io.createDirectories(dir);
+    try {
+      io.createDirectories(dir);
+    } catch (FileAlreadyExistsException e) {
+      // The JDK names the path alone, which reads as if the directory were taken.
+      FileAlreadyExistsException clear =
+          new FileAlreadyExistsException(
+              e.getFile(),
+              e.getOtherFile(),
+              "exists and is not a directory: the data directory must be a directory (or a path"
+                  + " that does not exist yet)");
+      clear.initCause(e);
+      throw clear;
+    }
     DirectoryLock lock = DirectoryLock.acquire(dir);
     SegmentedLog log = null;
     try {

@@ -63,6 +63,24 @@ class FileStorageTest {
     }
   }
 
+  /**
+   * A data directory path that names a file fails {@code open} saying so, not with the JDK's bare
+   * {@code FileAlreadyExistsException: /path} (which reads as if the directory were in use); a
+   * missing path is named.
+   */
+  @Test
+  void aDataDirectoryThatIsAFileIsRefusedSayingSo() throws IOException {
+    Path file = Files.writeString(dir.resolve("raft"), "not a directory");
+    assertThatThrownBy(() -> FileStorage.open(file, ID))
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class)
+        .hasMessageContaining(file.toAbsolutePath().toString())
+        .hasMessageContaining("not a directory");
+    assertThat(Files.readString(file)).isEqualTo("not a directory");
+    assertThatThrownBy(() -> FileStorage.open(null, ID))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("dir");
+  }
+
   @Test
   void optionsAreValidatedWithClearMessages() {
     assertThat(FileStorageOptions.defaults().segmentSizeBytes()).isEqualTo(64L << 20);
