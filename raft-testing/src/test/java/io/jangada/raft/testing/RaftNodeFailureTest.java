@@ -156,12 +156,7 @@ class RaftNodeFailureTest {
   void requestsBeforeStartFailClearly() {
     ManualScheduler scheduler = new ManualScheduler();
     RaftNode node =
-        RaftNode.builder()
-            .id(N1)
-            .membership(Membership.ofVoters(N1))
-            .stateMachine(new RecordingStateMachine())
-            .logStorage(new InMemoryLogStorage())
-            .stateStorage(new InMemoryStateStorage())
+        OneVoter.inMemory(N1)
             .transport(new VirtualNetwork(scheduler, new SplittableRandom()).transport(N1))
             .scheduler(scheduler)
             .callbackExecutor(Runnable::run)

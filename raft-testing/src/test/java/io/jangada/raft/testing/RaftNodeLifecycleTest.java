@@ -176,12 +176,7 @@ class RaftNodeLifecycleTest {
   void callsOnAClosedNodeWithItsOwnSchedulerFailAtOnceAndASecondCloseReturnsAtOnce()
       throws Exception {
     RaftNode node =
-        RaftNode.builder()
-            .id(N1)
-            .membership(Membership.ofVoters(N1))
-            .stateMachine(new RecordingStateMachine())
-            .logStorage(new InMemoryLogStorage())
-            .stateStorage(new InMemoryStateStorage())
+        OneVoter.inMemory(N1)
             .transport(
                 new VirtualNetwork(new ManualScheduler(), new SplittableRandom(8)).transport(N1))
             .tickInterval(TICK)
@@ -425,12 +420,7 @@ class RaftNodeLifecycleTest {
     ManualScheduler scheduler = new ManualScheduler();
     VirtualNetwork network = new VirtualNetwork(scheduler, new SplittableRandom(7));
     RaftNode node =
-        RaftNode.builder()
-            .id(N1)
-            .membership(Membership.ofVoters(N1))
-            .stateMachine(new RecordingStateMachine())
-            .logStorage(new InMemoryLogStorage())
-            .stateStorage(new InMemoryStateStorage())
+        OneVoter.inMemory(N1)
             .transport(new FollowingTransport(network.transport(N1)))
             .scheduler(scheduler)
             .seed(1)

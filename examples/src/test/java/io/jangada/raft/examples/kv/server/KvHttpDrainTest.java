@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jangada.raft.Committed;
 import io.jangada.raft.RaftHealth;
-import io.jangada.raft.RaftStatus;
 import io.jangada.raft.ReadConsistency;
-import io.jangada.raft.SessionInfo;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
@@ -45,25 +43,11 @@ class KvHttpDrainTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Holds every proposal and query until the test completes it. */
-  private static final class HeldNode implements KvNode {
-    final BlockingQueue<CompletableFuture<Committed>> proposed = new LinkedBlockingQueue<>();
+  private static final class HeldNode extends LeaderAloneNode {
     final BlockingQueue<CompletableFuture<Bytes>> queried = new LinkedBlockingQueue<>();
 
-    @Override
-    public CompletableFuture<Committed> propose(Bytes command, SessionInfo session) {
-      CompletableFuture<Committed> future = new CompletableFuture<>();
-      proposed.add(future);
-      return future;
-    }
-
-    @Override
-    public CompletableFuture<Long> openSession() {
-      return CompletableFuture.completedFuture(1L);
-    }
-
-    @Override
-    public CompletableFuture<Long> openSession(String name) {
-      return CompletableFuture.completedFuture(2L);
+    HeldNode() {
+      super(SELF);
     }
 
     @Override
@@ -71,11 +55,6 @@ class KvHttpDrainTest {
       CompletableFuture<Bytes> future = new CompletableFuture<>();
       queried.add(future);
       return future;
-    }
-
-    @Override
-    public RaftStatus status() {
-      return TestStatuses.leaderAlone(SELF);
     }
 
     @Override

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jangada.raft.Committed;
 import io.jangada.raft.ProposalDroppedException;
-import io.jangada.raft.RaftStatus;
 import io.jangada.raft.ReadConsistency;
-import io.jangada.raft.SessionInfo;
 import io.jangada.raft.examples.kv.KvCodec;
 import io.jangada.raft.examples.kv.KvResult;
 import io.jangada.raft.model.Bytes;
@@ -21,14 +19,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -76,14 +72,10 @@ class WriteAnswersTest {
    * A node whose proposals one "apply" thread completes in the order they were proposed, with
    * increasing indexes; every seventh is refused as a full backlog.
    */
-  private static final class InOrderNode implements KvNode {
-    final BlockingQueue<CompletableFuture<Committed>> proposed = new LinkedBlockingQueue<>();
+  private static final class InOrderNode extends LeaderAloneNode {
 
-    @Override
-    public CompletableFuture<Committed> propose(Bytes command, SessionInfo session) {
-      CompletableFuture<Committed> future = new CompletableFuture<>();
-      proposed.add(future);
-      return future;
+    InOrderNode() {
+      super(SELF);
     }
 
     void apply(int count) throws InterruptedException {
@@ -102,23 +94,8 @@ class WriteAnswersTest {
     }
 
     @Override
-    public CompletableFuture<Long> openSession() {
-      return CompletableFuture.completedFuture(1L);
-    }
-
-    @Override
-    public CompletableFuture<Long> openSession(String name) {
-      return CompletableFuture.completedFuture(2L);
-    }
-
-    @Override
     public CompletableFuture<Bytes> query(Bytes request, ReadConsistency consistency) {
       return new CompletableFuture<>();
-    }
-
-    @Override
-    public RaftStatus status() {
-      return TestStatuses.leaderAlone(SELF);
     }
   }
 
